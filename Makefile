@@ -1,0 +1,44 @@
+# Stepwise — the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+PRESET ?= release
+
+.PHONY: run test build deps npm-deps server server-asan web bench fuzz lint format clean
+
+deps:
+	@scripts/install-deps.sh run
+
+npm-deps:
+	@scripts/npm-deps.sh
+
+server: deps
+	@scripts/build-server.sh $(PRESET)
+
+server-asan: deps
+	@scripts/build-server.sh asan
+
+web: npm-deps
+	@npm run build --workspaces --if-present --silent
+
+build: server web
+
+run: build
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
+
+fuzz:
+	@scripts/fuzz.sh
+
+lint:
+	@scripts/lint.sh
+
+format:
+	@scripts/lint.sh --fix
+
+clean:
+	rm -rf build

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, builds, and runs every suite. Each suite writes JUnit XML
+# under build/test-results/; the last line sums them: "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+results=$root/build/test-results
+rm -rf "$results" && mkdir -p "$results"
+
+scripts/install-deps.sh test || exit 1
+scripts/npm-deps.sh || exit 1
+scripts/build-server.sh release || exit 1
+scripts/build-server.sh asan || exit 1
+npm run build --workspaces --if-present --silent || exit 1
+
+failed_suites=()
+suite() {  # suite NAME COMMAND...
+  local name=$1; shift
+  echo "=== suite: $name"
+  if "$@"; then echo "=== suite $name: ok"; else echo "=== suite $name: FAILED"; failed_suites+=("$name"); fi
+}
+
+# shellcheck source=scripts/test-services.sh
+source scripts/test-services.sh
+trap services_stop EXIT
+
+suite cpp-unit ctest --test-dir build/release --output-on-failure --output-junit "$results/cpp-unit.xml"
+suite api-sqlite env STEPWISE_BIN="$root/build/stepwise" TEST_DB=sqlite \
+  python3 -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-sqlite.xml"
+if postgres_start; then
+  suite api-postgres env STEPWISE_BIN="$root/build/stepwise" TEST_DB=postgresql \
+    TEST_DATABASE_ADMIN_URL="$PG_ADMIN_URL" \
+    python3 -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-postgres.xml"
+else
+  failed_suites+=("postgres-start")
+fi
+suite api-asan env STEPWISE_BIN="$root/build/asan/stepwise" TEST_DB=sqlite \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  python3 -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-asan.xml"
+suite typescript env JUNIT_DIR="$results" npm run test --workspaces --if-present
+
+python3 scripts/junit-summary.py "$results" "${failed_suites[@]}"
