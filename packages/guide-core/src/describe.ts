@@ -1,0 +1,202 @@
+/** describeElement: what we record about an element so that it can be found again. */
+import type { ElementMeta, Selectors, StepTarget } from './types.js';
+import { isStableId, rootOf, stableClasses, TEST_ID_ATTRS, testIdOf } from './dom-util.js';
+import { isSensitiveField, maskSensitiveText, type PrivacyOptions } from './privacy.js';
+import {
+  absoluteXpath,
+  accessibleNameOf,
+  ariaSelector,
+  cssSelector,
+  framePath,
+  idRelativeXpath,
+  roleOf,
+  shadowChain,
+  testIdSelector,
+} from './selectors.js';
+
+export interface DescribeOptions extends PrivacyOptions {
+  /** Skip selector generation (used for healing candidates, where only metadata is scored). */
+  metaOnly?: boolean;
+}
+
+const MAX_TEXT = 200;
+
+function clip(s: string | null | undefined, max = MAX_TEXT): string | null {
+  if (!s) return null;
+  const v = s.replace(/\s+/g, ' ').trim();
+  if (!v) return null;
+  return v.length > max ? v.slice(0, max) : v;
+}
+
+/** Visible text of an element without forcing layout of hidden subtrees. */
+function visibleText(el: Element): string {
+  const h = el as HTMLElement;
+  if (el.localName === 'select') {
+    const s = el as HTMLSelectElement;
+    return s.selectedOptions[0]?.textContent ?? '';
+  }
+  if (el.localName === 'input' || el.localName === 'textarea') {
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    // Button-like inputs show their value; text fields' values are user data, not identity.
+    if (['button', 'submit', 'reset'].includes(type)) return (el as HTMLInputElement).value;
+    return '';
+  }
+  const t = typeof h.innerText === 'string' && h.isConnected ? h.innerText : el.textContent;
+  return (t || '').slice(0, 2000);
+}
+
+function labelText(el: Element): string | null {
+  const parts: string[] = [];
+  const labels = (el as HTMLInputElement).labels;
+  if (labels && labels.length) {
+    for (const l of Array.from(labels)) parts.push(l.textContent || '');
+  }
+  const ids = el.getAttribute('aria-labelledby');
+  if (ids) {
+    const root = rootOf(el);
+    for (const id of ids.split(/\s+/)) {
+      const ref = (root as Document).getElementById?.(id) ?? root.querySelector(`[id="${id}"]`);
+      if (ref) parts.push(ref.textContent || '');
+    }
+  }
+  return clip(parts.join(' '));
+}
+
+const SKIP_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'svg']);
+
+/** Visible text around the element: preceding and following siblings, then up the tree. */
+function nearbyText(el: Element): string | null {
+  const own = (el.textContent || '').trim();
+  let out = '';
+  let cur: Element | null = el;
+  for (let depth = 0; depth < 4 && cur && cur.parentElement && out.length < 120; depth++) {
+    const pieces: string[] = [];
+    for (let s = cur.previousElementSibling, n = 0; s && n < 3; s = s.previousElementSibling, n++) {
+      if (!SKIP_TEXT_TAGS.has(s.localName)) pieces.unshift((s.textContent || '').slice(0, 150));
+    }
+    for (let s = cur.nextElementSibling, n = 0; s && n < 3; s = s.nextElementSibling, n++) {
+      if (!SKIP_TEXT_TAGS.has(s.localName)) pieces.push((s.textContent || '').slice(0, 150));
+    }
+    const text = pieces.join(' ').replace(/\s+/g, ' ').trim();
+    if (text && text !== own) out = out ? `${out} ${text}` : text;
+    cur = cur.parentElement;
+  }
+  return clip(maskSensitiveText(out));
+}
+
+/** Headings and landmarks containing the element (innermost first): screen context. */
+function contextOf(el: Element): string[] | null {
+  const out: string[] = [];
+  for (let cur = el.parentElement; cur && out.length < 5; cur = cur.parentElement) {
+    const tag = cur.localName;
+    if (['header', 'footer', 'nav', 'main', 'aside', 'form', 'dialog', 'table'].includes(tag) || cur.getAttribute('role') === 'dialog') {
+      const label = cur.getAttribute('aria-label') || '';
+      out.push(clip(`${tag}${label ? ` ${label}` : ''}`, 100)!);
+    }
+  }
+  return out.length ? out : null;
+}
+
+function boxOf(el: Element): ElementMeta['bounding_box'] {
+  const r = el.getBoundingClientRect();
+  const view = el.ownerDocument.defaultView;
+  const sx = view ? view.scrollX : 0;
+  const sy = view ? view.scrollY : 0;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { x: round(r.left + sx), y: round(r.top + sy), width: round(r.width), height: round(r.height) };
+}
+
+const STABLE_ATTRS = ['id', 'name', 'type', 'href', 'alt', 'title', 'placeholder', 'aria-label', 'for', 'role', 'autocomplete', ...TEST_ID_ATTRS];
+
+function stableAttrs(el: Element, sensitive: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const a of STABLE_ATTRS) {
+    const v = el.getAttribute(a);
+    if (!v || n >= 20) continue;
+    if (a === 'id' && !isStableId(v)) continue;
+    if (sensitive && a === 'placeholder' && /\d{4}/.test(v)) continue;
+    out[a.replace(/-/g, '_')] = v.slice(0, 300);
+    n++;
+  }
+  return out;
+}
+
+/** Describe one element: selectors plus metadata, with sensitive values withheld. */
+export function describeElement(el: Element, options: DescribeOptions = {}): StepTarget {
+  const sensitive = isSensitiveField(el, options);
+  const role = roleOf(el);
+  const tag = el.tagName.toUpperCase();
+  const name = el.getAttribute('name');
+  const accName = clip(accessibleNameOf(el));
+  const inner = sensitive ? null : clip(maskSensitiveText(visibleText(el)));
+  const parent = el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
+  const testIds: Record<string, string> = {};
+  for (const a of TEST_ID_ATTRS) {
+    const v = el.getAttribute(a);
+    if (v) testIds[a.replace(/-/g, '_')] = v.slice(0, 200);
+  }
+  const href = el.getAttribute('href');
+  const meta: ElementMeta = {
+    tag_name: tag,
+    role,
+    type: el.getAttribute('type'),
+    name: name ? name.slice(0, 200) : null,
+    placeholder: clip(el.getAttribute('placeholder')),
+    inner_text: inner,
+    label_text: labelText(el),
+    nearby_text: nearbyText(el),
+    classes: stableClasses(el),
+    bounding_box: boxOf(el),
+    parent_tag: parent ? parent.tagName.toUpperCase() : null,
+    parent_classes: parent ? stableClasses(parent) : null,
+    accessible_name: sensitive && accName && accName === clip(visibleText(el)) ? null : accName,
+    id: el.id ? el.id.slice(0, 200) : null,
+    test_ids: Object.keys(testIds).length ? testIds : null,
+    aria_label: clip(el.getAttribute('aria-label')),
+    href: href ? href.slice(0, 500) : null,
+    alt: clip(el.getAttribute('alt')),
+    title: clip(el.getAttribute('title')),
+    context: contextOf(el),
+  };
+  if (sensitive) meta.value_masked = true;
+
+  if (options.metaOnly) {
+    return {
+      selectors: {
+        primary: null,
+        css: null,
+        xpath: null,
+        data_testid: testIdOf(el)?.value.slice(0, 200) ?? null,
+        stable_attrs: stableAttrs(el, sensitive),
+        xpath_alt: (el.getRootNode() as ShadowRoot).host ? null : absoluteXpath(el),
+      },
+      element_meta: meta,
+    };
+  }
+
+  const ts = testIdOf(el);
+  const css = cssSelector(el);
+  const aria = ariaSelector(el, role, accName ?? '');
+  const inShadow = !!(el.getRootNode() as ShadowRoot).host;
+  const chain = shadowChain(el);
+  const frames = framePath(el);
+  const tsSel = testIdSelector(el);
+  const root = rootOf(el);
+  const tsUnique = !!tsSel && root.querySelectorAll(tsSel).length === 1;
+  const idSel = isStableId(el.id) && css === `#${CSS.escape(el.id)}` ? css : null;
+  const primary = (tsUnique ? tsSel : null) ?? idSel ?? aria ?? css;
+  const selectors: Selectors = {
+    primary,
+    css,
+    xpath: inShadow ? null : idRelativeXpath(el),
+    data_testid: ts ? ts.value.slice(0, 200) : null,
+    stable_attrs: stableAttrs(el, sensitive),
+    aria,
+    xpath_alt: inShadow ? null : absoluteXpath(el),
+    pierce: css ? `pierce/${css}` : null,
+    shadow_chain: chain,
+    frame_path: frames.length ? frames : null,
+  };
+  return { selectors, element_meta: meta };
+}

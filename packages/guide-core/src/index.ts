@@ -1,0 +1,37 @@
+/** @stepwise/guide-core — record an element so it can be found again, and find it. */
+export type { BoundingBox, ElementMeta, RankedCandidate, Selectors, StepTarget } from './types.js';
+export {
+  ACCEPT_MIN_MARGIN,
+  ACCEPT_MIN_SCORE,
+  MIN_CANDIDATE_SCORE,
+  categoryOf,
+  explainScore,
+  isClearWinner,
+  rankCandidates,
+  scoreCandidate,
+} from './score.js';
+export { normalizeText, textSimilarity } from './text.js';
+export { describeElement, type DescribeOptions } from './describe.js';
+export {
+  isMeaningfulInteraction,
+  meaningfulTarget,
+  interactiveTarget,
+  actionTypeOf,
+  type ActionType,
+} from './meaningful.js';
+export { locate, collectCandidates, healCandidates, type LocateOptions, type LocateResult, type LocateCandidate } from './locate.js';
+export { pageStateHash, pageStateDescription, urlShape } from './page-state.js';
+export {
+  captureValue,
+  domContext,
+  isCardNumber,
+  isIban,
+  isSensitiveField,
+  maskSensitiveText,
+  sanitizedHtml,
+  MASK,
+  type PrivacyOptions,
+} from './privacy.js';
+export { observeOutcome, checkOutcome, type ExpectedOutcome, type OutcomeElement, type OutcomeCheck, type OutcomeRecorder } from './outcome.js';
+export { resolveSelector, resolveShadowChain } from './selectors.js';
+export { sha256Hex } from './sha256.js';

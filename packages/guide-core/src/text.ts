@@ -1,0 +1,108 @@
+/** Text helpers shared by the scorer (pure, no DOM). */
+
+const COMBINING = /[\u0300-\u036f]/g;
+const NON_WORD = /[^\p{L}\p{N}]+/gu;
+
+/** Lower case, no diacritics, punctuation as spaces, collapsed whitespace. */
+export function normalizeText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const s = String(value);
+  if (!s) return '';
+  return s.normalize('NFKD').replace(COMBINING, '').toLowerCase().replace(NON_WORD, ' ').trim();
+}
+
+/** Whitespace-collapsed, trimmed, truncated to `max` characters (for recorded text). */
+export function squash(value: string | null | undefined, max = 200): string {
+  if (!value) return '';
+  const s = value.replace(/\s+/g, ' ').trim();
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+/** Split identifiers: camelCase, snake_case, kebab-case, dots, slashes; drops digit runs. */
+export function identifierTokens(value: string | null | undefined): string[] {
+  if (!value) return [];
+  const spaced = value
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .normalize('NFKD')
+    .replace(COMBINING, '')
+    .toLowerCase();
+  const out: string[] = [];
+  for (const t of spaced.split(/[^a-z0-9]+/)) {
+    if (!t || /^\d+$/.test(t) || t.length > 40) continue;
+    out.push(t);
+  }
+  return out;
+}
+
+export function tokens(normalized: string): string[] {
+  return normalized ? normalized.split(' ') : [];
+}
+
+/** Sorted unique character-bigram codes of a normalised string (spaces removed). */
+export function bigrams(normalized: string): Uint32Array {
+  const s = normalized.replace(/ /g, '');
+  if (s.length < 2) return new Uint32Array(0);
+  const set = new Set<number>();
+  for (let i = 0; i < s.length - 1; i++) set.add(s.charCodeAt(i) * 65536 + s.charCodeAt(i + 1));
+  return Uint32Array.from(set).sort();
+}
+
+/** Dice coefficient of two sorted unique arrays. */
+export function diceSorted(a: Uint32Array, b: Uint32Array): number {
+  if (!a.length || !b.length) return 0;
+  let i = 0;
+  let j = 0;
+  let shared = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      shared++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return (2 * shared) / (a.length + b.length);
+}
+
+/** Dice coefficient over token sets. */
+export function tokenDice(a: readonly string[], b: readonly string[]): number {
+  if (!a.length || !b.length) return 0;
+  const sa = new Set(a);
+  const sb = new Set(b);
+  let shared = 0;
+  for (const t of sa) if (sb.has(t)) shared++;
+  return (2 * shared) / (sa.size + sb.size);
+}
+
+/** Share of `a`'s tokens found in `b` (containment). */
+export function containment(a: readonly string[], b: readonly string[]): number {
+  if (!a.length || !b.length) return 0;
+  const sb = new Set(b);
+  let shared = 0;
+  const sa = new Set(a);
+  for (const t of sa) if (sb.has(t)) shared++;
+  return shared / sa.size;
+}
+
+/** Similarity of two normalised strings in 0..1: exact, token and character-bigram evidence. */
+export function textSimilarity(a: string, b: string, ga?: Uint32Array, gb?: Uint32Array): number {
+  if (!a || !b) return 0;
+  if (a === b) return 1;
+  const ta = tokens(a);
+  const tb = tokens(b);
+  const tok = tokenDice(ta, tb);
+  const chars = diceSorted(ga ?? bigrams(a), gb ?? bigrams(b));
+  // One is a prefix/extension of the other ("Sign in" vs "Sign in to your account").
+  let contain = 0;
+  if (a.length >= 3 && b.length >= 3 && (b.includes(a) || a.includes(b))) {
+    const ratio = Math.min(a.length, b.length) / Math.max(a.length, b.length);
+    contain = 0.55 + 0.35 * ratio;
+  }
+  // Every word of the shorter text kept in the longer ("Export CSV" vs "Export as CSV").
+  const short = ta.length <= tb.length ? ta : tb;
+  const long = ta.length <= tb.length ? tb : ta;
+  if (short.length && containment(short, long) === 1) {
+    contain = Math.max(contain, 0.6 + 0.3 * (new Set(short).size / new Set(long).size));
+  }
+  return Math.min(0.97, Math.max(tok * 0.95, chars * 0.9, contain));
+}
