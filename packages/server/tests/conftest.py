@@ -96,9 +96,31 @@ def server(stepwise_bin, db_kind, tmp_path_factory):
         pytest.fail(str(e), pytrace=False)
     yield srv
     srv_logs = srv.logs()
-    problems = launcher.shutdown_all()
+    problems = [f"server crashed during {test} (exit code {code})" for test, code in srv.crashes]
+    problems += launcher.shutdown_all()
     if problems:
         pytest.fail("\n".join(problems) + "\n" + srv_logs, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _session_server_watch(request):
+    """When the shared server dies during a test, that test fails with the server's log and the
+    server is restarted on the same database, so one crash does not hide every later result."""
+    yield
+    if "server" not in request.fixturenames:
+        return
+    srv = request.getfixturevalue("server")
+    code = srv.died()
+    if code is None:
+        return
+    logs = srv.logs()
+    srv.crashes.append((request.node.nodeid, code))
+    srv.proc = None
+    try:
+        srv.start(srv.port)
+    except RuntimeError as e:
+        logs += f"\n(restart failed: {e})"
+    pytest.fail(f"the server died during this test (exit code {code}); restarted it\n{logs}", pytrace=False)
 
 
 @pytest.fixture

@@ -29,6 +29,10 @@ SERVER_SETTINGS = (
     "PORT", "HOST", "DATABASE_URL", "DATA_DIR", "STORAGE_URL", "REDIS_URL", "JWT_SECRET",
     "RATE_LIMIT_AUTH_PER_MIN", "RATE_LIMIT_USER_PER_MIN", "LOG_LEVEL", "BCRYPT_COST",
     "MAX_JSON_BODY_BYTES", "CORS_ORIGINS", "CORS_ALLOW_EXTENSIONS", "TRUST_PROXY",
+    "WEB_DIR", "PUBLIC_URL", "DASHBOARD_URL", "ACCESS_LOG", "IO_THREADS", "DB_POOL_SIZE",
+    "BLOCKING_QUEUE_LIMIT", "CPU_POOL_SIZE", "CPU_QUEUE_LIMIT", "MAX_HEADER_BYTES",
+    "READ_TIMEOUT_SECONDS", "IDLE_TIMEOUT_SECONDS", "SHUTDOWN_GRACE_SECONDS", "MAX_CONNECTIONS",
+    "JWT_TTL_SECONDS",
 )
 
 BASE_ENV = {
@@ -288,6 +292,7 @@ class Server:
         self.stdout_path = os.path.join(tmp_dir, "stdout.log")
         self.stderr_path = os.path.join(tmp_dir, "stderr.log")
         self.exit_codes = []
+        self.crashes = []  # (test id, exit code) for each time the process died during a test
 
     @property
     def base(self):
@@ -389,6 +394,11 @@ class Server:
     def stop(self):
         """SIGTERM; returns a list of problems (empty when the exit was clean)."""
         problems = []
+        if self.proc is not None and self.proc.poll() is not None:
+            code = self.proc.returncode
+            self.exit_codes.append(code)
+            self.proc = None
+            problems.append(f"server had already exited with {code} before SIGTERM (it crashed)")
         if self.proc is not None:
             self.signal(signal.SIGTERM)
             code = self.wait(STOP_TIMEOUT)
@@ -407,6 +417,12 @@ class Server:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+
+    def died(self):
+        """The exit code when the process died on its own (None while running / not started)."""
+        if self.proc is not None and self.proc.poll() is not None:
+            return self.proc.returncode
+        return None
 
     def restart(self):
         problems = self.stop()

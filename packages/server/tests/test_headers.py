@@ -52,8 +52,8 @@ def test_insane_request_id_replaced(server, rid):
 
 
 def test_request_id_on_413(server_factory):
-    srv = server_factory(MAX_JSON_BODY_BYTES="256")
-    r = srv.request("POST", "/api/auth/login", raw=b'{"email": "' + b"a" * 1000 + b'"}',
+    srv = server_factory(MAX_JSON_BODY_BYTES="1024")
+    r = srv.request("POST", "/api/auth/login", raw=b'{"email": "' + b"a" * 3000 + b'"}',
                     headers={"Content-Type": "application/json", "X-Request-Id": "big-one"})
     assert r.status == 413, r
     assert r.header("X-Request-Id") == "big-one", r
