@@ -17,6 +17,16 @@ import {
 export interface DescribeOptions extends PrivacyOptions {
   /** Skip selector generation (used for healing candidates, where only metadata is scored). */
   metaOnly?: boolean;
+  /** When given, milliseconds spent per part are added to it (benchmarks). */
+  timings?: Record<string, number>;
+}
+
+function timed<T>(timings: Record<string, number> | undefined, part: string, f: () => T): T {
+  if (!timings) return f();
+  const t0 = performance.now();
+  const v = f();
+  timings[part] = (timings[part] ?? 0) + performance.now() - t0;
+  return v;
 }
 
 const MAX_TEXT = 200;
@@ -175,12 +185,13 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
     };
   }
 
+  const t = options.timings;
   const ts = testIdOf(el);
-  const css = cssSelector(el);
-  const aria = ariaSelector(el, role, accName ?? '');
+  const css = timed(t, 'css', () => cssSelector(el));
+  const aria = timed(t, 'aria', () => ariaSelector(el, role, accName ?? ''));
   const inShadow = !!(el.getRootNode() as ShadowRoot).host;
-  const chain = shadowChain(el);
-  const frames = framePath(el);
+  const chain = timed(t, 'shadow', () => shadowChain(el));
+  const frames = timed(t, 'frames', () => framePath(el));
   const tsSel = testIdSelector(el);
   const root = rootOf(el);
   const tsUnique = !!tsSel && root.querySelectorAll(tsSel).length === 1;
@@ -189,7 +200,7 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
   const selectors: Selectors = {
     primary,
     css,
-    xpath: inShadow ? null : idRelativeXpath(el),
+    xpath: inShadow ? null : timed(t, 'xpath', () => idRelativeXpath(el)),
     data_testid: ts ? ts.value.slice(0, 200) : null,
     stable_attrs: stableAttrs(el, sensitive),
     aria,

@@ -9,7 +9,7 @@
  * (partial) mismatch. No site-specific rule lives here.
  */
 import type { ElementMeta, RankedCandidate, StepTarget } from './types.js';
-import { bigrams, containment, identifierTokens, normalizeText, textSimilarity, tokenDice, tokens } from './text.js';
+import { bigrams, diceSorted, identifierTokens, normalizeText, tokenDice, tokens } from './text.js';
 
 /** The brief's clear-winner rule. */
 export const ACCEPT_MIN_SCORE = 80;
@@ -17,56 +17,81 @@ export const ACCEPT_MIN_MARGIN = 20;
 /** Candidates below this are dropped by `locate` (brief: < 30). */
 export const MIN_CANDIDATE_SCORE = 30;
 
-interface Text {
-  norm: string;
-  grams: Uint32Array;
-  toks: string[];
+/** A normalised text whose tokens and bigrams are computed on first use. */
+class Text {
+  private _toks?: string[];
+  private _set?: Set<string>;
+  private _grams?: Uint32Array;
+  constructor(readonly norm: string) {}
+  get toks(): string[] {
+    return (this._toks ??= tokens(this.norm));
+  }
+  get set(): Set<string> {
+    return (this._set ??= new Set(this.toks));
+  }
+  get grams(): Uint32Array {
+    // Long container texts: the first 120 characters carry the identity.
+    return (this._grams ??= bigrams(this.norm.length > 120 ? this.norm.slice(0, 120) : this.norm));
+  }
 }
 
 interface Href {
   raw: string;
   host: string;
   path: string;
-  pathToks: string[];
+  pathToks: string[] | null;
   frag: string;
 }
 
-interface Prepared {
-  tag: string;
-  role: string;
-  kind: string;
-  type: string;
-  main: Text | null;
-  label: Text | null;
-  id: string;
-  idToks: string[];
-  idStable: boolean;
-  idPositional: boolean;
-  name: string;
-  nameToks: string[];
-  testIds: string[];
-  href: Href | null;
-  alt: Text | null;
-  placeholder: Text | null;
-  classes: string[];
-  nearby: string[];
-  cx: number;
-  cy: number;
-  w: number;
-  h: number;
-  hasBox: boolean;
-  xpath: string;
-  xpathTags: string[];
-  landmarks: string[];
-  parentTag: string;
-}
 
 const cache = new WeakMap<object, Prepared>();
 
+// Texts, class lists and hrefs repeat across candidates ("Edit", "nav-link"): prepared once and
+// shared (immutable), in bounded caches that are simply dropped when full.
+const MAX_CACHE = 50_000;
+const textCache = new Map<string, Text | null>();
+const classCache = new Map<string, string[]>();
+
 function text(value: string | null | undefined): Text | null {
+  if (!value) return null;
+  let t = textCache.get(value);
+  if (t !== undefined) return t;
   const norm = normalizeText(value);
-  if (!norm) return null;
-  return { norm, grams: bigrams(norm), toks: tokens(norm) };
+  t = norm ? new Text(norm) : null;
+  if (textCache.size >= MAX_CACHE) textCache.clear();
+  textCache.set(value, t);
+  return t;
+}
+
+function setDice(a: Set<string>, b: Set<string>): number {
+  if (!a.size || !b.size) return 0;
+  let shared = 0;
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  for (const t of small) if (big.has(t)) shared++;
+  return (2 * shared) / (a.size + b.size);
+}
+
+/** textSimilarity over prepared texts (same rule as text.ts, with cached tokens and bigrams). */
+function textPair(a: Text | null, b: Text | null): number {
+  if (!a || !b) return 0;
+  if (a.norm === b.norm) return 1;
+  const sa = a.set;
+  const sb = b.set;
+  let shared = 0;
+  const [small, big] = sa.size <= sb.size ? [sa, sb] : [sb, sa];
+  for (const t of small) if (big.has(t)) shared++;
+  const tok = (2 * shared) / (sa.size + sb.size);
+  let contain = 0;
+  const an = a.norm;
+  const bn = b.norm;
+  if (an.length >= 3 && bn.length >= 3 && (bn.includes(an) || an.includes(bn))) {
+    contain = 0.55 + 0.35 * (Math.min(an.length, bn.length) / Math.max(an.length, bn.length));
+  }
+  if (shared === small.size && shared > 0) contain = Math.max(contain, 0.6 + 0.3 * (small.size / big.size));
+  const best = Math.max(tok * 0.95, contain);
+  // Character bigrams only matter when they could beat the token evidence.
+  const chars = best >= 0.9 ? 0 : diceSorted(a.grams, b.grams) * 0.9;
+  return Math.min(0.97, Math.max(best, chars));
 }
 
 const CLICKABLE = new Set(['a', 'button', 'summary']);
@@ -108,7 +133,7 @@ export function looksGenerated(id: string): boolean {
 function parseHref(raw: string | null | undefined): Href | null {
   if (!raw) return null;
   const value = raw.trim();
-  if (!value || value === '#') return { raw: value, host: '', path: '', pathToks: [], frag: '' };
+  if (!value || value === '#') return { raw: value, host: '', path: '', pathToks: null, frag: '' };
   let host = '';
   let rest = value;
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)(.*)$/i.exec(value);
@@ -128,103 +153,211 @@ function parseHref(raw: string | null | undefined): Href | null {
     .replace(/\/+$/, '')
     .replace(/\.(html?|php|aspx?|jsp)$/i, '')
     .toLowerCase();
-  return { raw: value, host, path, pathToks: identifierTokens(path), frag };
+  return { raw: value, host, path, pathToks: null, frag };
 }
 
 // Class tokens that carry meaning: `Btn_danger__3x9` and `btn btn-danger` share btn, danger;
 // hash-like tokens (letters mixed with digits, pure digits) are dropped.
+function classTokens(c: string): string[] {
+  let toks = classCache.get(c);
+  if (toks) return toks;
+  toks = c.length > 60 ? [] : identifierTokens(c).filter((t) => t.length > 1 && !/\d/.test(t) && !HASHY.test(t));
+  if (classCache.size >= MAX_CACHE) classCache.clear();
+  classCache.set(c, toks);
+  return toks;
+}
+
 function cleanClasses(list: readonly string[] | null | undefined): string[] {
   if (!list || !list.length) return [];
+  if (list.length === 1) return classTokens(list[0] || '');
   const out = new Set<string>();
-  for (const c of list) {
-    if (!c || c.length > 60) continue;
-    for (const t of identifierTokens(c)) {
-      if (t.length > 1 && !/\d/.test(t) && !HASHY.test(t)) out.add(t);
-    }
-  }
+  for (const c of list) if (c) for (const t of classTokens(c)) out.add(t);
   return [...out];
 }
 
 // Consonant runs no word has: tokens of generated class names such as `kxzqw`.
 const HASHY = /[bcdfghjklmnpqrstvwxz]{5,}/;
 
-function xpathSteps(xpath: string | null | undefined): string[] {
+/** Tag names of the last `max` steps of an xpath, outermost first. */
+function xpathSteps(xpath: string | null | undefined, max = 8): string[] {
   if (!xpath) return [];
   const out: string[] = [];
-  for (const step of xpath.split('/')) {
+  let end = xpath.length;
+  while (end > 0 && out.length < max) {
+    const start = xpath.lastIndexOf('/', end - 1);
+    const step = xpath.slice(start + 1, end);
+    end = start < 0 ? 0 : start;
     if (!step) continue;
-    const m = /^(?:\*\[local-name\(\) ?= ?'([^']+)'\]|([a-zA-Z][\w-]*))/.exec(step);
-    if (m) out.push((m[1] || m[2]).toLowerCase());
+    if (step.charCodeAt(0) === 42 /* '*' */) {
+      // *[local-name() = 'svg'][1]
+      const q = step.indexOf("'");
+      const e = q >= 0 ? step.indexOf("'", q + 1) : -1;
+      if (e > q) out.push(step.slice(q + 1, e));
+      continue;
+    }
+    const b = step.indexOf('[');
+    out.push(b >= 0 ? step.slice(0, b) : step);
   }
+  return out.reverse();
+}
+
+const LANDMARK_IN_XPATH = /\/(header|footer|nav|main|aside|form|dialog|table)(?=[[/]|$)/g;
+
+/** Landmark elements among an xpath's steps (header, nav, footer, …). */
+function xpathLandmarks(xpath: string): string[] {
+  if (!xpath) return [];
+  const out: string[] = [];
+  for (const m of xpath.matchAll(LANDMARK_IN_XPATH)) if (!out.includes(m[1])) out.push(m[1]);
   return out;
 }
 
-function prepare(target: StepTarget): Prepared {
-  const hit = cache.get(target);
-  if (hit) return hit;
-  const m: Partial<ElementMeta> = target.element_meta || ({} as ElementMeta);
-  const s = target.selectors || ({} as StepTarget['selectors']);
-  const attrs: Record<string, string> = (s && s.stable_attrs) || {};
-  const tag = (m.tag_name || '').toLowerCase();
-  const role = (m.role || '').toLowerCase();
-  const type = (m.type || attrs.type || '').toLowerCase();
-  const id = m.id || attrs.id || '';
-  const name = m.name || attrs.name || '';
-  const testIds = new Set<string>();
-  if (s && s.data_testid) testIds.add(s.data_testid);
-  if (m.test_ids) for (const v of Object.values(m.test_ids)) if (v) testIds.add(v);
-  for (const k of ['data_testid', 'data_test_id', 'data_test', 'data_qa', 'data_cy', 'data-testid', 'data-test', 'data-qa', 'data-cy']) {
-    if (attrs[k]) testIds.add(attrs[k]);
+/** What the scorer needs from a StepTarget; the costly parts are computed on first use. */
+class Prepared {
+  readonly tag: string;
+  readonly role: string;
+  readonly type: string;
+  readonly kind: string;
+  readonly id: string;
+  readonly idStable: boolean;
+  // `menuLinks2`, `tab3`: an enumeration index, which moves when items are added or reordered.
+  readonly idPositional: boolean;
+  readonly name: string;
+  readonly testIds: string[];
+  readonly cx: number;
+  readonly cy: number;
+  readonly w: number;
+  readonly h: number;
+  readonly hasBox: boolean;
+  private readonly rawXpath: string;
+  private _xpath?: string;
+  readonly parentTag: string;
+  private readonly m: Partial<ElementMeta>;
+  private readonly attrs: Record<string, string>;
+  private _main?: Text | null;
+  private _label?: Text | null;
+  private _idToks?: string[];
+  private _nameToks?: string[];
+  private _href?: Href | null;
+  private _alt?: Text | null;
+  private _placeholder?: Text | null;
+  private _classes?: Set<string>;
+  private _nearby?: Text | null;
+  private _xpathTags?: string[];
+  private _landmarks?: string[];
+
+  constructor(target: StepTarget) {
+    const m: Partial<ElementMeta> = target.element_meta || ({} as ElementMeta);
+    const s = target.selectors || ({} as StepTarget['selectors']);
+    const attrs: Record<string, string> = (s && s.stable_attrs) || {};
+    this.m = m;
+    this.attrs = attrs;
+    this.tag = (m.tag_name || '').toLowerCase();
+    this.role = (m.role || '').toLowerCase();
+    this.type = (m.type || attrs.type || '').toLowerCase();
+    this.kind = categoryOf(this.tag, this.role, this.type);
+    this.id = m.id || attrs.id || '';
+    this.idStable = !!this.id && !looksGenerated(this.id);
+    this.idPositional = !!this.id && /\d$/.test(this.id);
+    this.name = m.name || attrs.name || '';
+    const testIds: string[] = [];
+    const addId = (v: unknown) => {
+      if (typeof v === 'string' && v && !testIds.includes(v)) testIds.push(v);
+    };
+    if (s && s.data_testid) addId(s.data_testid);
+    if (m.test_ids) for (const v of Object.values(m.test_ids)) addId(v);
+    for (const k of TEST_ID_KEYS) if (attrs[k]) addId(attrs[k]);
+    this.testIds = testIds;
+    const box = m.bounding_box;
+    this.cx = box ? box.x + box.width / 2 : 0;
+    this.cy = box ? box.y + box.height / 2 : 0;
+    this.w = box ? Math.max(0, box.width) : 0;
+    this.h = box ? Math.max(0, box.height) : 0;
+    this.hasBox = !!box && (box.width > 0 || box.height > 0 || box.x !== 0 || box.y !== 0);
+    this.rawXpath = (s && (s.xpath_alt || s.xpath)) || '';
+    this.parentTag = (m.parent_tag || '').toLowerCase();
   }
-  const labelParts = [
-    m.label_text,
-    m.accessible_name && m.accessible_name !== m.inner_text ? m.accessible_name : null,
-    m.aria_label || attrs.aria_label || attrs['aria-label'],
-    m.title || attrs.title,
-  ].filter((x): x is string => !!x);
-  const xpath = (s && (s.xpath_alt || s.xpath)) || '';
-  const xs = xpathSteps(xpath);
-  const box = m.bounding_box;
-  const prepared: Prepared = {
-    tag,
-    role,
-    type,
-    kind: categoryOf(tag, role, type),
-    main: text(m.inner_text || m.accessible_name),
-    label: text([...new Set(labelParts)].join(' ')),
-    id,
-    idToks: identifierTokens(id),
-    idStable: !!id && !looksGenerated(id),
-    // `menuLinks2`, `tab3`: an enumeration index, which moves when items are added or reordered.
-    idPositional: /\d$/.test(id),
-    name,
-    nameToks: identifierTokens(name),
-    testIds: [...testIds],
-    href: parseHref(m.href || attrs.href),
-    alt: text(m.alt || attrs.alt),
-    placeholder: text(m.placeholder || attrs.placeholder),
-    classes: cleanClasses(m.classes),
-    nearby: tokens(normalizeText(m.nearby_text)),
-    cx: box ? box.x + box.width / 2 : 0,
-    cy: box ? box.y + box.height / 2 : 0,
-    w: box ? Math.max(0, box.width) : 0,
-    h: box ? Math.max(0, box.height) : 0,
-    hasBox: !!box && (box.width > 0 || box.height > 0 || box.x !== 0 || box.y !== 0),
-    xpath: xpath.toLowerCase(),
-    xpathTags: xs,
-    landmarks: m.context && m.context.length
-      ? m.context.map((c) => c.split(' ')[0].toLowerCase())
-      : xs.filter((t) => LANDMARKS.has(t)),
-    parentTag: (m.parent_tag || '').toLowerCase(),
-  };
-  cache.set(target, prepared);
-  return prepared;
+
+
+  get xpath(): string {
+    return (this._xpath ??= this.rawXpath.toLowerCase());
+  }
+  get main(): Text | null {
+    if (this._main === undefined) this._main = text(this.m.inner_text || this.m.accessible_name);
+    return this._main;
+  }
+  get label(): Text | null {
+    if (this._label === undefined) {
+      const m = this.m;
+      const parts = [
+        m.label_text,
+        m.accessible_name && m.accessible_name !== m.inner_text ? m.accessible_name : null,
+        m.aria_label || this.attrs.aria_label || this.attrs['aria-label'],
+        m.title || this.attrs.title,
+      ].filter((x): x is string => !!x);
+      this._label = parts.length ? text(parts.length === 1 ? parts[0] : [...new Set(parts)].join(' ')) : null;
+    }
+    return this._label;
+  }
+  get idToks(): string[] {
+    return (this._idToks ??= identifierTokens(this.id));
+  }
+  get nameToks(): string[] {
+    return (this._nameToks ??= identifierTokens(this.name));
+  }
+  get href(): Href | null {
+    if (this._href === undefined) this._href = parseHref(this.m.href || this.attrs.href);
+    return this._href;
+  }
+  get alt(): Text | null {
+    if (this._alt === undefined) this._alt = text(this.m.alt || this.attrs.alt);
+    return this._alt;
+  }
+  get placeholder(): Text | null {
+    if (this._placeholder === undefined) this._placeholder = text(this.m.placeholder || this.attrs.placeholder);
+    return this._placeholder;
+  }
+  get classes(): Set<string> {
+    return (this._classes ??= new Set(cleanClasses(this.m.classes)));
+  }
+  get nearby(): Text | null {
+    if (this._nearby === undefined) this._nearby = text(this.m.nearby_text);
+    return this._nearby;
+  }
+  get xpathTags(): string[] {
+    return (this._xpathTags ??= xpathSteps(this.xpath));
+  }
+  get landmarks(): string[] {
+    return (this._landmarks ??=
+      this.m.context && this.m.context.length
+        ? this.m.context.map((c) => c.split(' ')[0].toLowerCase())
+        : xpathLandmarks(this.xpath));
+  }
 }
 
-function textPair(a: Text | null, b: Text | null): number {
-  if (!a || !b) return 0;
-  return textSimilarity(a.norm, b.norm, a.grams, b.grams);
+const TEST_ID_KEYS = ['data_testid', 'data_test_id', 'data_test', 'data_qa', 'data_cy', 'data-testid', 'data-test', 'data-qa', 'data-cy'];
+
+// One entry per candidate list: ranking many originals against the same candidates (as a
+// walkthrough re-checking a page, or the benchmark) prepares them once.
+const listCache = new WeakMap<readonly StepTarget[], Prepared[]>();
+
+function preparedList(candidates: readonly StepTarget[]): Prepared[] {
+  let list = listCache.get(candidates);
+  if (list && list.length === candidates.length) return list;
+  list = new Array(candidates.length);
+  for (let i = 0; i < candidates.length; i++) list[i] = new Prepared(candidates[i]);
+  listCache.set(candidates, list);
+  return list;
 }
+
+function prepare(target: StepTarget): Prepared {
+  let p = cache.get(target);
+  if (!p) {
+    p = new Prepared(target);
+    cache.set(target, p);
+  }
+  return p;
+}
+
 
 function idSimilarity(a: string, aToks: string[], b: string, bToks: string[]): number {
   if (!a || !b) return 0;
@@ -233,13 +366,17 @@ function idSimilarity(a: string, aToks: string[], b: string, bToks: string[]): n
   return tokenDice(aToks, bToks) * 0.8;
 }
 
+function pathTokens(h: Href): string[] {
+  return (h.pathToks ??= identifierTokens(h.path));
+}
+
 function hrefSimilarity(a: Href, b: Href): number {
   if (a.raw === b.raw) return 1;
   if (a.host && b.host && a.host !== b.host) {
-    return a.path && a.path === b.path ? 0.6 : tokenDice(a.pathToks, b.pathToks) * 0.4;
+    return a.path && a.path === b.path ? 0.6 : tokenDice(pathTokens(a), pathTokens(b)) * 0.4;
   }
   if (a.path === b.path) return a.frag === b.frag ? 0.92 : 0.8;
-  return tokenDice(a.pathToks, b.pathToks) * 0.7;
+  return tokenDice(pathTokens(a), pathTokens(b)) * 0.7;
 }
 
 /** Similarity of the last steps of two xpaths (tag names only): structure near the element. */
@@ -254,6 +391,14 @@ function xpathTailSimilarity(a: string[], b: string[]): number {
     if (a[a.length - i] === b[b.length - i]) same += w;
   }
   return same / weight;
+}
+
+/** Neighbour words: overlap, or the share of the original's words still around the candidate. */
+function nearbySimilarity(a: Set<string>, b: Set<string>): number {
+  if (!a.size || !b.size) return 0;
+  let shared = 0;
+  for (const t of a) if (b.has(t)) shared++;
+  return Math.max((2 * shared) / (a.size + b.size), (shared / a.size) * 0.8);
 }
 
 function setOverlap(a: string[], b: string[]): number {
@@ -284,15 +429,28 @@ const W = {
 };
 
 /** Weighted mean of signal similarities, 0..1. */
-function similarity(c: Prepared, o: Prepared, trace?: [string, number, number][]): number {
-  let sum = 0;
-  let weight = 0;
-  const add = (signal: string, w: number, s: number) => {
-    sum += w * s;
-    weight += w;
-    if (trace) trace.push([signal, Math.round(w * 100) / 100, Math.round(s * 100) / 100]);
-  };
+let sum = 0;
+let weight = 0;
+let trace: [string, number, number][] | null = null;
 
+function add(signal: string, w: number, s: number): void {
+  sum += w * s;
+  weight += w;
+  if (trace) trace.push([signal, Math.round(w * 100) / 100, Math.round(s * 100) / 100]);
+}
+
+function similarity(c: Prepared, o: Prepared, traceTo?: [string, number, number][]): number {
+  sum = 0;
+  weight = 0;
+  trace = traceTo ?? null;
+  identitySignals(c, o);
+  contextSignals(c, o);
+  trace = null;
+  return weight ? sum / weight : 0;
+}
+
+/** What the element is: kind, text, names, identifiers. Most of the evidence, and cheap. */
+function identitySignals(c: Prepared, o: Prepared): void {
   if (o.testIds.length) {
     const hit = c.testIds.some((t) => o.testIds.includes(t));
     if (hit) add('testId', W.testId, 1);
@@ -331,9 +489,13 @@ function similarity(c: Prepared, o: Prepared, trace?: [string, number, number][]
   if (o.placeholder) add('placeholder', W.placeholder, textPair(o.placeholder, c.placeholder || c.label));
   if (o.type && c.type) add('type', W.type, o.type === c.type ? 1 : 0);
 
-  if (o.classes.length) add('classes', W.classes, c.classes.length ? tokenDice(o.classes, c.classes) : 0);
-  if (o.nearby.length) {
-    add('nearby', W.nearby, c.nearby.length ? Math.max(tokenDice(o.nearby, c.nearby), containment(o.nearby, c.nearby) * 0.8) : 0.1);
+}
+
+/** Where and how it is drawn: classes, neighbours, position, size, structure (volatile). */
+function contextSignals(c: Prepared, o: Prepared): void {
+  if (o.classes.size) add('classes', W.classes, c.classes.size ? setDice(o.classes, c.classes) : 0);
+  if (o.nearby) {
+    add('nearby', W.nearby, c.nearby ? nearbySimilarity(o.nearby.set, c.nearby.set) : 0.1);
   }
 
   if (o.hasBox && c.hasBox) {
@@ -350,7 +512,6 @@ function similarity(c: Prepared, o: Prepared, trace?: [string, number, number][]
   }
   if (o.parentTag && c.parentTag) add('parent', W.parent, o.parentTag === c.parentTag ? 1 : 0);
 
-  return weight ? sum / weight : 0;
 }
 
 /** Maps the weighted mean to the 0..100 scale the clear-winner rule is written for. */
@@ -419,13 +580,81 @@ function soleCandidateBoost(sims: number[]): void {
  */
 export function rankCandidates(original: StepTarget, candidates: readonly StepTarget[]): RankedCandidate[] {
   const o = prepare(original);
-  const prepared = candidates.map(prepare);
-  const sims = prepared.map((c) => similarity(c, o));
+  const n = candidates.length;
+  const prepared = preparedList(candidates);
+  const sims: number[] = new Array(n);
+  if (n <= REFINE_ALL_UP_TO) {
+    for (let i = 0; i < n; i++) sims[i] = similarity(prepared[i], o);
+  } else {
+    // Large sets: identity signals for all, the volatile context signals only for the leaders.
+    // Others keep a lower bound (context counted as a full mismatch), so they cannot overtake
+    // a candidate on evidence they were not scored on.
+    const sums = new Float64Array(n);
+    const weights = new Float64Array(n);
+    const coarse = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      sum = 0;
+      weight = 0;
+      identitySignals(prepared[i], o);
+      sums[i] = sum;
+      weights[i] = weight;
+      coarse[i] = weight ? sum / weight : 0;
+    }
+    const order = topIndices(coarse, REFINE_TOP);
+    const refined = new Uint8Array(n);
+    for (const i of order) {
+      sum = sums[i];
+      weight = weights[i];
+      contextSignals(prepared[i], o);
+      sims[i] = weight ? sum / weight : 0;
+      refined[i] = 1;
+    }
+    const contextMax = contextWeight(o);
+    for (let i = 0; i < n; i++) if (!refined[i]) sims[i] = sums[i] / (weights[i] + contextMax || 1);
+  }
   uniqueIdentifierBoost(o, prepared, sims);
   soleCandidateBoost(sims);
-  const out: RankedCandidate[] = sims.map((sim, index) => ({ index, score: toScore(sim) }));
-  out.sort((a, b) => b.score - a.score || a.index - b.index);
+  const out = sortByScore(sims);
   collapseWrappers(out, prepared);
+  return out;
+}
+
+const REFINE_ALL_UP_TO = 600;
+const REFINE_TOP = 300;
+
+/** The most weight context signals can add for this original. */
+function contextWeight(o: Prepared): number {
+  let w = 0;
+  if (o.classes.size) w += W.classes;
+  if (o.nearby) w += W.nearby;
+  if (o.hasBox) w += W.position + W.size;
+  if (o.xpathTags.length) w += W.xpath;
+  w += W.landmarks;
+  if (o.parentTag) w += W.parent;
+  return w;
+}
+
+/** Indices of the `k` largest values (unordered). */
+function topIndices(values: Float64Array, k: number): number[] {
+  const sorted = Float64Array.from(values).sort();
+  const threshold = sorted[Math.max(0, values.length - k)];
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] > threshold) out.push(i);
+  for (let i = 0; i < values.length && out.length < k; i++) if (values[i] === threshold) out.push(i);
+  return out;
+}
+
+/** Best first, ties in page order: one numeric key per candidate, sorted natively. */
+function sortByScore(sims: number[]): RankedCandidate[] {
+  const n = sims.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (1000 - Math.round(toScore(sims[i]) * 10)) * 4_194_304 + i;
+  keys.sort();
+  const out: RankedCandidate[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = keys[k] % 4_194_304;
+    out[k] = { index: i, score: toScore(sims[i]) };
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@
  */
 import { finder } from '@medv/finder';
 import { computeAccessibleName, getRole } from 'dom-accessibility-api';
-import { attrSelector, cssEscape, deepQueryAll, isStableClass, isStableId, rootOf, testIdOf } from './dom-util.js';
+import { attrSelector, cssEscape, deepQueryAll, isStableClass, isStableId, rootOf, TEST_ID_ATTRS, testIdOf } from './dom-util.js';
 import { normalizeText } from './text.js';
 
 export function roleOf(el: Element): string | null {
@@ -49,27 +49,96 @@ export function idSelector(el: Element): string | null {
   return uniqueIn(rootOf(el), sel, el) ? sel : null;
 }
 
-/** Short unique CSS within the element's own root (document or shadow root). */
+/**
+ * Short unique CSS within the element's own root: test id, stable id, a unique `tag[name]`,
+ * then @medv/finder with a small budget (each check is a document query), and finally a path
+ * anchored at the nearest ancestor with a stable id.
+ */
 export function cssSelector(el: Element): string | null {
   const root = rootOf(el);
   const ts = testIdSelector(el);
   if (ts && uniqueIn(root, ts, el)) return ts;
   const ids = idSelector(el);
   if (ids) return ids;
+  const name = el.getAttribute('name');
+  if (name && name.length < 80) {
+    const sel = `${el.localName}${attrSelector('name', name)}`;
+    const doc = root as Document;
+    // getElementsByName is indexed by the browser; shadow roots are small enough to query.
+    const unique = doc.getElementsByName ? Array.from(doc.getElementsByName(name)).filter((e) => e.localName === el.localName).length === 1 : uniqueIn(root, sel, el);
+    if (unique) return sel;
+  }
+  // One query each: a stable class, alone or under the nearest stable-id ancestor.
+  const cls = Array.from(el.classList).find((c) => isStableClass(c));
+  const anchor = stableAnchor(el);
+  if (cls) {
+    const sel = `${el.localName}.${cssEscape(cls)}`;
+    const doc = root as Document;
+    const sameClass = doc.getElementsByClassName ? doc.getElementsByClassName(cls) : null;
+    let count = 0;
+    if (sameClass) for (let i = 0; i < sameClass.length && count < 2; i++) if (sameClass[i].localName === el.localName) count++;
+    if (sameClass ? count === 1 : uniqueIn(root, sel, el)) return sel;
+    if (anchor && uniqueIn(root, `${anchor.selector} ${sel}`, el)) return `${anchor.selector} ${sel}`;
+  }
+  if (anchor && anchor.depth <= 6) return anchoredCss(el);
+  // finder's search grows with the page; on large pages a positional path is the honest answer
+  // (primary then comes from the test id, id or role+name when there is one).
+  if (elementCount(root) > FINDER_MAX_ELEMENTS) return anchoredCss(el);
   try {
+    const rootEl = (root as Document).documentElement ? ((root as Document).body ?? (root as Document).documentElement) : (root as unknown as Element);
     return finder(el, {
-      root: (root as Document).documentElement ? (root as Document).body ?? (root as Document).documentElement : (root as unknown as Element),
+      root: rootEl,
       idName: (n) => isStableId(n),
       className: (n) => isStableClass(n),
-      attr: (n, v) => ['name', 'type', 'placeholder', 'aria-label', 'for', 'role', 'title', 'alt'].includes(n) && v.length < 60,
-      timeoutMs: 50,
-      seedMinLength: 1,
+      attr: (n, v) => FINDER_ATTRS.has(n) && v.length < 60,
+      timeoutMs: 5,
+      seedMinLength: 2,
       optimizedMinLength: 2,
-      maxNumberOfPathChecks: 300,
+      maxNumberOfPathChecks: 200,
     });
   } catch {
-    return positionalCss(el);
+    return anchoredCss(el);
   }
+}
+
+const FINDER_MAX_ELEMENTS = 1500;
+
+function elementCount(root: Document | ShadowRoot): number {
+  // A live collection: Chrome caches its length until the DOM changes.
+  return (root as Document).getElementsByTagName ? (root as Document).getElementsByTagName('*').length : root.querySelectorAll('*').length;
+}
+
+/** Nearest ancestor with a stable id unique in its root, and how many levels up it is. */
+function stableAnchor(el: Element): { selector: string; depth: number } | null {
+  let depth = 1;
+  for (let cur = el.parentElement; cur; cur = cur.parentElement, depth++) {
+    if (isStableId(cur.id)) {
+      const sel = `#${cssEscape(cur.id)}`;
+      if (rootOf(cur).querySelectorAll(sel).length === 1) return { selector: sel, depth };
+    }
+  }
+  return null;
+}
+
+const FINDER_ATTRS = new Set(['name', 'type', 'placeholder', 'aria-label', 'for', 'role', 'title', 'alt', ...TEST_ID_ATTRS]);
+
+/** `#anchor > div:nth-of-type(2) > input`: positional below the nearest stable-id ancestor. */
+export function anchoredCss(el: Element): string {
+  const parts: string[] = [];
+  let cur: Element | null = el;
+  while (cur && cur.parentElement) {
+    if (cur !== el && isStableId(cur.id) && rootOf(cur).querySelectorAll(`#${cssEscape(cur.id)}`).length === 1) {
+      parts.unshift(`#${cssEscape(cur.id)}`);
+      return parts.join(' > ');
+    }
+    const tag = cur.localName;
+    let n = 1;
+    for (let s = cur.previousElementSibling; s; s = s.previousElementSibling) if (s.localName === tag) n++;
+    parts.unshift(`${cssEscape(tag)}:nth-of-type(${n})`);
+    cur = cur.parentElement;
+  }
+  if (cur) parts.unshift(cur.localName);
+  return parts.join(' > ');
 }
 
 /** `tag:nth-of-type(n)` path up to the root; always unique, never robust. */
@@ -118,27 +187,78 @@ function quoteAria(name: string): string {
   return name.replace(/\s+/g, ' ').trim();
 }
 
+const FIELD_TAGS = new Set(['input', 'select', 'textarea']);
+
+function lengthPlausible(raw: string, want: string): boolean {
+  return raw.length >= want.length && raw.length <= want.length * 3 + 40;
+}
+
+/** Text of an element without building a string for large subtrees when one text node holds it. */
+function quickText(el: Element): string {
+  const first = el.firstChild;
+  if (first && !first.nextSibling && first.nodeType === 3) return first.nodeValue || '';
+  return el.textContent || '';
+}
+
+/** Same-tag elements: a live collection for documents (Chrome caches it until the DOM changes). */
+function sameTag(root: Document | ShadowRoot, tag: string): ArrayLike<Element> {
+  return (root as Document).getElementsByTagName ? (root as Document).getElementsByTagName(tag) : root.querySelectorAll(tag);
+}
+
+/**
+ * Elements that could share `el`'s accessible name, found cheaply: same-tag elements whose
+ * aria-label, title, placeholder or text match, controls of labels with that text, and
+ * elements named by aria-labelledby. Only these get the full accessible-name computation.
+ */
+function possibleNamesakes(el: Element, name: string, want: string): Element[] {
+  const root = rootOf(el);
+  const out: Element[] = [];
+  const field = FIELD_TAGS.has(el.localName);
+  const same = sameTag(root, el.localName);
+  for (let i = 0; i < same.length; i++) {
+    const other = same[i];
+    if (other === el) continue;
+    const attr = other.getAttribute('aria-label') || other.getAttribute('title') || (field ? other.getAttribute('placeholder') : null);
+    if (attr !== null) {
+      if (attr === name || normalizeText(attr) === want) out.push(other);
+      continue;
+    }
+    if (other.hasAttribute('aria-labelledby')) {
+      out.push(other);
+      continue;
+    }
+    if (!field) {
+      const t = quickText(other);
+      if (lengthPlausible(t, want) && normalizeText(t) === want) out.push(other);
+    }
+  }
+  if (field) {
+    const labels = sameTag(root, 'label');
+    for (let i = 0; i < labels.length; i++) {
+      const t = quickText(labels[i]);
+      if (!lengthPlausible(t, want) || normalizeText(t) !== want) continue;
+      const control = (labels[i] as HTMLLabelElement).control;
+      if (control && control !== el) out.push(control);
+    }
+  }
+  const explicit = el.getAttribute('role');
+  if (explicit) {
+    for (const other of Array.from(root.querySelectorAll(`[role="${explicit}"]`))) {
+      if (other !== el && other.localName !== el.localName) out.push(other);
+    }
+  }
+  return out;
+}
+
 /** `aria/Name[role="x"]` when the role+name pair is unique in the element's root. */
 export function ariaSelector(el: Element, role: string | null, name: string): string | null {
   if (!role || !name || name.length > 120 || /[[\]"]/.test(name)) return null;
-  const root = rootOf(el);
   const want = normalizeText(name);
-  // Cheap prefilter: same tag or same explicit role, then the full accessible name.
-  const tagSel = el.getAttribute('role') ? `[role="${role}"]` : el.localName;
-  let count = 0;
-  for (const other of Array.from(root.querySelectorAll(tagSel))) {
-    if (other === el) {
-      count++;
-      continue;
-    }
-    const raw = (other.getAttribute('aria-label') || other.textContent || (other as HTMLInputElement).value || '').slice(0, 400);
-    if (!normalizeText(raw).includes(want.split(' ')[0] || '')) {
-      if (!other.hasAttribute('aria-labelledby') && !other.id) continue;
-    }
-    if (roleOf(other) === role && normalizeText(accessibleNameOf(other)) === want) count++;
-    if (count > 1) return null;
+  if (!want) return null;
+  for (const other of possibleNamesakes(el, name, want)) {
+    if (roleOf(other) === role && normalizeText(accessibleNameOf(other)) === want) return null;
   }
-  return count === 1 ? `aria/${quoteAria(name)}[role="${role}"]` : null;
+  return `aria/${quoteAria(name)}[role="${role}"]`;
 }
 
 /** CSS selectors of the same-origin frames holding `el`, outermost first. */

@@ -4,10 +4,15 @@ const COMBINING = /[\u0300-\u036f]/g;
 const NON_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Lower case, no diacritics, punctuation as spaces, collapsed whitespace. */
+const NON_ASCII = /[^\x00-\x7f]/;
+const NON_WORD_ASCII = /[^a-z0-9]+/g;
+
 export function normalizeText(value: unknown): string {
   if (value === null || value === undefined) return '';
   const s = String(value);
   if (!s) return '';
+  // Fast path for ASCII (most UI text); full Unicode folding otherwise.
+  if (!NON_ASCII.test(s)) return s.toLowerCase().replace(NON_WORD_ASCII, ' ').trim();
   return s.normalize('NFKD').replace(COMBINING, '').toLowerCase().replace(NON_WORD, ' ').trim();
 }
 
@@ -21,11 +26,9 @@ export function squash(value: string | null | undefined, max = 200): string {
 /** Split identifiers: camelCase, snake_case, kebab-case, dots, slashes; drops digit runs. */
 export function identifierTokens(value: string | null | undefined): string[] {
   if (!value) return [];
-  const spaced = value
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .normalize('NFKD')
-    .replace(COMBINING, '')
-    .toLowerCase();
+  let spaced = value.replace(/([a-z])([A-Z])/g, '$1 $2');
+  if (NON_ASCII.test(spaced)) spaced = spaced.normalize('NFKD').replace(COMBINING, '');
+  spaced = spaced.toLowerCase();
   const out: string[] = [];
   for (const t of spaced.split(/[^a-z0-9]+/)) {
     if (!t || /^\d+$/.test(t) || t.length > 40) continue;
@@ -40,12 +43,17 @@ export function tokens(normalized: string): string[] {
 
 /** Sorted unique character-bigram codes of a normalised string (spaces removed). */
 export function bigrams(normalized: string): Uint32Array {
-  const s = normalized.replace(/ /g, '');
-  if (s.length < 2) return new Uint32Array(0);
-  const set = new Set<number>();
-  for (let i = 0; i < s.length - 1; i++) set.add(s.charCodeAt(i) * 65536 + s.charCodeAt(i + 1));
-  return Uint32Array.from(set).sort();
+  const s = normalized.indexOf(' ') >= 0 ? normalized.replace(/ /g, '') : normalized;
+  if (s.length < 2) return EMPTY;
+  const out = new Uint32Array(s.length - 1);
+  for (let i = 0; i < s.length - 1; i++) out[i] = ((s.charCodeAt(i) & 0xffff) << 16 | (s.charCodeAt(i + 1) & 0xffff)) >>> 0;
+  out.sort();
+  let n = 1;
+  for (let i = 1; i < out.length; i++) if (out[i] !== out[n - 1]) out[n++] = out[i];
+  return out.subarray(0, n);
 }
+
+const EMPTY = new Uint32Array(0);
 
 /** Dice coefficient of two sorted unique arrays. */
 export function diceSorted(a: Uint32Array, b: Uint32Array): number {
