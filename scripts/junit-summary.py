@@ -10,16 +10,14 @@ import xml.etree.ElementTree as ET
 
 
 def count(path):
-    root = ET.parse(path).getroot()
-    suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
+    # Test cases anywhere in the tree: some reporters (node's) put them straight under <testsuites>.
     total = failed = skipped = 0
-    for s in suites:
-        for case in s.iter("testcase"):
-            total += 1
-            if case.find("failure") is not None or case.find("error") is not None:
-                failed += 1
-            elif case.find("skipped") is not None:
-                skipped += 1
+    for case in ET.parse(path).getroot().iter("testcase"):
+        total += 1
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif case.find("skipped") is not None:
+            skipped += 1
     return total, failed, skipped
 
 

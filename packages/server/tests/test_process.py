@@ -157,3 +157,28 @@ def test_dotenv_in_working_directory(server_factory):
     srv.signup_admin(email=email)
     stored = srv.db.scalar("SELECT password_hash FROM users WHERE email = %s", (email,))
     assert stored.startswith("$2b$04$"), stored[:7]
+
+
+def test_ready_reports_unreachable_database_and_recovers(server_factory, db_kind):
+    """PostgreSQL only: with connections to its database refused, /api/ready is 503 NOT_READY while
+    /api/health (liveness) stays 200; once connections are allowed again, ready recovers."""
+    if db_kind != "postgresql":
+        pytest.skip("needs PostgreSQL (a SQLite file cannot be made unreachable to root)")
+    srv = server_factory()
+    acct = srv.signup_admin()
+    admin_url, name = srv.db.admin_url, srv.db.name
+    srv.db._psql(admin_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    try:
+        srv.db._psql(admin_url, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        r = srv.request("GET", "/api/ready")
+        assert_error(r, 503, "NOT_READY")
+        assert srv.request("GET", "/api/health").status == 200
+        # A request that needs the database gets a clear 503, not a 500 or a dropped connection.
+        assert_error(acct.get("/api/auth/me"), 503)
+    finally:
+        srv.db._psql(admin_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    deadline = time.monotonic() + 30
+    while srv.request("GET", "/api/ready").status != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert srv.request("GET", "/api/ready").status == 200
+    assert assert_envelope(acct.get("/api/auth/me"), 200)["id"] == acct.id

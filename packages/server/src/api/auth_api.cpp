@@ -1,0 +1,58 @@
+// /api/auth: sign up, log in, who am I, invite lookup.
+#include "api/app.hpp"
+#include "api/views.hpp"
+#include "http/blocking_pool.hpp"
+
+namespace stepwise::api {
+
+using http::Access;
+using http::Context;
+using http::Response;
+using http::Task;
+using nlohmann::json;
+
+void RegisterAuthRoutes(http::Router& router, App& app) {
+  router.Add("POST", "/api/auth/signup", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
+    const json body = app.contract.Body("authSignup", ctx.req);
+    const std::string email = body.at("email").get<std::string>();
+    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget(ctx.req.client_ip, email); });
+    const std::string password = body.at("password").get<std::string>();
+    const std::string name = body.at("name").get<std::string>();
+    auto result = co_await ctx.cpu.Run([&] {
+      if (body.contains("invite_token")) {
+        return app.accounts.SignupWithInvite(email, password, name, body["invite_token"].get<std::string>());
+      }
+      return app.accounts.SignupCompany(email, password, name, body.at("company_name").get<std::string>());
+    });
+    co_return Response::Data(AuthJson(result), 201);
+  });
+
+  router.Add("POST", "/api/auth/login", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
+    const json body = app.contract.Body("authLogin", ctx.req);
+    const std::string email = body.at("email").get<std::string>();
+    const std::string password = body.at("password").get<std::string>();
+    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget(ctx.req.client_ip, email); });
+    auto result = co_await ctx.cpu.Run([&] { return app.accounts.Login(email, password); });
+    co_return Response::Data(AuthJson(result));
+  });
+
+  router.Add("GET", "/api/auth/me", Access::kUser, [&app](Context& ctx) -> Task<Response> {
+    const auto caller = CallerOf(ctx);
+    auto [user, company] = co_await ctx.db.Run([&] { return app.accounts.Me(caller); });
+    json data = UserJson(user);
+    data["company"] = {{"id", company.id}, {"name", company.name}};
+    co_return Response::Data(data);
+  });
+
+  router.Add("GET", "/api/auth/invites/{token}", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
+    const std::string token = ctx.req.path_params.at("token");
+    if (token.empty() || token.size() > 128) {
+      throw core::NotFound("INVALID_INVITE_TOKEN", "This invite link is not valid");
+    }
+    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget(ctx.req.client_ip, "invite"); });
+    auto name = co_await ctx.db.Run([&] { return app.accounts.InviteCompanyName(token); });
+    co_return Response::Data({{"company_name", name}});
+  });
+}
+
+}  // namespace stepwise::api

@@ -1,0 +1,134 @@
+#include "core/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;  // NOLINT
+
+namespace stepwise::core {
+namespace {
+
+std::string Trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+int64_t ToInt(const std::string& key, const std::string& value, int64_t min, int64_t max) {
+  int64_t out = 0;
+  const auto* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, out);
+  if (ec != std::errc() || ptr != end || out < min || out > max) {
+    throw std::invalid_argument(key + " must be an integer between " + std::to_string(min) + " and " +
+                                std::to_string(max) + ", got '" + value + "'");
+  }
+  return out;
+}
+
+bool ToBool(const std::string& key, const std::string& value) {
+  if (value == "1" || value == "true" || value == "yes" || value == "on") return true;
+  if (value == "0" || value == "false" || value == "no" || value == "off") return false;
+  throw std::invalid_argument(key + " must be true or false, got '" + value + "'");
+}
+
+std::vector<std::string> ToList(const std::string& value) {
+  std::vector<std::string> out;
+  std::stringstream ss(value);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = Trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> ParseEnvFile(const std::string& text) {
+  std::map<std::string, std::string> vars;
+  std::stringstream ss(text);
+  std::string line;
+  while (std::getline(ss, line)) {
+    line = Trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    if (line.rfind("export ", 0) == 0) line = Trim(line.substr(7));
+    const auto eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    std::string key = Trim(line.substr(0, eq));
+    std::string value = Trim(line.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    } else if (const auto hash = value.find(" #"); hash != std::string::npos) {
+      value = Trim(value.substr(0, hash));
+    }
+    vars[key] = value;
+  }
+  return vars;
+}
+
+Config Config::Load(const std::string& env_file) {
+  std::map<std::string, std::string> vars;
+  if (std::ifstream in(env_file); in) {
+    std::stringstream buf;
+    buf << in.rdbuf();
+    vars = ParseEnvFile(buf.str());
+  }
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return FromMap(vars);
+}
+
+Config Config::FromMap(const std::map<std::string, std::string>& vars) {
+  Config c;
+  auto get = [&](const char* key, auto&& apply) {
+    if (auto it = vars.find(key); it != vars.end() && !it->second.empty()) apply(std::string(key), it->second);
+  };
+  auto str = [](std::string& field) { return [&field](const std::string&, const std::string& v) { field = v; }; };
+  auto num = [](auto& field, int64_t min, int64_t max) {
+    return [&field, min, max](const std::string& k, const std::string& v) {
+      field = static_cast<std::remove_reference_t<decltype(field)>>(ToInt(k, v, min, max));
+    };
+  };
+  auto flag = [](bool& field) { return [&field](const std::string& k, const std::string& v) { field = ToBool(k, v); }; };
+
+  get("HOST", str(c.host));
+  get("PORT", num(c.port, 0, 65535));
+  get("DATABASE_URL", str(c.database_url));
+  get("DATA_DIR", str(c.data_dir));
+  get("STORAGE_URL", str(c.storage_url));
+  get("REDIS_URL", str(c.redis_url));
+  get("JWT_SECRET", str(c.jwt_secret));
+  get("WEB_DIR", str(c.web_dir));
+  get("PUBLIC_URL", str(c.public_url));
+  get("DASHBOARD_URL", str(c.dashboard_url));
+  get("CORS_ORIGINS", [&](const std::string&, const std::string& v) { c.cors_origins = ToList(v); });
+  get("CORS_ALLOW_EXTENSIONS", flag(c.cors_allow_extensions));
+  get("TRUST_PROXY", flag(c.trust_proxy));
+  get("LOG_LEVEL", str(c.log_level));
+  get("ACCESS_LOG", flag(c.access_log));
+  get("IO_THREADS", num(c.io_threads, 0, 256));
+  get("DB_POOL_SIZE", num(c.db_pool_size, 1, 256));
+  get("BLOCKING_QUEUE_LIMIT", num(c.blocking_queue_limit, 1, 100000));
+  get("CPU_POOL_SIZE", num(c.cpu_pool_size, 0, 256));
+  get("CPU_QUEUE_LIMIT", num(c.cpu_queue_limit, 1, 100000));
+  get("MAX_JSON_BODY_BYTES", num(c.max_json_body_bytes, 1024, int64_t{1} << 30));
+  get("MAX_HEADER_BYTES", num(c.max_header_bytes, 1024, 1 << 20));
+  get("READ_TIMEOUT_SECONDS", num(c.read_timeout_seconds, 1, 3600));
+  get("IDLE_TIMEOUT_SECONDS", num(c.idle_timeout_seconds, 1, 3600));
+  get("SHUTDOWN_GRACE_SECONDS", num(c.shutdown_grace_seconds, 0, 3600));
+  get("MAX_CONNECTIONS", num(c.max_connections, 1, 1000000));
+  get("BCRYPT_COST", num(c.bcrypt_cost, 4, 31));
+  get("JWT_TTL_SECONDS", num(c.jwt_ttl_seconds, 60, 365 * 24 * 3600));
+  get("RATE_LIMIT_AUTH_PER_MIN", num(c.rate_limit_auth_per_min, 0, 1000000));
+  get("RATE_LIMIT_USER_PER_MIN", num(c.rate_limit_user_per_min, 0, 1000000));
+  if (c.dashboard_url.empty()) c.dashboard_url = c.public_url;
+  return c;
+}
+
+}  // namespace stepwise::core

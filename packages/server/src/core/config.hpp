@@ -1,0 +1,55 @@
+#pragma once
+// Settings from the environment, with `.env` in the working directory as a fallback. Every setting
+// and its default is listed in .env.example at the repository root.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stepwise::core {
+
+struct Config {
+  std::string host = "0.0.0.0";
+  int port = 8000;
+  std::string database_url = "sqlite:///./app.db";
+  std::string data_dir = "./data";
+  std::string storage_url;  // empty: file://<data_dir>/blobs
+  std::string redis_url;
+  std::string jwt_secret;  // empty: generated once into <data_dir>/jwt_secret
+  std::string web_dir = "./build/web";
+  std::string public_url = "http://localhost:8000";
+  std::vector<std::string> cors_origins = {"http://localhost:8000", "http://localhost:5173"};
+  bool cors_allow_extensions = true;
+  bool trust_proxy = false;
+  std::string log_level = "info";
+  bool access_log = true;
+
+  int io_threads = 0;            // 0: one per core
+  int db_pool_size = 8;          // database connections = threads of the blocking pool
+  int blocking_queue_limit = 256;
+  int cpu_pool_size = 0;         // bcrypt and other CPU-heavy work; 0: one per core
+  int cpu_queue_limit = 64;
+  int64_t max_json_body_bytes = 5 * 1024 * 1024;
+  int max_header_bytes = 16 * 1024;
+  int read_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;
+  int shutdown_grace_seconds = 10;
+  int max_connections = 10000;
+
+  int bcrypt_cost = 12;
+  int jwt_ttl_seconds = 7 * 24 * 3600;
+  int rate_limit_auth_per_min = 10;
+  int rate_limit_user_per_min = 100;
+  std::string dashboard_url;  // empty: public_url
+
+  // Reads the environment; values in `env_file` (KEY=VALUE lines) fill in what the environment
+  // does not set. Throws std::invalid_argument naming the variable on a malformed value.
+  static Config Load(const std::string& env_file = ".env");
+  // The same from an explicit map (tests).
+  static Config FromMap(const std::map<std::string, std::string>& vars);
+};
+
+// KEY=VALUE lines; `#` comments, optional `export `, single or double quotes around the value.
+std::map<std::string, std::string> ParseEnvFile(const std::string& text);
+
+}  // namespace stepwise::core

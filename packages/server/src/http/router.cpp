@@ -1,0 +1,74 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+
+namespace stepwise::http {
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    const size_t j = path.find('/', i);
+    const size_t end = j == std::string_view::npos ? path.size() : j;
+    out.emplace_back(path.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+Route& Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
+  Route r;
+  r.method = std::move(method);
+  r.segments = SplitPath(pattern);
+  r.pattern = std::move(pattern);
+  r.access = access;
+  r.handler = std::move(handler);
+  routes_.push_back(std::move(r));
+  return routes_.back();
+}
+
+namespace {
+bool IsParam(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+}  // namespace
+
+Router::Match Router::Find(std::string_view method, std::string_view path) const {
+  Match best;
+  const auto segs = SplitPath(path);
+  // A trailing slash is not a different resource, but "//" or an empty segment never matches.
+  int best_literals = -1;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segs.size()) continue;
+    std::map<std::string, std::string> params;
+    int literals = 0;
+    bool ok = true;
+    for (size_t i = 0; i < segs.size() && ok; ++i) {
+      if (IsParam(r.segments[i])) {
+        params[r.segments[i].substr(1, r.segments[i].size() - 2)] = segs[i];
+      } else if (r.segments[i] == segs[i]) {
+        ++literals;
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    if (r.method != method) {
+      if (std::find(best.allowed.begin(), best.allowed.end(), r.method) == best.allowed.end()) {
+        best.allowed.push_back(r.method);
+      }
+      continue;
+    }
+    // Prefer the most literal match: /api/users/me over /api/users/{id}.
+    if (literals > best_literals) {
+      best_literals = literals;
+      best.route = &r;
+      best.params = std::move(params);
+    }
+  }
+  return best;
+}
+
+}  // namespace stepwise::http

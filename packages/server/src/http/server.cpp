@@ -1,0 +1,460 @@
+#include "http/server.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <random>
+#include <thread>
+
+#include "core/log.hpp"
+#include "http/errors.hpp"
+
+namespace stepwise::http {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct Server::SessionState {
+  SessionState(tcp::socket socket, asio::any_io_executor exec) : stream(std::move(socket)), executor(std::move(exec)) {}
+  beast::tcp_stream stream;
+  asio::any_io_executor executor;  // the session's strand
+  std::atomic<bool> busy{false};
+  uint64_t id = 0;
+};
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> PercentDecode(std::string_view raw, bool plus_is_space) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c == '%') {
+      if (i + 2 >= raw.size()) return std::nullopt;
+      const int hi = HexValue(raw[i + 1]);
+      const int lo = HexValue(raw[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      const char decoded = static_cast<char>(hi * 16 + lo);
+      if (decoded == '\0') return std::nullopt;
+      out.push_back(decoded);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = rng();
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    id[static_cast<size_t>(i)] = kHex[v & 0xF];
+    v >>= 4;
+  }
+  return id;
+}
+
+bool IsConnectionEnd(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::broken_pipe ||
+         ec == asio::error::bad_descriptor || ec == bhttp::error::partial_message;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> DecodePath(std::string_view raw) { return PercentDecode(raw, false); }
+
+std::multimap<std::string, std::string> ParseQuery(std::string_view raw) {
+  std::multimap<std::string, std::string> out;
+  size_t i = 0;
+  while (i <= raw.size()) {
+    const size_t amp = raw.find('&', i);
+    const std::string_view pair = raw.substr(i, amp == std::string_view::npos ? std::string_view::npos : amp - i);
+    if (!pair.empty()) {
+      const size_t eq = pair.find('=');
+      auto key = PercentDecode(pair.substr(0, eq), true);
+      auto value = eq == std::string_view::npos ? std::optional<std::string>("") : PercentDecode(pair.substr(eq + 1), true);
+      // A malformed escape keeps the raw text, which then fails validation with a clear message.
+      out.emplace(key ? *key : std::string(pair.substr(0, eq)),
+                  value ? *value : std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    i = amp + 1;
+  }
+  return out;
+}
+
+std::string SaneRequestId(std::string_view given) {
+  if (given.empty() || given.size() > 128) return NewRequestId();
+  for (char c : given) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return NewRequestId();
+  }
+  return std::string(given);
+}
+
+Server::Server(const core::Config& config, const Router& router, BlockingPool& db, BlockingPool& cpu,
+               ServerHooks hooks)
+    : config_(config), router_(router), db_(db), cpu_(cpu), hooks_(std::move(hooks)) {}
+
+Server::~Server() = default;
+
+void Server::Run() {
+  const tcp::endpoint endpoint(asio::ip::make_address(config_.host), static_cast<unsigned short>(config_.port));
+  acceptor_ = std::make_unique<tcp::acceptor>(ioc_);
+  acceptor_->open(endpoint.protocol());
+  acceptor_->set_option(asio::socket_base::reuse_address(true));
+  acceptor_->bind(endpoint);
+  acceptor_->listen(asio::socket_base::max_listen_connections);
+  port_ = acceptor_->local_endpoint().port();
+
+  asio::co_spawn(ioc_, Accept(*acceptor_), asio::detached);
+  asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    core::LogInfo("shutting down", {{"signal", signal}});
+    Stop();
+  });
+
+  size_t threads = config_.io_threads > 0 ? static_cast<size_t>(config_.io_threads)
+                                          : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (auto& t : pool) t.join();
+}
+
+void Server::Stop() {
+  asio::post(ioc_, [this] {
+    if (stopping_.exchange(true)) return;
+    boost::system::error_code ec;
+    if (acceptor_) acceptor_->close(ec);
+    asio::co_spawn(ioc_, ShutdownWatch(), asio::detached);
+  });
+}
+
+Task<void> Server::ShutdownWatch() {
+  const auto deadline = Clock::now() + std::chrono::seconds(config_.shutdown_grace_seconds);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    CloseIdleSessions();
+    if (active_sessions_.load() == 0) break;
+    if (Clock::now() >= deadline) {
+      core::LogWarn("shutdown grace period over; closing open connections",
+                    {{"connections", active_sessions_.load()}});
+      break;
+    }
+    timer.expires_after(20ms);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  ioc_.stop();
+}
+
+void Server::CloseIdleSessions() {
+  std::lock_guard lock(sessions_mu_);
+  for (auto& [id, weak] : sessions_) {
+    auto st = weak.lock();
+    if (!st || st->busy.load()) continue;
+    asio::post(st->executor, [st] {
+      if (st->busy.load()) return;  // a request arrived meanwhile: it finishes, then the session ends
+      boost::system::error_code ec;
+      st->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+      st->stream.socket().close(ec);
+    });
+  }
+}
+
+Task<void> Server::Accept(tcp::acceptor& acceptor) {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      // Out of file descriptors and the like: back off briefly instead of spinning.
+      core::LogWarn("accept failed", {{"error", ec.message()}});
+      asio::steady_timer t(co_await asio::this_coro::executor, 50ms);
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    if (active_sessions_.load() >= static_cast<size_t>(config_.max_connections)) {
+      socket.close(ec);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto strand = asio::make_strand(ioc_);
+    auto state = std::make_shared<SessionState>(std::move(socket), strand);
+    {
+      std::lock_guard lock(sessions_mu_);
+      state->id = ++next_session_id_;
+      sessions_[state->id] = state;
+    }
+    active_sessions_.fetch_add(1);
+    asio::co_spawn(strand, Serve(state), asio::detached);
+  }
+}
+
+Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
+  struct Leave {
+    Server& s;
+    uint64_t id;
+    ~Leave() {
+      {
+        std::lock_guard lock(s.sessions_mu_);
+        s.sessions_.erase(id);
+      }
+      s.active_sessions_.fetch_sub(1);
+    }
+  } leave{*this, st->id};
+
+  std::string client_ip;
+  {
+    boost::system::error_code ec;
+    auto remote = st->stream.socket().remote_endpoint(ec);
+    if (!ec) client_ip = remote.address().to_string();
+  }
+  beast::flat_buffer buffer;
+  auto& stream = st->stream;
+
+  // Writes a response and reports whether the connection may serve another request.
+  auto write = [&](Request& req, Response& res, bool keep_alive, Clock::time_point start) -> Task<bool> {
+    bhttp::response<bhttp::string_body> msg{static_cast<bhttp::status>(res.status), 11};
+    if (!res.content_type.empty()) msg.set(bhttp::field::content_type, res.content_type);
+    for (const auto& [k, v] : res.headers) msg.insert(k, v);
+    msg.body() = std::move(res.body);
+    msg.keep_alive(keep_alive);
+    msg.prepare_payload();
+    stream.expires_after(std::chrono::seconds(config_.read_timeout_seconds));
+    boost::system::error_code ec;
+    co_await bhttp::async_write(stream, msg, asio::redirect_error(asio::use_awaitable, ec));
+    if (config_.access_log && core::LogEnabled(core::LogLevel::kInfo)) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      core::LogInfo("request", {{"request_id", req.request_id},
+                                {"method", req.method},
+                                {"route", req.route.empty() ? std::string("(unmatched)") : req.route},
+                                {"status", res.status},
+                                {"duration_ms", std::round(ms * 1000) / 1000},
+                                {"client_ip", req.client_ip}});
+    }
+    co_return !ec && keep_alive;
+  };
+
+  // Answers an unreadable request with an error and ends the connection.
+  auto reject = [&](Request& req, core::ErrorKind kind, const char* code, const char* message,
+                    Clock::time_point start) -> Task<void> {
+    if (req.request_id.empty()) req.request_id = NewRequestId();
+    Response res = ErrorResponse(kind, code, message);
+    Finish(req, res);
+    co_await write(req, res, false, start);
+  };
+
+  for (;;) {
+    if (stopping_) break;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
+    parser.body_limit(static_cast<std::uint64_t>(config_.max_json_body_bytes));
+    st->busy = false;
+    stream.expires_after(std::chrono::seconds(config_.idle_timeout_seconds));
+    boost::system::error_code ec;
+    co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    st->busy = true;
+    const auto start = Clock::now();
+    Request req;
+    req.client_ip = client_ip;
+    if (ec) {
+      if (ec == bhttp::error::header_limit) {
+        co_await reject(req, core::ErrorKind::kHeadersTooLarge, "HEADERS_TOO_LARGE",
+                        "The request headers are too large", start);
+      } else if (!IsConnectionEnd(ec)) {
+        co_await reject(req, core::ErrorKind::kBadRequest, "BAD_REQUEST", "The request is not valid HTTP/1.1",
+                        start);
+      }
+      break;
+    }
+
+    auto& head = parser.get();
+    req.method = std::string(head.method_string());
+    req.target = std::string(head.target());
+    for (const auto& f : head) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    req.request_id = SaneRequestId(req.Header("X-Request-Id"));
+    if (config_.trust_proxy) {
+      if (auto xff = req.Header("X-Forwarded-For"); !xff.empty()) {
+        auto first = xff.substr(0, xff.find(','));
+        while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+        while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+        if (!first.empty()) req.client_ip = std::string(first);
+      }
+    }
+    const auto qpos = req.target.find('?');
+    auto path = DecodePath(std::string_view(req.target).substr(0, qpos));
+    if (!path || path->empty() || path->front() != '/') {
+      co_await reject(req, core::ErrorKind::kBadRequest, "BAD_REQUEST", "The request path is not valid", start);
+      break;
+    }
+    req.path = std::move(*path);
+    if (qpos != std::string::npos) req.query = ParseQuery(std::string_view(req.target).substr(qpos + 1));
+
+    auto match = router_.Find(req.method, req.path);
+    const int64_t limit = match.route != nullptr && match.route->body_limit > 0 ? match.route->body_limit
+                                                                                : config_.max_json_body_bytes;
+    if (head.has_content_length() && parser.content_length() && *parser.content_length() > static_cast<uint64_t>(limit)) {
+      co_await reject(req, core::ErrorKind::kTooLarge, "PAYLOAD_TOO_LARGE",
+                      ("The request body is larger than " + std::to_string(limit) + " bytes").c_str(), start);
+      break;
+    }
+    parser.body_limit(static_cast<std::uint64_t>(limit));
+    if (!parser.is_done()) {
+      if (IEquals(req.Header("Expect"), "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+      }
+      stream.expires_after(std::chrono::seconds(config_.read_timeout_seconds));
+      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::body_limit) {
+        co_await reject(req, core::ErrorKind::kTooLarge, "PAYLOAD_TOO_LARGE",
+                        ("The request body is larger than " + std::to_string(limit) + " bytes").c_str(), start);
+        break;
+      }
+      if (ec) {
+        if (!IsConnectionEnd(ec)) {
+          co_await reject(req, core::ErrorKind::kBadRequest, "BAD_REQUEST", "The request body could not be read",
+                          start);
+        }
+        break;
+      }
+    }
+    const bool keep_alive = parser.get().keep_alive();
+    req.body = std::move(parser.get().body());
+
+    Response res;
+    try {
+      res = co_await Dispatch(req, match);
+    } catch (const std::exception& e) {  // Dispatch handles everything; this is a last guard
+      core::LogError("unhandled error", {{"request_id", req.request_id}, {"error", e.what()}});
+      res = ErrorResponse(core::ErrorKind::kInternal, "INTERNAL_ERROR", "An unexpected error occurred");
+      Finish(req, res);
+    }
+    if (!co_await write(req, res, keep_alive && !stopping_, start)) break;
+  }
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+}
+
+Task<Response> Server::Handle(Request& req) {
+  if (req.request_id.empty()) req.request_id = NewRequestId();
+  auto match = router_.Find(req.method, req.path);
+  co_return co_await Dispatch(req, match);
+}
+
+Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
+  Response res;
+  try {
+    if (req.method == "OPTIONS") {
+      res = Response::NoContent();
+      if (!AllowedOrigin(req.Header("Origin")).empty()) {
+        res.With("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+            .With("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, Last-Event-ID")
+            .With("Access-Control-Max-Age", "600");
+      }
+    } else if (match.route == nullptr) {
+      if (!match.allowed.empty()) {
+        std::string allow;
+        for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+        res = ErrorResponse(core::ErrorKind::kMethodNotAllowed, "METHOD_NOT_ALLOWED",
+                            req.method + " is not allowed here; allowed: " + allow);
+        res.With("Allow", allow);
+      } else {
+        res = ErrorResponse(core::ErrorKind::kNotFound, "NOT_FOUND", "No such endpoint: " + req.path);
+      }
+    } else {
+      const Route& route = *match.route;
+      req.route = route.pattern;
+      req.path_params = std::move(match.params);
+      if (route.access != Access::kPublic) {
+        std::string_view auth = req.Header("Authorization");
+        if (auth.size() < 8 || !IEquals(auth.substr(0, 7), "Bearer ")) {
+          throw core::Unauthorized("A bearer token is required");
+        }
+        const std::string token(auth.substr(7));
+        // Closures in a co_await expression capture by reference only (see Dispatch's declaration).
+        auto check = [this, &token] {
+          Principal p = hooks_.authenticate(token);
+          const int w = hooks_.limit_user ? hooks_.limit_user(p) : 0;
+          return std::make_pair(p, w);
+        };
+        auto [principal, wait] = co_await db_.Run(check);
+        if (wait > 0) {
+          throw core::Error(core::ErrorKind::kRateLimited, "RATE_LIMITED", "Too many requests; slow down")
+              .WithRetryAfter(wait);
+        }
+        if (route.access == Access::kAdmin && !principal.IsAdmin()) throw core::Forbidden("This needs an admin");
+        req.principal = principal;
+      }
+      Context ctx{req, db_, cpu_};
+      res = co_await route.handler(ctx);
+    }
+  } catch (const core::Error& e) {
+    res = ErrorResponse(e);
+  } catch (const std::exception& e) {
+    core::LogError("unhandled error", {{"request_id", req.request_id}, {"route", req.route}, {"error", e.what()}});
+    res = ErrorResponse(core::ErrorKind::kInternal, "INTERNAL_ERROR", "An unexpected error occurred");
+  }
+  Finish(req, res);
+  co_return res;
+}
+
+std::string Server::AllowedOrigin(std::string_view origin) const {
+  if (origin.empty()) return {};
+  if (config_.cors_allow_extensions && origin.rfind("chrome-extension://", 0) == 0 && origin.size() > 19 &&
+      origin.size() <= 19 + 64 && origin.find('/', 19) == std::string_view::npos) {
+    return std::string(origin);
+  }
+  for (const auto& o : config_.cors_origins) {
+    if (o == origin) return o;
+  }
+  return {};
+}
+
+void Server::Finish(const Request& req, Response& res) const {
+  res.With("X-Request-Id", req.request_id);
+  res.With("X-Content-Type-Options", "nosniff");
+  bool has_cache = false;
+  for (const auto& [k, v] : res.headers) has_cache = has_cache || IEquals(k, "Cache-Control");
+  if (!has_cache) res.With("Cache-Control", "no-store");
+  if (const auto origin = AllowedOrigin(req.Header("Origin")); !origin.empty()) {
+    res.With("Access-Control-Allow-Origin", origin);
+    res.With("Access-Control-Expose-Headers", "X-Request-Id, ETag, Retry-After, Location");
+    res.With("Vary", "Origin");
+  }
+  if (config_.trust_proxy && Lower(req.Header("X-Forwarded-Proto")) == "https") {
+    res.With("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  }
+}
+
+}  // namespace stepwise::http

@@ -1,0 +1,66 @@
+#pragma once
+// What a handler sees and returns: transport-free request and response values.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace stepwise::http {
+
+class BlockingPool;
+
+// The authenticated caller. Role and company are read from the database on every request.
+struct Principal {
+  int64_t user_id = 0;
+  int64_t company_id = 0;
+  std::string role;
+  bool IsAdmin() const { return role == "admin"; }
+};
+
+struct Request {
+  std::string method;
+  std::string path;    // without the query string, percent-decoded
+  std::string target;  // as received
+  std::multimap<std::string, std::string> query;
+  std::map<std::string, std::string> path_params;
+  std::string route;  // the matched template, e.g. /api/users/{id}
+  std::string body;
+  std::string request_id;
+  std::string client_ip;
+  std::optional<Principal> principal;
+  // Header lookup (case-insensitive); empty when absent.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string_view Header(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response Json(unsigned status, const nlohmann::json& value);
+  // {"data": data, "meta": meta}
+  static Response Data(const nlohmann::json& data, unsigned status = 200,
+                       const nlohmann::json& meta = nlohmann::json::object());
+  static Response NoContent();
+  Response& With(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// Pools and per-request facilities a handler may use.
+struct Context {
+  Request& req;
+  BlockingPool& db;   // database and other blocking I/O
+  BlockingPool& cpu;  // bcrypt and other CPU-heavy work
+  const Principal& User() const;  // throws UNAUTHORIZED when absent
+};
+
+}  // namespace stepwise::http

@@ -1,0 +1,98 @@
+// stepwise: the API server and its operations in one binary.
+//   stepwise serve     HTTP API (and, later, in-process job workers)
+//   stepwise migrate   apply database migrations and exit
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "api/app.hpp"
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "core/rate_limit.hpp"
+#include "core/secrets.hpp"
+#include "http/server.hpp"
+#include "services/accounts.hpp"
+#include "storage/db/database.hpp"
+#include "storage/db/migrate.hpp"
+
+namespace {
+
+using namespace stepwise;
+
+std::string JwtSecret(const core::Config& config) {
+  if (!config.jwt_secret.empty()) {
+    if (config.jwt_secret.size() < 32) throw std::invalid_argument("JWT_SECRET must be at least 32 characters");
+    return config.jwt_secret;
+  }
+  return core::LoadOrCreateSecret((std::filesystem::path(config.data_dir) / "jwt_secret").string());
+}
+
+int RunMigrate(const core::Config& config) {
+  storage::Database db(storage::DatabaseUrl::Parse(config.database_url), 1);
+  const auto applied = storage::Migrate(db);
+  core::LogInfo("migrations applied", {{"applied", applied}, {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
+  return 0;
+}
+
+int RunServe(const core::Config& config) {
+  const std::string secret = JwtSecret(config);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t cpu_threads = config.cpu_pool_size > 0 ? static_cast<size_t>(config.cpu_pool_size) : cores;
+  const size_t db_threads = static_cast<size_t>(config.db_pool_size);
+
+  // Every pool thread that may touch the database gets its own connection.
+  storage::Database db(storage::DatabaseUrl::Parse(config.database_url), db_threads + cpu_threads);
+  const auto applied = storage::Migrate(db);
+  if (!applied.empty()) core::LogInfo("migrations applied", {{"applied", applied}});
+
+  http::BlockingPool db_pool(db_threads, static_cast<size_t>(config.blocking_queue_limit), "db");
+  http::BlockingPool cpu_pool(cpu_threads, static_cast<size_t>(config.cpu_queue_limit), "cpu");
+  core::MemoryRateLimiter limiter;
+  services::AccountService accounts(db, config, secret, limiter);
+  api::App app{config, db, accounts, api::Contract::Embedded()};
+  http::Router router;
+  api::RegisterRoutes(router, app);
+
+  http::ServerHooks hooks;
+  hooks.authenticate = [&accounts](std::string_view token) {
+    const auto caller = accounts.Authenticate(token);
+    return http::Principal{caller.user_id, caller.company_id, caller.role};
+  };
+  hooks.limit_user = [&accounts](const http::Principal& p) {
+    return accounts.UserBudget({p.user_id, p.company_id, p.role});
+  };
+  http::Server server(config, router, db_pool, cpu_pool, std::move(hooks));
+  core::LogInfo("listening", {{"url", "http://" + config.host + ":" + std::to_string(config.port)},
+                              {"docs", config.public_url + "/api/docs"},
+                              {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
+  server.Run();
+  db_pool.Join();
+  cpu_pool.Join();
+  core::LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Stepwise: record a task once, guide everyone through it"};
+  cli.require_subcommand(1);
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP API server");
+  auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
+  CLI11_PARSE(cli, argc, argv);
+  try {
+    const auto config = core::Config::Load();
+    core::InitLogging(config.log_level);
+    int rc = 0;
+    if (serve->parsed()) rc = RunServe(config);
+    if (migrate->parsed()) rc = RunMigrate(config);
+    core::FlushLogs();
+    return rc;
+  } catch (const std::exception& e) {
+    std::cerr << "stepwise: " << e.what() << std::endl;
+    core::LogError("fatal", {{"error", e.what()}});
+    core::FlushLogs();
+    return 1;
+  }
+}

@@ -1,0 +1,81 @@
+#pragma once
+// Sign-up, login, token authentication and the team: companies, their users and roles.
+// Every call blocks (database, bcrypt); the API layer runs them on a pool.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.hpp"
+#include "core/rate_limit.hpp"
+#include "storage/db/database.hpp"
+#include "storage/db/records.hpp"
+
+namespace stepwise::services {
+
+struct AuthResult {
+  std::string token;
+  storage::UserRecord user;
+};
+
+struct Caller {
+  int64_t user_id = 0;
+  int64_t company_id = 0;
+  std::string role;
+};
+
+struct CompanyView {
+  storage::CompanyRecord company;
+  int64_t user_count = 0;
+};
+
+struct UserPage {
+  std::vector<storage::UserRecord> users;
+  int64_t total = 0;
+};
+
+// Trims, lower-cases and checks an email address; nullopt when it is not one.
+std::optional<std::string> NormalizeEmail(std::string_view raw);
+
+class AccountService {
+ public:
+  AccountService(storage::Database& db, const core::Config& config, std::string jwt_secret,
+                 core::RateLimiter& limiter);
+
+  AuthResult SignupCompany(std::string_view email, std::string_view password, std::string_view name,
+                           std::string_view company_name);
+  AuthResult SignupWithInvite(std::string_view email, std::string_view password, std::string_view name,
+                              std::string_view invite_token);
+  AuthResult Login(std::string_view email, std::string_view password);
+  // Throws RATE_LIMITED when this address or this email has used its sign-in budget.
+  void CheckAuthBudget(std::string_view client_ip, std::string_view email);
+  // Token → caller, with role and company read from the database. Throws UNAUTHORIZED.
+  Caller Authenticate(std::string_view token);
+  // 0 when allowed, else seconds to wait.
+  int UserBudget(const Caller& caller);
+
+  std::pair<storage::UserRecord, storage::CompanyRecord> Me(const Caller& caller);
+  std::string InviteCompanyName(std::string_view invite_token);
+
+  CompanyView GetCompany(const Caller& caller);
+  CompanyView UpdateCompany(const Caller& caller, const std::optional<std::string>& name,
+                            const std::optional<nlohmann::json>& settings_patch);
+  std::string RotateInviteToken(const Caller& caller);
+  UserPage ListUsers(const Caller& caller, int limit, int offset);
+  storage::UserRecord UpdateUser(const Caller& caller, int64_t user_id, const std::optional<std::string>& role,
+                                 const std::optional<std::string>& name);
+  void DeleteUser(const Caller& caller, int64_t user_id);
+
+ private:
+  AuthResult Issue(const storage::UserRecord& user);
+  std::string CheckedPassword(std::string_view password);
+  std::string CheckedEmail(std::string_view email);
+
+  storage::Database& db_;
+  const core::Config& config_;
+  std::string jwt_secret_;
+  core::RateLimiter& limiter_;
+};
+
+}  // namespace stepwise::services

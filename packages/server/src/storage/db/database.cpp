@@ -1,0 +1,122 @@
+#include "storage/db/database.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+namespace stepwise::storage {
+
+DatabaseUrl DatabaseUrl::Parse(const std::string& url) {
+  if (url.rfind("sqlite://", 0) == 0) {
+    std::string rest = url.substr(9);  // "/./app.db" or "//abs/path"
+    if (rest.empty() || rest[0] != '/') {
+      throw std::invalid_argument("DATABASE_URL: expected sqlite:///path, got '" + url + "'");
+    }
+    std::string path = rest.substr(1);
+    if (path.empty()) throw std::invalid_argument("DATABASE_URL: sqlite URL without a path");
+    const auto q = path.find('?');
+    if (q != std::string::npos) path = path.substr(0, q);
+    // SOCI's sqlite3 connect string is space separated: quote the path.
+    if (path.find('"') != std::string::npos) throw std::invalid_argument("DATABASE_URL: path may not contain quotes");
+    return {Dialect::kSqlite, "db=\"" + path + "\" timeout=10 shared_cache=false", path};
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    // libpq takes connection URIs as they are.
+    return {Dialect::kPostgres, url, ""};
+  }
+  throw std::invalid_argument("DATABASE_URL must start with sqlite:/// or postgresql://");
+}
+
+Database::Database(const DatabaseUrl& url, size_t pool_size)
+    : dialect_(url.dialect), pool_size_(pool_size), pool_(std::make_unique<soci::connection_pool>(pool_size)) {
+  if (dialect_ == Dialect::kSqlite) {
+    const auto parent = std::filesystem::path(url.sqlite_path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+  }
+  for (size_t i = 0; i < pool_size; ++i) {
+    auto& sql = pool_->at(i);
+    if (dialect_ == Dialect::kSqlite) {
+      sql.open(*soci::factory_sqlite3(), url.connect_string);
+    } else {
+      sql.open(*soci::factory_postgresql(), url.connect_string);
+    }
+    Prepare(sql);
+  }
+}
+
+Database::~Database() = default;
+
+void Database::Prepare(soci::session& sql) {
+  if (dialect_ == Dialect::kSqlite) {
+    sql << "PRAGMA journal_mode=WAL";
+    sql << "PRAGMA synchronous=NORMAL";
+    sql << "PRAGMA foreign_keys=ON";
+    sql << "PRAGMA busy_timeout=10000";
+  } else {
+    sql << "SET TIME ZONE 'UTC'";
+  }
+}
+
+Database::Lease Database::Acquire() { return {*this, pool_->lease()}; }
+
+Database::Lease::~Lease() {
+  if (db_ != nullptr) db_->pool_->give_back(pos_);
+}
+
+soci::session& Database::Lease::operator*() const { return db_->pool_->at(pos_); }
+
+bool Database::Ping() {
+  try {
+    auto lease = Acquire();
+    int one = 0;
+    *lease << "SELECT 1", soci::into(one);
+    return one == 1;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+Database::TxGuard::TxGuard(soci::session& sql, Dialect dialect) : sql_(sql) {
+  sql_ << (dialect == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Database::TxGuard::~TxGuard() {
+  if (done_) return;
+  try {
+    sql_ << "ROLLBACK";
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a failed rollback leaves nothing to undo
+  }
+}
+
+void Database::TxGuard::Commit() {
+  sql_ << "COMMIT";
+  done_ = true;
+}
+
+namespace {
+bool MessageHas(const std::exception& e, std::initializer_list<const char*> needles) {
+  const std::string what = e.what();
+  for (const char* n : needles) {
+    if (what.find(n) != std::string::npos) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool IsUniqueViolation(const std::exception& e) {
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    return pg->sqlstate() == "23505";
+  }
+  return MessageHas(e, {"UNIQUE constraint failed", "duplicate key value"});
+}
+
+bool IsForeignKeyViolation(const std::exception& e) {
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    return pg->sqlstate() == "23503";
+  }
+  return MessageHas(e, {"FOREIGN KEY constraint failed", "violates foreign key"});
+}
+
+}  // namespace stepwise::storage

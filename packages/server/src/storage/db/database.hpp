@@ -1,0 +1,97 @@
+#pragma once
+// The database: a pool of SOCI sessions on SQLite or PostgreSQL, chosen by DATABASE_URL.
+// All calls block; callers run them on the blocking pool, never on an I/O thread.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <soci/soci.h>
+
+namespace stepwise::storage {
+
+enum class Dialect { kSqlite, kPostgres };
+
+struct DatabaseUrl {
+  Dialect dialect;
+  std::string connect_string;  // what SOCI's backend takes
+  std::string sqlite_path;     // SQLite only
+  // Parses sqlite:///relative/path, sqlite:////absolute/path, postgresql://… (postgres:// too).
+  // Throws std::invalid_argument on anything else.
+  static DatabaseUrl Parse(const std::string& url);
+};
+
+class Database {
+ public:
+  Database(const DatabaseUrl& url, size_t pool_size);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Dialect GetDialect() const { return dialect_; }
+  size_t PoolSize() const { return pool_size_; }
+
+  // A session borrowed from the pool for the lifetime of the lease.
+  class Lease {
+   public:
+    Lease(Database& db, size_t pos) : db_(&db), pos_(pos) {}
+    Lease(Lease&& o) noexcept : db_(std::exchange(o.db_, nullptr)), pos_(o.pos_) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    soci::session& operator*() const;
+    soci::session* operator->() const { return &**this; }
+
+   private:
+    Database* db_;
+    size_t pos_;
+  };
+  Lease Acquire();
+
+  // Runs fn(session) inside a transaction and commits; rolls back if fn throws. On SQLite the
+  // transaction takes the write lock up front (BEGIN IMMEDIATE), so two writers never deadlock
+  // on a lock upgrade; busy_timeout makes the second one wait.
+  template <class F>
+  auto Transaction(F&& fn) {
+    auto lease = Acquire();
+    TxGuard tx(*lease, dialect_);
+    if constexpr (std::is_void_v<decltype(fn(*lease))>) {
+      fn(*lease);
+      tx.Commit();
+    } else {
+      auto result = fn(*lease);
+      tx.Commit();
+      return result;
+    }
+  }
+
+  template <class F>
+  auto Read(F&& fn) {
+    auto lease = Acquire();
+    return fn(*lease);
+  }
+
+  // True when a trivial query answers.
+  bool Ping();
+
+  class TxGuard {
+   public:
+    TxGuard(soci::session& sql, Dialect dialect);
+    ~TxGuard();
+    void Commit();
+
+   private:
+    soci::session& sql_;
+    bool done_ = false;
+  };
+
+ private:
+  void Prepare(soci::session& sql);
+  Dialect dialect_;
+  size_t pool_size_;
+  std::unique_ptr<soci::connection_pool> pool_;
+};
+
+// Maps driver errors to meaning, so repositories can turn them into domain errors.
+bool IsUniqueViolation(const std::exception& e);
+bool IsForeignKeyViolation(const std::exception& e);
+
+}  // namespace stepwise::storage
