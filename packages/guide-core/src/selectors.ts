@@ -8,7 +8,7 @@
  */
 import { finder } from '@medv/finder';
 import { computeAccessibleName, getRole } from 'dom-accessibility-api';
-import { attrSelector, cssEscape, deepQueryAll, isStableClass, isStableId, rootOf, TEST_ID_ATTRS, testIdOf } from './dom-util.js';
+import { attrSelector, cssEscape, deepQueryAll, isStableClass, isStableId, isVisible, rootOf, TEST_ID_ATTRS, testIdOf } from './dom-util.js';
 import { normalizeText } from './text.js';
 
 export function roleOf(el: Element): string | null {
@@ -256,6 +256,8 @@ export function ariaSelector(el: Element, role: string | null, name: string): st
   const want = normalizeText(name);
   if (!want) return null;
   for (const other of possibleNamesakes(el, name, want)) {
+    // Not rendered (a closed dialog, a hidden tab): not in the accessibility tree the query reads.
+    if (!isVisible(other)) continue;
     if (roleOf(other) === role && normalizeText(accessibleNameOf(other)) === want) return null;
   }
   return `aria/${quoteAria(name)}[role="${role}"]`;

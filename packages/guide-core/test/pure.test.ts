@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { isCardNumber, isIban, isSensitiveValue, maskSensitiveText } from '../src/privacy.js';
+import { normalizeText, textSimilarity } from '../src/text.js';
+import { sha256Hex } from '../src/sha256.js';
+import { urlShape } from '../src/page-state.js';
+import { looksGenerated } from '../src/score.js';
+
+describe('text', () => {
+  it('normalises case, diacritics, punctuation and spaces', () => {
+    expect(normalizeText('  Déjà   Vu — Été!  ')).toBe('deja vu ete');
+    expect(normalizeText(null)).toBe('');
+    expect(normalizeText('Save\n\tdraft')).toBe('save draft');
+  });
+  it('rates rewordings between unrelated texts and identical ones', () => {
+    const same = textSimilarity('sign in', 'sign in');
+    const longer = textSimilarity('export csv', 'export as csv');
+    const other = textSimilarity('export pdf', 'delete row');
+    expect(same).toBe(1);
+    expect(longer).toBeGreaterThan(0.6);
+    expect(longer).toBeLessThan(1);
+    expect(other).toBeLessThan(0.3);
+  });
+});
+
+describe('privacy', () => {
+  it('recognises card numbers by Luhn and IBANs by checksum', () => {
+    expect(isCardNumber('4111 1111 1111 1111')).toBe(true);
+    expect(isCardNumber('4111 1111 1111 1112')).toBe(false);
+    expect(isCardNumber('12345')).toBe(false);
+    expect(isIban('GB82 WEST 1234 5698 7654 32')).toBe(true);
+    expect(isIban('GB82 WEST 1234 5698 7654 33')).toBe(false);
+    expect(isSensitiveValue('DE89370400440532013000')).toBe(true);
+    expect(isSensitiveValue('INV-2026-0042')).toBe(false);
+  });
+  it('masks card numbers and IBANs inside free text, keeps other numbers', () => {
+    const out = maskSensitiveText('Paid with 4111-1111-1111-1111 to DE89 3704 0044 0532 0130 00, invoice 2026-0042');
+    expect(out).not.toContain('4111');
+    expect(out).not.toContain('0532');
+    expect(out).toContain('invoice 2026-0042');
+  });
+});
+
+describe('sha256', () => {
+  it('matches the standard test vectors', () => {
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex('a'.repeat(1000))).toBe('41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3');
+  });
+});
+
+describe('page state helpers', () => {
+  it('generalises ids and numbers in URLs', () => {
+    expect(urlShape('https://app.test/invoices/123/edit?x=1')).toBe(urlShape('https://app.test/invoices/98765/edit'));
+    expect(urlShape('https://app.test/invoices/new')).not.toBe(urlShape('https://app.test/vendors/new'));
+  });
+  it('tells generated ids from meaningful ones', () => {
+    for (const id of ['ember123', 'react-select-3-input', ':r1:', 'a8f3c9d2e1', 'inv-no-4821', 'item_12']) expect(looksGenerated(id)).toBe(true);
+    for (const id of ['invoice_number', 'vendor_dropdown', 'feedback', 'save-draft']) expect(looksGenerated(id)).toBe(false);
+  });
+});
