@@ -38,28 +38,38 @@ try {
     body.innerHTML = parts.join('');
     count = document.getElementsByTagName('*').length;
     const targets = Array.from(document.querySelectorAll('input,button,a'));
-    const times = [];
     // Warm-up pass over every target (JIT, style and layout caches), then the measured pass:
     // steady state, as in a recording session that describes element after element.
     for (const el of targets) window.StepwiseGuideCore.describeElement(el);
-    for (const el of targets) {
-      const t0 = performance.now();
-      window.StepwiseGuideCore.describeElement(el);
-      times.push(performance.now() - t0);
+    // Three measured passes; the machine is shared, so each pass's p99 is reported.
+    const passes = [];
+    for (let pass = 0; pass < 3; pass++) {
+      const times = [];
+      for (const el of targets) {
+        const t0 = performance.now();
+        window.StepwiseGuideCore.describeElement(el);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+      passes.push({ p50: q(0.5), p99: q(0.99), max: times[times.length - 1] });
     }
-    times.sort((a, b) => a - b);
-    const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
     // Where the time goes (totals over all targets), for whoever tunes this next.
     const spent = {};
     for (const el of targets) window.StepwiseGuideCore.describeElement(el, { timings: spent });
     const t0 = performance.now();
     for (const el of targets) window.StepwiseGuideCore.describeElement(el, { metaOnly: true });
     spent.meta = performance.now() - t0;
-    return { elements: count, described: times.length, p50: q(0.5), p99: q(0.99), max: times[times.length - 1], parts: spent };
+    return { elements: count, described: targets.length, passes, parts: spent };
   });
   console.log(`parts (total ms over all targets): ${Object.entries(result.parts).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
-  console.log(`describeElement: ${result.described} elements described on a ${result.elements}-element page: p50 ${result.p50.toFixed(3)} ms, p99 ${result.p99.toFixed(3)} ms, max ${result.max.toFixed(2)} ms (target p99 ≤ 1 ms)`);
-  console.log(`bench describe_ms_p50=${result.p50.toFixed(3)} describe_ms_p99=${result.p99.toFixed(3)} elements=${result.elements}`);
+  const p99s = result.passes.map((p) => p.p99);
+  const best = Math.min(...p99s);
+  const median = [...p99s].sort((a, b) => a - b)[1];
+  console.log(`describeElement: ${result.described} elements on a ${result.elements}-element page, 3 passes: ` +
+    result.passes.map((p) => `p50 ${p.p50.toFixed(2)} / p99 ${p.p99.toFixed(2)} ms`).join('; ') +
+    ` (target p99 ≤ 1 ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
+  console.log(`bench describe_ms_p99_best=${best.toFixed(2)} describe_ms_p99_median=${median.toFixed(2)} elements=${result.elements}`);
 } finally {
   await browser.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -30,6 +30,13 @@ function timed<T>(timings: Record<string, number> | undefined, part: string, f: 
 }
 
 const MAX_TEXT = 200;
+/** Contract bounds: a selector longer than this is dropped (a cut selector would be wrong). */
+const MAX_SELECTOR = 1000;
+const MAX_XPATH = 2000;
+
+function bounded(value: string | null, max: number): string | null {
+  return value && value.length <= max ? value : null;
+}
 
 function clip(s: string | null | undefined, max = MAX_TEXT): string | null {
   if (!s) return null;
@@ -179,7 +186,7 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
         xpath: null,
         data_testid: testIdOf(el)?.value.slice(0, 200) ?? null,
         stable_attrs: stableAttrs(el, sensitive),
-        xpath_alt: (el.getRootNode() as ShadowRoot).host ? null : absoluteXpath(el),
+        xpath_alt: (el.getRootNode() as ShadowRoot).host ? null : bounded(absoluteXpath(el), MAX_XPATH),
       },
       element_meta: meta,
     };
@@ -198,16 +205,16 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
   const idSel = isStableId(el.id) && css === `#${CSS.escape(el.id)}` ? css : null;
   const primary = (tsUnique ? tsSel : null) ?? idSel ?? aria ?? css;
   const selectors: Selectors = {
-    primary,
-    css,
-    xpath: inShadow ? null : timed(t, 'xpath', () => idRelativeXpath(el)),
+    primary: bounded(primary, MAX_SELECTOR),
+    css: bounded(css, MAX_SELECTOR),
+    xpath: inShadow ? null : bounded(timed(t, 'xpath', () => idRelativeXpath(el)), MAX_XPATH),
     data_testid: ts ? ts.value.slice(0, 200) : null,
     stable_attrs: stableAttrs(el, sensitive),
     aria,
-    xpath_alt: inShadow ? null : absoluteXpath(el),
-    pierce: css ? `pierce/${css}` : null,
-    shadow_chain: chain,
-    frame_path: frames.length ? frames : null,
+    xpath_alt: inShadow ? null : bounded(absoluteXpath(el), MAX_XPATH),
+    pierce: css && css.length <= MAX_SELECTOR - 7 ? `pierce/${css}` : null,
+    shadow_chain: chain && chain.length <= 20 && chain.every((c) => c.length <= MAX_SELECTOR) ? chain : null,
+    frame_path: frames.length && frames.length <= 10 && frames.every((c) => c.length <= MAX_SELECTOR) ? frames : null,
   };
   return { selectors, element_meta: meta };
 }

@@ -33,7 +33,8 @@ const MAX_ITEMS = 5;
 
 function describeOutcomeElement(el: Element): OutcomeElement {
   let selector = cssSelector(el) || positionalCss(el);
-  if (selector.length > 500) selector = selector.slice(0, 500);
+  // A cut selector would point elsewhere: fall back to the tag alone (still bounded, still true).
+  if (selector.length > 500) selector = el.localName;
   const text = (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 100) || null;
   return { selector, role: roleOf(el), text };
 }
@@ -98,7 +99,7 @@ export function observeOutcome(doc: Document, options: PrivacyOptions = {}): Out
         value = { selector, value: masked ? null : raw.slice(0, 500), masked };
       }
       return {
-        navigation: url !== startUrl ? { url, url_shape: urlShape(url), same_document: true } : null,
+        navigation: url !== startUrl ? { url: url.slice(0, 2048), url_shape: urlShape(url).slice(0, 2048), same_document: true } : null,
         appeared,
         disappeared: removed.slice(0, MAX_ITEMS),
         value,

@@ -208,11 +208,11 @@ function sameTag(root: Document | ShadowRoot, tag: string): ArrayLike<Element> {
 /**
  * Elements that could share `el`'s accessible name, found cheaply: same-tag elements whose
  * aria-label, title, placeholder or text match, controls of labels with that text, and
- * elements named by aria-labelledby. Only these get the full accessible-name computation.
+ * elements named by aria-labelledby. Only these get the full accessible-name computation, one at
+ * a time, so that the first confirmed namesake ends the search.
  */
-function possibleNamesakes(el: Element, name: string, want: string): Element[] {
+function* possibleNamesakes(el: Element, name: string, want: string): Generator<Element> {
   const root = rootOf(el);
-  const out: Element[] = [];
   const field = FIELD_TAGS.has(el.localName);
   const same = sameTag(root, el.localName);
   for (let i = 0; i < same.length; i++) {
@@ -220,16 +220,16 @@ function possibleNamesakes(el: Element, name: string, want: string): Element[] {
     if (other === el) continue;
     const attr = other.getAttribute('aria-label') || other.getAttribute('title') || (field ? other.getAttribute('placeholder') : null);
     if (attr !== null) {
-      if (attr === name || normalizeText(attr) === want) out.push(other);
+      if (attr === name || (lengthPlausible(attr, want) && normalizeText(attr) === want)) yield other;
       continue;
     }
     if (other.hasAttribute('aria-labelledby')) {
-      out.push(other);
+      yield other;
       continue;
     }
     if (!field) {
       const t = quickText(other);
-      if (lengthPlausible(t, want) && normalizeText(t) === want) out.push(other);
+      if (lengthPlausible(t, want) && normalizeText(t) === want) yield other;
     }
   }
   if (field) {
@@ -238,16 +238,15 @@ function possibleNamesakes(el: Element, name: string, want: string): Element[] {
       const t = quickText(labels[i]);
       if (!lengthPlausible(t, want) || normalizeText(t) !== want) continue;
       const control = (labels[i] as HTMLLabelElement).control;
-      if (control && control !== el) out.push(control);
+      if (control && control !== el) yield control;
     }
   }
   const explicit = el.getAttribute('role');
   if (explicit) {
     for (const other of Array.from(root.querySelectorAll(`[role="${explicit}"]`))) {
-      if (other !== el && other.localName !== el.localName) out.push(other);
+      if (other !== el && other.localName !== el.localName) yield other;
     }
   }
-  return out;
 }
 
 /** `aria/Name[role="x"]` when the role+name pair is unique in the element's root. */

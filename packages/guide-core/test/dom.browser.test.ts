@@ -83,6 +83,24 @@ describe('describeElement', () => {
     expect(f.selectors.primary).toBe('#vat');
     expect(f.element_meta.label_text).toBe('VAT number');
   });
+
+  it('keeps every recorded field within the contract\'s bounds', async () => {
+    const page = await openPage(env, '/v1/table.html');
+    const t = (await page.evaluate(() => {
+      let html = '<button id="deep" class="' + Array.from({ length: 40 }, (_, i) => `c${i}x btn-${'a'.repeat(150)}`).join(' ') + '">' + 'Very long label '.repeat(60) + '</button>';
+      for (let i = 0; i < 200; i++) html = `<div><span>${'near '.repeat(5)}</span>${html}</div>`;
+      document.body.insertAdjacentHTML('beforeend', html);
+      return window.StepwiseGuideCore.describeElement(document.querySelector('#deep')!);
+    })) as StepTarget;
+    await page.close();
+    const m = t.element_meta;
+    for (const v of [m.inner_text, m.nearby_text, m.label_text, m.accessible_name]) expect((v ?? '').length).toBeLessThanOrEqual(200);
+    expect(m.classes.length).toBeLessThanOrEqual(20);
+    for (const c of [...m.classes, ...(m.parent_classes ?? [])]) expect(c.length).toBeLessThanOrEqual(100);
+    for (const v of [t.selectors.primary, t.selectors.css, t.selectors.pierce]) expect((v ?? '').length).toBeLessThanOrEqual(1000);
+    for (const v of [t.selectors.xpath, t.selectors.xpath_alt]) expect((v ?? '').length).toBeLessThanOrEqual(2000);
+    expect(t.selectors.primary).toBe('#deep');
+  });
 });
 
 describe('Recorder selector forms', () => {
