@@ -4,6 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# Debian's interpreter: pytest, bcrypt and jwt come from Debian packages.
+PY=/usr/bin/python3
 results=$root/build/test-results
 rm -rf "$results" && mkdir -p "$results"
 
@@ -26,17 +28,17 @@ trap services_stop EXIT
 
 suite cpp-unit ctest --test-dir build/release --output-on-failure --output-junit "$results/cpp-unit.xml"
 suite api-sqlite env STEPWISE_BIN="$root/build/stepwise" TEST_DB=sqlite \
-  python3 -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-sqlite.xml"
+  $PY -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-sqlite.xml"
 if postgres_start; then
   suite api-postgres env STEPWISE_BIN="$root/build/stepwise" TEST_DB=postgresql \
     TEST_DATABASE_ADMIN_URL="$PG_ADMIN_URL" \
-    python3 -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-postgres.xml"
+    $PY -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-postgres.xml"
 else
   failed_suites+=("postgres-start")
 fi
 suite api-asan env STEPWISE_BIN="$root/build/asan/stepwise" TEST_DB=sqlite \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  python3 -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-asan.xml"
+  $PY -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-asan.xml"
 suite typescript env JUNIT_DIR="$results" npm run test --workspaces --if-present
 
 python3 scripts/junit-summary.py "$results" "${failed_suites[@]}"

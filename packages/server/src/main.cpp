@@ -15,6 +15,8 @@
 #include "services/accounts.hpp"
 #include "storage/db/database.hpp"
 #include "storage/db/migrate.hpp"
+#include "storage/redis/redis.hpp"
+#include "storage/redis/redis_rate_limiter.hpp"
 
 namespace {
 
@@ -28,6 +30,20 @@ std::string JwtSecret(const core::Config& config) {
   return core::LoadOrCreateSecret((std::filesystem::path(config.data_dir) / "jwt_secret").string());
 }
 
+// WEB_DIR, or the web folder the build lays out beside the binary.
+std::string WebDir(const core::Config& config) {
+  if (!config.web_dir.empty()) return config.web_dir;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / "web" / "openapi.json")) return (dir / "web").string();
+      if (dir.filename() == "build") break;
+    }
+  }
+  return "./build/web";
+}
+
 int RunMigrate(const core::Config& config) {
   storage::Database db(storage::DatabaseUrl::Parse(config.database_url), 1);
   const auto applied = storage::Migrate(db);
@@ -35,7 +51,8 @@ int RunMigrate(const core::Config& config) {
   return 0;
 }
 
-int RunServe(const core::Config& config) {
+int RunServe(core::Config config) {
+  config.web_dir = WebDir(config);
   const std::string secret = JwtSecret(config);
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t cpu_threads = config.cpu_pool_size > 0 ? static_cast<size_t>(config.cpu_pool_size) : cores;
@@ -48,8 +65,17 @@ int RunServe(const core::Config& config) {
 
   http::BlockingPool db_pool(db_threads, static_cast<size_t>(config.blocking_queue_limit), "db");
   http::BlockingPool cpu_pool(cpu_threads, static_cast<size_t>(config.cpu_queue_limit), "cpu");
-  core::MemoryRateLimiter limiter;
-  services::AccountService accounts(db, config, secret, limiter);
+  // Rate-limit counters: in this process, or in Redis so that every process shares them.
+  std::unique_ptr<storage::Redis> redis;
+  std::unique_ptr<core::RateLimiter> limiter;
+  if (!config.redis_url.empty()) {
+    redis = std::make_unique<storage::Redis>(config.redis_url);
+    if (!redis->Ping()) core::LogWarn("redis is not reachable yet", {{"redis_url_host", storage::RedisUrl::Parse(config.redis_url).host}});
+    limiter = std::make_unique<storage::RedisRateLimiter>(*redis);
+  } else {
+    limiter = std::make_unique<core::MemoryRateLimiter>();
+  }
+  services::AccountService accounts(db, config, secret, *limiter);
   api::App app{config, db, accounts, api::Contract::Embedded()};
   http::Router router;
   api::RegisterRoutes(router, app);

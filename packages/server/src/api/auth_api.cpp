@@ -15,7 +15,7 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
   router.Add("POST", "/api/auth/signup", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
     const json body = app.contract.Body("authSignup", ctx.req);
     const std::string email = body.at("email").get<std::string>();
-    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget(ctx.req.client_ip, email); });
+    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget("signup", ctx.req.client_ip, email); });
     const std::string password = body.at("password").get<std::string>();
     const std::string name = body.at("name").get<std::string>();
     auto result = co_await ctx.cpu.Run([&] {
@@ -31,7 +31,7 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
     const json body = app.contract.Body("authLogin", ctx.req);
     const std::string email = body.at("email").get<std::string>();
     const std::string password = body.at("password").get<std::string>();
-    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget(ctx.req.client_ip, email); });
+    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget("login", ctx.req.client_ip, email); });
     auto result = co_await ctx.cpu.Run([&] { return app.accounts.Login(email, password); });
     co_return Response::Data(AuthJson(result));
   });
@@ -49,7 +49,7 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
     if (token.empty() || token.size() > 128) {
       throw core::NotFound("INVALID_INVITE_TOKEN", "This invite link is not valid");
     }
-    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget(ctx.req.client_ip, "invite"); });
+    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget("invite", ctx.req.client_ip, ""); });
     auto name = co_await ctx.db.Run([&] { return app.accounts.InviteCompanyName(token); });
     co_return Response::Data({{"company_name", name}});
   });

@@ -164,6 +164,10 @@ json ParseJson(std::string_view text, int max_depth) {
     if (const auto p = reason.find("] "); p != std::string::npos) reason = reason.substr(p + 2);
     throw Error(ErrorKind::kBadRequest, "INVALID_JSON", "The body is not valid JSON",
                 {{"reason", reason.substr(0, 300)}, {"byte", e.byte}});
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (1e400)
+    std::string reason = e.what();
+    if (const auto p = reason.find("] "); p != std::string::npos) reason = reason.substr(p + 2);
+    throw Error(ErrorKind::kBadRequest, "INVALID_JSON", "The body is not valid JSON", {{"reason", reason.substr(0, 300)}});
   }
 }
 

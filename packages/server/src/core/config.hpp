@@ -16,7 +16,7 @@ struct Config {
   std::string storage_url;  // empty: file://<data_dir>/blobs
   std::string redis_url;
   std::string jwt_secret;  // empty: generated once into <data_dir>/jwt_secret
-  std::string web_dir = "./build/web";
+  std::string web_dir;  // empty: build/web beside the binary (build/stepwise → build/web)
   std::string public_url = "http://localhost:8000";
   std::vector<std::string> cors_origins = {"http://localhost:8000", "http://localhost:5173"};
   bool cors_allow_extensions = true;

@@ -11,6 +11,19 @@ namespace {
 constexpr int64_t kWindowMs = 60'000;
 }
 
+int SlidingWindowWait(int previous, int current, double elapsed, int limit) {
+  const double estimate = previous * (1.0 - elapsed) + current;
+  if (estimate + 1 <= limit) return 0;
+  // The previous window's weight decays linearly; at the next boundary the current count
+  // becomes the previous one.
+  double wait_ms = (1.0 - elapsed) * kWindowMs;
+  if (current + 1 <= limit && previous > 0) {
+    const double need = (estimate + 1 - limit) / previous;
+    wait_ms = std::min(wait_ms, need * kWindowMs);
+  }
+  return std::max(1, static_cast<int>(std::ceil(wait_ms / 1000.0)));
+}
+
 int MemoryRateLimiter::Hit(std::string_view key, int limit_per_minute) {
   return HitAt(key, limit_per_minute, NowMillis());
 }
@@ -34,19 +47,9 @@ int MemoryRateLimiter::HitAt(std::string_view key, int limit_per_minute, int64_t
     w.start_ms = window_start;
   }
   const double elapsed = static_cast<double>(now_ms - window_start) / kWindowMs;
-  const double estimate = w.previous * (1.0 - elapsed) + w.current;
-  if (estimate + 1 > limit_per_minute) {
-    // Wait until the estimate drops below the limit: the previous window's weight decays
-    // linearly, and at the next window boundary the current count becomes the previous one.
-    double wait_ms = static_cast<double>(kWindowMs - (now_ms - window_start));
-    if (w.current + 1 <= limit_per_minute && w.previous > 0) {
-      const double need = (w.previous * (1.0 - elapsed) + w.current + 1 - limit_per_minute) / w.previous;
-      wait_ms = std::min(wait_ms, need * kWindowMs);
-    }
-    return std::max(1, static_cast<int>(std::ceil(wait_ms / 1000.0)));
-  }
-  ++w.current;
-  return 0;
+  const int wait = SlidingWindowWait(w.previous, w.current, elapsed, limit_per_minute);
+  if (wait == 0) ++w.current;
+  return wait;
 }
 
 }  // namespace stepwise::core

@@ -18,6 +18,11 @@ class RateLimiter {
   virtual int Hit(std::string_view key, int limit_per_minute) = 0;
 };
 
+// The sliding-window estimate both limiters use: `previous` requests in the last full minute,
+// `current` so far in this one, `elapsed` (0..1) of this minute gone. Returns 0 when one more
+// request fits in `limit`, else the seconds until it would.
+int SlidingWindowWait(int previous, int current, double elapsed, int limit);
+
 // Sliding window approximated from two fixed one-minute windows (the previous window's count
 // weighted by how much of it still overlaps), as Cloudflare and nginx-style limiters do.
 class MemoryRateLimiter : public RateLimiter {

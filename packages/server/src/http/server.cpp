@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <csignal>
 #include <random>
 #include <thread>
@@ -276,7 +277,9 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
     if (stopping_) break;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
-    parser.body_limit(static_cast<std::uint64_t>(config_.max_json_body_bytes));
+    // The route decides the body limit once the header is in; until then a declared length is
+    // not refused by the parser, so the client gets a clear 413 rather than a parse error.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     st->busy = false;
     stream.expires_after(std::chrono::seconds(config_.idle_timeout_seconds));
     boost::system::error_code ec;
@@ -321,7 +324,7 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
     auto match = router_.Find(req.method, req.path);
     const int64_t limit = match.route != nullptr && match.route->body_limit > 0 ? match.route->body_limit
                                                                                 : config_.max_json_body_bytes;
-    if (head.has_content_length() && parser.content_length() && *parser.content_length() > static_cast<uint64_t>(limit)) {
+    if (parser.content_length() && *parser.content_length() > static_cast<uint64_t>(limit)) {
       co_await reject(req, core::ErrorKind::kTooLarge, "PAYLOAD_TOO_LARGE",
                       ("The request body is larger than " + std::to_string(limit) + " bytes").c_str(), start);
       break;

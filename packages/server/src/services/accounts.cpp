@@ -158,13 +158,14 @@ AuthResult AccountService::Login(std::string_view email, std::string_view passwo
   return Issue(*user);
 }
 
-void AccountService::CheckAuthBudget(std::string_view client_ip, std::string_view email) {
+void AccountService::CheckAuthBudget(std::string_view action, std::string_view client_ip, std::string_view email) {
   const int limit = config_.rate_limit_auth_per_min;
   if (limit <= 0) return;
-  int wait = limiter_.Hit("auth:ip:" + std::string(client_ip), limit);
-  if (wait == 0) {
+  const std::string prefix = std::string(action) + ":";
+  int wait = limiter_.Hit(prefix + "ip:" + std::string(client_ip), limit);
+  if (wait == 0 && !email.empty()) {
     const auto normalized = NormalizeEmail(email);
-    wait = limiter_.Hit("auth:email:" + (normalized ? *normalized : std::string(email.substr(0, 254))), limit);
+    wait = limiter_.Hit(prefix + "email:" + (normalized ? *normalized : std::string(email.substr(0, 254))), limit);
   }
   if (wait > 0) {
     throw Error(ErrorKind::kRateLimited, "RATE_LIMITED", "Too many sign-in attempts; try again later")

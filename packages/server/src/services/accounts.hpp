@@ -48,8 +48,9 @@ class AccountService {
   AuthResult SignupWithInvite(std::string_view email, std::string_view password, std::string_view name,
                               std::string_view invite_token);
   AuthResult Login(std::string_view email, std::string_view password);
-  // Throws RATE_LIMITED when this address or this email has used its sign-in budget.
-  void CheckAuthBudget(std::string_view client_ip, std::string_view email);
+  // Throws RATE_LIMITED when this address or this email has used its budget for `action`
+  // ("login", "signup", "invite"); each action has its own budget.
+  void CheckAuthBudget(std::string_view action, std::string_view client_ip, std::string_view email);
   // Token → caller, with role and company read from the database. Throws UNAUTHORIZED.
   Caller Authenticate(std::string_view token);
   // 0 when allowed, else seconds to wait.
