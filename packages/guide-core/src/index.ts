@@ -35,3 +35,4 @@ export {
 export { observeOutcome, checkOutcome, type ExpectedOutcome, type OutcomeElement, type OutcomeCheck, type OutcomeRecorder } from './outcome.js';
 export { resolveSelector, resolveShadowChain } from './selectors.js';
 export { sha256Hex } from './sha256.js';
+export { observeNavigation, type NavigationEvent, type NavigationKind } from './navigation.js';

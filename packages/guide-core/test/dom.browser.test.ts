@@ -248,6 +248,37 @@ describe('isMeaningfulInteraction', () => {
   });
 });
 
+describe('observeNavigation', () => {
+  it('reports pushState, replaceState and fragment changes once each, until aborted', async () => {
+    const page = await openPage(env, '/v1/spa.html');
+    const seen = await page.evaluate(async () => {
+      const out: string[] = [];
+      const ctl = new AbortController();
+      window.StepwiseGuideCore.observeNavigation(window, (e) => out.push(`${e.type} ${new URL(e.url).pathname}${new URL(e.url).hash}`), ctl.signal);
+      (document.querySelector('#nav_reports') as HTMLElement).click();
+      history.replaceState({}, '', '/v1/spa/reports?tab=2');
+      history.replaceState({}, '', '/v1/spa/reports?tab=2'); // same URL: not a navigation
+      location.hash = '#totals';
+      await new Promise((r) => setTimeout(r, 50));
+      history.back();
+      await new Promise((r) => setTimeout(r, 100));
+      history.back();
+      await new Promise((r) => setTimeout(r, 100));
+      ctl.abort();
+      history.pushState({}, '', '/v1/spa/after-abort');
+      return out;
+    });
+    await page.close();
+    expect(seen).toEqual([
+      'pushstate /v1/spa/reports',
+      'replacestate /v1/spa/reports',
+      'hashchange /v1/spa/reports#totals',
+      'hashchange /v1/spa/reports', // back over a fragment change is a fragment change
+      'popstate /v1/spa.html',
+    ]);
+  });
+});
+
 describe('pageStateHash', () => {
   it('is stable across visits and dynamic text, different between screens', async () => {
     const hashOf = async (url: string, mutate?: (p: Page) => Promise<void>) => {
