@@ -3,6 +3,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/errors.hpp"
+
+#include <libpq-fe.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -23,8 +26,27 @@ DatabaseUrl DatabaseUrl::Parse(const std::string& url) {
     return {Dialect::kSqlite, "db=\"" + path + "\" timeout=10 shared_cache=false", path};
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    // libpq takes connection URIs as they are.
-    return {Dialect::kPostgres, url, ""};
+    // SOCI rewrites the connect string as keyword=value pairs, which mangles a URI: let libpq
+    // parse the URI and hand SOCI the keyword form.
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+    if (opts == nullptr) {
+      std::string msg = err != nullptr ? err : "unparseable";
+      if (err != nullptr) PQfreemem(err);
+      throw std::invalid_argument("DATABASE_URL: " + msg);
+    }
+    std::string conninfo;
+    for (auto* o = opts; o->keyword != nullptr; ++o) {
+      if (o->val == nullptr || o->val[0] == '\0') continue;
+      std::string value;
+      for (const char* c = o->val; *c != '\0'; ++c) {
+        if (*c == '\\' || *c == '\'') value += '\\';
+        value += *c;
+      }
+      conninfo += std::string(conninfo.empty() ? "" : " ") + o->keyword + "='" + value + "'";
+    }
+    PQconninfoFree(opts);
+    return {Dialect::kPostgres, conninfo, ""};
   }
   throw std::invalid_argument("DATABASE_URL must start with sqlite:/// or postgresql://");
 }
@@ -59,7 +81,40 @@ void Database::Prepare(soci::session& sql) {
   }
 }
 
-Database::Lease Database::Acquire() { return {*this, pool_->lease()}; }
+namespace {
+bool PostgresConnected(soci::session& sql) {
+  auto* be = static_cast<soci::postgresql_session_backend*>(sql.get_backend());
+  return be != nullptr && be->conn_ != nullptr && PQstatus(be->conn_) == CONNECTION_OK;
+}
+
+core::Error Unavailable() {
+  return core::Error(core::ErrorKind::kUnavailable, "DATABASE_UNAVAILABLE",
+                     "The database is not reachable; retry shortly")
+      .WithRetryAfter(1);
+}
+}  // namespace
+
+Database::Lease Database::Acquire() {
+  Lease lease{*this, pool_->lease()};
+  if (dialect_ == Dialect::kPostgres && !PostgresConnected(*lease)) {
+    // The server restarted or dropped us: reconnect once, else report the outage.
+    try {
+      lease->reconnect();
+      Prepare(*lease);
+    } catch (const std::exception&) {
+      throw Unavailable();
+    }
+  }
+  return lease;
+}
+
+bool Database::Disconnected(soci::session& sql) {
+  return dialect_ == Dialect::kPostgres && !PostgresConnected(sql);
+}
+
+void Database::ThrowIfDisconnected(soci::session& sql) {
+  if (Disconnected(sql)) throw Unavailable();
+}
 
 Database::Lease::~Lease() {
   if (db_ != nullptr) db_->pool_->give_back(pos_);

@@ -52,25 +52,45 @@ class Database {
   template <class F>
   auto Transaction(F&& fn) {
     auto lease = Acquire();
-    TxGuard tx(*lease, dialect_);
-    if constexpr (std::is_void_v<decltype(fn(*lease))>) {
-      fn(*lease);
-      tx.Commit();
-    } else {
-      auto result = fn(*lease);
-      tx.Commit();
-      return result;
+    try {
+      TxGuard tx(*lease, dialect_);
+      if constexpr (std::is_void_v<decltype(fn(*lease))>) {
+        fn(*lease);
+        tx.Commit();
+      } else {
+        auto result = fn(*lease);
+        tx.Commit();
+        return result;
+      }
+    } catch (const soci::soci_error&) {
+      ThrowIfDisconnected(*lease);
+      throw;
     }
   }
 
+  // Runs fn(session) outside a transaction. If the connection turns out to be dead (the
+  // database restarted since it was last used), reconnects and runs fn once more.
   template <class F>
   auto Read(F&& fn) {
-    auto lease = Acquire();
-    return fn(*lease);
+    for (int attempt = 0;; ++attempt) {
+      auto lease = Acquire();
+      try {
+        return fn(*lease);
+      } catch (const soci::soci_error&) {
+        if (attempt > 0 || !Disconnected(*lease)) {
+          ThrowIfDisconnected(*lease);
+          throw;
+        }
+      }
+    }
   }
 
   // True when a trivial query answers.
   bool Ping();
+  // A query failed: if the connection is gone, say so as DATABASE_UNAVAILABLE (503) rather than
+  // as an internal error. The next lease reconnects.
+  void ThrowIfDisconnected(soci::session& sql);
+  bool Disconnected(soci::session& sql);
 
   class TxGuard {
    public:
