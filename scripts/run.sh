@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make run`: the product on the embedded defaults (SQLite app.db, local blobs, embedded queue),
+# after `make build` has installed and built what was missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./build/stepwise migrate >/dev/null
+port="${PORT:-$(sed -n 's/^PORT=//p' .env 2>/dev/null | tail -1)}"
+port="${port:-8000}"
+cat <<TXT
+
+  Stepwise is starting on http://localhost:$port
+    API docs:   http://localhost:$port/api/docs
+    Contract:   http://localhost:$port/api/openapi.json
+    Health:     http://localhost:$port/api/health
+  Settings come from the environment and .env (see .env.example). Ctrl-C stops it.
+
+TXT
+exec ./build/stepwise serve
