@@ -243,6 +243,7 @@ class Prepared {
   private _classes?: Set<string>;
   private _nearby?: Text | null;
   private _xpathTags?: string[];
+  private _xpathRaw?: string[];
   private _landmarks?: string[];
 
   constructor(target: StepTarget) {
@@ -322,6 +323,14 @@ class Prepared {
   get nearby(): Text | null {
     if (this._nearby === undefined) this._nearby = text(this.m.nearby_text);
     return this._nearby;
+  }
+  /** Last steps with their positions (`li[4]`), for the weak "same place" evidence. */
+  get xpathRaw(): string[] {
+    if (!this._xpathRaw) {
+      const parts = this.xpath.split('/');
+      this._xpathRaw = parts.slice(Math.max(0, parts.length - 8)).filter(Boolean);
+    }
+    return this._xpathRaw;
   }
   get xpathTags(): string[] {
     return (this._xpathTags ??= xpathSteps(this.xpath));
@@ -506,8 +515,14 @@ function contextSignals(c: Prepared, o: Prepared): void {
     const rb = Math.min(o.h, c.h) / Math.max(o.h, c.h, 1);
     add('size', W.size, Math.sqrt(ra * rb));
   }
-  if (o.xpathTags.length && c.xpathTags.length) add('xpath', W.xpath, xpathTailSimilarity(o.xpathTags, c.xpathTags));
-  if ((o.xpathTags.length || o.landmarks.length) && (c.xpathTags.length || c.landmarks.length)) {
+  if (o.xpathTags.length && c.xpathTags.length) {
+    // Structure near the element (tags), and, more weakly, the same positions (li[4] vs li[3]).
+    const tags = xpathTailSimilarity(o.xpathTags, c.xpathTags);
+    add('xpath', W.xpath, tags > 0 ? 0.7 * tags + 0.3 * xpathTailSimilarity(o.xpathRaw, c.xpathRaw) : 0);
+  }
+  // Landmarks the original was inside (header, nav, footer, dialog, …). When it was in none,
+  // that says little: older markup has no landmark elements at all.
+  if (o.landmarks.length && (c.xpathTags.length || c.landmarks.length)) {
     add('landmarks', W.landmarks, setOverlap(o.landmarks, c.landmarks));
   }
   if (o.parentTag && c.parentTag) add('parent', W.parent, o.parentTag === c.parentTag ? 1 : 0);
@@ -629,7 +644,7 @@ function contextWeight(o: Prepared): number {
   if (o.nearby) w += W.nearby;
   if (o.hasBox) w += W.position + W.size;
   if (o.xpathTags.length) w += W.xpath;
-  w += W.landmarks;
+  if (o.landmarks.length) w += W.landmarks;
   if (o.parentTag) w += W.parent;
   return w;
 }
