@@ -8,10 +8,10 @@ PRESET ?= release
 deps:
 	@scripts/install-deps.sh run
 
-npm-deps:
+npm-deps: deps
 	@scripts/npm-deps.sh
 
-server: deps
+server: deps npm-deps
 	@scripts/build-server.sh $(PRESET)
 
 server-asan: deps
