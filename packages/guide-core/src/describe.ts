@@ -1,6 +1,6 @@
 /** describeElement: what we record about an element so that it can be found again. */
 import type { ElementMeta, Selectors, StepTarget } from './types.js';
-import { isStableId, rootOf, stableClasses, TEST_ID_ATTRS, testIdOf } from './dom-util.js';
+import { isStableId, isVisible, rootOf, stableClasses, TEST_ID_ATTRS, testIdOf } from './dom-util.js';
 import { isSensitiveField, maskSensitiveText, type PrivacyOptions } from './privacy.js';
 import {
   absoluteXpath,
@@ -81,6 +81,22 @@ function labelText(el: Element): string | null {
 
 const SKIP_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'svg']);
 
+/** Text of a rendered sibling, words of separate elements kept apart ("Home Reports"). */
+function siblingText(s: Element, max = 150): string {
+  if (SKIP_TEXT_TAGS.has(s.localName)) return '';
+  const raw = s.textContent || '';
+  if (!raw.trim() || !isVisible(s)) return '';
+  const walker = s.ownerDocument.createTreeWalker(s, 4 /* NodeFilter.SHOW_TEXT */);
+  let out = '';
+  for (let n = walker.nextNode(); n && out.length < max; n = walker.nextNode()) {
+    const parent = n.parentElement;
+    if (parent && SKIP_TEXT_TAGS.has(parent.localName)) continue;
+    const t = n.nodeValue;
+    if (t && t.trim()) out += (out ? ' ' : '') + t.trim();
+  }
+  return out.slice(0, max);
+}
+
 /** Visible text around the element: preceding and following siblings, then up the tree. */
 function nearbyText(el: Element): string | null {
   const own = (el.textContent || '').trim();
@@ -88,12 +104,8 @@ function nearbyText(el: Element): string | null {
   let cur: Element | null = el;
   for (let depth = 0; depth < 4 && cur && cur.parentElement && out.length < 120; depth++) {
     const pieces: string[] = [];
-    for (let s = cur.previousElementSibling, n = 0; s && n < 3; s = s.previousElementSibling, n++) {
-      if (!SKIP_TEXT_TAGS.has(s.localName)) pieces.unshift((s.textContent || '').slice(0, 150));
-    }
-    for (let s = cur.nextElementSibling, n = 0; s && n < 3; s = s.nextElementSibling, n++) {
-      if (!SKIP_TEXT_TAGS.has(s.localName)) pieces.push((s.textContent || '').slice(0, 150));
-    }
+    for (let s = cur.previousElementSibling, n = 0; s && n < 3; s = s.previousElementSibling, n++) pieces.unshift(siblingText(s));
+    for (let s = cur.nextElementSibling, n = 0; s && n < 3; s = s.nextElementSibling, n++) pieces.push(siblingText(s));
     const text = pieces.join(' ').replace(/\s+/g, ' ').trim();
     if (text && text !== own) out = out ? `${out} ${text}` : text;
     cur = cur.parentElement;

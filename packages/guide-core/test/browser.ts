@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 // @ts-expect-error plain ES module without types
 import { startServer } from '../fixtures/server.mjs';
 
+declare global {
+  interface Window {
+    StepwiseGuideCore: typeof import('../src/index.js');
+  }
+}
+
 export const IIFE = fileURLToPath(new URL('../dist/guide-core.iife.js', import.meta.url));
 
 export function chromiumPath(): string {

@@ -18,11 +18,6 @@ afterAll(async () => {
 const describeIn = (page: Page, selector: string) =>
   page.evaluate((sel) => window.StepwiseGuideCore.describeElement(document.querySelector(sel)!), selector) as Promise<StepTarget>;
 
-declare global {
-  interface Window {
-    StepwiseGuideCore: typeof import('../src/index.js');
-  }
-}
 
 describe('describeElement', () => {
   it('fills the brief\'s fields for a labelled select', async () => {

@@ -107,3 +107,30 @@ describe('locate: targets recorded on v1 are found on v2', () => {
     }, 30_000);
   }
 });
+
+describe('locate: no clear winner', () => {
+  it('returns no element but ranked candidates (with their targets) for the server to decide', async () => {
+    const p1 = await openPage(env, '/v1/table.html');
+    const target = await p1.evaluate(() => {
+      document.querySelector('main')!.insertAdjacentHTML('beforeend', '<div class="review"><button class="approve">Approve</button></div>');
+      return window.StepwiseGuideCore.describeElement(document.querySelector('button.approve')!);
+    });
+    await p1.close();
+    const p2 = await openPage(env, '/v2/table.html');
+    const r = (await p2.evaluate(async (t) => {
+      // v2 splits the action in two look-alikes: healing must not pick one on its own.
+      document.querySelector('main')!.insertAdjacentHTML('beforeend', '<section class="review"><p><button class="a1">Approve</button> <button class="a2">Approve</button></p></section>');
+      const res = await window.StepwiseGuideCore.locate(t, document, { timeoutMs: 1500, quietMs: 200 });
+      return { found: !!res.element, method: res.method, reason: res.reason, n: res.candidates.length, top: res.candidates.slice(0, 2).map((c) => ({ score: c.score, selector: c.selector, text: c.target.element_meta.inner_text, hasSelectors: !!c.target.selectors })) };
+    }, target)) as { found: boolean; method: string | null; reason: string; n: number; top: { score: number; selector: string; text: string; hasSelectors: boolean }[] };
+    await p2.close();
+    expect(r, JSON.stringify(r)).toMatchObject({ found: false });
+    expect(r.method).toBeNull();
+    expect(r.reason).toBe('ambiguous');
+    expect(r.n).toBeGreaterThanOrEqual(2);
+    expect(r.n).toBeLessThanOrEqual(10);
+    expect(r.top.map((c) => c.text)).toEqual(['Approve', 'Approve']);
+    expect(r.top.every((c) => c.hasSelectors && c.score >= 30)).toBe(true);
+    expect(new Set(r.top.map((c) => c.selector)).size).toBe(2);
+  }, 30_000);
+});
