@@ -218,21 +218,15 @@ class Prepared {
   readonly type: string;
   readonly kind: string;
   readonly id: string;
-  readonly idStable: boolean;
-  // `menuLinks2`, `tab3`: an enumeration index, which moves when items are added or reordered.
-  readonly idPositional: boolean;
   readonly name: string;
-  readonly testIds: string[];
-  readonly cx: number;
-  readonly cy: number;
-  readonly w: number;
-  readonly h: number;
-  readonly hasBox: boolean;
-  private readonly rawXpath: string;
-  private _xpath?: string;
-  readonly parentTag: string;
   private readonly m: Partial<ElementMeta>;
+  private readonly s: Partial<StepTarget['selectors']>;
   private readonly attrs: Record<string, string>;
+  // Everything below is computed on first use: most candidates of a large set never need it.
+  private _idStable?: boolean;
+  private _testIds?: string[];
+  private _box?: { cx: number; cy: number; w: number; h: number; has: boolean };
+  private _xpath?: string;
   private _main?: Text | null;
   private _label?: Text | null;
   private _idToks?: string[];
@@ -249,35 +243,69 @@ class Prepared {
   constructor(target: StepTarget) {
     const m: Partial<ElementMeta> = target.element_meta || ({} as ElementMeta);
     const s = target.selectors || ({} as StepTarget['selectors']);
-    const attrs: Record<string, string> = (s && s.stable_attrs) || {};
+    const attrs: Record<string, string> = (s && s.stable_attrs) || NO_ATTRS;
     this.m = m;
+    this.s = s;
     this.attrs = attrs;
-    this.tag = (m.tag_name || '').toLowerCase();
-    this.role = (m.role || '').toLowerCase();
-    this.type = (m.type || attrs.type || '').toLowerCase();
+    this.tag = m.tag_name ? m.tag_name.toLowerCase() : '';
+    this.role = m.role ? m.role.toLowerCase() : '';
+    const type = m.type || attrs.type;
+    this.type = type ? type.toLowerCase() : '';
     this.kind = categoryOf(this.tag, this.role, this.type);
     this.id = m.id || attrs.id || '';
-    this.idStable = !!this.id && !looksGenerated(this.id);
-    this.idPositional = !!this.id && /\d$/.test(this.id);
     this.name = m.name || attrs.name || '';
-    const testIds: string[] = [];
-    const addId = (v: unknown) => {
-      if (typeof v === 'string' && v && !testIds.includes(v)) testIds.push(v);
-    };
-    if (s && s.data_testid) addId(s.data_testid);
-    if (m.test_ids) for (const v of Object.values(m.test_ids)) addId(v);
-    for (const k of TEST_ID_KEYS) if (attrs[k]) addId(attrs[k]);
-    this.testIds = testIds;
-    const box = m.bounding_box;
-    this.cx = box ? box.x + box.width / 2 : 0;
-    this.cy = box ? box.y + box.height / 2 : 0;
-    this.w = box ? Math.max(0, box.width) : 0;
-    this.h = box ? Math.max(0, box.height) : 0;
-    this.hasBox = !!box && (box.width > 0 || box.height > 0 || box.x !== 0 || box.y !== 0);
-    this.rawXpath = (s && (s.xpath_alt || s.xpath)) || '';
-    this.parentTag = (m.parent_tag || '').toLowerCase();
   }
 
+  get idStable(): boolean {
+    return (this._idStable ??= !!this.id && !looksGenerated(this.id));
+  }
+  /** `menuLinks2`, `tab3`: an enumeration index, which moves when items are added or reordered. */
+  get idPositional(): boolean {
+    return !!this.id && DIGIT_END.test(this.id);
+  }
+  get testIds(): string[] {
+    if (this._testIds) return this._testIds;
+    let out: string[] = NO_IDS;
+    const add = (v: unknown) => {
+      if (typeof v !== 'string' || !v) return;
+      if (out === NO_IDS) out = [];
+      if (!out.includes(v)) out.push(v);
+    };
+    if (this.s.data_testid) add(this.s.data_testid);
+    if (this.m.test_ids) for (const v of Object.values(this.m.test_ids)) add(v);
+    for (const k of TEST_ID_KEYS) if (this.attrs[k]) add(this.attrs[k]);
+    return (this._testIds = out);
+  }
+  private get box() {
+    if (!this._box) {
+      const b = this.m.bounding_box;
+      this._box = b
+        ? { cx: b.x + b.width / 2, cy: b.y + b.height / 2, w: Math.max(0, b.width), h: Math.max(0, b.height), has: b.width > 0 || b.height > 0 || b.x !== 0 || b.y !== 0 }
+        : { cx: 0, cy: 0, w: 0, h: 0, has: false };
+    }
+    return this._box;
+  }
+  get cx(): number {
+    return this.box.cx;
+  }
+  get cy(): number {
+    return this.box.cy;
+  }
+  get w(): number {
+    return this.box.w;
+  }
+  get h(): number {
+    return this.box.h;
+  }
+  get hasBox(): boolean {
+    return this.box.has;
+  }
+  get parentTag(): string {
+    return this.m.parent_tag ? this.m.parent_tag.toLowerCase() : '';
+  }
+  private get rawXpath(): string {
+    return (this.s && (this.s.xpath_alt || this.s.xpath)) || '';
+  }
 
   get xpath(): string {
     return (this._xpath ??= this.rawXpath.toLowerCase());
@@ -342,6 +370,10 @@ class Prepared {
         : xpathLandmarks(this.xpath));
   }
 }
+
+const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_IDS: string[] = [];
+const DIGIT_END = /\d$/;
 
 const TEST_ID_KEYS = ['data_testid', 'data_test_id', 'data_test', 'data_qa', 'data_cy', 'data-testid', 'data-test', 'data-qa', 'data-cy'];
 
