@@ -317,13 +317,15 @@ class Prepared {
   get label(): Text | null {
     if (this._label === undefined) {
       const m = this.m;
-      const parts = [
-        m.label_text,
-        m.accessible_name && m.accessible_name !== m.inner_text ? m.accessible_name : null,
-        m.aria_label || this.attrs.aria_label || this.attrs['aria-label'],
-        m.title || this.attrs.title,
-      ].filter((x): x is string => !!x);
-      this._label = parts.length ? text(parts.length === 1 ? parts[0] : [...new Set(parts)].join(' ')) : null;
+      let joined = '';
+      const push = (v: string | null | undefined) => {
+        if (v && !joined.includes(v)) joined = joined ? `${joined} ${v}` : v;
+      };
+      push(m.label_text);
+      if (m.accessible_name && m.accessible_name !== m.inner_text) push(m.accessible_name);
+      push(m.aria_label || this.attrs.aria_label || this.attrs['aria-label']);
+      push(m.title || this.attrs.title);
+      this._label = joined ? text(joined) : null;
     }
     return this._label;
   }
