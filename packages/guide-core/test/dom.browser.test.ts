@@ -253,12 +253,15 @@ describe('observeNavigation', () => {
       (document.querySelector('#nav_reports') as HTMLElement).click();
       history.replaceState({}, '', '/v1/spa/reports?tab=2');
       history.replaceState({}, '', '/v1/spa/reports?tab=2'); // same URL: not a navigation
-      location.hash = '#totals';
-      await new Promise((r) => setTimeout(r, 50));
-      history.back();
-      await new Promise((r) => setTimeout(r, 100));
-      history.back();
-      await new Promise((r) => setTimeout(r, 100));
+      // Each traversal completes with a popstate; wait for it rather than for a fixed time.
+      const settled = (act: () => void) =>
+        new Promise<void>((resolve) => {
+          window.addEventListener('popstate', () => setTimeout(resolve, 0), { once: true });
+          act();
+        });
+      await settled(() => (location.hash = '#totals'));
+      await settled(() => history.back());
+      await settled(() => history.back());
       ctl.abort();
       history.pushState({}, '', '/v1/spa/after-abort');
       return out;
