@@ -137,12 +137,23 @@ export function collectCandidates(scope: QueryRoot, target: StepTarget): Element
   return out;
 }
 
-/** Score every candidate; top 10 above the brief's floor of 30. */
-export function healCandidates(scope: QueryRoot, target: StepTarget): { ranked: RankedCandidate[]; elements: Element[]; targets: StepTarget[] } {
-  const elements = collectCandidates(scope, target);
+/**
+ * Healing: candidates of the recorded element's category in every scope, scored and ranked;
+ * the best 10 at or above the brief's floor of 30, each with a selector and its StepTarget
+ * (what the server's AI step needs when there is no clear winner).
+ */
+export function healCandidates(scopes: QueryRoot | readonly QueryRoot[], target: StepTarget): { ranked: RankedCandidate[]; candidates: LocateCandidate[] } {
+  const elements: Element[] = [];
+  for (const scope of Array.isArray(scopes) ? scopes : [scopes]) elements.push(...collectCandidates(scope, target));
   const targets = elements.map((el) => describeElement(el, { metaOnly: true }));
   const ranked = rankCandidates(target, targets).filter((r) => r.score >= MIN_CANDIDATE_SCORE).slice(0, 10);
-  return { ranked, elements, targets };
+  const candidates = ranked.map((r) => ({
+    element: elements[r.index],
+    selector: cssSelector(elements[r.index]) || positionalCss(elements[r.index]),
+    score: r.score,
+    target: targets[r.index],
+  }));
+  return { ranked, candidates };
 }
 
 function waitForQuietOrMatch(scope: QueryRoot, target: StepTarget, timeoutMs: number, quietMs: number, signal?: AbortSignal): Promise<{ element: Element; selector: string } | null> {
@@ -204,16 +215,7 @@ export async function locate(target: StepTarget, root: QueryRoot = document, opt
   if (hit) return { element: hit.element, method: 'selector', selector: hit.selector, score: 100, candidates: [] };
   if (opts.heal === false) return notFound;
 
-  const elements: Element[] = [];
-  for (const scope of scopes) elements.push(...collectCandidates(scope, target));
-  const targets = elements.map((el) => describeElement(el, { metaOnly: true }));
-  const ranked = rankCandidates(target, targets).filter((r) => r.score >= MIN_CANDIDATE_SCORE).slice(0, 10);
-  const candidates: LocateCandidate[] = ranked.map((r) => ({
-    element: elements[r.index],
-    selector: cssSelector(elements[r.index]) || positionalCss(elements[r.index]),
-    score: r.score,
-    target: targets[r.index],
-  }));
+  const { ranked, candidates } = healCandidates(scopes, target);
   if (!candidates.length) return notFound;
   if (isClearWinner(ranked)) {
     const best = candidates[0];
