@@ -36,3 +36,4 @@ export { observeOutcome, checkOutcome, type ExpectedOutcome, type OutcomeElement
 export { resolveSelector, resolveShadowChain } from './selectors.js';
 export { sha256Hex } from './sha256.js';
 export { observeNavigation, type NavigationEvent, type NavigationKind } from './navigation.js';
+export { recorderSelectors } from './recorder.js';

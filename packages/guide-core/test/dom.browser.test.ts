@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunner, PuppeteerRunnerExtension } from '@puppeteer/replay';
 import type { Page } from 'puppeteer-core';
 import type { StepTarget } from '../src/types.js';
+import { recorderSelectors } from '../src/recorder.js';
 import { openEnv, openPage, type Env } from './browser.js';
 
 let env: Env;
@@ -138,7 +139,8 @@ describe('Recorder selector forms', () => {
     const confirm = await describeIn(page, '#dlg_confirm');
     await page.close();
     expect(open.selectors.aria).toBe('aria/Archive[role="button"]');
-    const selectorsOf = (t: StepTarget) => [[t.selectors.aria!], [t.selectors.css!], [`xpath/${t.selectors.xpath}`]].filter(([x]) => !!x && x !== 'xpath/null');
+    const selectorsOf = (t: StepTarget) => recorderSelectors(t);
+    expect(selectorsOf(open)).toEqual([['aria/Archive[role="button"]'], ['#open_archive'], ["xpath///*[@id='open_archive']"], ['xpath//html[1]/body[1]/main[1]/button[1]'], ['pierce/#open_archive']]);
     const replayPage = await env.browser.newPage();
     const recording = {
       title: 'archive project',
@@ -154,6 +156,33 @@ describe('Recorder selector forms', () => {
     await replayPage.close();
     expect(ok).toBe(true);
     expect(open2).toBe(true);
+  });
+});
+
+describe('Recorder selector forms in shadow roots', () => {
+  it('the shadow chain replays with @puppeteer/replay', async () => {
+    const page = await openPage(env, '/v1/shadow.html');
+    const t = (await page.evaluate(() =>
+      window.StepwiseGuideCore.describeElement(document.querySelector('date-picker')!.shadowRoot!.querySelector('button.today')!),
+    )) as StepTarget;
+    await page.close();
+    const selectors = recorderSelectors(t);
+    expect(selectors[0]).toEqual(['#due_picker', 'button.today']);
+    const replayPage = await env.browser.newPage();
+    await replayPage.goto(`${env.base}/v1/shadow.html`);
+    await replayPage.evaluate(() => {
+      const root = document.querySelector('date-picker')!.shadowRoot!;
+      root.querySelector('button.today')!.addEventListener('click', () => ((root.querySelector('input') as HTMLInputElement).value = 'today'));
+    });
+    const runner = await createRunner(
+      { title: 'pick today', steps: [{ type: 'click' as const, selectors: [selectors[0]], offsetX: 3, offsetY: 3 }] } as never,
+      new PuppeteerRunnerExtension(env.browser as never, replayPage as never, { timeout: 5000 }),
+    );
+    const ok = await runner.run();
+    const value = await replayPage.evaluate(() => (document.querySelector('date-picker')!.shadowRoot!.querySelector('input') as HTMLInputElement).value);
+    await replayPage.close();
+    expect(ok).toBe(true);
+    expect(value).toBe('today');
   });
 });
 
