@@ -1,0 +1,34 @@
+import { Navigate, type RouteObject } from 'react-router-dom';
+import { AccountPage } from '../features/account/components/account-page';
+import { JoinPage } from '../features/auth/components/join-page';
+import { SignInPage } from '../features/auth/components/sign-in-page';
+import { SignUpPage } from '../features/auth/components/sign-up-page';
+import { SettingsPage } from '../features/settings/components/settings-page';
+import { AppShell } from './app-shell';
+import { HOME_PATH, PublicOnly, RequireAdmin, RequireAuth } from './guards';
+import { NotFoundPage } from './not-found-page';
+
+export const routes: RouteObject[] = [
+  {
+    element: <PublicOnly />,
+    children: [
+      { path: '/login', element: <SignInPage /> },
+      { path: '/signup', element: <SignUpPage /> },
+    ],
+  },
+  { path: '/join/:token', element: <JoinPage /> },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <AppShell />,
+        children: [
+          { path: '/', element: <Navigate to={HOME_PATH} replace /> },
+          { path: '/account', element: <AccountPage /> },
+          { element: <RequireAdmin />, children: [{ path: '/settings', element: <SettingsPage /> }] },
+        ],
+      },
+    ],
+  },
+  { path: '*', element: <NotFoundPage /> },
+];

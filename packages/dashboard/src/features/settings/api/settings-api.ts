@@ -1,0 +1,34 @@
+import type { Company, PageMeta, Role, User } from '@stepwise/api-types';
+import { api } from '../../../lib/api-client';
+
+export function fetchCompany(signal?: AbortSignal): Promise<Company> {
+  return api.get('/api/company', signal ? { signal, silent: true } : { silent: true });
+}
+
+export function renameCompany(name: string): Promise<Company> {
+  return api.patch('/api/company', { body: { name }, silent: true });
+}
+
+export async function rotateInviteToken(): Promise<string> {
+  const data = await api.post('/api/company/invite-token/rotate');
+  return data.invite_token;
+}
+
+export interface UserPage {
+  users: User[];
+  meta: PageMeta;
+}
+
+export async function fetchUsers(page: { limit: number; offset: number }, signal?: AbortSignal): Promise<UserPage> {
+  const result = await api.list('/api/users', signal ? { query: page, signal, silent: true } : { query: page, silent: true });
+  return { users: result.data, meta: result.meta };
+}
+
+// Role changes and removals explain LAST_ADMIN in place, so they are silent too.
+export function changeRole(id: number, role: Role): Promise<User> {
+  return api.patch('/api/users/{id}', { path: { id }, body: { role }, silent: true });
+}
+
+export function removeUser(id: number): Promise<void> {
+  return api.delete('/api/users/{id}', { path: { id }, silent: true });
+}

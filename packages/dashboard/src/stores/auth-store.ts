@@ -1,0 +1,71 @@
+import { create } from 'zustand';
+import type { Me, Role } from '@stepwise/api-types';
+
+export const TOKEN_KEY = 'stepwise.token';
+export const SESSION_EXPIRED_NOTICE = 'Your session has expired — please sign in again';
+
+function readToken(): string | null {
+  try {
+    return window.localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function writeToken(token: string | null): void {
+  try {
+    if (token === null) window.localStorage.removeItem(TOKEN_KEY);
+    else window.localStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    // Storage may be unavailable (private mode); the session then lasts for this tab only.
+  }
+}
+
+export interface Notice {
+  text: string;
+  tone: 'info' | 'warning';
+}
+
+export const SIGNED_OUT_NOTICE = 'You have signed out.';
+
+interface AuthState {
+  /** The JWT, mirrored in localStorage so a reload keeps the session. */
+  token: string | null;
+  /** The caller as GET /api/auth/me answered; null until loaded. */
+  me: Me | null;
+  /** A message for the sign-in page (why the person was sent there). */
+  notice: Notice | null;
+  signIn: (token: string) => void;
+  setMe: (me: Me) => void;
+  setCompanyName: (name: string) => void;
+  setMyRole: (role: Role) => void;
+  /** Forgets the token; `notice` is shown on the sign-in page. */
+  signOut: (notice?: Notice) => void;
+  /** A token was refused (401): forget it and tell the person why they must sign in again. */
+  expireSession: () => void;
+  clearNotice: () => void;
+}
+
+export const useAuthStore = create<AuthState>()((set) => ({
+  token: readToken(),
+  me: null,
+  notice: null,
+  signIn: (token) => {
+    writeToken(token);
+    set({ token, me: null, notice: null });
+  },
+  setMe: (me) => set({ me }),
+  setCompanyName: (name) => set((s) => (s.me ? { me: { ...s.me, company: { ...s.me.company, name } } } : {})),
+  setMyRole: (role) => set((s) => (s.me ? { me: { ...s.me, role } } : {})),
+  signOut: (notice) => {
+    writeToken(null);
+    set({ token: null, me: null, notice: notice ?? null });
+  },
+  expireSession: () => {
+    writeToken(null);
+    set({ token: null, me: null, notice: { text: SESSION_EXPIRED_NOTICE, tone: 'warning' } });
+  },
+  clearNotice: () => set({ notice: null }),
+}));
+
+export const selectIsAdmin = (s: AuthState): boolean => s.me?.role === 'admin';
