@@ -130,8 +130,21 @@ export function looksGenerated(id: string): boolean {
   return GENERATED_ID.test(id) || /\d.*\d.*\d/.test(id);
 }
 
+const hrefCache = new Map<string, Href>();
+
+/** Parsed hrefs are shared between candidates with the same href (read-only but for lazy tokens). */
 function parseHref(raw: string | null | undefined): Href | null {
   if (!raw) return null;
+  let h = hrefCache.get(raw);
+  if (!h) {
+    h = parseHrefUncached(raw);
+    if (hrefCache.size >= MAX_CACHE) hrefCache.clear();
+    hrefCache.set(raw, h);
+  }
+  return h;
+}
+
+function parseHrefUncached(raw: string): Href {
   const value = raw.trim();
   if (!value || value === '#') return { raw: value, host: '', path: '', pathToks: null, frag: '' };
   let host = '';
