@@ -24,7 +24,8 @@ using namespace stepwise;
 
 std::string JwtSecret(const core::Config& config) {
   if (!config.jwt_secret.empty()) {
-    if (config.jwt_secret.size() < 32) throw std::invalid_argument("JWT_SECRET must be at least 32 characters");
+    if (config.jwt_secret.size() < 32)
+      throw std::invalid_argument("JWT_SECRET must be at least 32 characters");
     return config.jwt_secret;
   }
   return core::LoadOrCreateSecret((std::filesystem::path(config.data_dir) / "jwt_secret").string());
@@ -47,7 +48,9 @@ std::string WebDir(const core::Config& config) {
 int RunMigrate(const core::Config& config) {
   storage::Database db(storage::DatabaseUrl::Parse(config.database_url), 1);
   const auto applied = storage::Migrate(db);
-  core::LogInfo("migrations applied", {{"applied", applied}, {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
+  core::LogInfo("migrations applied",
+                {{"applied", applied},
+                 {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
   return 0;
 }
 
@@ -70,7 +73,9 @@ int RunServe(core::Config config) {
   std::unique_ptr<core::RateLimiter> limiter;
   if (!config.redis_url.empty()) {
     redis = std::make_unique<storage::Redis>(config.redis_url);
-    if (!redis->Ping()) core::LogWarn("redis is not reachable yet", {{"redis_url_host", storage::RedisUrl::Parse(config.redis_url).host}});
+    if (!redis->Ping())
+      core::LogWarn("redis is not reachable yet",
+                    {{"redis_url_host", storage::RedisUrl::Parse(config.redis_url).host}});
     limiter = std::make_unique<storage::RedisRateLimiter>(*redis);
   } else {
     limiter = std::make_unique<core::MemoryRateLimiter>();
@@ -89,9 +94,10 @@ int RunServe(core::Config config) {
     return accounts.UserBudget({p.user_id, p.company_id, p.role});
   };
   http::Server server(config, router, db_pool, cpu_pool, std::move(hooks));
-  core::LogInfo("listening", {{"url", "http://" + config.host + ":" + std::to_string(config.port)},
-                              {"docs", config.public_url + "/api/docs"},
-                              {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
+  core::LogInfo("listening",
+                {{"url", "http://" + config.host + ":" + std::to_string(config.port)},
+                 {"docs", config.public_url + "/api/docs"},
+                 {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
   server.Run();
   db_pool.Join();
   cpu_pool.Join();

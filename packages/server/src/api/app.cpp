@@ -12,6 +12,7 @@ void RegisterRoutes(http::Router& router, App& app) {
   RegisterAuthRoutes(router, app);
   RegisterCompanyRoutes(router, app);
   RegisterUserRoutes(router, app);
+  RegisterWebRoutes(router, app);
 }
 
 }  // namespace stepwise::api

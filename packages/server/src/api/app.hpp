@@ -22,6 +22,7 @@ void RegisterSystemRoutes(http::Router& router, App& app);
 void RegisterAuthRoutes(http::Router& router, App& app);
 void RegisterCompanyRoutes(http::Router& router, App& app);
 void RegisterUserRoutes(http::Router& router, App& app);
+void RegisterWebRoutes(http::Router& router, App& app);
 
 // The caller as the services know it.
 services::Caller CallerOf(const http::Context& ctx);

@@ -29,11 +29,12 @@ void RegisterCompanyRoutes(http::Router& router, App& app) {
     co_return Response::Data(CompanyJson(view));
   });
 
-  router.Add("POST", "/api/company/invite-token/rotate", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
-    const auto caller = CallerOf(ctx);
-    auto token = co_await ctx.db.Run([&] { return app.accounts.RotateInviteToken(caller); });
-    co_return Response::Data({{"invite_token", token}});
-  });
+  router.Add("POST", "/api/company/invite-token/rotate", Access::kAdmin,
+             [&app](Context& ctx) -> Task<Response> {
+               const auto caller = CallerOf(ctx);
+               auto token = co_await ctx.db.Run([&] { return app.accounts.RotateInviteToken(caller); });
+               co_return Response::Data({{"invite_token", token}});
+             });
 }
 
 }  // namespace stepwise::api

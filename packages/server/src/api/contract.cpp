@@ -1,5 +1,6 @@
 #include "api/contract.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -94,9 +95,17 @@ void Validate(const valijson::Schema& schema, const json& doc, const std::string
   while (results.popError(e)) all.emplace_back(Pointer(e.context, prefix), e.description);
   // valijson reports each failure again on every enclosing schema ("Failed to validate against
   // schema associated with property name 'x'"); keep the leaf reasons.
+  auto is_wrapper = [](const std::string& msg) {
+    return msg.rfind("Failed to validate", 0) == 0 || msg.rfind("Failed to match", 0) == 0;
+  };
   for (const auto& [ptr, msg] : all) {
-    const bool wrapper = msg.rfind("Failed to validate", 0) == 0 || msg.rfind("Failed to match", 0) == 0;
-    if (wrapper && all.size() > 1) continue;
+    if (is_wrapper(msg)) {
+      // Redundant when a specific reason was reported for this value or one inside it.
+      const bool explained = std::any_of(all.begin(), all.end(), [&](const auto& other) {
+        return !is_wrapper(other.second) && (other.first == ptr || other.first.rfind(ptr + "/", 0) == 0);
+      });
+      if (explained) continue;
+    }
     if (seen.insert({ptr, msg}).second && errors.size() < kMaxReportedErrors) {
       errors.push_back({{"pointer", ptr}, {"message", msg}});
     }
@@ -167,7 +176,8 @@ json ParseJson(std::string_view text, int max_depth) {
   } catch (const json::exception& e) {  // e.g. a number too large for a double (1e400)
     std::string reason = e.what();
     if (const auto p = reason.find("] "); p != std::string::npos) reason = reason.substr(p + 2);
-    throw Error(ErrorKind::kBadRequest, "INVALID_JSON", "The body is not valid JSON", {{"reason", reason.substr(0, 300)}});
+    throw Error(ErrorKind::kBadRequest, "INVALID_JSON", "The body is not valid JSON",
+                {{"reason", reason.substr(0, 300)}});
   }
 }
 
@@ -178,7 +188,8 @@ int64_t PathId(const http::Request& req, const std::string& name) {
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), id);
   if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || id < 1 || id > kMaxId ||
       value[0] == '+' || (value.size() > 1 && value[0] == '0')) {
-    throw core::ValidationError("/path/" + name, "must be an integer between 1 and " + std::to_string(kMaxId));
+    throw core::ValidationError("/path/" + name,
+                                "must be an integer between 1 and " + std::to_string(kMaxId));
   }
   return id;
 }
@@ -198,14 +209,17 @@ Contract::Contract(std::string_view openapi_json) : json_text_(openapi_json) {
           json schema_doc = guarded;
           schema_doc["$ref"] = PointerTo(path, method, "/requestBody/content/application~1json/schema");
           if (op["requestBody"].contains("$ref")) {
-            schema_doc["$ref"] = op["requestBody"]["$ref"].get<std::string>() + "/content/application~1json/schema";
+            schema_doc["$ref"] =
+                op["requestBody"]["$ref"].get<std::string>() + "/content/application~1json/schema";
           }
           operation.body = Compile(schema_doc);
         }
       }
       json params = json::array();
-      if (item.contains("parameters")) params.insert(params.end(), item["parameters"].begin(), item["parameters"].end());
-      if (op.contains("parameters")) params.insert(params.end(), op["parameters"].begin(), op["parameters"].end());
+      if (item.contains("parameters"))
+        params.insert(params.end(), item["parameters"].begin(), item["parameters"].end());
+      if (op.contains("parameters"))
+        params.insert(params.end(), op["parameters"].begin(), op["parameters"].end());
       json query_schema = {{"type", "object"}, {"properties", json::object()}, {"components", components}};
       for (const auto& p : params) {
         const json* param = Resolve(guarded, p);

@@ -59,7 +59,8 @@ std::map<std::string, std::string> ParseEnvFile(const std::string& text) {
     if (eq == std::string::npos || eq == 0) continue;
     std::string key = Trim(line.substr(0, eq));
     std::string value = Trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     } else if (const auto hash = value.find(" #"); hash != std::string::npos) {
       value = Trim(value.substr(0, hash));
@@ -87,15 +88,20 @@ Config Config::Load(const std::string& env_file) {
 Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   Config c;
   auto get = [&](const char* key, auto&& apply) {
-    if (auto it = vars.find(key); it != vars.end() && !it->second.empty()) apply(std::string(key), it->second);
+    if (auto it = vars.find(key); it != vars.end() && !it->second.empty())
+      apply(std::string(key), it->second);
   };
-  auto str = [](std::string& field) { return [&field](const std::string&, const std::string& v) { field = v; }; };
+  auto str = [](std::string& field) {
+    return [&field](const std::string&, const std::string& v) { field = v; };
+  };
   auto num = [](auto& field, int64_t min, int64_t max) {
     return [&field, min, max](const std::string& k, const std::string& v) {
       field = static_cast<std::remove_reference_t<decltype(field)>>(ToInt(k, v, min, max));
     };
   };
-  auto flag = [](bool& field) { return [&field](const std::string& k, const std::string& v) { field = ToBool(k, v); }; };
+  auto flag = [](bool& field) {
+    return [&field](const std::string& k, const std::string& v) { field = ToBool(k, v); };
+  };
 
   get("HOST", str(c.host));
   get("PORT", num(c.port, 0, 65535));

@@ -16,7 +16,7 @@ struct Config {
   std::string storage_url;  // empty: file://<data_dir>/blobs
   std::string redis_url;
   std::string jwt_secret;  // empty: generated once into <data_dir>/jwt_secret
-  std::string web_dir;  // empty: build/web beside the binary (build/stepwise → build/web)
+  std::string web_dir;     // empty: build/web beside the binary (build/stepwise → build/web)
   std::string public_url = "http://localhost:8000";
   std::vector<std::string> cors_origins = {"http://localhost:8000", "http://localhost:5173"};
   bool cors_allow_extensions = true;
@@ -24,10 +24,10 @@ struct Config {
   std::string log_level = "info";
   bool access_log = true;
 
-  int io_threads = 0;            // 0: one per core
-  int db_pool_size = 8;          // database connections = threads of the blocking pool
+  int io_threads = 0;    // 0: one per core
+  int db_pool_size = 8;  // database connections = threads of the blocking pool
   int blocking_queue_limit = 256;
-  int cpu_pool_size = 0;         // bcrypt and other CPU-heavy work; 0: one per core
+  int cpu_pool_size = 0;  // bcrypt and other CPU-heavy work; 0: one per core
   int cpu_queue_limit = 64;
   int64_t max_json_body_bytes = 5 * 1024 * 1024;
   int max_header_bytes = 16 * 1024;

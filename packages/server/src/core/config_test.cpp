@@ -16,8 +16,10 @@ TEST(Config, DefaultsAreTheEmbeddedSetup) {
 }
 
 TEST(Config, ReadsValues) {
-  const Config c = Config::FromMap({{"PORT", "9001"}, {"CORS_ORIGINS", " https://a.example , https://b.example,"},
-                                    {"TRUST_PROXY", "true"}, {"RATE_LIMIT_USER_PER_MIN", "0"}});
+  const Config c = Config::FromMap({{"PORT", "9001"},
+                                    {"CORS_ORIGINS", " https://a.example , https://b.example,"},
+                                    {"TRUST_PROXY", "true"},
+                                    {"RATE_LIMIT_USER_PER_MIN", "0"}});
   EXPECT_EQ(c.port, 9001);
   ASSERT_EQ(c.cors_origins.size(), 2u);
   EXPECT_EQ(c.cors_origins[1], "https://b.example");
@@ -37,7 +39,8 @@ TEST(Config, RejectsMalformedValuesNamingTheVariable) {
 }
 
 TEST(Config, ParsesEnvFiles) {
-  const auto vars = ParseEnvFile("# comment\nexport A=1\nB = 'two words'\nC=\"x#y\"\nD=plain # trailing\nbad line\n");
+  const auto vars =
+      ParseEnvFile("# comment\nexport A=1\nB = 'two words'\nC=\"x#y\"\nD=plain # trailing\nbad line\n");
   EXPECT_EQ(vars.at("A"), "1");
   EXPECT_EQ(vars.at("B"), "two words");
   EXPECT_EQ(vars.at("C"), "x#y");

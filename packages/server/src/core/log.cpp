@@ -28,10 +28,14 @@ std::shared_ptr<spdlog::logger> Logger() {
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -49,7 +53,9 @@ void InitLogging(std::string_view level) {
 
 void FlushLogs() { Logger()->flush(); }
 
-bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_min_level.load(std::memory_order_relaxed); }
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= g_min_level.load(std::memory_order_relaxed);
+}
 
 void Log(LogLevel level, std::string_view msg, nlohmann::json fields) {
   if (!LogEnabled(level)) return;
@@ -58,9 +64,9 @@ void Log(LogLevel level, std::string_view msg, nlohmann::json fields) {
   fields["level"] = LevelName(level);
   fields["msg"] = msg;
   const auto line = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  const auto spd = level == LogLevel::kError ? spdlog::level::err
+  const auto spd = level == LogLevel::kError  ? spdlog::level::err
                    : level == LogLevel::kWarn ? spdlog::level::warn
-                                               : spdlog::level::info;
+                                              : spdlog::level::info;
   Logger()->log(spd, line);
 }
 

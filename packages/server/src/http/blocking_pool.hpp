@@ -33,8 +33,8 @@ class BlockingPool {
     using R = std::invoke_result_t<F&>;
     if (pending_.fetch_add(1) >= limit_) {
       pending_.fetch_sub(1);
-      throw core::Error(core::ErrorKind::kUnavailable, "OVERLOADED",
-                        "The server is busy; retry shortly", {{"pool", name_}})
+      throw core::Error(core::ErrorKind::kUnavailable, "OVERLOADED", "The server is busy; retry shortly",
+                        {{"pool", name_}})
           .WithRetryAfter(1);
     }
     struct Release {

@@ -5,28 +5,43 @@ namespace stepwise::http {
 unsigned StatusFor(core::ErrorKind kind) {
   using K = core::ErrorKind;
   switch (kind) {
-    case K::kBadRequest: return 400;
-    case K::kUnauthorized: return 401;
-    case K::kForbidden: return 403;
-    case K::kNotFound: return 404;
-    case K::kMethodNotAllowed: return 405;
-    case K::kConflict: return 409;
-    case K::kPreconditionFailed: return 412;
-    case K::kTooLarge: return 413;
-    case K::kUnsupportedMedia: return 415;
-    case K::kValidation: return 422;
-    case K::kRateLimited: return 429;
-    case K::kHeadersTooLarge: return 431;
-    case K::kUnavailable: return 503;
-    case K::kInternal: return 500;
+    case K::kBadRequest:
+      return 400;
+    case K::kUnauthorized:
+      return 401;
+    case K::kForbidden:
+      return 403;
+    case K::kNotFound:
+      return 404;
+    case K::kMethodNotAllowed:
+      return 405;
+    case K::kConflict:
+      return 409;
+    case K::kPreconditionFailed:
+      return 412;
+    case K::kTooLarge:
+      return 413;
+    case K::kUnsupportedMedia:
+      return 415;
+    case K::kValidation:
+      return 422;
+    case K::kRateLimited:
+      return 429;
+    case K::kHeadersTooLarge:
+      return 431;
+    case K::kUnavailable:
+      return 503;
+    case K::kInternal:
+      return 500;
   }
   return 500;
 }
 
 Response ErrorResponse(const core::Error& error) {
   nlohmann::json details = error.Details().is_object() ? error.Details() : nlohmann::json::object();
-  Response r = Response::Json(StatusFor(error.Kind()),
-                              {{"error", {{"code", error.Code()}, {"message", error.what()}, {"details", details}}}});
+  Response r =
+      Response::Json(StatusFor(error.Kind()),
+                     {{"error", {{"code", error.Code()}, {"message", error.what()}, {"details", details}}}});
   if (error.RetryAfter() > 0) r.With("Retry-After", std::to_string(error.RetryAfter()));
   if (error.Kind() == core::ErrorKind::kUnauthorized) r.With("WWW-Authenticate", "Bearer");
   return r;
@@ -38,8 +53,9 @@ Response ErrorResponse(core::ErrorKind kind, const std::string& code, const std:
 
 std::string_view Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(a) == std::tolower(b);
+        })) {
       return v;
     }
   }

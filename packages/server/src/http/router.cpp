@@ -35,6 +35,13 @@ namespace {
 bool IsParam(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 }  // namespace
 
+void Router::SetFallback(Handler handler) {
+  fallback_.method = "GET";
+  fallback_.pattern = "/*";
+  fallback_.access = Access::kPublic;
+  fallback_.handler = std::move(handler);
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match best;
   const auto segs = SplitPath(path);
@@ -67,6 +74,10 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
       best.route = &r;
       best.params = std::move(params);
     }
+  }
+  const bool api = path == "/api" || path.rfind("/api/", 0) == 0;
+  if (best.route == nullptr && best.allowed.empty() && !api && fallback_.handler && method == "GET") {
+    best.route = &fallback_;
   }
   return best;
 }

@@ -35,8 +35,12 @@ class Router {
   };
   Match Find(std::string_view method, std::string_view path) const;
 
+  // Answers GET requests outside /api that no route matches (the dashboard's single-page app).
+  void SetFallback(Handler handler);
+
  private:
   std::vector<Route> routes_;
+  Route fallback_;
 };
 
 std::vector<std::string> SplitPath(std::string_view path);

@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <csignal>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -16,7 +16,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 struct Server::SessionState {
-  SessionState(tcp::socket socket, asio::any_io_executor exec) : stream(std::move(socket)), executor(std::move(exec)) {}
+  SessionState(tcp::socket socket, asio::any_io_executor exec)
+      : stream(std::move(socket)), executor(std::move(exec)) {}
   beast::tcp_stream stream;
   asio::any_io_executor executor;  // the session's strand
   std::atomic<bool> busy{false};
@@ -68,15 +69,17 @@ std::string NewRequestId() {
 }
 
 bool IsConnectionEnd(const boost::system::error_code& ec) {
-  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::broken_pipe ||
-         ec == asio::error::bad_descriptor || ec == bhttp::error::partial_message;
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::eof || ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor ||
+         ec == bhttp::error::partial_message;
 }
 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
@@ -96,11 +99,13 @@ std::multimap<std::string, std::string> ParseQuery(std::string_view raw) {
   size_t i = 0;
   while (i <= raw.size()) {
     const size_t amp = raw.find('&', i);
-    const std::string_view pair = raw.substr(i, amp == std::string_view::npos ? std::string_view::npos : amp - i);
+    const std::string_view pair =
+        raw.substr(i, amp == std::string_view::npos ? std::string_view::npos : amp - i);
     if (!pair.empty()) {
       const size_t eq = pair.find('=');
       auto key = PercentDecode(pair.substr(0, eq), true);
-      auto value = eq == std::string_view::npos ? std::optional<std::string>("") : PercentDecode(pair.substr(eq + 1), true);
+      auto value = eq == std::string_view::npos ? std::optional<std::string>("")
+                                                : PercentDecode(pair.substr(eq + 1), true);
       // A malformed escape keeps the raw text, which then fails validation with a clear message.
       out.emplace(key ? *key : std::string(pair.substr(0, eq)),
                   value ? *value : std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1)));
@@ -114,7 +119,8 @@ std::multimap<std::string, std::string> ParseQuery(std::string_view raw) {
 std::string SaneRequestId(std::string_view given) {
   if (given.empty() || given.size() > 128) return NewRequestId();
   for (char c : given) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return NewRequestId();
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return NewRequestId();
   }
   return std::string(given);
 }
@@ -126,7 +132,8 @@ Server::Server(const core::Config& config, const Router& router, BlockingPool& d
 Server::~Server() = default;
 
 void Server::Run() {
-  const tcp::endpoint endpoint(asio::ip::make_address(config_.host), static_cast<unsigned short>(config_.port));
+  const tcp::endpoint endpoint(asio::ip::make_address(config_.host),
+                               static_cast<unsigned short>(config_.port));
   acceptor_ = std::make_unique<tcp::acceptor>(ioc_);
   acceptor_->open(endpoint.protocol());
   acceptor_->set_option(asio::socket_base::reuse_address(true));
@@ -315,7 +322,8 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
     const auto qpos = req.target.find('?');
     auto path = DecodePath(std::string_view(req.target).substr(0, qpos));
     if (!path || path->empty() || path->front() != '/') {
-      co_await reject(req, core::ErrorKind::kBadRequest, "BAD_REQUEST", "The request path is not valid", start);
+      co_await reject(req, core::ErrorKind::kBadRequest, "BAD_REQUEST", "The request path is not valid",
+                      start);
       break;
     }
     req.path = std::move(*path);
@@ -340,13 +348,14 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
       co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
         co_await reject(req, core::ErrorKind::kTooLarge, "PAYLOAD_TOO_LARGE",
-                        ("The request body is larger than " + std::to_string(limit) + " bytes").c_str(), start);
+                        ("The request body is larger than " + std::to_string(limit) + " bytes").c_str(),
+                        start);
         break;
       }
       if (ec) {
         if (!IsConnectionEnd(ec)) {
-          co_await reject(req, core::ErrorKind::kBadRequest, "BAD_REQUEST", "The request body could not be read",
-                          start);
+          co_await reject(req, core::ErrorKind::kBadRequest, "BAD_REQUEST",
+                          "The request body could not be read", start);
         }
         break;
       }
@@ -382,7 +391,8 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
       res = Response::NoContent();
       if (!AllowedOrigin(req.Header("Origin")).empty()) {
         res.With("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
-            .With("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, Last-Event-ID")
+            .With("Access-Control-Allow-Headers",
+                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, Last-Event-ID")
             .With("Access-Control-Max-Age", "600");
       }
     } else if (match.route == nullptr) {
@@ -416,7 +426,8 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
           throw core::Error(core::ErrorKind::kRateLimited, "RATE_LIMITED", "Too many requests; slow down")
               .WithRetryAfter(wait);
         }
-        if (route.access == Access::kAdmin && !principal.IsAdmin()) throw core::Forbidden("This needs an admin");
+        if (route.access == Access::kAdmin && !principal.IsAdmin())
+          throw core::Forbidden("This needs an admin");
         req.principal = principal;
       }
       Context ctx{req, db_, cpu_};
@@ -425,7 +436,8 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
   } catch (const core::Error& e) {
     res = ErrorResponse(e);
   } catch (const std::exception& e) {
-    core::LogError("unhandled error", {{"request_id", req.request_id}, {"route", req.route}, {"error", e.what()}});
+    core::LogError("unhandled error",
+                   {{"request_id", req.request_id}, {"route", req.route}, {"error", e.what()}});
     res = ErrorResponse(core::ErrorKind::kInternal, "INTERNAL_ERROR", "An unexpected error occurred");
   }
   Finish(req, res);

@@ -29,7 +29,8 @@ struct ServerHooks {
 
 class Server {
  public:
-  Server(const core::Config& config, const Router& router, BlockingPool& db, BlockingPool& cpu, ServerHooks hooks);
+  Server(const core::Config& config, const Router& router, BlockingPool& db, BlockingPool& cpu,
+         ServerHooks hooks);
   ~Server();
 
   // Binds, serves until SIGTERM/SIGINT or Stop(), drains, returns. Throws if it cannot bind.

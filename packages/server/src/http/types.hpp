@@ -58,8 +58,8 @@ struct Response {
 // Pools and per-request facilities a handler may use.
 struct Context {
   Request& req;
-  BlockingPool& db;   // database and other blocking I/O
-  BlockingPool& cpu;  // bcrypt and other CPU-heavy work
+  BlockingPool& db;               // database and other blocking I/O
+  BlockingPool& cpu;              // bcrypt and other CPU-heavy work
   const Principal& User() const;  // throws UNAUTHORIZED when absent
 };
 

@@ -86,8 +86,8 @@ AuthResult AccountService::Issue(const storage::UserRecord& user) {
   return {core::IssueJwt(claims, jwt_secret_), user};
 }
 
-AuthResult AccountService::SignupCompany(std::string_view email, std::string_view password, std::string_view name,
-                                         std::string_view company_name) {
+AuthResult AccountService::SignupCompany(std::string_view email, std::string_view password,
+                                         std::string_view name, std::string_view company_name) {
   const std::string e = CheckedEmail(email);
   const std::string p = CheckedPassword(password);
   const std::string n = Trim(name);
@@ -112,8 +112,8 @@ AuthResult AccountService::SignupCompany(std::string_view email, std::string_vie
   return Issue(user);
 }
 
-AuthResult AccountService::SignupWithInvite(std::string_view email, std::string_view password, std::string_view name,
-                                            std::string_view invite_token) {
+AuthResult AccountService::SignupWithInvite(std::string_view email, std::string_view password,
+                                            std::string_view name, std::string_view invite_token) {
   const std::string e = CheckedEmail(email);
   const std::string p = CheckedPassword(password);
   const std::string n = Trim(name);
@@ -132,7 +132,8 @@ AuthResult AccountService::SignupWithInvite(std::string_view email, std::string_
   auto user = db_.Transaction([&](soci::session& sql) {
     // Looked up again inside the transaction: the token may have been rotated meanwhile.
     auto company = CompanyRepository(sql, db_.GetDialect()).FindByInviteToken(token);
-    if (!company) throw Error(ErrorKind::kBadRequest, "INVALID_INVITE_TOKEN", "This invite link is not valid");
+    if (!company)
+      throw Error(ErrorKind::kBadRequest, "INVALID_INVITE_TOKEN", "This invite link is not valid");
     UserRepository users(sql, db_.GetDialect());
     const int64_t id = users.Insert(company->id, e, hash, n, "regular", now);
     return *users.Find(company->id, id);
@@ -144,7 +145,8 @@ AuthResult AccountService::Login(std::string_view email, std::string_view passwo
   auto normalized = NormalizeEmail(email);
   std::optional<storage::UserRecord> user;
   if (normalized) {
-    user = db_.Read([&](soci::session& sql) { return UserRepository(sql, db_.GetDialect()).FindByEmail(*normalized); });
+    user = db_.Read(
+        [&](soci::session& sql) { return UserRepository(sql, db_.GetDialect()).FindByEmail(*normalized); });
   }
   if (!user || password.size() > core::kMaxPasswordBytes || password.find('\0') != std::string_view::npos) {
     // Same cost as a real check, so response time does not tell whether the email exists.
@@ -158,14 +160,16 @@ AuthResult AccountService::Login(std::string_view email, std::string_view passwo
   return Issue(*user);
 }
 
-void AccountService::CheckAuthBudget(std::string_view action, std::string_view client_ip, std::string_view email) {
+void AccountService::CheckAuthBudget(std::string_view action, std::string_view client_ip,
+                                     std::string_view email) {
   const int limit = config_.rate_limit_auth_per_min;
   if (limit <= 0) return;
   const std::string prefix = std::string(action) + ":";
   int wait = limiter_.Hit(prefix + "ip:" + std::string(client_ip), limit);
   if (wait == 0 && !email.empty()) {
     const auto normalized = NormalizeEmail(email);
-    wait = limiter_.Hit(prefix + "email:" + (normalized ? *normalized : std::string(email.substr(0, 254))), limit);
+    wait = limiter_.Hit(prefix + "email:" + (normalized ? *normalized : std::string(email.substr(0, 254))),
+                        limit);
   }
   if (wait > 0) {
     throw Error(ErrorKind::kRateLimited, "RATE_LIMITED", "Too many sign-in attempts; try again later")
@@ -178,7 +182,7 @@ Caller AccountService::Authenticate(std::string_view token) {
   if (std::holds_alternative<core::JwtError>(verified)) {
     const auto err = std::get<core::JwtError>(verified);
     throw core::Unauthorized(err == core::JwtError::kExpired ? "The token has expired; sign in again"
-                                                              : "The token is not valid");
+                                                             : "The token is not valid");
   }
   const auto& claims = std::get<core::JwtClaims>(verified);
   auto user = db_.Read([&](soci::session& sql) {
@@ -249,7 +253,9 @@ CompanyView AccountService::UpdateCompany(const Caller& caller, const std::optio
 
 std::string AccountService::RotateInviteToken(const Caller& caller) {
   const std::string token = NewInviteToken();
-  db_.Transaction([&](soci::session& sql) { CompanyRepository(sql, db_.GetDialect()).SetInviteToken(caller.company_id, token); });
+  db_.Transaction([&](soci::session& sql) {
+    CompanyRepository(sql, db_.GetDialect()).SetInviteToken(caller.company_id, token);
+  });
   return token;
 }
 

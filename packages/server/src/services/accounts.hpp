@@ -64,7 +64,8 @@ class AccountService {
                             const std::optional<nlohmann::json>& settings_patch);
   std::string RotateInviteToken(const Caller& caller);
   UserPage ListUsers(const Caller& caller, int limit, int offset);
-  storage::UserRecord UpdateUser(const Caller& caller, int64_t user_id, const std::optional<std::string>& role,
+  storage::UserRecord UpdateUser(const Caller& caller, int64_t user_id,
+                                 const std::optional<std::string>& role,
                                  const std::optional<std::string>& name);
   void DeleteUser(const Caller& caller, int64_t user_id);
 

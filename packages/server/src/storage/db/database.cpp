@@ -22,7 +22,8 @@ DatabaseUrl DatabaseUrl::Parse(const std::string& url) {
     const auto q = path.find('?');
     if (q != std::string::npos) path = path.substr(0, q);
     // SOCI's sqlite3 connect string is space separated: quote the path.
-    if (path.find('"') != std::string::npos) throw std::invalid_argument("DATABASE_URL: path may not contain quotes");
+    if (path.find('"') != std::string::npos)
+      throw std::invalid_argument("DATABASE_URL: path may not contain quotes");
     return {Dialect::kSqlite, "db=\"" + path + "\" timeout=10 shared_cache=false", path};
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
@@ -52,7 +53,9 @@ DatabaseUrl DatabaseUrl::Parse(const std::string& url) {
 }
 
 Database::Database(const DatabaseUrl& url, size_t pool_size)
-    : dialect_(url.dialect), pool_size_(pool_size), pool_(std::make_unique<soci::connection_pool>(pool_size)) {
+    : dialect_(url.dialect),
+      pool_size_(pool_size),
+      pool_(std::make_unique<soci::connection_pool>(pool_size)) {
   if (dialect_ == Dialect::kSqlite) {
     const auto parent = std::filesystem::path(url.sqlite_path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);

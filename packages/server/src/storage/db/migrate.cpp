@@ -5,8 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "embedded_file.hpp"
 #include "core/time.hpp"
+#include "embedded_file.hpp"
 
 namespace stepwise::storage {
 
@@ -51,8 +51,8 @@ std::set<int> Applied(soci::session& sql) {
 void Apply(soci::session& sql, const Migration& m) {
   for (const auto& stmt : SplitSqlStatements(std::string(m.sql))) sql << stmt;
   const std::string now = core::FormatIsoMillis(core::NowMillis());
-  sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)", soci::use(m.version),
-      soci::use(m.name), soci::use(now);
+  sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)",
+      soci::use(m.version), soci::use(m.name), soci::use(now);
 }
 
 }  // namespace

@@ -61,7 +61,8 @@ UserRecord Finish(UserRow& row) {
 int64_t CompanyRepository::Insert(const std::string& name, const std::string& invite_token, int64_t now) {
   int64_t id = 0;
   const std::string ts = DbTime(now);
-  sql_ << "INSERT INTO companies (name, invite_token, settings, created_at) VALUES (:n, :t, '{}', :c) RETURNING id",
+  sql_ << "INSERT INTO companies (name, invite_token, settings, created_at) VALUES (:n, :t, '{}', :c) "
+          "RETURNING id",
       soci::use(name), soci::use(invite_token), soci::use(ts), soci::into(id);
   return id;
 }
@@ -80,15 +81,17 @@ std::optional<CompanyRecord> FindCompany(soci::session& sql, const char* where, 
 }
 }  // namespace
 
-std::optional<CompanyRecord> CompanyRepository::FindById(int64_t id) { return FindCompany(sql_, "id = :v", id); }
+std::optional<CompanyRecord> CompanyRepository::FindById(int64_t id) {
+  return FindCompany(sql_, "id = :v", id);
+}
 
 std::optional<CompanyRecord> CompanyRepository::FindByInviteToken(const std::string& token) {
   return FindCompany(sql_, "invite_token = :v", token);
 }
 
 void CompanyRepository::Update(int64_t id, const std::string& name, const std::string& settings_json) {
-  sql_ << "UPDATE companies SET name = :n, settings = :s WHERE id = :id", soci::use(name), soci::use(settings_json),
-      soci::use(id);
+  sql_ << "UPDATE companies SET name = :n, settings = :s WHERE id = :id", soci::use(name),
+      soci::use(settings_json), soci::use(id);
 }
 
 void CompanyRepository::SetInviteToken(int64_t id, const std::string& token) {
@@ -114,7 +117,8 @@ int64_t UserRepository::Insert(int64_t company_id, const std::string& email, con
         soci::use(company_id), soci::use(email), soci::use(password_hash), soci::use(name), soci::use(role),
         soci::use(ts), soci::into(id);
   } catch (const soci::soci_error& e) {
-    if (IsUniqueViolation(e)) throw core::Conflict("EMAIL_TAKEN", "An account with this email already exists");
+    if (IsUniqueViolation(e))
+      throw core::Conflict("EMAIL_TAKEN", "An account with this email already exists");
     throw;
   }
   return id;
@@ -151,7 +155,8 @@ std::vector<UserRecord> UserRepository::List(int64_t company_id, int limit, int 
   st.exchange(soci::use(company_id));
   st.exchange(soci::use(limit));
   st.exchange(soci::use(offset));
-  Prepare(st, std::string("SELECT ") + kUserColumns + " FROM users WHERE company_id = :c ORDER BY id LIMIT :l OFFSET :o");
+  Prepare(st, std::string("SELECT ") + kUserColumns +
+                  " FROM users WHERE company_id = :c ORDER BY id LIMIT :l OFFSET :o");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -165,7 +170,8 @@ int64_t UserRepository::Count(int64_t company_id) {
 
 int64_t UserRepository::CountAdmins(int64_t company_id) {
   int64_t n = 0;
-  sql_ << "SELECT COUNT(*) FROM users WHERE company_id = :c AND role = 'admin'", soci::use(company_id), soci::into(n);
+  sql_ << "SELECT COUNT(*) FROM users WHERE company_id = :c AND role = 'admin'", soci::use(company_id),
+      soci::into(n);
   return n;
 }
 

@@ -77,7 +77,8 @@ std::unique_ptr<Redis::Conn> Redis::Take() {
   redisSetTimeout(conn->ctx, tv);
   auto check = [&](redisReply* r, const char* what) {
     RedisReply reply(r);
-    if (r == nullptr || r->type == REDIS_REPLY_ERROR) throw std::runtime_error(std::string("redis: ") + what + " failed");
+    if (r == nullptr || r->type == REDIS_REPLY_ERROR)
+      throw std::runtime_error(std::string("redis: ") + what + " failed");
   };
   if (!url_.password.empty()) {
     check(static_cast<redisReply*>(redisCommand(conn->ctx, "AUTH %s", url_.password.c_str())), "AUTH");
@@ -103,7 +104,8 @@ RedisReply Redis::Command(const std::vector<std::string>& args) {
       redisCommandArgv(conn->ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
   if (raw == nullptr) {
     // The connection is broken (conn->ctx->err says why): drop it, do not return it to the pool.
-    throw std::runtime_error(std::string("redis: ") + (conn->ctx->errstr[0] != '\0' ? conn->ctx->errstr : "I/O error"));
+    throw std::runtime_error(std::string("redis: ") +
+                             (conn->ctx->errstr[0] != '\0' ? conn->ctx->errstr : "I/O error"));
   }
   RedisReply reply(raw);
   Give(std::move(conn));

@@ -29,8 +29,9 @@ int RedisRateLimiter::Hit(std::string_view key, int limit_per_minute) {
   const double elapsed = static_cast<double>(now % kWindowMs) / kWindowMs;
   const std::string base = "stepwise:rl:" + std::string(key) + ":";
   try {
-    auto reply = redis_.Command({"EVAL", kScript, "2", base + std::to_string(window), base + std::to_string(window - 1),
-                                 std::to_string(limit_per_minute), std::to_string(1.0 - elapsed)});
+    auto reply = redis_.Command({"EVAL", kScript, "2", base + std::to_string(window),
+                                 base + std::to_string(window - 1), std::to_string(limit_per_minute),
+                                 std::to_string(1.0 - elapsed)});
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) return 0;
     if (reply->element[0]->integer == 1) return 0;
     return core::SlidingWindowWait(static_cast<int>(reply->element[2]->integer),
