@@ -26,6 +26,7 @@ suite() {  # suite NAME COMMAND...
 source scripts/test-services.sh
 trap services_stop EXIT
 
+suite lint scripts/lint.sh
 suite cpp-unit ctest --test-dir build/release --output-on-failure --output-junit "$results/cpp-unit.xml"
 suite api-sqlite env STEPWISE_BIN="$root/build/stepwise" TEST_DB=sqlite \
   $PY -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-sqlite.xml"
