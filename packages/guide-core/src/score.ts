@@ -89,9 +89,14 @@ function textPair(a: Text | null, b: Text | null): number {
   }
   if (shared === small.size && shared > 0) contain = Math.max(contain, 0.6 + 0.3 * (small.size / big.size));
   const best = Math.max(tok * 0.95, contain);
-  // Character bigrams only matter when they could beat the token evidence.
-  const chars = best >= 0.9 ? 0 : diceSorted(a.grams, b.grams) * 0.9;
-  return Math.min(0.97, Math.max(best, chars));
+  // Character bigrams only matter when they could beat the token evidence; their Dice
+  // coefficient cannot exceed 2·min(|A|,|B|)/(|A|+|B|), so very unequal texts skip the merge.
+  if (best >= 0.9) return Math.min(0.97, best);
+  const ga = a.grams;
+  const gb = b.grams;
+  const bound = (1.8 * Math.min(ga.length, gb.length)) / (ga.length + gb.length || 1);
+  if (bound <= best) return Math.min(0.97, best);
+  return Math.min(0.97, Math.max(best, diceSorted(ga, gb) * 0.9));
 }
 
 const CLICKABLE = new Set(['a', 'button', 'summary']);
