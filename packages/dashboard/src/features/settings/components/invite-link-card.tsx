@@ -72,7 +72,7 @@ export function InviteLinkCard({ token, onRotated, className }: { token: string;
       description="Anyone with this link can join your company as a member. Share it only with your team."
     >
       <label htmlFor="invite-link" className="block text-sm font-medium text-slate-800">
-        Invite link
+        Link to share
       </label>
       <input
         ref={inputRef}
