@@ -395,7 +395,11 @@ export function lintDocument(doc) {
       if (node.maximum === undefined && node.exclusiveMaximum === undefined) err(pointer, `${types.includes('integer') ? 'integer' : 'number'} without maximum`);
     }
     if (types.includes('object')) {
-      if (request && node.additionalProperties !== false) {
+      // A request object lists its properties (additionalProperties: false), or is a bounded map
+      // whose values all follow one schema (additionalProperties: {schema} with maxProperties).
+      const boundedMap = typeof node.additionalProperties === 'object' && node.maxProperties !== undefined
+        && node.properties === undefined;
+      if (request && node.additionalProperties !== false && !boundedMap) {
         err(pointer, 'request object without additionalProperties: false');
       } else if (node.additionalProperties !== false && node.maxProperties === undefined) {
         err(pointer, 'object without additionalProperties: false or maxProperties');
