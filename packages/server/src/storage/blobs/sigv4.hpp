@@ -19,10 +19,10 @@ struct Credentials {
 };
 
 struct Request {
-  std::string method;   // "GET", "PUT", …
-  std::string path;     // raw, not encoded: "/bucket/a b.jpg"; "" means "/"
-  Pairs query;          // raw names and values, any order
-  Pairs headers;        // every header to sign, host included; names in any case
+  std::string method;          // "GET", "PUT", …
+  std::string path;            // raw, not encoded: "/bucket/a b.jpg"; "" means "/"
+  Pairs query;                 // raw names and values, any order
+  Pairs headers;               // every header to sign, host included; names in any case
   std::string payload_sha256;  // lowercase hex, or "UNSIGNED-PAYLOAD"
 };
 
@@ -48,7 +48,8 @@ std::string SignedHeaderList(const Pairs& headers);
 // headers, payload hash.
 std::string CanonicalRequest(const Request& request);
 
-std::string StringToSign(std::string_view amz_date, std::string_view scope, std::string_view canonical_request);
+std::string StringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request);
 
 // kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"); raw.
 std::string SigningKey(std::string_view secret, std::string_view short_date, std::string_view region,
@@ -60,8 +61,8 @@ std::string Signature(const Request& request, const Credentials& credentials, st
 
 // "AWS4-HMAC-SHA256 Credential=…/scope, SignedHeaders=…, Signature=…". The request's headers
 // must already hold x-amz-date (and whatever else is to be signed).
-std::string AuthorizationHeader(const Request& request, const Credentials& credentials, std::string_view region,
-                                std::string_view service, int64_t unix_seconds);
+std::string AuthorizationHeader(const Request& request, const Credentials& credentials,
+                                std::string_view region, std::string_view service, int64_t unix_seconds);
 
 // Adds what an S3 request signs besides its own headers — x-amz-date, x-amz-content-sha256 (the
 // payload hash) and x-amz-security-token when there is a session token — and returns the value
