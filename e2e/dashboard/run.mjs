@@ -88,12 +88,13 @@ async function main() {
   const server = await startServer();
   let staticServer = null;
   let base = server.base;
-  if (await serverServesDashboard(server.base)) {
+  // E2E_DASHBOARD_STATIC=1 forces the stand-in static server (to check it, or a server without the SPA fallback).
+  if (process.env.E2E_DASHBOARD_STATIC !== '1' && (await serverServesDashboard(server.base))) {
     console.log(`The server serves the dashboard at / (${server.base})`);
   } else {
     staticServer = await startStaticServer(server.base);
     base = staticServer.base;
-    console.log(`The server does not serve the dashboard at / yet: serving build/web/dashboard at ${base}, /api proxied to ${server.base}`);
+    console.log(`Stand-in static server (the real server does not serve the dashboard at /, or E2E_DASHBOARD_STATIC=1): serving build/web/dashboard at ${base}, /api proxied to ${server.base}`);
   }
 
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'stepwise-e2e-chromium-'));
@@ -272,6 +273,26 @@ async function main() {
       inviteLink = next;
     });
 
+    await steps.step('dialogs work from the keyboard: Enter opens, focus on Cancel, Escape closes', async () => {
+      await dismissToasts(a);
+      await a.locator(aria('button', 'Rotate link…')).setTimeout(TIMEOUT).wait();
+      await a.$eval('::-p-aria([name="Rotate link…"][role="button"])', (el) => el.focus());
+      await a.keyboard.press('Enter');
+      await a.waitForSelector('[role=alertdialog]', { timeout: TIMEOUT });
+      const focused = await a.evaluate(() => document.activeElement?.textContent);
+      assert(focused === 'Cancel', `focus should start on Cancel, is on ${JSON.stringify(focused)}`);
+      await a.keyboard.press('Tab');
+      await a.keyboard.press('Tab');
+      const wrapped = await a.evaluate(() => document.activeElement?.textContent);
+      assert(wrapped === 'Cancel', `Tab should stay inside the dialog, is on ${JSON.stringify(wrapped)}`);
+      await a.keyboard.press('Escape');
+      await a.waitForFunction(() => !document.querySelector('[role=alertdialog]'), { timeout: TIMEOUT });
+      const back = await a.evaluate(() => document.activeElement?.textContent);
+      assert(back === 'Rotate link…', `focus should return to the opener, is on ${JSON.stringify(back)}`);
+      const link = await a.$eval('#invite-link', (el) => el.value);
+      assert(link === inviteLink, 'Escape must not rotate the link');
+    });
+
     await steps.step('removing a member asks first; their session ends with a message', async () => {
       await dismissToasts(a);
       // The member's name holds quotes, so find the button by its row rather than by its label.
@@ -296,16 +317,18 @@ async function main() {
       await shot(m, 'sign-in-wrong-password');
     });
 
-    await steps.step('the admin signs out and back in', async () => {
+    await steps.step('the admin signs out and back in with the keyboard', async () => {
       await click(a, 'button', 'Sign out');
       await waitPath(a, '/login');
       await waitText(a, 'You have signed out.');
       await shot(a, 'signed-out');
       const token = await a.evaluate(() => localStorage.getItem('stepwise.token'));
       assert(token === null, 'the token must be forgotten');
-      await fill(a, 'input[name=email]', admin.email);
-      await fill(a, 'input[name=password]', admin.password);
-      await click(a, 'button', 'Sign in');
+      // Keyboard only: the email field has focus, Tab moves on, Enter submits.
+      await a.keyboard.type(admin.email);
+      await a.keyboard.press('Tab');
+      await a.keyboard.type(admin.password);
+      await a.keyboard.press('Enter');
       await waitPath(a, '/account');
       await waitText(a, `Welcome, ${admin.name}`);
     });
