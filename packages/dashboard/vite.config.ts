@@ -27,6 +27,7 @@ export default defineConfig({
     setupFiles: ['src/testing/setup.ts'],
     // Two shared cores.
     maxWorkers: 2,
+    testTimeout: 20_000,
     reporters: junitDir ? ['default', 'junit'] : ['default'],
     ...(junitDir ? { outputFile: { junit: path.join(junitDir, 'dashboard.xml') } } : {}),
   },
