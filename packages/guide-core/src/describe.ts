@@ -46,7 +46,49 @@ function clip(s: string | null | undefined, max = MAX_TEXT): string | null {
 }
 
 /** Visible text of an element without forcing layout of hidden subtrees. */
-function visibleText(el: Element): string {
+/** Text nodes under `root`, words of separate nodes kept apart, whole subtrees skipped on demand. */
+function textSkipping(root: Element, skip: (el: Element) => boolean, max: number): string {
+  const walker = root.ownerDocument.createTreeWalker(root, 1 | 4 /* SHOW_ELEMENT | SHOW_TEXT */, {
+    acceptNode: (n) =>
+      n.nodeType === 1
+        ? SKIP_TEXT_TAGS.has((n as Element).localName) || skip(n as Element)
+          ? 2 /* FILTER_REJECT: the whole subtree */
+          : 3 /* FILTER_SKIP: look at the children */
+        : 1 /* FILTER_ACCEPT */,
+  });
+  let out = '';
+  for (let n = walker.nextNode(); n && out.length < max; n = walker.nextNode()) {
+    const t = n.nodeValue;
+    if (t && t.trim()) out += (out ? ' ' : '') + t.trim();
+  }
+  return out.slice(0, max);
+}
+
+function denyMatcher(options: PrivacyOptions): ((el: Element) => boolean) | null {
+  const list = (options.denySelectors ?? []).filter(Boolean);
+  if (!list.length) return null;
+  return (el) =>
+    list.some((sel) => {
+      try {
+        return el.matches(sel);
+      } catch {
+        return false;
+      }
+    });
+}
+
+function containsDenied(el: Element, options: PrivacyOptions): boolean {
+  for (const sel of options.denySelectors ?? []) {
+    try {
+      if (el.matches(sel) || el.querySelector(sel)) return true;
+    } catch {
+      /* invalid selector: ignored */
+    }
+  }
+  return false;
+}
+
+function visibleText(el: Element, options: PrivacyOptions = {}): string {
   const h = el as HTMLElement;
   if (el.localName === 'select') {
     const s = el as HTMLSelectElement;
@@ -58,8 +100,13 @@ function visibleText(el: Element): string {
     if (['button', 'submit', 'reset'].includes(type)) return (el as HTMLInputElement).value;
     return '';
   }
-  const t = typeof h.innerText === 'string' && h.isConnected ? h.innerText : el.textContent;
-  return (t || '').slice(0, 2000);
+  // Deny-listed content inside the element never enters its text.
+  const deny = denyMatcher(options);
+  if (deny && containsDenied(el, options)) return textSkipping(el, deny, 2000);
+  const raw = el.textContent || '';
+  // innerText is layout-aware (spacing, hidden parts) but costly on huge subtrees.
+  const t = raw.length <= 5000 && typeof h.innerText === 'string' && h.isConnected ? h.innerText : raw;
+  return t.slice(0, 2000);
 }
 
 function labelText(el: Element): string | null {
@@ -82,30 +129,24 @@ function labelText(el: Element): string | null {
 const SKIP_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'svg']);
 
 /** Text of a rendered sibling, words of separate elements kept apart ("Home Reports"). */
-function siblingText(s: Element, max = 150): string {
+function siblingText(s: Element, options: PrivacyOptions, max = 150): string {
   if (SKIP_TEXT_TAGS.has(s.localName)) return '';
   const raw = s.textContent || '';
   if (!raw.trim() || !isVisible(s)) return '';
-  const walker = s.ownerDocument.createTreeWalker(s, 4 /* NodeFilter.SHOW_TEXT */);
-  let out = '';
-  for (let n = walker.nextNode(); n && out.length < max; n = walker.nextNode()) {
-    const parent = n.parentElement;
-    if (parent && SKIP_TEXT_TAGS.has(parent.localName)) continue;
-    const t = n.nodeValue;
-    if (t && t.trim()) out += (out ? ' ' : '') + t.trim();
-  }
-  return out.slice(0, max);
+  const deny = denyMatcher(options);
+  if (deny && deny(s)) return '';
+  return textSkipping(s, deny ?? (() => false), max);
 }
 
 /** Visible text around the element: preceding and following siblings, then up the tree. */
-function nearbyText(el: Element): string | null {
+function nearbyText(el: Element, options: PrivacyOptions): string | null {
   const own = (el.textContent || '').trim();
   let out = '';
   let cur: Element | null = el;
   for (let depth = 0; depth < 4 && cur && cur.parentElement && out.length < 120; depth++) {
     const pieces: string[] = [];
-    for (let s = cur.previousElementSibling, n = 0; s && n < 3; s = s.previousElementSibling, n++) pieces.unshift(siblingText(s));
-    for (let s = cur.nextElementSibling, n = 0; s && n < 3; s = s.nextElementSibling, n++) pieces.push(siblingText(s));
+    for (let s = cur.previousElementSibling, n = 0; s && n < 3; s = s.previousElementSibling, n++) pieces.unshift(siblingText(s, options));
+    for (let s = cur.nextElementSibling, n = 0; s && n < 3; s = s.nextElementSibling, n++) pieces.push(siblingText(s, options));
     const text = pieces.join(' ').replace(/\s+/g, ' ').trim();
     if (text && text !== own) out = out ? `${out} ${text}` : text;
     cur = cur.parentElement;
@@ -158,7 +199,7 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
   const tag = el.tagName.toUpperCase();
   const name = el.getAttribute('name');
   const accName = clip(accessibleNameOf(el));
-  const inner = sensitive ? null : clip(maskSensitiveText(visibleText(el)));
+  const inner = sensitive ? null : clip(maskSensitiveText(visibleText(el, options)));
   const parent = el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
   const testIds: Record<string, string> = {};
   for (const a of TEST_ID_ATTRS) {
@@ -174,7 +215,7 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
     placeholder: clip(el.getAttribute('placeholder')),
     inner_text: inner,
     label_text: labelText(el),
-    nearby_text: nearbyText(el),
+    nearby_text: nearbyText(el, options),
     classes: stableClasses(el),
     bounding_box: boxOf(el),
     parent_tag: parent ? parent.tagName.toUpperCase() : null,

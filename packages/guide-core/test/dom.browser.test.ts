@@ -220,7 +220,15 @@ describe('privacy', () => {
       const el = document.querySelector('#amount')!;
       return { plain: G.captureValue(el), denied: G.captureValue(el, { denySelectors: ['[name=amount]'] }), meta: G.describeElement(el, { denySelectors: ['#amount'] }).element_meta.value_masked };
     });
+    const texts = await page.evaluate(() => {
+      document.querySelector('.actions')!.insertAdjacentHTML('beforeend', '<span class="secret-note">ACCT-77-SECRET</span>');
+      const G = window.StepwiseGuideCore;
+      const opts = { denySelectors: ['.secret-note'] };
+      return JSON.stringify([G.describeElement(document.querySelector('#save_draft')!, opts), G.describeElement(document.querySelector('.actions')!, opts), G.domContext(document.querySelector('#save_draft')!, opts)]);
+    });
     await page.close();
+    expect(texts).not.toContain('ACCT-77');
+    expect(texts).toContain('Create invoice'); // the rest of the text is still there
     expect(r.plain).toEqual({ input_value: '1234.56', value_masked: false });
     expect(r.denied).toEqual({ input_value: null, value_masked: true });
     expect(r.meta).toBe(true);
