@@ -198,7 +198,8 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
   const role = roleOf(el);
   const tag = el.tagName.toUpperCase();
   const name = el.getAttribute('name');
-  const accName = clip(accessibleNameOf(el));
+  // A name computed from content would carry deny-listed text: keep only an explicit label then.
+  const accName = containsDenied(el, options) ? clip(el.getAttribute('aria-label')) : clip(accessibleNameOf(el));
   const inner = sensitive ? null : clip(maskSensitiveText(visibleText(el, options)));
   const parent = el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
   const testIds: Record<string, string> = {};

@@ -221,10 +221,10 @@ describe('privacy', () => {
       return { plain: G.captureValue(el), denied: G.captureValue(el, { denySelectors: ['[name=amount]'] }), meta: G.describeElement(el, { denySelectors: ['#amount'] }).element_meta.value_masked };
     });
     const texts = await page.evaluate(() => {
-      document.querySelector('.actions')!.insertAdjacentHTML('beforeend', '<span class="secret-note">ACCT-77-SECRET</span>');
+      document.querySelector('.actions')!.insertAdjacentHTML('beforeend', '<span class="secret-note">ACCT-77-SECRET</span><button id="reveal">Account <span class="secret-note">ACCT-77-SECRET</span></button>');
       const G = window.StepwiseGuideCore;
       const opts = { denySelectors: ['.secret-note'] };
-      return JSON.stringify([G.describeElement(document.querySelector('#save_draft')!, opts), G.describeElement(document.querySelector('.actions')!, opts), G.domContext(document.querySelector('#save_draft')!, opts)]);
+      return JSON.stringify([G.describeElement(document.querySelector('#save_draft')!, opts), G.describeElement(document.querySelector('.actions')!, opts), G.domContext(document.querySelector('#save_draft')!, opts), G.describeElement(document.querySelector('#reveal')!, opts)]);
     });
     await page.close();
     expect(texts).not.toContain('ACCT-77');
