@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto boundary = stepwise::http::MultipartBoundary(content_type);
   if (boundary) Check(!boundary->empty() && boundary->size() <= 70);
   // Also a fixed boundary, so that bodies are explored even when the header line is garbage.
-  for (std::string_view b : {boundary ? std::string_view(*boundary) : std::string_view("b"), std::string_view("b")}) {
+  for (std::string_view b :
+       {boundary ? std::string_view(*boundary) : std::string_view("b"), std::string_view("b")}) {
     constexpr size_t kMaxParts = 4;
     const auto result = stepwise::http::ParseMultipart(body, b, kMaxParts);
     if (result.error) {

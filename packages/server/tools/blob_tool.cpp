@@ -2,10 +2,9 @@
 // tests (packages/server/tests/test_s3.py) and for poking at a bucket by hand.
 //
 //   STORAGE_URL=… [BLOB_SIGNING_KEY=…] stepwise_blob_tool put KEY FILE [CONTENT_TYPE]
-//                                                          get KEY          (bytes on stdout; exit 3 if missing)
-//                                                          delete KEY
-//                                                          exists KEY       (prints true / false)
-//                                                          sign KEY NOW TTL (prints the signed URL)
+//                                                          get KEY          (bytes on stdout; exit 3 if
+//                                                          missing) delete KEY exists KEY       (prints true
+//                                                          / false) sign KEY NOW TTL (prints the signed URL)
 //   stepwise_blob_tool verify KEY EXPIRES SIG NOW          (local URL check; prints true / false)
 //   stepwise_blob_tool sigv4 < requests.json               (SigV4 of each request, as JSON; see
 //                                                          tests/s3/sigv4-reference.mjs for the format)
@@ -33,7 +32,8 @@ std::string Env(const char* name, const char* fallback) {
 }
 
 int Usage() {
-  std::cerr << "usage: stepwise_blob_tool put KEY FILE [TYPE] | get KEY | delete KEY | exists KEY | sign KEY NOW TTL"
+  std::cerr << "usage: stepwise_blob_tool put KEY FILE [TYPE] | get KEY | delete KEY | exists KEY | sign KEY "
+               "NOW TTL"
                " | verify KEY EXPIRES SIG NOW | sigv4 < requests.json\n";
   return 2;
 }
@@ -88,8 +88,8 @@ int Run(int argc, char** argv) {
   }
   const std::string signing_key = Env("BLOB_SIGNING_KEY", "blob-tool-signing-key");
   if (cmd == "verify" && argc == 6) {
-    const bool ok = stepwise::storage::VerifyLocalBlobSignature(signing_key, argv[2], std::stoll(argv[3]), argv[4],
-                                                                std::stoll(argv[5]));
+    const bool ok = stepwise::storage::VerifyLocalBlobSignature(signing_key, argv[2], std::stoll(argv[3]),
+                                                                argv[4], std::stoll(argv[5]));
     std::cout << (ok ? "true" : "false") << "\n";
     return 0;
   }

@@ -12,9 +12,8 @@ constexpr size_t kMaxBoundary = 70;
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return Lower(x) == Lower(y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
 bool IsWs(char c) { return c == ' ' || c == '\t'; }
@@ -29,8 +28,21 @@ std::string_view Trim(std::string_view s) {
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -41,8 +53,19 @@ bool IsTokenChar(char c) {
 bool IsBChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '\'': case '(': case ')': case '+': case '_': case ',': case '-': case '.': case '/': case ':':
-    case '=': case '?': case ' ':
+    case '\'':
+    case '(':
+    case ')':
+    case '+':
+    case '_':
+    case ',':
+    case '-':
+    case '.':
+    case '/':
+    case ':':
+    case '=':
+    case '?':
+    case ' ':
       return true;
     default:
       return false;
@@ -175,8 +198,8 @@ PartHeaders ParsePartHeaders(std::string_view block) {
   return out;
 }
 
-// After "--boundary": "--" closes the body; optional whitespace then CRLF opens a part. Returns
-// the offset just after that, or npos when this was not a delimiter line after all.
+// What follows "--boundary": "--" closes the body; optional whitespace then CRLF opens a part
+// (`next` is set just past either); anything else means it was data, not a delimiter line.
 enum class DelimiterKind { kNone, kPart, kClose };
 DelimiterKind ClassifyDelimiter(std::string_view body, size_t after, size_t& next) {
   if (body.substr(after, 2) == "--") {

@@ -9,10 +9,10 @@
 namespace stepwise::http {
 
 struct MultipartPart {
-  std::string name;                    // from Content-Disposition: form-data; name="…"
+  std::string name;                     // from Content-Disposition: form-data; name="…"
   std::optional<std::string> filename;  // present for file parts (never used as a path)
-  std::string content_type;            // the part's Content-Type, "" when absent
-  std::string_view data;               // the part's bytes, a view into the body
+  std::string content_type;             // the part's Content-Type, "" when absent
+  std::string_view data;                // the part's bytes, a view into the body
 };
 
 struct MultipartError {

@@ -52,7 +52,8 @@ TEST(Multipart, SeveralPartsWithFilesBinaryAndCrlfInData) {
   binary += "\r\n--bo\r\n--boundar\r\n--boundaryX\r\n";  // near-misses of the delimiter are data
   const std::string b = "boundary";
   const std::string body =
-      Part(b, "Content-Disposition: form-data; name=\"image\"; filename=\"shot.png\"\r\nContent-Type: image/png",
+      Part(b,
+           "Content-Disposition: form-data; name=\"image\"; filename=\"shot.png\"\r\nContent-Type: image/png",
            binary) +
       Part(b, "content-disposition: FORM-DATA; name=image_hash", "sha256:00") +
       Part(b, "Content-Disposition: form-data; name=\"text\"", "line1\r\nline2\r\n\r\n") +
@@ -73,9 +74,10 @@ TEST(Multipart, SeveralPartsWithFilesBinaryAndCrlfInData) {
 
 TEST(Multipart, QuotedBoundaryPreambleEpilogueAndPadding) {
   const std::string b = "a b'()+_,-./:=?";
-  const std::string body = "This is a preamble.\r\n--" + b + "  \t\r\n" +
-                           "Content-Disposition: form-data; name=\"x\"; filename=\"a \\\"q\\\".txt\"\r\n\r\nX\r\n" +
-                           "--" + b + "--\r\nand an epilogue that is ignored\r\n--" + b + "\r\n";
+  const std::string body =
+      "This is a preamble.\r\n--" + b + "  \t\r\n" +
+      "Content-Disposition: form-data; name=\"x\"; filename=\"a \\\"q\\\".txt\"\r\n\r\nX\r\n" + "--" + b +
+      "--\r\nand an epilogue that is ignored\r\n--" + b + "\r\n";
   const auto boundary = MultipartBoundary("multipart/form-data; boundary=\"" + b + "\"");
   ASSERT_EQ(boundary, b);
   const auto r = ParseMultipart(body, *boundary);
@@ -86,9 +88,9 @@ TEST(Multipart, QuotedBoundaryPreambleEpilogueAndPadding) {
 }
 
 TEST(Multipart, TwoFilesAreFineAtThisLevel) {
-  const std::string body = Part("b", "Content-Disposition: form-data; name=\"image\"; filename=\"a.png\"", "1") +
-                           Part("b", "Content-Disposition: form-data; name=\"image\"; filename=\"b.png\"", "2") +
-                           Close("b");
+  const std::string body =
+      Part("b", "Content-Disposition: form-data; name=\"image\"; filename=\"a.png\"", "1") +
+      Part("b", "Content-Disposition: form-data; name=\"image\"; filename=\"b.png\"", "2") + Close("b");
   const auto r = ParseMultipart(body, "b");
   ASSERT_FALSE(r.error);
   EXPECT_EQ(r.parts.size(), 2u);
@@ -96,7 +98,8 @@ TEST(Multipart, TwoFilesAreFineAtThisLevel) {
 
 TEST(Multipart, PathTraversalFilenameIsKeptAsData) {
   const std::string body =
-      Part("b", "Content-Disposition: form-data; name=\"image\"; filename=\"../../etc/passwd\"", "1") + Close("b");
+      Part("b", "Content-Disposition: form-data; name=\"image\"; filename=\"../../etc/passwd\"", "1") +
+      Close("b");
   const auto r = ParseMultipart(body, "b");
   ASSERT_FALSE(r.error);
   EXPECT_EQ(r.parts[0].filename, "../../etc/passwd");  // never used as a path
@@ -140,8 +143,10 @@ TEST(Multipart, BadBodies) {
       {"folded header", Part("b", "Content-Disposition: form-data;\r\n name=a", "1") + Close("b")},
       {"unclosed quote", Part("b", "Content-Disposition: form-data; name=\"a", "1") + Close("b")},
       {"two dispositions",
-       Part("b", "Content-Disposition: form-data; name=a\r\nContent-Disposition: form-data; name=b", "1") + Close("b")},
-      {"only a near-miss of the closing delimiter", "--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--bxyz"},
+       Part("b", "Content-Disposition: form-data; name=a\r\nContent-Disposition: form-data; name=b", "1") +
+           Close("b")},
+      {"only a near-miss of the closing delimiter",
+       "--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--bxyz"},
       {"boundary too long", good, std::string(71, 'b')},
       {"empty boundary", good, ""},
   };

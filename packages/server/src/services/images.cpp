@@ -23,9 +23,12 @@ std::optional<Format> Sniff(std::string_view b) {
 
 const char* Name(Format f) {
   switch (f) {
-    case Format::kJpeg: return "jpeg";
-    case Format::kPng: return "png";
-    case Format::kWebp: return "webp";
+    case Format::kJpeg:
+      return "jpeg";
+    case Format::kPng:
+      return "png";
+    case Format::kWebp:
+      return "webp";
   }
   return "";
 }
@@ -43,8 +46,8 @@ void EnsureInit(const char* argv0) {
     // Only the built-in, fuzzed loaders (no ImageMagick, PDF, …) may ever see user bytes.
     vips_block_untrusted_set(TRUE);
     // Garbage uploads make libvips warn on stderr; rejecting them is the expected outcome.
-    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {},
-                      nullptr);
+    g_log_set_handler(
+        "VIPS", G_LOG_LEVEL_WARNING, [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
   });
 }
 
@@ -66,13 +69,15 @@ std::string TakeBlob(VipsBlob* out) {
 }
 
 vips::VImage Load(Format format, VipsBlob* blob) {
-  auto options = vips::VImage::option()
-                     ->set("access", VIPS_ACCESS_SEQUENTIAL)
-                     ->set("fail_on", VIPS_FAIL_ON_ERROR);
+  auto options =
+      vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL)->set("fail_on", VIPS_FAIL_ON_ERROR);
   switch (format) {
-    case Format::kJpeg: return vips::VImage::jpegload_buffer(blob, options);
-    case Format::kPng: return vips::VImage::pngload_buffer(blob, options);
-    case Format::kWebp: return vips::VImage::webpload_buffer(blob, options);
+    case Format::kJpeg:
+      return vips::VImage::jpegload_buffer(blob, options);
+    case Format::kPng:
+      return vips::VImage::pngload_buffer(blob, options);
+    case Format::kWebp:
+      return vips::VImage::webpload_buffer(blob, options);
   }
   throw std::logic_error("unknown image format");
 }
@@ -91,8 +96,8 @@ vips::VImage Thumbnail(std::string_view bytes, int width, int height) {
   if (!Sniff(bytes)) throw std::invalid_argument("not a JPEG, PNG or WebP image");
   if (width <= 0 || height <= 0) throw std::invalid_argument("thumbnail size must be positive");
   Blob blob(bytes);
-  return vips::VImage::thumbnail_buffer(blob.blob, width,
-                                        vips::VImage::option()->set("height", height)->set("size", VIPS_SIZE_DOWN));
+  return vips::VImage::thumbnail_buffer(
+      blob.blob, width, vips::VImage::option()->set("height", height)->set("size", VIPS_SIZE_DOWN));
 }
 
 }  // namespace

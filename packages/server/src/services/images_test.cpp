@@ -13,7 +13,8 @@ vips::VImage Picture(int width, int height, int bands = 3) {
   vips::VImage x = vips::VImage::xyz(width, height);
   vips::VImage grey = (x[0] + x[1]).cast(VIPS_FORMAT_UCHAR);
   std::vector<vips::VImage> channels(bands, grey);
-  return vips::VImage::bandjoin(channels).copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
+  return vips::VImage::bandjoin(channels).copy(
+      vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
 }
 
 std::string Bytes(VipsBlob* blob) {

@@ -30,7 +30,8 @@ bool IsValidBlobKey(std::string_view key) {
   size_t start = 0;
   while (true) {
     const size_t slash = key.find('/', start);
-    const std::string_view segment = key.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    const std::string_view segment =
+        key.substr(start, slash == std::string_view::npos ? slash : slash - start);
     if (segment.empty() || segment == "." || segment == "..") return false;
     for (char c : segment) {
       if (!KeyChar(c)) return false;
@@ -49,7 +50,8 @@ std::unique_ptr<BlobStore> OpenBlobStore(const std::string& storage_url, const s
   constexpr std::string_view kS3 = "s3://";
   if (storage_url.starts_with(kFile)) {
     const std::string path = storage_url.substr(kFile.size());
-    if (path.empty()) throw std::invalid_argument("STORAGE_URL file:// needs a directory, e.g. file://./data/blobs");
+    if (path.empty())
+      throw std::invalid_argument("STORAGE_URL file:// needs a directory, e.g. file://./data/blobs");
     if (path.find('?') != std::string::npos || path.find('#') != std::string::npos) {
       throw std::invalid_argument("STORAGE_URL file:// takes a plain directory path, without ? or #");
     }
@@ -61,7 +63,8 @@ std::unique_ptr<BlobStore> OpenBlobStore(const std::string& storage_url, const s
     config.credentials.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
     config.credentials.session_token = Env("AWS_SESSION_TOKEN");
     if (config.credentials.access_key_id.empty() || config.credentials.secret_access_key.empty()) {
-      throw std::invalid_argument("STORAGE_URL is s3:// but AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY is not set");
+      throw std::invalid_argument(
+          "STORAGE_URL is s3:// but AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY is not set");
     }
     return OpenS3BlobStore(std::move(config));
   }

@@ -31,8 +31,8 @@ TEST(BlobKey, Validity) {
   EXPECT_TRUE(IsValidBlobKey("companies/42/screenshots/abc.jpg"));
   EXPECT_TRUE(IsValidBlobKey("a"));
   EXPECT_TRUE(IsValidBlobKey("a.b-c_d/.hidden"));
-  for (std::string bad : {"", "/abs", "a//b", "a/", "../x", "a/../b", "a/./b", ".", "..", "a\\b", "a b", "a%2e",
-                          "é", "a:b", "a?b"}) {
+  for (std::string bad : {"", "/abs", "a//b", "a/", "../x", "a/../b", "a/./b", ".", "..", "a\\b", "a b",
+                          "a%2e", "é", "a:b", "a?b"}) {
     EXPECT_FALSE(IsValidBlobKey(bad)) << bad;
   }
   EXPECT_FALSE(IsValidBlobKey(std::string("a\0b", 3)));
@@ -80,7 +80,9 @@ TEST_F(FileBlobStoreTest, RefusesASymlinkOutOfTheRoot) {
   fs::create_directories(dir_ / "outside");
   fs::create_directory_symlink(dir_ / "outside", dir_ / "blobs" / "link");
   EXPECT_THROW(store_->Put("link/x", "x", ""), std::invalid_argument);
+  EXPECT_THROW(store_->Put("link/new/x", "x", ""), std::invalid_argument);
   EXPECT_FALSE(fs::exists(dir_ / "outside" / "x"));
+  EXPECT_FALSE(fs::exists(dir_ / "outside" / "new"));  // nothing created out there either
   std::ofstream(dir_ / "outside" / "y") << "secret";
   EXPECT_THROW(store_->Get("link/y"), std::invalid_argument);
 }
@@ -109,7 +111,8 @@ TEST_F(FileBlobStoreTest, SignedUrls) {
   EXPECT_FALSE(VerifyLocalBlobSignature("sign-me", key, 1700000900, "", now));
   EXPECT_FALSE(VerifyLocalBlobSignature("other-key", key, 1700000900, sig, now));
   EXPECT_FALSE(VerifyLocalBlobSignature("", key, 1700000900, LocalBlobSignature("", key, 1700000900), now));
-  EXPECT_FALSE(VerifyLocalBlobSignature("sign-me", "../x", 1700000900, LocalBlobSignature("sign-me", "../x", 1700000900), now));
+  EXPECT_FALSE(VerifyLocalBlobSignature("sign-me", "../x", 1700000900,
+                                        LocalBlobSignature("sign-me", "../x", 1700000900), now));
 }
 
 TEST(OpenBlobStore, DefaultAndBadUrls) {
@@ -139,7 +142,8 @@ TEST(OpenBlobStore, RelativeFileUrlResolvesAgainstTheWorkingDirectory) {
 }
 
 TEST(S3Url, Parses) {
-  S3Config c = ParseS3Url("s3://my-bucket/some/prefix/?endpoint=http://127.0.0.1:4569&region=eu-west-3&path_style=true");
+  S3Config c = ParseS3Url(
+      "s3://my-bucket/some/prefix/?endpoint=http://127.0.0.1:4569&region=eu-west-3&path_style=true");
   EXPECT_EQ(c.bucket, "my-bucket");
   EXPECT_EQ(c.prefix, "some/prefix");
   EXPECT_EQ(c.region, "eu-west-3");
@@ -171,11 +175,14 @@ TEST(S3Store, SignedUrlIsPresignedForTheObject) {
   c.credentials = {"AK", "SK", ""};
   auto store = OpenS3BlobStore(c);
   const std::string url = store->SignedGetUrl("companies/1/screenshots/a.jpg", 1369353600, 900);
-  EXPECT_EQ(url.rfind("http://127.0.0.1:4569/bucket1/pre/companies/1/screenshots/a.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&"
-                      "X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=AK%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&"
-                      "X-Amz-Date=20130524T000000Z&X-Amz-Expires=900&X-Amz-Signature=",
-                      0),
-            0u)
+  EXPECT_EQ(
+      url.rfind(
+          "http://127.0.0.1:4569/bucket1/pre/companies/1/screenshots/a.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&"
+          "X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=AK%2F20130524%2Fus-east-1%2Fs3%2Faws4_"
+          "request&"
+          "X-Amz-Date=20130524T000000Z&X-Amz-Expires=900&X-Amz-Signature=",
+          0),
+      0u)
       << url;
   EXPECT_THROW(store->SignedGetUrl("../a", 0), std::invalid_argument);
   EXPECT_THROW(store->Put("/a", "x", ""), std::invalid_argument);

@@ -4,12 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
-#include <algorithm>
 
 #include "core/crypto.hpp"
 
@@ -44,14 +44,12 @@ void FsyncDir(const fs::path& dir) {
 
 class FileBlobStore final : public BlobStore {
  public:
-  FileBlobStore(fs::path root, std::string signing_key) : root_(std::move(root)), signing_key_(std::move(signing_key)) {}
+  FileBlobStore(fs::path root, std::string signing_key)
+      : root_(std::move(root)), signing_key_(std::move(signing_key)) {}
 
   void Put(const std::string& key, std::string_view bytes, const std::string& /*content_type*/) override {
     const fs::path path = PathOf(key);
-    const fs::path dir = path.parent_path();
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw std::system_error(ec, "create directory " + dir.string());
+    const fs::path dir = MakeParentDirs(key);
     CheckInsideRoot(dir);
     // A temporary name in the same directory, so that rename() is atomic: readers see the old
     // object or the new one, never a partial file.
@@ -140,6 +138,25 @@ class FileBlobStore final : public BlobStore {
     return path;
   }
 
+  // Creates the key's directories one by one under the root, refusing to step through a symlink
+  // (which could lead out of the root) before anything is created.
+  fs::path MakeParentDirs(const std::string& key) const {
+    fs::path dir = root_;
+    const fs::path parent = fs::path(key).parent_path();
+    for (const auto& segment : parent) {
+      dir /= segment;
+      struct stat st {};
+      if (::lstat(dir.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode)) throw std::invalid_argument("blob key escapes the store");
+        if (!S_ISDIR(st.st_mode)) throw std::runtime_error("not a directory: " + dir.string());
+        continue;
+      }
+      if (errno != ENOENT) ThrowErrno("stat", dir);
+      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) ThrowErrno("create directory", dir);
+    }
+    return dir;
+  }
+
   // Defence in depth against a symlink planted inside the root: the resolved directory must still
   // be under the resolved root.
   void CheckInsideRoot(const fs::path& dir) const {
@@ -173,7 +190,8 @@ std::string LocalBlobSignature(const std::string& signing_key, const std::string
 }
 
 std::unique_ptr<BlobStore> OpenFileBlobStore(const fs::path& root, const std::string& signing_key) {
-  if (signing_key.empty()) throw std::invalid_argument("the local blob store needs a signing key for its URLs");
+  if (signing_key.empty())
+    throw std::invalid_argument("the local blob store needs a signing key for its URLs");
   auto store = std::make_unique<FileBlobStore>(fs::absolute(root), signing_key);
   store->Init();
   return store;

@@ -48,8 +48,8 @@ bool ValidBucket(std::string_view b) {
 bool ValidHost(std::string_view h) {
   if (h.empty()) return false;
   for (char c : h) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-          c == ':' || c == '[' || c == ']')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '-' || c == ':' || c == '[' || c == ']')) {
       return false;
     }
   }
@@ -58,14 +58,16 @@ bool ValidHost(std::string_view h) {
 
 void ParseEndpoint(const std::string& endpoint, S3Config& config) {
   const size_t sep = endpoint.find("://");
-  if (sep == std::string::npos) throw std::invalid_argument("STORAGE_URL endpoint must be http://host[:port] or https://…");
+  if (sep == std::string::npos)
+    throw std::invalid_argument("STORAGE_URL endpoint must be http://host[:port] or https://…");
   config.scheme = endpoint.substr(0, sep);
   if (config.scheme != "http" && config.scheme != "https") {
     throw std::invalid_argument("STORAGE_URL endpoint scheme must be http or https");
   }
   std::string host = endpoint.substr(sep + 3);
   while (!host.empty() && host.back() == '/') host.pop_back();
-  if (!ValidHost(host)) throw std::invalid_argument("STORAGE_URL endpoint has a bad host (no path, user or query allowed)");
+  if (!ValidHost(host))
+    throw std::invalid_argument("STORAGE_URL endpoint has a bad host (no path, user or query allowed)");
   // curl leaves a default port out of the Host header; the signed host must match it.
   const std::string default_port = config.scheme == "https" ? ":443" : ":80";
   if (host.ends_with(default_port)) host.resize(host.size() - default_port.size());
@@ -116,20 +118,21 @@ class S3BlobStore final : public BlobStore {
   }
 
   void Put(const std::string& key, std::string_view bytes, const std::string& content_type) override {
-    Response r = Send("PUT", key, bytes, content_type.empty() ? "application/octet-stream" : content_type, false);
+    Response r =
+        Send("PUT", key, bytes, content_type.empty() ? "application/octet-stream" : content_type, false);
     if (r.status / 100 != 2) Fail("PUT", key, r);
   }
 
   std::optional<std::string> Get(const std::string& key) override {
     Response r = Send("GET", key, {}, {}, false);
-    if (r.status == 404) return std::nullopt;
+    if (MissingObject(r)) return std::nullopt;
     if (r.status / 100 != 2) Fail("GET", key, r);
     return std::move(r.body);
   }
 
   void Delete(const std::string& key) override {
     Response r = Send("DELETE", key, {}, {}, false);
-    if (r.status / 100 != 2 && r.status != 404) Fail("DELETE", key, r);
+    if (r.status / 100 != 2 && !MissingObject(r)) Fail("DELETE", key, r);
   }
 
   bool Exists(const std::string& key) override {
@@ -145,8 +148,8 @@ class S3BlobStore final : public BlobStore {
     request.path = PathOf(key);
     // The AWS SDK's presigner signs this too; keeping it makes our URLs the SDK's, byte for byte.
     request.query = {{"X-Amz-Content-Sha256", std::string(sigv4::kUnsignedPayload)}};
-    return sigv4::PresignedUrl(request, config_.scheme, Host(), config_.credentials, config_.region, "s3", now_unix,
-                               ttl_seconds);
+    return sigv4::PresignedUrl(request, config_.scheme, Host(), config_.credentials, config_.region, "s3",
+                               now_unix, ttl_seconds);
   }
 
  private:
@@ -154,6 +157,11 @@ class S3BlobStore final : public BlobStore {
     long status = 0;
     std::string body;
   };
+
+  // A 404 for the key, not for the bucket: a wrong bucket must not look like an empty one.
+  static bool MissingObject(const Response& r) {
+    return r.status == 404 && XmlField(r.body, "Code") != "NoSuchBucket";
+  }
 
   std::string Host() const {
     return config_.path_style ? config_.endpoint_host : config_.bucket + "." + config_.endpoint_host;
@@ -167,16 +175,17 @@ class S3BlobStore final : public BlobStore {
     return path + key;
   }
 
-  Response Send(const char* method, const std::string& key, std::string_view body, const std::string& content_type,
-                bool head) {
+  Response Send(const char* method, const std::string& key, std::string_view body,
+                const std::string& content_type, bool head) {
     sigv4::Request request;
     request.method = method;
     request.path = PathOf(key);
     request.headers = {{"host", Host()}};
     if (!content_type.empty()) request.headers.emplace_back("content-type", content_type);
-    request.payload_sha256 = std::string(request.method == "PUT" ? core::Sha256Hex(body) : sigv4::kEmptySha256);
-    const std::string authorization =
-        sigv4::SignRequest(request, config_.credentials, config_.region, "s3", static_cast<int64_t>(std::time(nullptr)));
+    request.payload_sha256 =
+        std::string(request.method == "PUT" ? core::Sha256Hex(body) : sigv4::kEmptySha256);
+    const std::string authorization = sigv4::SignRequest(request, config_.credentials, config_.region, "s3",
+                                                         static_cast<int64_t>(std::time(nullptr)));
 
     CurlEasy curl;
     if (!curl.h) throw std::runtime_error("S3: curl_easy_init failed");
@@ -279,7 +288,8 @@ S3Config ParseS3Url(const std::string& url) {
       }
       config.region = value;
     } else if (name == "path_style") {
-      if (value != "true" && value != "false") throw std::invalid_argument("STORAGE_URL path_style must be true or false");
+      if (value != "true" && value != "false")
+        throw std::invalid_argument("STORAGE_URL path_style must be true or false");
       config.path_style = value == "true";
     } else {
       throw std::invalid_argument("STORAGE_URL has an unknown parameter: " + name);
@@ -298,6 +308,8 @@ S3Config ParseS3Url(const std::string& url) {
   return config;
 }
 
-std::unique_ptr<BlobStore> OpenS3BlobStore(S3Config config) { return std::make_unique<S3BlobStore>(std::move(config)); }
+std::unique_ptr<BlobStore> OpenS3BlobStore(S3Config config) {
+  return std::make_unique<S3BlobStore>(std::move(config));
+}
 
 }  // namespace stepwise::storage

@@ -10,7 +10,7 @@ namespace stepwise::storage {
 
 struct S3Config {
   std::string bucket;
-  std::string prefix;       // without leading or trailing '/', may be ""
+  std::string prefix;  // without leading or trailing '/', may be ""
   std::string region = "us-east-1";
   std::string scheme = "https";
   std::string endpoint_host;  // host[:port], default port dropped

@@ -27,7 +27,9 @@ std::string Lower(std::string_view s) {
 
 // Trim, and collapse runs of whitespace into one space (as the SDK does: /\s+/g → " ").
 std::string CanonicalHeaderValue(std::string_view v) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   std::string out;
   out.reserve(v.size());
   bool pending_space = false;
@@ -53,7 +55,8 @@ std::map<std::string, std::vector<std::string>> HeaderMap(const Pairs& headers) 
 std::string CanonicalQuery(const Pairs& query) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(query.size());
-  for (const auto& [name, value] : query) encoded.emplace_back(UriEncode(name, false), UriEncode(value, false));
+  for (const auto& [name, value] : query)
+    encoded.emplace_back(UriEncode(name, false), UriEncode(value, false));
   std::sort(encoded.begin(), encoded.end());
   std::string out;
   for (const auto& [name, value] : encoded) {
@@ -143,7 +146,8 @@ std::string CanonicalRequest(const Request& request) {
   return out;
 }
 
-std::string StringToSign(std::string_view amz_date, std::string_view scope, std::string_view canonical_request) {
+std::string StringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request) {
   std::string out(kAlgorithm);
   out += '\n';
   out += amz_date;
@@ -166,13 +170,14 @@ std::string SigningKey(std::string_view secret, std::string_view short_date, std
 
 std::string Signature(const Request& request, const Credentials& credentials, std::string_view region,
                       std::string_view service, int64_t unix_seconds) {
-  const std::string sts =
-      StringToSign(AmzDate(unix_seconds), CredentialScope(unix_seconds, region, service), CanonicalRequest(request));
-  return core::HmacSha256Hex(SigningKey(credentials.secret_access_key, ShortDate(unix_seconds), region, service), sts);
+  const std::string sts = StringToSign(AmzDate(unix_seconds), CredentialScope(unix_seconds, region, service),
+                                       CanonicalRequest(request));
+  return core::HmacSha256Hex(
+      SigningKey(credentials.secret_access_key, ShortDate(unix_seconds), region, service), sts);
 }
 
-std::string AuthorizationHeader(const Request& request, const Credentials& credentials, std::string_view region,
-                                std::string_view service, int64_t unix_seconds) {
+std::string AuthorizationHeader(const Request& request, const Credentials& credentials,
+                                std::string_view region, std::string_view service, int64_t unix_seconds) {
   std::string out(kAlgorithm);
   out += " Credential=";
   out += credentials.access_key_id;
@@ -219,7 +224,8 @@ std::string PresignedUrl(const Request& request, std::string_view scheme, std::s
   auto& q = signed_request.query;
   if (!credentials.session_token.empty()) q.emplace_back("X-Amz-Security-Token", credentials.session_token);
   q.emplace_back("X-Amz-Algorithm", std::string(kAlgorithm));
-  q.emplace_back("X-Amz-Credential", credentials.access_key_id + "/" + CredentialScope(unix_seconds, region, service));
+  q.emplace_back("X-Amz-Credential",
+                 credentials.access_key_id + "/" + CredentialScope(unix_seconds, region, service));
   q.emplace_back("X-Amz-Date", AmzDate(unix_seconds));
   q.emplace_back("X-Amz-Expires", std::to_string(expires_seconds));
   q.emplace_back("X-Amz-SignedHeaders", "host");

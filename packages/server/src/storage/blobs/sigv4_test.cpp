@@ -94,8 +94,9 @@ TEST(SigV4, S3DocumentationPresignedUrl) {
 TEST(SigV4, SigningKeyMatchesTheDocumentedDerivation) {
   // The AWS general reference's example of a derived signing key (secret of the test suite,
   // 20150830, us-east-1, iam).
-  EXPECT_EQ(core::HexEncode(SigningKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam")),
-            "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+  EXPECT_EQ(
+      core::HexEncode(SigningKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam")),
+      "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
 }
 
 TEST(SigV4, UriEncode) {
@@ -119,10 +120,12 @@ TEST(SigV4, SignRequestAddsDateHashAndToken) {
   r.headers = {{"Host", "h"}, {"X-Amz-Date", "stale"}};
   r.payload_sha256 = std::string(kEmptySha256);
   const std::string auth = SignRequest(r, {"AK", "SK", "TOKEN"}, "us-east-1", "s3", 1440938160);
-  EXPECT_NE(auth.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"), std::string::npos)
+  EXPECT_NE(auth.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"),
+            std::string::npos)
       << auth;
-  const auto count = std::count_if(r.headers.begin(), r.headers.end(),
-                                   [](const auto& h) { return h.first == "x-amz-date" || h.first == "X-Amz-Date"; });
+  const auto count = std::count_if(r.headers.begin(), r.headers.end(), [](const auto& h) {
+    return h.first == "x-amz-date" || h.first == "X-Amz-Date";
+  });
   EXPECT_EQ(count, 1);
   EXPECT_EQ(CanonicalRequest(r).find("stale"), std::string::npos);
 }
@@ -131,11 +134,14 @@ TEST(SigV4, PresignedUrlCarriesTheSessionTokenAndChecksTheLifetime) {
   Request r;
   r.method = "GET";
   r.path = "/b/a b";
-  const std::string url = PresignedUrl(r, "http", "127.0.0.1:9000", {"AK", "SK", "to/k+en="}, "us-east-1", "s3", 0, 900);
+  const std::string url =
+      PresignedUrl(r, "http", "127.0.0.1:9000", {"AK", "SK", "to/k+en="}, "us-east-1", "s3", 0, 900);
   EXPECT_EQ(url.rfind("http://127.0.0.1:9000/b/a%20b?X-Amz-Algorithm=AWS4-HMAC-SHA256&", 0), 0u) << url;
   EXPECT_NE(url.find("&X-Amz-Security-Token=to%2Fk%2Ben%3D&"), std::string::npos) << url;
-  EXPECT_THROW(PresignedUrl(r, "http", "h", {"AK", "SK", ""}, "us-east-1", "s3", 0, 0), std::invalid_argument);
-  EXPECT_THROW(PresignedUrl(r, "http", "h", {"AK", "SK", ""}, "us-east-1", "s3", 0, 604801), std::invalid_argument);
+  EXPECT_THROW(PresignedUrl(r, "http", "h", {"AK", "SK", ""}, "us-east-1", "s3", 0, 0),
+               std::invalid_argument);
+  EXPECT_THROW(PresignedUrl(r, "http", "h", {"AK", "SK", ""}, "us-east-1", "s3", 0, 604801),
+               std::invalid_argument);
   EXPECT_NO_THROW(PresignedUrl(r, "http", "h", {"AK", "SK", ""}, "us-east-1", "s3", 0, 604800));
 }
 
