@@ -115,6 +115,12 @@ describe('api client', () => {
     expect(useToastStore.getState().toasts[0]?.title).toBe('Cannot reach the server');
   });
 
+  it('passes an abort through without a toast', async () => {
+    configureApiClient({ fetch: () => Promise.reject(new DOMException('The operation was aborted.', 'AbortError')) });
+    await expect(api.get('/api/health')).rejects.toMatchObject({ name: 'AbortError' });
+    expect(useToastStore.getState().toasts).toEqual([]);
+  });
+
   it('copes with an error that is not JSON', async () => {
     installFakeFetch({ 'GET /api/health': () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'X-Request-Id': 'gw-1' } }) });
     await expect(api.get('/api/health')).rejects.toMatchObject({ status: 502, code: 'BAD_RESPONSE', requestId: 'gw-1' });

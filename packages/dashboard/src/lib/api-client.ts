@@ -131,7 +131,7 @@ export function handleApiError(error: ApiError, ctx: { authenticated: boolean; s
     useAuthStore.getState().expireSession();
     return;
   }
-  if (ctx.silent || error.name === 'AbortError') return;
+  if (ctx.silent) return;
   toast.error(
     error.requestId
       ? { title: titleFor(error), message: error.userMessage, requestId: error.requestId }
@@ -177,7 +177,7 @@ export async function request<P extends PathsFor<M>, M extends Method>(
   try {
     response = await config.fetch(buildUrl(path, opts.path, opts.query), init);
   } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    if ((e as { name?: unknown } | null)?.name === 'AbortError') throw e;
     const error = new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'The server could not be reached. Check your connection and try again.' });
     handleApiError(error, ctx);
     throw error;

@@ -2,13 +2,14 @@ import { type ButtonHTMLAttributes, forwardRef } from 'react';
 import { cn } from '../../lib/cn';
 import { Spinner } from './spinner';
 
-type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
+type Variant = 'primary' | 'secondary' | 'danger' | 'ghost' | 'danger-ghost';
 
 const variants: Record<Variant, string> = {
   primary: 'bg-indigo-600 text-white hover:bg-indigo-700 disabled:bg-indigo-300',
   secondary: 'bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400',
   danger: 'bg-red-600 text-white hover:bg-red-700 disabled:bg-red-300',
   ghost: 'bg-transparent text-slate-700 hover:bg-slate-100 disabled:text-slate-400',
+  'danger-ghost': 'bg-transparent text-red-700 shadow-none hover:bg-red-50 disabled:text-red-300',
 };
 
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {

@@ -146,7 +146,7 @@ export function TeamCard({ pageSize = 20, onTeamSizeChanged }: { pageSize?: numb
                     {isMe ? (
                       <span className="text-xs text-slate-500">—</span>
                     ) : (
-                      <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50" onClick={() => setRemoving(user)} aria-label={`Remove ${user.name}`}>
+                      <Button variant="danger-ghost" size="sm" onClick={() => setRemoving(user)} aria-label={`Remove ${user.name}`}>
                         Remove
                       </Button>
                     )}
