@@ -5,7 +5,7 @@
  */
 import { cssSelector, positionalCss, roleOf } from './selectors.js';
 import { isVisible } from './dom-util.js';
-import { isSensitiveField, type PrivacyOptions } from './privacy.js';
+import { isSensitiveField, maskSensitiveText, type PrivacyOptions } from './privacy.js';
 import { urlShape } from './page-state.js';
 
 export interface OutcomeElement {
@@ -31,11 +31,25 @@ const SIGNIFICANT =
   'dialog,[role=dialog],[role=alertdialog],[role=alert],[role=status],[aria-live],h1,h2,h3,form,table,tr,li,section,article,[role=tabpanel],[role=menu],[role=listbox],[role=row]';
 const MAX_ITEMS = 5;
 
-function describeOutcomeElement(el: Element): OutcomeElement {
+/** Visible text of an outcome element as recorded: collapsed, masked, ≤ 100 chars. */
+function outcomeText(el: Element): string | null {
+  return maskSensitiveText((el.textContent || '').replace(/\s+/g, ' ').trim()).slice(0, 100) || null;
+}
+
+function describeOutcomeElement(el: Element, options: PrivacyOptions = {}): OutcomeElement {
   let selector = cssSelector(el) || positionalCss(el);
   // A cut selector would point elsewhere: fall back to the tag alone (still bounded, still true).
   if (selector.length > 500) selector = el.localName;
-  const text = (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 100) || null;
+  // Text of what appeared is free text: card numbers and IBANs masked, deny-listed content withheld.
+  let denied = false;
+  for (const sel of options.denySelectors ?? []) {
+    try {
+      if (el.closest(sel) || el.querySelector(sel)) denied = true;
+    } catch {
+      /* invalid selector: ignored */
+    }
+  }
+  const text = denied ? null : outcomeText(el);
   return { selector, role: roleOf(el), text };
 }
 
@@ -49,6 +63,18 @@ function significantWithin(node: Node): Element[] {
     if (out.length > 20) break;
   }
   return out;
+}
+
+/**
+ * A removed element can no longer be selected in the page: describe it under its former
+ * parent (still attached), with its role and text to tell it from what may take its place.
+ */
+function describeRemoved(el: Element, parent: Node, options: PrivacyOptions): OutcomeElement {
+  const own = describeOutcomeElement(el, options);
+  if (parent.nodeType !== 1 || !(parent as Element).isConnected) return { ...own, selector: el.localName };
+  const base = cssSelector(parent as Element) || positionalCss(parent as Element);
+  const selector = `${base} ${el.localName}`;
+  return { ...own, selector: selector.length <= 500 ? selector : el.localName };
 }
 
 export interface OutcomeRecorder {
@@ -65,31 +91,33 @@ export function observeOutcome(doc: Document, options: PrivacyOptions = {}): Out
   const startUrl = doc.location.href;
   const added = new Set<Element>();
   const removed: OutcomeElement[] = [];
-  const observer = new MutationObserver((records) => {
+  const handle = (records: MutationRecord[]) => {
     for (const r of records) {
       for (const n of Array.from(r.addedNodes)) for (const el of significantWithin(n)) added.add(el);
       for (const n of Array.from(r.removedNodes)) {
         for (const el of significantWithin(n)) {
           if (added.has(el)) added.delete(el);
-          else if (removed.length < MAX_ITEMS) removed.push(describeOutcomeElement(el));
+          else if (removed.length < MAX_ITEMS) removed.push(describeRemoved(el, r.target, options));
         }
       }
       if (r.type === 'attributes' && r.target.nodeType === 1) {
         const el = r.target as Element;
         if (el.matches('dialog,[role=dialog],[role=alertdialog],[role=tabpanel],[role=menu]')) {
           if (isVisible(el)) added.add(el);
-          else if (removed.length < MAX_ITEMS) removed.push(describeOutcomeElement(el));
+          else if (removed.length < MAX_ITEMS) removed.push(describeOutcomeElement(el, options));
         }
       }
     }
-  });
+  };
+  const observer = new MutationObserver(handle);
   observer.observe(doc, { childList: true, subtree: true, attributes: true, attributeFilter: ['open', 'hidden', 'style', 'class', 'aria-hidden'] });
   return {
     finish(target?: Element | null): ExpectedOutcome {
-      observer.takeRecords();
+      // Changes made just before finish() are still queued: take them into account.
+      handle(observer.takeRecords());
       observer.disconnect();
       const url = doc.location.href;
-      const appeared = [...added].filter((el) => el.isConnected && isVisible(el)).slice(0, MAX_ITEMS).map(describeOutcomeElement);
+      const appeared = [...added].filter((el) => el.isConnected && isVisible(el)).slice(0, MAX_ITEMS).map((el) => describeOutcomeElement(el, options));
       let value: ExpectedOutcome['value'] = null;
       if (target && ['input', 'select', 'textarea'].includes(target.localName)) {
         const selector = cssSelector(target) || positionalCss(target);
@@ -127,22 +155,24 @@ export function checkOutcome(expected: ExpectedOutcome, doc: Document, root: Par
     if (ok) met++;
     details.push(`navigation ${ok ? 'met' : 'not met'}`);
   }
-  const present = (o: OutcomeElement) => {
+  // An element that appeared may show other (dynamic) text on replay; one that disappeared is
+  // only still there if the same text is, since its selector may now fit its successor.
+  const present = (o: OutcomeElement, sameText: boolean) => {
     try {
-      return Array.from(root.querySelectorAll(o.selector)).some((el) => isVisible(el));
+      return Array.from(root.querySelectorAll(o.selector)).some((el) => isVisible(el) && (!sameText || o.text === null || outcomeText(el) === o.text));
     } catch {
       return false;
     }
   };
   for (const a of expected.appeared) {
     total++;
-    const ok = present(a);
+    const ok = present(a, false);
     if (ok) met++;
     details.push(`appeared ${a.selector} ${ok ? 'met' : 'not met'}`);
   }
   for (const d of expected.disappeared) {
     total++;
-    const ok = !present(d);
+    const ok = !present(d, true);
     if (ok) met++;
     details.push(`disappeared ${d.selector} ${ok ? 'met' : 'not met'}`);
   }

@@ -200,10 +200,14 @@ describe('privacy', () => {
       }
       out.push(G.sanitizedHtml(document.body, {}, 100_000));
       const rec = G.observeOutcome(document);
-      out.push(rec.finish(document.querySelector('#pw')));
-      return out;
+      document.body.insertAdjacentHTML('beforeend', '<div role="alert">Charged card 4111 1111 1111 1111</div>');
+      const outcome = rec.finish(document.querySelector('#pw'));
+      out.push(outcome);
+      return [out, outcome.appeared.length];
     });
-    const json = JSON.stringify(captured);
+    const [all, appeared] = captured as [unknown[], number];
+    expect(appeared).toBe(1); // the alert was recorded, its card number masked
+    const json = JSON.stringify(all);
     await page.close();
     expect(json).not.toContain('hunter2');
     expect(json).not.toContain('4111111111111111');
@@ -359,6 +363,26 @@ describe('expected outcome', () => {
     const replay = await openPage(env, '/v1/modal.html');
     const before = await replay.evaluate((e) => window.StepwiseGuideCore.checkOutcome(e, document), expected);
     await replay.click('#open_archive');
+    const after = await replay.evaluate((e) => window.StepwiseGuideCore.checkOutcome(e, document), expected);
+    await replay.close();
+    expect(before.progressed).toBe(false);
+    expect(after.progressed).toBe(true);
+  });
+
+  it('records a row that disappeared, told apart from the row that takes its place', async () => {
+    const page = await openPage(env, '/v1/table.html');
+    const expected = await page.evaluate(() => {
+      const rec = window.StepwiseGuideCore.observeOutcome(document);
+      document.querySelector('tbody tr:nth-child(2)')!.remove(); // "Delete Globex"
+      return rec.finish(null);
+    });
+    await page.close();
+    expect(expected.disappeared).toHaveLength(1);
+    expect(expected.disappeared[0].text).toContain('Globex');
+
+    const replay = await openPage(env, '/v1/table.html');
+    const before = await replay.evaluate((e) => window.StepwiseGuideCore.checkOutcome(e, document), expected);
+    await replay.evaluate(() => document.querySelector('tbody tr:nth-child(2)')!.remove());
     const after = await replay.evaluate((e) => window.StepwiseGuideCore.checkOutcome(e, document), expected);
     await replay.close();
     expect(before.progressed).toBe(false);
