@@ -156,6 +156,8 @@ export function healCandidates(scopes: QueryRoot | readonly QueryRoot[], target:
   return { ranked, candidates };
 }
 
+const CHECK_MS = 50;
+
 function waitForQuietOrMatch(scope: QueryRoot, target: StepTarget, timeoutMs: number, quietMs: number, signal?: AbortSignal): Promise<{ element: Element; selector: string } | null> {
   const doc = ((scope as Document).documentElement ? scope : (scope as Node).ownerDocument) as Document;
   return new Promise((resolve) => {
@@ -173,10 +175,18 @@ function waitForQuietOrMatch(scope: QueryRoot, target: StepTarget, timeoutMs: nu
       clearTimeout(quietTimer);
       quietTimer = setTimeout(() => finish(null), quietMs);
     };
+    // Busy pages mutate constantly: re-check the selectors at most every CHECK_MS.
+    let checkPending = false;
     const observer = new MutationObserver(() => {
-      const hit = trySelectors(scope, target);
-      if (hit) finish(hit);
-      else armQuiet();
+      armQuiet();
+      if (checkPending) return;
+      checkPending = true;
+      setTimeout(() => {
+        checkPending = false;
+        if (done) return;
+        const hit = trySelectors(scope, target);
+        if (hit) finish(hit);
+      }, CHECK_MS);
     });
     observer.observe(doc, { childList: true, subtree: true, attributes: true, characterData: true });
     const hardTimer = setTimeout(() => finish(trySelectors(scope, target)), timeoutMs);
