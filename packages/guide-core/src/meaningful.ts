@@ -35,6 +35,10 @@ export function isInteractive(el: Element): boolean {
   const role = el.getAttribute('role');
   if (role && role.split(/\s+/).some((r) => CLICK_ROLES.has(r))) return true;
   if (isTextEntry(el) && el.getAttribute('contenteditable') !== null) return true;
+  // Hand-made controls: an inline click handler, or focusable on purpose (tabindex ≥ 0).
+  if (el.hasAttribute('onclick')) return true;
+  const tabindex = el.getAttribute('tabindex');
+  if (tabindex !== null && Number(tabindex) >= 0 && tag !== 'body' && tag !== 'html') return true;
   return false;
 }
 

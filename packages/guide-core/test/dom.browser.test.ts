@@ -249,7 +249,8 @@ describe('isMeaningfulInteraction', () => {
         <div id="plain"><span id="plainspan">just text</span></div>
         <input id="txt"><select id="sel"><option>a</option><option>b</option></select>
         <input type="checkbox" id="chk"><div id="ce" contenteditable="true">notes</div>
-        <a href="#x" id="lnk"><span id="lnkspan">Go</span></a>`);
+        <a href="#x" id="lnk"><span id="lnkspan">Go</span></a>
+        <div id="card" tabindex="0"><h3 id="cardh">Open project</h3></div><div tabindex="-1"><span id="notab">x</span></div>`);
     });
     const r = await page.evaluate(() => {
       const G = window.StepwiseGuideCore;
@@ -261,6 +262,8 @@ describe('isMeaningfulInteraction', () => {
         switchKnob: G.meaningfulTarget(ev('click'), $('#knob')) === $('#sw'),
         option: G.meaningfulTarget(ev('click'), $('#optb')) === $('#opt'),
         linkSpan: G.meaningfulTarget(ev('click'), $('#lnkspan')) === $('#lnk'),
+        focusableCard: G.meaningfulTarget(ev('click'), $('#cardh')) === $('#card'),
+        notFocusable: G.isMeaningfulInteraction(ev('click'), $('#notab')),
         plain: G.isMeaningfulInteraction(ev('click'), $('#plainspan')),
         clickIntoText: G.isMeaningfulInteraction(ev('click'), $('#txt')),
         keystroke: G.isMeaningfulInteraction(ev('keydown', 'a'), $('#txt')),
@@ -277,7 +280,7 @@ describe('isMeaningfulInteraction', () => {
     });
     await page.close();
     expect(r).toEqual({
-      svgRetarget: true, switchKnob: true, option: true, linkSpan: true, plain: false, clickIntoText: false,
+      svgRetarget: true, switchKnob: true, option: true, linkSpan: true, focusableCard: true, notFocusable: false, plain: false, clickIntoText: false,
       keystroke: false, inputEvent: false, enter: 'submit', blur: 'input_commit', change: 'select_change',
       checkboxClick: 'click', checkboxChange: false, editable: 'input_commit', popstate: 'navigate', hashchange: 'navigate',
     });
