@@ -9,5 +9,5 @@ const args = ['vitest', 'run', ...process.argv.slice(2)];
 if (process.env.JUNIT_DIR) {
   args.push('--reporter=default', '--reporter=junit', `--outputFile.junit=${path.resolve(process.env.JUNIT_DIR, 'guide-core.xml')}`);
 }
-const r = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
+const r = spawnSync('npx', ['--no-install', ...args], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);
