@@ -1,18 +1,27 @@
 // stepwise: the API server and its operations in one binary.
 //   stepwise serve     HTTP API (and, later, in-process job workers)
 //   stepwise migrate   apply database migrations and exit
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
 #include "api/app.hpp"
 #include "core/config.hpp"
+#include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "core/rate_limit.hpp"
 #include "core/secrets.hpp"
 #include "http/server.hpp"
 #include "services/accounts.hpp"
+#include "services/images.hpp"
+#include "services/screenshots.hpp"
+#include "services/workflows.hpp"
+#include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
 #include "storage/db/migrate.hpp"
 #include "storage/redis/redis.hpp"
@@ -81,7 +90,12 @@ int RunServe(core::Config config) {
     limiter = std::make_unique<core::MemoryRateLimiter>();
   }
   services::AccountService accounts(db, config, secret, *limiter);
-  api::App app{config, db, accounts, api::Contract::Embedded()};
+  // Local blob URLs are signed with a key derived from the JWT secret (never the secret itself).
+  const std::string blob_key = core::HmacSha256Hex(secret, "stepwise blob urls v1");
+  auto blobs = storage::OpenBlobStore(config.storage_url, config.data_dir, blob_key);
+  services::WorkflowService workflows(db, *blobs);
+  services::ScreenshotService screenshots(db, *blobs);
+  api::App app{config, db, accounts, workflows, screenshots, *blobs, blob_key, api::Contract::Embedded()};
   http::Router router;
   api::RegisterRoutes(router, app);
 
@@ -98,7 +112,25 @@ int RunServe(core::Config config) {
                 {{"url", "http://" + config.host + ":" + std::to_string(config.port)},
                  {"docs", config.public_url + "/api/docs"},
                  {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
+  // Screenshots never attached to a workflow go after 24 hours. (The job queue's scheduler takes
+  // this over; until then a thread per process, harmless when several run it.)
+  std::jthread cleanup([&screenshots](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    for (;;) {
+      std::unique_lock lock(mu);
+      if (cv.wait_for(lock, stop, std::chrono::minutes(10), [] { return false; })) break;
+      if (stop.stop_requested()) break;
+      try {
+        const int removed = screenshots.RemoveOrphans(24LL * 3600 * 1000);
+        if (removed > 0) core::LogInfo("removed unattached screenshots", {{"count", removed}});
+      } catch (const std::exception& e) {
+        core::LogWarn("screenshot cleanup failed", {{"error", e.what()}});
+      }
+    }
+  });
   server.Run();
+  cleanup.request_stop();
   db_pool.Join();
   cpu_pool.Join();
   core::LogInfo("stopped");
@@ -116,6 +148,7 @@ int main(int argc, char** argv) {
   try {
     const auto config = core::Config::Load();
     core::InitLogging(config.log_level);
+    services::InitImages(argv[0]);
     int rc = 0;
     if (serve->parsed()) rc = RunServe(config);
     if (migrate->parsed()) rc = RunMigrate(config);

@@ -4,6 +4,9 @@
 #include "core/config.hpp"
 #include "http/router.hpp"
 #include "services/accounts.hpp"
+#include "services/screenshots.hpp"
+#include "services/workflows.hpp"
+#include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
 
 namespace stepwise::api {
@@ -12,6 +15,10 @@ struct App {
   const core::Config& config;
   storage::Database& db;
   services::AccountService& accounts;
+  services::WorkflowService& workflows;
+  services::ScreenshotService& screenshots;
+  storage::BlobStore& blobs;
+  std::string blob_signing_key;  // signs local blob URLs
   const Contract& contract;
 };
 
@@ -23,6 +30,12 @@ void RegisterAuthRoutes(http::Router& router, App& app);
 void RegisterCompanyRoutes(http::Router& router, App& app);
 void RegisterUserRoutes(http::Router& router, App& app);
 void RegisterWebRoutes(http::Router& router, App& app);
+void RegisterWorkflowRoutes(http::Router& router, App& app);
+void RegisterScreenshotRoutes(http::Router& router, App& app);
+
+// A URL the client can fetch: paths on this server ("/api/blobs/…") become absolute with the
+// host the request came to (and https when a trusted proxy says so).
+std::string AbsoluteUrl(const App& app, const http::Request& req, const std::string& url);
 
 // The caller as the services know it.
 services::Caller CallerOf(const http::Context& ctx);

@@ -15,7 +15,11 @@ void RegisterCompanyRoutes(http::Router& router, App& app) {
   router.Add("GET", "/api/company", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
     const auto caller = CallerOf(ctx);
     auto view = co_await ctx.db.Run([&] { return app.accounts.GetCompany(caller); });
-    co_return Response::Data(CompanyJson(view));
+    auto [count, bytes] = co_await ctx.db.Run([&] { return app.screenshots.Usage(caller); });
+    json data = CompanyJson(view);
+    data["screenshot_count"] = count;
+    data["screenshot_bytes"] = bytes;
+    co_return Response::Data(data);
   });
 
   router.Add("PATCH", "/api/company", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
@@ -26,7 +30,11 @@ void RegisterCompanyRoutes(http::Router& router, App& app) {
     if (body.contains("name")) name = body["name"].get<std::string>();
     if (body.contains("settings")) settings = body["settings"];
     auto view = co_await ctx.db.Run([&] { return app.accounts.UpdateCompany(caller, name, settings); });
-    co_return Response::Data(CompanyJson(view));
+    auto [count, bytes] = co_await ctx.db.Run([&] { return app.screenshots.Usage(caller); });
+    json data = CompanyJson(view);
+    data["screenshot_count"] = count;
+    data["screenshot_bytes"] = bytes;
+    co_return Response::Data(data);
   });
 
   router.Add("POST", "/api/company/invite-token/rotate", Access::kAdmin,

@@ -7,11 +7,11 @@
 
 #include "core/errors.hpp"
 
+using nlohmann::json;
 using stepwise::api::Contract;
 using stepwise::api::ParseJson;
 using stepwise::api::PathId;
 using stepwise::core::Error;
-using nlohmann::json;
 
 namespace {
 
@@ -68,7 +68,8 @@ TEST(Contract, ReportsEachViolationWithAPointer) {
 TEST(Contract, NeverRunsAPatternOnAnOverlongString) {
   Contract c(kDoc);
   // A megabyte against a pattern would overflow std::regex's recursion; the guard skips it.
-  auto errors = ErrorsOf([&] { c.Body("createThing", JsonRequest(R"({"code":")" + std::string(1 << 20, 'a') + R"("})")); });
+  auto errors = ErrorsOf(
+      [&] { c.Body("createThing", JsonRequest(R"({"code":")" + std::string(1 << 20, 'a') + R"("})")); });
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0]["pointer"], "/code");
 }
@@ -83,7 +84,8 @@ TEST(Contract, ChecksContentTypeAndJson) {
   } catch (const Error& e) {
     EXPECT_EQ(e.Code(), "UNSUPPORTED_MEDIA_TYPE");
   }
-  for (const std::string& bad : std::vector<std::string>{"{", "{\"code\":\"\xff\"}", std::string(100, '[') + std::string(100, ']'), "[1e400]"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "{", "{\"code\":\"\xff\"}", std::string(100, '[') + std::string(100, ']'), "[1e400]"}) {
     try {
       c.Body("createThing", JsonRequest(bad));
       FAIL() << bad.substr(0, 20);
@@ -124,7 +126,8 @@ TEST(Contract, TheEmbeddedContractLoads) {
 }
 
 TEST(ParseJson, LimitsDepthButNotStrings) {
-  EXPECT_NO_THROW(ParseJson(R"({"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})"));
+  EXPECT_NO_THROW(
+      ParseJson(R"({"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})"));
   EXPECT_THROW(ParseJson(std::string(65, '[') + std::string(65, ']')), Error);
   EXPECT_NO_THROW(ParseJson(std::string(64, '[') + std::string(64, ']')));
 }

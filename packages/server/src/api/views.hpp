@@ -14,4 +14,13 @@ nlohmann::json UserJson(const storage::UserRecord& user);
 nlohmann::json CompanyJson(const services::CompanyView& view);
 nlohmann::json AuthJson(const services::AuthResult& auth);
 
+// The list-item shape of a workflow (also what PUT answers).
+nlohmann::json WorkflowJson(const storage::WorkflowRecord& w);
+// A step as JSON text: the stored JSON columns are spliced in as they are, not re-parsed.
+// `screenshot` is the step's {id, url, thumbnail_url, …} object, or null.
+std::string StepJsonText(const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
+                         const nlohmann::json& screenshot);
+nlohmann::json ScreenshotJson(const storage::ScreenshotRecord& s, const std::string& url,
+                              const std::optional<std::string>& thumbnail_url);
+
 }  // namespace stepwise::api

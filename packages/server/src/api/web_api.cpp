@@ -18,13 +18,17 @@ using http::Task;
 namespace {
 
 const char* ContentType(const std::string& path) {
-  static const std::pair<const char*, const char*> kTypes[] = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},   {".json", "application/json"},
-      {".svg", "image/svg+xml"},             {".png", "image/png"},
-      {".ico", "image/x-icon"},              {".webp", "image/webp"},
-      {".woff2", "font/woff2"},              {".txt", "text/plain; charset=utf-8"},
-      {".map", "application/json"}};
+  static const std::pair<const char*, const char*> kTypes[] = {{".html", "text/html; charset=utf-8"},
+                                                               {".js", "text/javascript; charset=utf-8"},
+                                                               {".css", "text/css; charset=utf-8"},
+                                                               {".json", "application/json"},
+                                                               {".svg", "image/svg+xml"},
+                                                               {".png", "image/png"},
+                                                               {".ico", "image/x-icon"},
+                                                               {".webp", "image/webp"},
+                                                               {".woff2", "font/woff2"},
+                                                               {".txt", "text/plain; charset=utf-8"},
+                                                               {".map", "application/json"}};
   for (const auto& [ext, type] : kTypes) {
     const std::string e(ext);
     if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0) return type;
@@ -89,10 +93,12 @@ void RegisterWebRoutes(http::Router& router, App& app) {
     Response r;
     r.content_type = ContentType(rel);
     r.body = std::move(*body);
-    r.With("Cache-Control", rel.rfind("assets/", 0) == 0 ? "public, max-age=31536000, immutable" : "no-cache");
-    r.With("Content-Security-Policy",
-           "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; "
-           "script-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'");
+    r.With("Cache-Control",
+           rel.rfind("assets/", 0) == 0 ? "public, max-age=31536000, immutable" : "no-cache");
+    r.With(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'");
     r.With("X-Frame-Options", "DENY");
     r.With("Referrer-Policy", "same-origin");
     co_return r;

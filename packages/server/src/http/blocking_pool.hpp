@@ -22,6 +22,24 @@ class BlockingPool {
   BlockingPool& operator=(const BlockingPool&) = delete;
 
   void Join() { pool_.join(); }
+
+  // Fire and forget (thumbnails and other after-the-response work). Returns false, running
+  // nothing, when the pool is full: such work must be safe to skip and redo later.
+  template <class F>
+  bool TryPost(F fn) {
+    if (pending_.fetch_add(1) >= limit_) {
+      pending_.fetch_sub(1);
+      return false;
+    }
+    asio::post(pool_, [this, fn = std::move(fn)]() mutable {
+      try {
+        fn();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): the task logs its own failures
+      }
+      pending_.fetch_sub(1);
+    });
+    return true;
+  }
   size_t Pending() const { return pending_.load(); }
 
   // Runs fn() on a pool thread; the awaiting coroutine resumes on its own executor with the

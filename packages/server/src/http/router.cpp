@@ -33,6 +33,7 @@ Route& Router::Add(std::string method, std::string pattern, Access access, Handl
 
 namespace {
 bool IsParam(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+bool IsRest(const std::string& seg) { return IsParam(seg) && seg.size() > 3 && seg[seg.size() - 2] == '+'; }
 }  // namespace
 
 void Router::SetFallback(Handler handler) {
@@ -48,12 +49,18 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   // A trailing slash is not a different resource, but "//" or an empty segment never matches.
   int best_literals = -1;
   for (const auto& r : routes_) {
-    if (r.segments.size() != segs.size()) continue;
+    // "{name+}" as the last segment takes the rest of the path, slashes included.
+    const bool rest = !r.segments.empty() && IsRest(r.segments.back());
+    if (rest ? segs.size() < r.segments.size() : r.segments.size() != segs.size()) continue;
     std::map<std::string, std::string> params;
     int literals = 0;
     bool ok = true;
-    for (size_t i = 0; i < segs.size() && ok; ++i) {
-      if (IsParam(r.segments[i])) {
+    for (size_t i = 0; i < r.segments.size() && ok; ++i) {
+      if (rest && i + 1 == r.segments.size()) {
+        std::string joined;
+        for (size_t j = i; j < segs.size(); ++j) joined += (j == i ? "" : "/") + segs[j];
+        params[r.segments[i].substr(1, r.segments[i].size() - 3)] = joined;
+      } else if (IsParam(r.segments[i])) {
         params[r.segments[i].substr(1, r.segments[i].size() - 2)] = segs[i];
       } else if (r.segments[i] == segs[i]) {
         ++literals;

@@ -47,3 +47,12 @@ TEST(Router, SegmentCountMustMatch) {
   EXPECT_EQ(r.Find("GET", "/api/users/1/extra").route, nullptr);
   EXPECT_EQ(r.Find("GET", "/api").route, nullptr);
 }
+
+TEST(Router, RestParameterTakesTheRemainingSegments) {
+  Router r;
+  r.Add("GET", "/api/blobs/{key+}", Access::kPublic, Noop());
+  auto m = r.Find("GET", "/api/blobs/companies/1/screenshots/abc.jpg");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.params.at("key"), "companies/1/screenshots/abc.jpg");
+  EXPECT_EQ(r.Find("GET", "/api/blobs").route, nullptr);
+}

@@ -1,0 +1,172 @@
+// /api/workflows: upload, list, read, edit, delete recorded workflows and their steps.
+#include "api/app.hpp"
+#include "api/views.hpp"
+#include "core/time.hpp"
+#include "http/blocking_pool.hpp"
+
+namespace stepwise::api {
+
+using http::Access;
+using http::Context;
+using http::Response;
+using http::Task;
+using nlohmann::json;
+
+namespace {
+
+// The largest upload: 500 steps with both HTML snippets at their 16 KiB bound, and the rest.
+constexpr int64_t kCreateBodyLimit = 24 * 1024 * 1024;
+constexpr int kUrlTtlSeconds = 900;
+
+storage::WorkflowFilter FilterFrom(const json& q) {
+  storage::WorkflowFilter f;
+  f.limit = q.value("limit", 50);
+  f.offset = q.value("offset", 0);
+  if (q.contains("status")) f.status = q["status"].get<std::string>();
+  f.exclude_archived = !q.value("include_archived", false);
+  if (q.contains("tag")) f.tag = q["tag"].get<std::string>();
+  if (q.contains("created_by")) f.created_by = q["created_by"].get<int64_t>();
+  if (q.contains("origin")) {
+    auto origin = services::UrlOrigin(q["origin"].get<std::string>());
+    if (!origin) throw core::ValidationError("/query/origin", "must be an http(s) origin such as https://app.example.com");
+    f.origin = *origin;
+  }
+  if (q.contains("q")) f.search = q["q"].get<std::string>();
+  std::string sort = q.value("sort", std::string("-updated_at"));
+  f.descending = !sort.empty() && sort[0] == '-';
+  f.sort_column = f.descending ? sort.substr(1) : sort;
+  return f;
+}
+
+// The detail body, built as text: steps splice their stored JSON in without re-parsing it.
+std::string DetailJson(const App& app, const http::Request& req, const services::WorkflowDetail& d) {
+  json base = WorkflowJson(d.workflow);
+  std::string out = base.dump();
+  out.pop_back();  // the closing brace: steps follow
+  out += ",\"steps\":[";
+  const int64_t now = core::NowSeconds();
+  for (size_t i = 0; i < d.steps.size(); ++i) {
+    const auto& step = d.steps[i];
+    const storage::ScreenshotRecord* shot = nullptr;
+    json links = nullptr;
+    if (step.screenshot_id) {
+      if (auto it = d.screenshots.find(*step.screenshot_id); it != d.screenshots.end()) {
+        shot = &it->second;
+        links = {{"id", shot->id},
+                 {"url", AbsoluteUrl(app, req, app.blobs.SignedGetUrl(shot->storage_key, now, kUrlTtlSeconds))},
+                 {"thumbnail_url", shot->thumbnail_key ? json(AbsoluteUrl(app, req, app.blobs.SignedGetUrl(
+                                                                                    *shot->thumbnail_key, now,
+                                                                                    kUrlTtlSeconds)))
+                                                       : json(nullptr)},
+                 {"width", shot->width},
+                 {"height", shot->height},
+                 {"format", shot->format}};
+      }
+    }
+    if (i > 0) out += ",";
+    out += StepJsonText(step, shot, links);
+  }
+  out += "]}";
+  return out;
+}
+
+Response RawData(std::string data, const std::string& etag) {
+  Response r;
+  r.body = "{\"data\":" + data + ",\"meta\":{}}";
+  r.With("ETag", etag);
+  return r;
+}
+
+}  // namespace
+
+void RegisterWorkflowRoutes(http::Router& router, App& app) {
+  router.Add("GET", "/api/workflows", Access::kUser, [&app](Context& ctx) -> Task<Response> {
+    const auto filter = FilterFrom(app.contract.Query("listWorkflows", ctx.req));
+    const auto caller = CallerOf(ctx);
+    auto page = co_await ctx.db.Run([&] { return app.workflows.List(caller, filter); });
+    json data = json::array();
+    for (const auto& w : page.items) data.push_back(WorkflowJson(w));
+    co_return Response::Data(data, 200, {{"total", page.total}, {"limit", filter.limit}, {"offset", filter.offset}});
+  });
+
+  router
+      .Add("POST", "/api/workflows", Access::kAdmin,
+           [&app](Context& ctx) -> Task<Response> {
+             const auto caller = CallerOf(ctx);
+             // Parsing and validating up to 24 MiB is CPU work: off the I/O thread.
+             auto created = co_await ctx.cpu.Run([&] {
+               const json body = app.contract.Body("createWorkflow", ctx.req);
+               return app.workflows.Create(caller, body);
+             });
+             co_return Response::Data({{"workflow_id", created.id}, {"status", created.status}}, 201);
+           })
+      .body_limit = kCreateBodyLimit;
+
+  router.Add("GET", "/api/workflows/{id}", Access::kUser, [&app](Context& ctx) -> Task<Response> {
+    const int64_t id = PathId(ctx.req, "id");
+    const auto caller = CallerOf(ctx);
+    auto detail = co_await ctx.db.Run([&] { return app.workflows.Get(caller, id); });
+    const std::string etag = services::WorkflowETag(detail.workflow);
+    if (ctx.req.Header("If-None-Match") == etag) {
+      Response r;
+      r.status = 304;
+      r.content_type.clear();
+      r.With("ETag", etag);
+      co_return r;
+    }
+    co_return RawData(DetailJson(app, ctx.req, detail), etag);
+  });
+
+  router.Add("PUT", "/api/workflows/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+    const int64_t id = PathId(ctx.req, "id");
+    const json body = app.contract.Body("updateWorkflow", ctx.req);
+    const auto caller = CallerOf(ctx);
+    const std::string if_match(ctx.req.Header("If-Match"));
+    auto w = co_await ctx.db.Run([&] { return app.workflows.Update(caller, id, body, if_match); });
+    co_return Response::Data(WorkflowJson(w)).With("ETag", services::WorkflowETag(w));
+  });
+
+  router.Add("DELETE", "/api/workflows/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+    const int64_t id = PathId(ctx.req, "id");
+    const auto caller = CallerOf(ctx);
+    co_await ctx.db.Run([&] { app.workflows.Delete(caller, id); });
+    co_return Response::NoContent();
+  });
+
+  router.Add("PUT", "/api/workflows/{id}/steps/order", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+    const int64_t id = PathId(ctx.req, "id");
+    const json body = app.contract.Body("reorderSteps", ctx.req);
+    const auto caller = CallerOf(ctx);
+    const auto ids = body.at("step_ids").get<std::vector<int64_t>>();
+    const std::string if_match(ctx.req.Header("If-Match"));
+    auto detail = co_await ctx.db.Run([&] { return app.workflows.ReorderSteps(caller, id, ids, if_match); });
+    co_return RawData(DetailJson(app, ctx.req, detail), services::WorkflowETag(detail.workflow));
+  });
+
+  router.Add("PATCH", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+    const int64_t id = PathId(ctx.req, "id");
+    const int64_t step_id = PathId(ctx.req, "step_id");
+    const json body = app.contract.Body("updateStep", ctx.req);
+    const auto caller = CallerOf(ctx);
+    services::WorkflowService::StepEdit edit;
+    if (body.contains("field_label")) edit.field_label = body["field_label"].get<std::string>();
+    if (body.contains("instruction")) edit.instruction = body["instruction"].get<std::string>();
+    const std::string if_match(ctx.req.Header("If-Match"));
+    auto [step, w] = co_await ctx.db.Run([&] { return app.workflows.UpdateStep(caller, id, step_id, edit, if_match); });
+    Response r;
+    r.body = "{\"data\":" + StepJsonText(step, nullptr, nullptr) + ",\"meta\":{}}";
+    r.With("ETag", services::WorkflowETag(w));
+    co_return r;
+  });
+
+  router.Add("DELETE", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+    const int64_t id = PathId(ctx.req, "id");
+    const int64_t step_id = PathId(ctx.req, "step_id");
+    const auto caller = CallerOf(ctx);
+    const std::string if_match(ctx.req.Header("If-Match"));
+    auto w = co_await ctx.db.Run([&] { return app.workflows.DeleteStep(caller, id, step_id, if_match); });
+    co_return Response::NoContent().With("ETag", services::WorkflowETag(w));
+  });
+}
+
+}  // namespace stepwise::api

@@ -1,0 +1,48 @@
+#pragma once
+// Step screenshots: verified (hash, real image), de-duplicated per company, stored in the blob
+// store, thumbnailed off the request path, removed when nothing uses them. Every call blocks.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "services/accounts.hpp"
+#include "storage/blobs/blob_store.hpp"
+#include "storage/db/database.hpp"
+#include "storage/db/records.hpp"
+
+namespace stepwise::services {
+
+struct ScreenshotUpload {
+  std::string_view bytes;
+  std::string declared_type;  // the part's Content-Type, "" when absent
+  std::string image_hash;     // "sha256:<hex>"
+  std::optional<int64_t> workflow_id;
+  std::optional<std::string> client_step_id;
+};
+
+struct UploadResult {
+  storage::ScreenshotRecord screenshot;
+  bool created = false;  // false: the company had this image already
+};
+
+class ScreenshotService {
+ public:
+  ScreenshotService(storage::Database& db, storage::BlobStore& blobs) : db_(db), blobs_(blobs) {}
+
+  static constexpr int64_t kMaxImageBytes = 10 * 1024 * 1024;
+
+  UploadResult Upload(const Caller& caller, const ScreenshotUpload& upload);
+  storage::ScreenshotRecord Get(const Caller& caller, int64_t id);
+  // Makes and stores the thumbnail of a screenshot that lacks one (idempotent).
+  void EnsureThumbnail(int64_t company_id, int64_t id);
+  // Removes screenshots never attached to a workflow and older than `max_age_ms` (rows, then
+  // blobs). Safe to run twice at once. Returns how many went.
+  int RemoveOrphans(int64_t max_age_ms);
+  std::pair<int64_t, int64_t> Usage(const Caller& caller);  // count, bytes
+
+ private:
+  storage::Database& db_;
+  storage::BlobStore& blobs_;
+};
+
+}  // namespace stepwise::services

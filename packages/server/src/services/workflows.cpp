@@ -1,0 +1,347 @@
+#include "services/workflows.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+
+namespace stepwise::services {
+
+using core::Error;
+using core::ErrorKind;
+using nlohmann::json;
+using storage::ScreenshotRepository;
+using storage::StepRepository;
+using storage::WorkflowRepository;
+
+namespace {
+
+Error WorkflowNotFound() { return core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found"); }
+
+std::string Trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::optional<std::string> OptionalText(const json& obj, const char* key) {
+  if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
+  return obj[key].get<std::string>();
+}
+
+std::optional<std::string> OptionalJson(const json& obj, const char* key) {
+  if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
+  return obj[key].dump();
+}
+
+// screenshot_ref.id arrives as a number or a string of digits.
+int64_t ScreenshotRefId(const json& ref) {
+  const auto& id = ref.at("id");
+  if (id.is_number_integer()) return id.get<int64_t>();
+  return std::stoll(id.get<std::string>());
+}
+
+}  // namespace
+
+std::optional<std::string> UrlOrigin(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  std::string scheme(url.substr(0, scheme_end));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  std::string_view rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);  // credentials
+  std::string host(rest);
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (host.empty()) return std::nullopt;
+  const std::string default_port = scheme == "https" ? ":443" : ":80";
+  if (host.size() > default_port.size() && host.compare(host.size() - default_port.size(), default_port.size(),
+                                                        default_port) == 0) {
+    host.resize(host.size() - default_port.size());
+  }
+  return scheme + "://" + host;
+}
+
+bool StatusTransitionAllowed(std::string_view from, std::string_view to) {
+  if (from == to || to == "archived") return true;
+  static const std::multimap<std::string_view, std::string_view> kAllowed = {
+      {"draft", "processing"},  {"processing", "needs_review"}, {"needs_review", "active"},
+      {"active", "broken"},     {"broken", "active"},           {"active", "needs_review"},
+      {"broken", "needs_review"}, {"archived", "needs_review"},
+  };
+  auto [b, e] = kAllowed.equal_range(from);
+  return std::any_of(b, e, [&](const auto& kv) { return kv.second == to; });
+}
+
+std::string WorkflowETag(const storage::WorkflowRecord& w) {
+  return "\"" + std::to_string(w.id) + "-" + std::to_string(w.version) + "\"";
+}
+
+bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w) {
+  if (if_match.empty()) return true;
+  const std::string current = WorkflowETag(w);
+  // A list of entity tags, weak or strong (RFC 9110 compares If-Match strongly; ours are strong).
+  size_t pos = 0;
+  while (pos < if_match.size()) {
+    size_t end = if_match.find(',', pos);
+    if (end == std::string_view::npos) end = if_match.size();
+    std::string tag = Trim(if_match.substr(pos, end - pos));
+    if (tag == "*" || tag == current) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json& body) {
+  const json& meta = body.at("metadata");
+  storage::WorkflowRecord w;
+  w.company_id = caller.company_id;
+  w.created_by = caller.user_id;
+  w.name = Trim(meta.at("name").get<std::string>());
+  if (w.name.empty()) throw core::ValidationError("/metadata/name", "must not be blank");
+  w.description = OptionalText(meta, "description");
+  w.starting_url = meta.at("starting_url").get<std::string>();
+  auto origin = UrlOrigin(w.starting_url);
+  if (!origin) throw core::ValidationError("/metadata/starting_url", "must be an http(s) URL with a host");
+  w.starting_origin = *origin;
+  w.tags_json = meta.contains("tags") ? meta["tags"].dump() : "[]";
+  w.status = "draft";  // labeling picks it up from here
+  const int64_t now = core::NowMillis();
+  w.created_at = w.updated_at = now;
+
+  // Steps in recorded order, numbered 1..n.
+  const json& raw_steps = body.at("steps");
+  std::vector<size_t> order(raw_steps.size());
+  std::set<int64_t> numbers;
+  for (size_t i = 0; i < raw_steps.size(); ++i) {
+    order[i] = i;
+    if (!numbers.insert(raw_steps[i].at("step_number").get<int64_t>()).second) {
+      throw core::ValidationError("/steps/" + std::to_string(i) + "/step_number", "step numbers must be unique");
+    }
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return raw_steps[a]["step_number"].get<int64_t>() < raw_steps[b]["step_number"].get<int64_t>();
+  });
+  std::vector<storage::StepRecord> steps;
+  std::map<int64_t, std::pair<size_t, std::optional<std::string>>> refs;  // screenshot id → (index, hash)
+  steps.reserve(raw_steps.size());
+  for (size_t n = 0; n < order.size(); ++n) {
+    const json& s = raw_steps[order[n]];
+    storage::StepRecord r;
+    r.step_number = static_cast<int64_t>(n) + 1;
+    r.timestamp = OptionalText(s, "timestamp");
+    r.action_type = s.at("action_type").get<std::string>();
+    r.selectors_json = s.at("selectors").dump();
+    r.element_meta_json = s.at("element_meta").dump();
+    r.page_context_json = s.at("page_context").dump();
+    r.action_data_json = OptionalJson(s, "action_data");
+    r.dom_context_json = OptionalJson(s, "dom_context");
+    r.expected_outcome_json = OptionalJson(s, "expected_outcome");
+    if (s.contains("screenshot_ref") && !s["screenshot_ref"].is_null()) {
+      r.screenshot_id = ScreenshotRefId(s["screenshot_ref"]);
+      refs.emplace(*r.screenshot_id, std::make_pair(order[n], OptionalText(s["screenshot_ref"], "hash")));
+    }
+    r.created_at = now;
+    steps.push_back(std::move(r));
+  }
+  w.step_count = static_cast<int64_t>(steps.size());
+
+  return db_.Transaction([&](soci::session& sql) {
+    std::vector<int64_t> shot_ids;
+    for (const auto& [id, _] : refs) shot_ids.push_back(id);
+    ScreenshotRepository shots(sql, db_.GetDialect());
+    std::map<int64_t, storage::ScreenshotRecord> found;
+    for (auto& s : shots.FindMany(caller.company_id, shot_ids)) found.emplace(s.id, std::move(s));
+    json errors = json::array();
+    for (const auto& [id, where] : refs) {
+      const std::string pointer = "/steps/" + std::to_string(where.first) + "/screenshot_ref";
+      auto it = found.find(id);
+      if (it == found.end()) {
+        errors.push_back({{"pointer", pointer + "/id"}, {"message", "no such screenshot in this company"}});
+      } else if (where.second && *where.second != it->second.hash) {
+        errors.push_back({{"pointer", pointer + "/hash"}, {"message", "does not match the screenshot's hash"}});
+      }
+    }
+    if (!errors.empty()) {
+      throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid", {{"errors", errors}});
+    }
+    WorkflowRepository workflows(sql, db_.GetDialect());
+    w.id = workflows.Insert(w);
+    StepRepository(sql, db_.GetDialect()).InsertAll(w.id, steps);
+    shots.Attach(caller.company_id, shot_ids, w.id, now);
+    return w;
+  });
+}
+
+WorkflowPage WorkflowService::List(const Caller& caller, storage::WorkflowFilter filter) {
+  if (caller.role != "admin") {
+    // Regular users follow published workflows only.
+    if (filter.status && *filter.status != "active") return {};
+    filter.status = "active";
+  }
+  return db_.Read([&](soci::session& sql) {
+    WorkflowRepository repo(sql, db_.GetDialect());
+    WorkflowPage page;
+    page.items = repo.List(caller.company_id, filter);
+    page.total = page.items.size() < static_cast<size_t>(filter.limit) && filter.offset == 0
+                     ? static_cast<int64_t>(page.items.size())
+                     : repo.Count(caller.company_id, filter);
+    return page;
+  });
+}
+
+WorkflowDetail WorkflowService::Get(const Caller& caller, int64_t id) {
+  return db_.Read([&](soci::session& sql) {
+    auto w = WorkflowRepository(sql, db_.GetDialect()).Find(caller.company_id, id);
+    if (!w || (caller.role != "admin" && w->status != "active")) throw WorkflowNotFound();
+    WorkflowDetail d{*w, StepRepository(sql, db_.GetDialect()).ForWorkflow(id), {}};
+    std::vector<int64_t> ids;
+    for (const auto& s : d.steps) {
+      if (s.screenshot_id) ids.push_back(*s.screenshot_id);
+    }
+    for (auto& s : ScreenshotRepository(sql, db_.GetDialect()).FindMany(caller.company_id, ids)) {
+      d.screenshots.emplace(s.id, std::move(s));
+    }
+    return d;
+  });
+}
+
+storage::WorkflowRecord WorkflowService::Locked(WorkflowRepository& repo, const Caller& caller, int64_t id,
+                                                std::string_view if_match) {
+  auto w = repo.FindForUpdate(caller.company_id, id);
+  if (!w) throw WorkflowNotFound();
+  if (!IfMatchAccepts(if_match, *w)) {
+    throw Error(ErrorKind::kPreconditionFailed, "PRECONDITION_FAILED",
+                "The workflow changed since you loaded it; reload and try again",
+                {{"current_etag", WorkflowETag(*w)}});
+  }
+  return *w;
+}
+
+storage::WorkflowRecord WorkflowService::Update(const Caller& caller, int64_t id, const json& patch,
+                                                std::string_view if_match) {
+  return db_.Transaction([&](soci::session& sql) {
+    WorkflowRepository repo(sql, db_.GetDialect());
+    auto w = Locked(repo, caller, id, if_match);
+    if (patch.contains("name")) {
+      w.name = Trim(patch["name"].get<std::string>());
+      if (w.name.empty()) throw core::ValidationError("/name", "must not be blank");
+    }
+    if (patch.contains("description")) w.description = OptionalText(patch, "description");
+    if (patch.contains("starting_url")) {
+      w.starting_url = patch["starting_url"].get<std::string>();
+      auto origin = UrlOrigin(w.starting_url);
+      if (!origin) throw core::ValidationError("/starting_url", "must be an http(s) URL with a host");
+      w.starting_origin = *origin;
+    }
+    if (patch.contains("tags")) w.tags_json = patch["tags"].dump();
+    if (patch.contains("status")) {
+      const std::string to = patch["status"].get<std::string>();
+      if (!StatusTransitionAllowed(w.status, to)) {
+        throw Error(ErrorKind::kConflict, "INVALID_STATUS_TRANSITION",
+                    "A workflow cannot go from " + w.status + " to " + to, {{"from", w.status}, {"to", to}});
+      }
+      w.status = to;
+    }
+    const int64_t now = core::NowMillis();
+    repo.Update(w, now);
+    return *repo.Find(caller.company_id, id);
+  });
+}
+
+void WorkflowService::Delete(const Caller& caller, int64_t id) {
+  auto gone = db_.Transaction([&](soci::session& sql) {
+    WorkflowRepository repo(sql, db_.GetDialect());
+    if (!repo.FindForUpdate(caller.company_id, id)) throw WorkflowNotFound();
+    const auto shot_ids = StepRepository(sql, db_.GetDialect()).ScreenshotIds(id);
+    repo.Delete(caller.company_id, id);  // steps and health logs go with it (ON DELETE CASCADE)
+    return ScreenshotRepository(sql, db_.GetDialect()).DeleteUnreferenced(caller.company_id, shot_ids);
+  });
+  RemoveBlobs(gone);  // after the commit: a failed delete leaves a blob, never a dangling row
+}
+
+void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& gone) {
+  for (const auto& s : gone) {
+    try {
+      blobs_.Delete(s.storage_key);
+      if (s.thumbnail_key) blobs_.Delete(*s.thumbnail_key);
+    } catch (const std::exception& e) {
+      core::LogWarn("could not delete a blob", {{"key", s.storage_key}, {"error", e.what()}});
+    }
+  }
+}
+
+std::pair<storage::StepRecord, storage::WorkflowRecord> WorkflowService::UpdateStep(const Caller& caller,
+                                                                                   int64_t workflow_id,
+                                                                                   int64_t step_id,
+                                                                                   const StepEdit& edit,
+                                                                                   std::string_view if_match) {
+  return db_.Transaction([&](soci::session& sql) {
+    WorkflowRepository repo(sql, db_.GetDialect());
+    auto w = Locked(repo, caller, workflow_id, if_match);
+    StepRepository steps(sql, db_.GetDialect());
+    auto step = steps.Find(workflow_id, step_id);
+    if (!step) throw core::NotFound("STEP_NOT_FOUND", "Step not found");
+    const int64_t now = core::NowMillis();
+    if (edit.field_label) {
+      step->field_label = Trim(*edit.field_label);
+      step->label_edited = true;
+    }
+    if (edit.instruction) {
+      step->instruction = Trim(*edit.instruction);
+      step->instruction_edited = true;
+    }
+    step->edited_by = caller.user_id;
+    step->edited_at = now;
+    steps.UpdateLabels(*step);
+    repo.Touch(caller.company_id, workflow_id, w.step_count, now);
+    return std::make_pair(*step, *repo.Find(caller.company_id, workflow_id));
+  });
+}
+
+storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_t workflow_id, int64_t step_id,
+                                                    std::string_view if_match) {
+  std::vector<storage::ScreenshotRecord> gone;
+  auto w = db_.Transaction([&](soci::session& sql) {
+    WorkflowRepository repo(sql, db_.GetDialect());
+    Locked(repo, caller, workflow_id, if_match);
+    StepRepository steps(sql, db_.GetDialect());
+    auto step = steps.Find(workflow_id, step_id);
+    if (!step) throw core::NotFound("STEP_NOT_FOUND", "Step not found");
+    steps.Delete(workflow_id, step_id);
+    std::vector<int64_t> remaining;
+    for (const auto& s : steps.ForWorkflow(workflow_id)) remaining.push_back(s.id);
+    steps.Renumber(workflow_id, remaining);
+    repo.Touch(caller.company_id, workflow_id, static_cast<int64_t>(remaining.size()), core::NowMillis());
+    if (step->screenshot_id) {
+      gone = ScreenshotRepository(sql, db_.GetDialect()).DeleteUnreferenced(caller.company_id, {*step->screenshot_id});
+    }
+    return *repo.Find(caller.company_id, workflow_id);
+  });
+  RemoveBlobs(gone);
+  return w;
+}
+
+WorkflowDetail WorkflowService::ReorderSteps(const Caller& caller, int64_t workflow_id,
+                                             const std::vector<int64_t>& step_ids, std::string_view if_match) {
+  db_.Transaction([&](soci::session& sql) {
+    WorkflowRepository repo(sql, db_.GetDialect());
+    auto w = Locked(repo, caller, workflow_id, if_match);
+    StepRepository steps(sql, db_.GetDialect());
+    std::set<int64_t> current;
+    for (const auto& s : steps.ForWorkflow(workflow_id)) current.insert(s.id);
+    const std::set<int64_t> given(step_ids.begin(), step_ids.end());
+    if (given != current || given.size() != step_ids.size()) {
+      throw core::ValidationError("/step_ids", "must list every step of the workflow exactly once");
+    }
+    steps.Renumber(workflow_id, step_ids);
+    repo.Touch(caller.company_id, workflow_id, w.step_count, core::NowMillis());
+  });
+  return Get(caller, workflow_id);
+}
+
+}  // namespace stepwise::services

@@ -1,0 +1,71 @@
+#pragma once
+// Recorded workflows and their steps: upload (all or nothing), list, read, edit, delete, and the
+// status lifecycle. Every call blocks (database, blob store): run it on a pool thread.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "services/accounts.hpp"
+#include "storage/blobs/blob_store.hpp"
+#include "storage/db/database.hpp"
+#include "storage/db/records.hpp"
+#include "storage/db/workflows.hpp"
+
+namespace stepwise::services {
+
+struct WorkflowDetail {
+  storage::WorkflowRecord workflow;
+  std::vector<storage::StepRecord> steps;
+  std::map<int64_t, storage::ScreenshotRecord> screenshots;  // by id
+};
+
+struct WorkflowPage {
+  std::vector<storage::WorkflowRecord> items;
+  int64_t total = 0;
+};
+
+// "https://App.Example.com:443/x?y" → "https://app.example.com"; nullopt when not http(s).
+std::optional<std::string> UrlOrigin(std::string_view url);
+// May a workflow move from `from` to `to`? (Staying put is allowed.)
+bool StatusTransitionAllowed(std::string_view from, std::string_view to);
+// The ETag of a workflow version, and whether an If-Match header value accepts it.
+std::string WorkflowETag(const storage::WorkflowRecord& w);
+bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w);
+
+class WorkflowService {
+ public:
+  WorkflowService(storage::Database& db, storage::BlobStore& blobs) : db_(db), blobs_(blobs) {}
+
+  // `body` is a validated createWorkflow request.
+  storage::WorkflowRecord Create(const Caller& caller, const nlohmann::json& body);
+  WorkflowPage List(const Caller& caller, storage::WorkflowFilter filter);
+  WorkflowDetail Get(const Caller& caller, int64_t id);
+  storage::WorkflowRecord Update(const Caller& caller, int64_t id, const nlohmann::json& patch,
+                                 std::string_view if_match);
+  void Delete(const Caller& caller, int64_t id);
+
+  struct StepEdit {
+    std::optional<std::string> field_label;
+    std::optional<std::string> instruction;
+  };
+  std::pair<storage::StepRecord, storage::WorkflowRecord> UpdateStep(const Caller& caller, int64_t workflow_id,
+                                                                     int64_t step_id, const StepEdit& edit,
+                                                                     std::string_view if_match);
+  storage::WorkflowRecord DeleteStep(const Caller& caller, int64_t workflow_id, int64_t step_id,
+                                     std::string_view if_match);
+  WorkflowDetail ReorderSteps(const Caller& caller, int64_t workflow_id, const std::vector<int64_t>& step_ids,
+                              std::string_view if_match);
+
+ private:
+  storage::WorkflowRecord Locked(storage::WorkflowRepository& repo, const Caller& caller, int64_t id,
+                                 std::string_view if_match);
+  void RemoveBlobs(const std::vector<storage::ScreenshotRecord>& gone);
+
+  storage::Database& db_;
+  storage::BlobStore& blobs_;
+};
+
+}  // namespace stepwise::services
