@@ -4,6 +4,10 @@
 
 #include <vips/vips8>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace stepwise::services {
 namespace {
 
@@ -99,6 +103,24 @@ TEST(Images, ResizeForVisionCapsTheLongEdge) {
   ASSERT_TRUE(info);
   EXPECT_EQ(info->width, 300);
   EXPECT_EQ(info->height, 200);
+}
+
+TEST(Images, SafeFromSeveralThreads) {
+  const std::string png = Png(640, 400, 4);
+  const std::string jpeg = Jpeg(300, 200);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        const bool good = InspectImage(png) && InspectImage(MakeThumbnail(jpeg)) &&
+                          !InspectImage(jpeg.substr(0, jpeg.size() / 2));
+        ok += good ? 1 : 0;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 20);
 }
 
 TEST(Images, InitIsIdempotent) {
