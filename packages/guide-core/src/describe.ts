@@ -47,7 +47,19 @@ function clip(s: string | null | undefined, max = MAX_TEXT): string | null {
 
 /** Visible text of an element without forcing layout of hidden subtrees. */
 /** Text nodes under `root`, words of separate nodes kept apart, whole subtrees skipped on demand. */
-function textSkipping(root: Element, skip: (el: Element) => boolean, max: number): string {
+function textSkipping(root: Element, skip: ((el: Element) => boolean) | null, max: number): string {
+  if (!skip) {
+    // Common case, no deny-list: text nodes only, no per-node callback.
+    const walker = root.ownerDocument.createTreeWalker(root, 4 /* SHOW_TEXT */);
+    let out = '';
+    for (let n = walker.nextNode(); n && out.length < max; n = walker.nextNode()) {
+      const parent = n.parentElement;
+      if (parent && SKIP_TEXT_TAGS.has(parent.localName)) continue;
+      const t = n.nodeValue;
+      if (t && t.trim()) out += (out ? ' ' : '') + t.trim();
+    }
+    return out.slice(0, max);
+  }
   const walker = root.ownerDocument.createTreeWalker(root, 1 | 4 /* SHOW_ELEMENT | SHOW_TEXT */, {
     acceptNode: (n) =>
       n.nodeType === 1
@@ -135,7 +147,7 @@ function siblingText(s: Element, options: PrivacyOptions, max = 150): string {
   if (!raw.trim() || !isVisible(s)) return '';
   const deny = denyMatcher(options);
   if (deny && deny(s)) return '';
-  return textSkipping(s, deny ?? (() => false), max);
+  return textSkipping(s, deny, max);
 }
 
 /** Visible text around the element: preceding and following siblings, then up the tree. */
