@@ -28,7 +28,8 @@ constexpr int64_t kUploadBodyLimit = 10 * 1024 * 1024 + 64 * 1024;
 
 bool IsSha256Ref(std::string_view s) {
   if (s.size() != 71 || s.substr(0, 7) != "sha256:") return false;
-  return std::all_of(s.begin() + 7, s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return std::all_of(s.begin() + 7, s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::optional<int64_t> PositiveId(std::string_view s) {
@@ -49,7 +50,8 @@ services::ScreenshotUpload ReadForm(const http::Request& req) {
   }
   auto parsed = http::ParseMultipart(req.body, *boundary);
   if (parsed.error) {
-    throw Error(ErrorKind::kBadRequest, "INVALID_MULTIPART", "The multipart body is malformed: " + parsed.error->message);
+    throw Error(ErrorKind::kBadRequest, "INVALID_MULTIPART",
+                "The multipart body is malformed: " + parsed.error->message);
   }
   std::map<std::string, const http::MultipartPart*> parts;
   json errors = json::array();
@@ -67,12 +69,14 @@ services::ScreenshotUpload ReadForm(const http::Request& req) {
   if (parts.count("image_hash")) {
     up.image_hash = std::string(parts["image_hash"]->data);
     if (!IsSha256Ref(up.image_hash)) {
-      errors.push_back({{"pointer", "/image_hash"}, {"message", "must be sha256: followed by 64 lower-case hex digits"}});
+      errors.push_back(
+          {{"pointer", "/image_hash"}, {"message", "must be sha256: followed by 64 lower-case hex digits"}});
     }
   }
   if (parts.count("workflow_id")) {
     up.workflow_id = PositiveId(parts["workflow_id"]->data);
-    if (!up.workflow_id) errors.push_back({{"pointer", "/workflow_id"}, {"message", "must be a positive integer"}});
+    if (!up.workflow_id)
+      errors.push_back({{"pointer", "/workflow_id"}, {"message", "must be a positive integer"}});
   }
   if (parts.count("step_id")) {
     const auto v = parts["step_id"]->data;
@@ -93,8 +97,10 @@ services::ScreenshotUpload ReadForm(const http::Request& req) {
 json Links(const App& app, const http::Request& req, const storage::ScreenshotRecord& s) {
   const int64_t now = core::NowSeconds();
   std::optional<std::string> thumb;
-  if (s.thumbnail_key) thumb = AbsoluteUrl(app, req, app.blobs.SignedGetUrl(*s.thumbnail_key, now, kUrlTtlSeconds));
-  return ScreenshotJson(s, AbsoluteUrl(app, req, app.blobs.SignedGetUrl(s.storage_key, now, kUrlTtlSeconds)), thumb);
+  if (s.thumbnail_key)
+    thumb = AbsoluteUrl(app, req, app.blobs.SignedGetUrl(*s.thumbnail_key, now, kUrlTtlSeconds));
+  return ScreenshotJson(s, AbsoluteUrl(app, req, app.blobs.SignedGetUrl(s.storage_key, now, kUrlTtlSeconds)),
+                        thumb);
 }
 
 const char* BlobContentType(const std::string& key) {

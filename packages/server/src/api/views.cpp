@@ -40,82 +40,95 @@ json AuthJson(const services::AuthResult& auth) {
   return {{"token", auth.token}, {"user", UserSummaryJson(auth.user)}};
 }
 
-json WorkflowJson(const storage::WorkflowRecord& w) {
-  auto tags = json::parse(w.tags_json, nullptr, false);
-  if (!tags.is_array()) tags = json::array();
-  return {{"id", w.id},
-          {"name", w.name},
-          {"description", w.description ? json(*w.description) : json(nullptr)},
-          {"starting_url", w.starting_url},
-          {"tags", tags},
-          {"status", w.status},
-          {"success_rate", w.success_rate},
-          {"total_uses", w.total_uses},
-          {"step_count", w.step_count},
-          {"created_at", core::FormatIso(w.created_at)},
-          {"updated_at", core::FormatIso(w.updated_at)},
-          {"created_by", w.created_by ? json(*w.created_by) : json(nullptr)},
-          {"consecutive_failures", w.consecutive_failures},
-          {"last_successful_run", OptionalTime(w.last_successful_run)},
-          {"last_failed_run", OptionalTime(w.last_failed_run)}};
+void WriteWorkflow(core::JsonWriter& out, const storage::WorkflowRecord& w, bool close) {
+  out.BeginObject();
+  out.Key("id").Int(w.id);
+  out.Key("name").String(w.name);
+  out.Key("description").OptString(w.description);
+  out.Key("starting_url").String(w.starting_url);
+  out.Key("tags").Raw(w.tags_json);  // stored as validated JSON
+  out.Key("status").String(w.status);
+  out.Key("success_rate").Double(w.success_rate);
+  out.Key("total_uses").Int(w.total_uses);
+  out.Key("step_count").Int(w.step_count);
+  out.Key("created_at").String(core::FormatIso(w.created_at));
+  out.Key("updated_at").String(core::FormatIso(w.updated_at));
+  out.Key("created_by").OptInt(w.created_by);
+  out.Key("consecutive_failures").Int(w.consecutive_failures);
+  out.Key("last_successful_run");
+  if (w.last_successful_run) {
+    out.String(core::FormatIso(*w.last_successful_run));
+  } else {
+    out.Null();
+  }
+  out.Key("last_failed_run");
+  if (w.last_failed_run) {
+    out.String(core::FormatIso(*w.last_failed_run));
+  } else {
+    out.Null();
+  }
+  if (close) out.EndObject();
 }
 
 namespace {
-class ObjectWriter {
- public:
-  void Raw(const char* key, std::string_view raw) {
-    out_ += out_.size() > 1 ? ",\"" : "\"";
-    out_ += key;
-    out_ += "\":";
-    out_ += raw;
+void OptTime(core::JsonWriter& out, const std::optional<int64_t>& t) {
+  if (t) {
+    out.String(core::FormatIso(*t));
+  } else {
+    out.Null();
   }
-  void Value(const char* key, const json& v) {
-    Raw(key, v.dump(-1, ' ', false, json::error_handler_t::replace));
-  }
-  void OptionalRaw(const char* key, const std::optional<std::string>& raw) {
-    Raw(key, raw ? std::string_view(*raw) : std::string_view("null"));
-  }
-  std::string Done() { return out_ + "}"; }
-
- private:
-  std::string out_ = "{";
-};
-
-json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-json Opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-json Opt(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
+}
 }  // namespace
 
-std::string StepJsonText(const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
-                         const json& screenshot) {
-  ObjectWriter w;
-  w.Value("id", s.id);
-  w.Value("step_number", s.step_number);
-  w.Value("timestamp", Opt(s.timestamp));
-  w.Value("action_type", s.action_type);
-  w.Raw("selectors", s.selectors_json);
-  w.Raw("element_meta", s.element_meta_json);
-  w.Raw("page_context", s.page_context_json);
-  w.OptionalRaw("action_data", s.action_data_json);
-  w.Value("screenshot_ref",
-          shot != nullptr ? json{{"id", std::to_string(shot->id)}, {"hash", shot->hash}} : json(nullptr));
-  w.Value("screenshot", screenshot);
-  w.OptionalRaw("dom_context", s.dom_context_json);
-  w.OptionalRaw("expected_outcome", s.expected_outcome_json);
-  w.Value("field_label", Opt(s.field_label));
-  w.Value("instruction", Opt(s.instruction));
-  w.Value("ai_confidence", Opt(s.ai_confidence));
-  w.Value("ai_model", Opt(s.ai_model));
-  w.Value("ai_generated_at", OptionalTime(s.ai_generated_at));
-  w.Value("label_edited", s.label_edited);
-  w.Value("instruction_edited", s.instruction_edited);
-  w.Value("edited_by", Opt(s.edited_by));
-  w.Value("edited_at", OptionalTime(s.edited_at));
-  w.OptionalRaw("healed_selectors", s.healed_selectors_json);
-  w.Value("healed_at", OptionalTime(s.healed_at));
-  w.Value("healing_confidence", Opt(s.healing_confidence));
-  w.Value("healing_method", Opt(s.healing_method));
-  return w.Done();
+void WriteStep(core::JsonWriter& w, const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
+               const ScreenshotLinks* links) {
+  w.BeginObject();
+  w.Key("id").Int(s.id);
+  w.Key("step_number").Int(s.step_number);
+  w.Key("timestamp").OptString(s.timestamp);
+  w.Key("action_type").String(s.action_type);
+  w.Key("selectors").Raw(s.selectors_json);
+  w.Key("element_meta").Raw(s.element_meta_json);
+  w.Key("page_context").Raw(s.page_context_json);
+  w.Key("action_data").OptRaw(s.action_data_json);
+  w.Key("screenshot_ref");
+  if (shot != nullptr) {
+    w.BeginObject().Key("id").String(std::to_string(shot->id)).Key("hash").String(shot->hash).EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("screenshot");
+  if (shot != nullptr && links != nullptr) {
+    w.BeginObject();
+    w.Key("id").Int(shot->id);
+    w.Key("url").String(links->url);
+    w.Key("thumbnail_url").OptString(links->thumbnail_url);
+    w.Key("width").Int(shot->width);
+    w.Key("height").Int(shot->height);
+    w.Key("format").String(shot->format);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("dom_context").OptRaw(s.dom_context_json);
+  w.Key("expected_outcome").OptRaw(s.expected_outcome_json);
+  w.Key("field_label").OptString(s.field_label);
+  w.Key("instruction").OptString(s.instruction);
+  w.Key("ai_confidence").OptDouble(s.ai_confidence);
+  w.Key("ai_model").OptString(s.ai_model);
+  w.Key("ai_generated_at");
+  OptTime(w, s.ai_generated_at);
+  w.Key("label_edited").Bool(s.label_edited);
+  w.Key("instruction_edited").Bool(s.instruction_edited);
+  w.Key("edited_by").OptInt(s.edited_by);
+  w.Key("edited_at");
+  OptTime(w, s.edited_at);
+  w.Key("healed_selectors").OptRaw(s.healed_selectors_json);
+  w.Key("healed_at");
+  OptTime(w, s.healed_at);
+  w.Key("healing_confidence").OptDouble(s.healing_confidence);
+  w.Key("healing_method").OptString(s.healing_method);
+  w.EndObject();
 }
 
 json ScreenshotJson(const storage::ScreenshotRecord& s, const std::string& url,

@@ -2,6 +2,7 @@
 // Response shapes, kept in one place so every endpoint renders a resource the same way.
 #include <nlohmann/json.hpp>
 
+#include "core/json_writer.hpp"
 #include "services/accounts.hpp"
 #include "storage/db/records.hpp"
 
@@ -14,12 +15,17 @@ nlohmann::json UserJson(const storage::UserRecord& user);
 nlohmann::json CompanyJson(const services::CompanyView& view);
 nlohmann::json AuthJson(const services::AuthResult& auth);
 
-// The list-item shape of a workflow (also what PUT answers).
-nlohmann::json WorkflowJson(const storage::WorkflowRecord& w);
-// A step as JSON text: the stored JSON columns are spliced in as they are, not re-parsed.
-// `screenshot` is the step's {id, url, thumbnail_url, …} object, or null.
-std::string StepJsonText(const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
-                         const nlohmann::json& screenshot);
+// The list-item shape of a workflow (also what PUT answers), written into an open writer; with
+// `close` false the object is left open for more keys (the detail adds steps).
+void WriteWorkflow(core::JsonWriter& out, const storage::WorkflowRecord& w, bool close = true);
+struct ScreenshotLinks {
+  std::string url;
+  std::optional<std::string> thumbnail_url;
+};
+// A step: the stored JSON columns are spliced in as they are, not re-parsed. With `shot` and
+// `links`, the step carries its screenshot's signed URLs.
+void WriteStep(core::JsonWriter& out, const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
+               const ScreenshotLinks* links);
 nlohmann::json ScreenshotJson(const storage::ScreenshotRecord& s, const std::string& url,
                               const std::optional<std::string>& thumbnail_url);
 

@@ -28,7 +28,9 @@ storage::WorkflowFilter FilterFrom(const json& q) {
   if (q.contains("created_by")) f.created_by = q["created_by"].get<int64_t>();
   if (q.contains("origin")) {
     auto origin = services::UrlOrigin(q["origin"].get<std::string>());
-    if (!origin) throw core::ValidationError("/query/origin", "must be an http(s) origin such as https://app.example.com");
+    if (!origin)
+      throw core::ValidationError("/query/origin",
+                                  "must be an http(s) origin such as https://app.example.com");
     f.origin = *origin;
   }
   if (q.contains("q")) f.search = q["q"].get<std::string>();
@@ -40,34 +42,27 @@ storage::WorkflowFilter FilterFrom(const json& q) {
 
 // The detail body, built as text: steps splice their stored JSON in without re-parsing it.
 std::string DetailJson(const App& app, const http::Request& req, const services::WorkflowDetail& d) {
-  json base = WorkflowJson(d.workflow);
-  std::string out = base.dump();
-  out.pop_back();  // the closing brace: steps follow
-  out += ",\"steps\":[";
+  core::JsonWriter out(4096 + d.steps.size() * 2048);
+  WriteWorkflow(out, d.workflow, false);
+  out.Key("steps").BeginArray();
   const int64_t now = core::NowSeconds();
-  for (size_t i = 0; i < d.steps.size(); ++i) {
-    const auto& step = d.steps[i];
+  for (const auto& step : d.steps) {
     const storage::ScreenshotRecord* shot = nullptr;
-    json links = nullptr;
+    ScreenshotLinks links;
     if (step.screenshot_id) {
       if (auto it = d.screenshots.find(*step.screenshot_id); it != d.screenshots.end()) {
         shot = &it->second;
-        links = {{"id", shot->id},
-                 {"url", AbsoluteUrl(app, req, app.blobs.SignedGetUrl(shot->storage_key, now, kUrlTtlSeconds))},
-                 {"thumbnail_url", shot->thumbnail_key ? json(AbsoluteUrl(app, req, app.blobs.SignedGetUrl(
-                                                                                    *shot->thumbnail_key, now,
-                                                                                    kUrlTtlSeconds)))
-                                                       : json(nullptr)},
-                 {"width", shot->width},
-                 {"height", shot->height},
-                 {"format", shot->format}};
+        links.url = AbsoluteUrl(app, req, app.blobs.SignedGetUrl(shot->storage_key, now, kUrlTtlSeconds));
+        if (shot->thumbnail_key) {
+          links.thumbnail_url =
+              AbsoluteUrl(app, req, app.blobs.SignedGetUrl(*shot->thumbnail_key, now, kUrlTtlSeconds));
+        }
       }
     }
-    if (i > 0) out += ",";
-    out += StepJsonText(step, shot, links);
+    WriteStep(out, step, shot, shot != nullptr ? &links : nullptr);
   }
-  out += "]}";
-  return out;
+  out.EndArray().EndObject();
+  return out.Take();
 }
 
 Response RawData(std::string data, const std::string& etag) {
@@ -77,6 +72,12 @@ Response RawData(std::string data, const std::string& etag) {
   return r;
 }
 
+std::string WorkflowText(const storage::WorkflowRecord& w) {
+  core::JsonWriter out(1024);
+  WriteWorkflow(out, w);
+  return out.Take();
+}
+
 }  // namespace
 
 void RegisterWorkflowRoutes(http::Router& router, App& app) {
@@ -84,9 +85,15 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     const auto filter = FilterFrom(app.contract.Query("listWorkflows", ctx.req));
     const auto caller = CallerOf(ctx);
     auto page = co_await ctx.db.Run([&] { return app.workflows.List(caller, filter); });
-    json data = json::array();
-    for (const auto& w : page.items) data.push_back(WorkflowJson(w));
-    co_return Response::Data(data, 200, {{"total", page.total}, {"limit", filter.limit}, {"offset", filter.offset}});
+    core::JsonWriter out(1024 + page.items.size() * 600);
+    out.BeginObject().Key("data").BeginArray();
+    for (const auto& w : page.items) WriteWorkflow(out, w);
+    out.EndArray().Key("meta").BeginObject();
+    out.Key("total").Int(page.total).Key("limit").Int(filter.limit).Key("offset").Int(filter.offset);
+    out.EndObject().EndObject();
+    Response r;
+    r.body = out.Take();
+    co_return r;
   });
 
   router
@@ -123,7 +130,7 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     const auto caller = CallerOf(ctx);
     const std::string if_match(ctx.req.Header("If-Match"));
     auto w = co_await ctx.db.Run([&] { return app.workflows.Update(caller, id, body, if_match); });
-    co_return Response::Data(WorkflowJson(w)).With("ETag", services::WorkflowETag(w));
+    co_return RawData(WorkflowText(w), services::WorkflowETag(w));
   });
 
   router.Add("DELETE", "/api/workflows/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
@@ -133,40 +140,45 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     co_return Response::NoContent();
   });
 
-  router.Add("PUT", "/api/workflows/{id}/steps/order", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
-    const int64_t id = PathId(ctx.req, "id");
-    const json body = app.contract.Body("reorderSteps", ctx.req);
-    const auto caller = CallerOf(ctx);
-    const auto ids = body.at("step_ids").get<std::vector<int64_t>>();
-    const std::string if_match(ctx.req.Header("If-Match"));
-    auto detail = co_await ctx.db.Run([&] { return app.workflows.ReorderSteps(caller, id, ids, if_match); });
-    co_return RawData(DetailJson(app, ctx.req, detail), services::WorkflowETag(detail.workflow));
-  });
+  router.Add("PUT", "/api/workflows/{id}/steps/order", Access::kAdmin,
+             [&app](Context& ctx) -> Task<Response> {
+               const int64_t id = PathId(ctx.req, "id");
+               const json body = app.contract.Body("reorderSteps", ctx.req);
+               const auto caller = CallerOf(ctx);
+               const auto ids = body.at("step_ids").get<std::vector<int64_t>>();
+               const std::string if_match(ctx.req.Header("If-Match"));
+               auto detail =
+                   co_await ctx.db.Run([&] { return app.workflows.ReorderSteps(caller, id, ids, if_match); });
+               co_return RawData(DetailJson(app, ctx.req, detail), services::WorkflowETag(detail.workflow));
+             });
 
-  router.Add("PATCH", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
-    const int64_t id = PathId(ctx.req, "id");
-    const int64_t step_id = PathId(ctx.req, "step_id");
-    const json body = app.contract.Body("updateStep", ctx.req);
-    const auto caller = CallerOf(ctx);
-    services::WorkflowService::StepEdit edit;
-    if (body.contains("field_label")) edit.field_label = body["field_label"].get<std::string>();
-    if (body.contains("instruction")) edit.instruction = body["instruction"].get<std::string>();
-    const std::string if_match(ctx.req.Header("If-Match"));
-    auto [step, w] = co_await ctx.db.Run([&] { return app.workflows.UpdateStep(caller, id, step_id, edit, if_match); });
-    Response r;
-    r.body = "{\"data\":" + StepJsonText(step, nullptr, nullptr) + ",\"meta\":{}}";
-    r.With("ETag", services::WorkflowETag(w));
-    co_return r;
-  });
+  router.Add("PATCH", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin,
+             [&app](Context& ctx) -> Task<Response> {
+               const int64_t id = PathId(ctx.req, "id");
+               const int64_t step_id = PathId(ctx.req, "step_id");
+               const json body = app.contract.Body("updateStep", ctx.req);
+               const auto caller = CallerOf(ctx);
+               services::WorkflowService::StepEdit edit;
+               if (body.contains("field_label")) edit.field_label = body["field_label"].get<std::string>();
+               if (body.contains("instruction")) edit.instruction = body["instruction"].get<std::string>();
+               const std::string if_match(ctx.req.Header("If-Match"));
+               auto [step, w] = co_await ctx.db.Run(
+                   [&] { return app.workflows.UpdateStep(caller, id, step_id, edit, if_match); });
+               core::JsonWriter out;
+               WriteStep(out, step, nullptr, nullptr);
+               co_return RawData(out.Take(), services::WorkflowETag(w));
+             });
 
-  router.Add("DELETE", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
-    const int64_t id = PathId(ctx.req, "id");
-    const int64_t step_id = PathId(ctx.req, "step_id");
-    const auto caller = CallerOf(ctx);
-    const std::string if_match(ctx.req.Header("If-Match"));
-    auto w = co_await ctx.db.Run([&] { return app.workflows.DeleteStep(caller, id, step_id, if_match); });
-    co_return Response::NoContent().With("ETag", services::WorkflowETag(w));
-  });
+  router.Add(
+      "DELETE", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin,
+      [&app](Context& ctx) -> Task<Response> {
+        const int64_t id = PathId(ctx.req, "id");
+        const int64_t step_id = PathId(ctx.req, "step_id");
+        const auto caller = CallerOf(ctx);
+        const std::string if_match(ctx.req.Header("If-Match"));
+        auto w = co_await ctx.db.Run([&] { return app.workflows.DeleteStep(caller, id, step_id, if_match); });
+        co_return Response::NoContent().With("ETag", services::WorkflowETag(w));
+      });
 }
 
 }  // namespace stepwise::api
