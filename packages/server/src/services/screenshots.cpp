@@ -46,7 +46,8 @@ UploadResult ScreenshotService::Upload(const Caller& caller, const ScreenshotUpl
   if (upload.bytes.empty()) throw core::ValidationError("/image", "is empty");
   const std::string hash = "sha256:" + core::Sha256Hex(upload.bytes);
   if (hash != upload.image_hash) {
-    throw core::ValidationError("/image_hash", "does not match the uploaded bytes (the server computed " + hash + ")");
+    throw core::ValidationError("/image_hash",
+                                "does not match the uploaded bytes (the server computed " + hash + ")");
   }
   const auto existing = db_.Read([&](soci::session& sql) {
     if (upload.workflow_id &&
@@ -70,8 +71,8 @@ UploadResult ScreenshotService::Upload(const Caller& caller, const ScreenshotUpl
   rec.company_id = caller.company_id;
   rec.workflow_id = upload.workflow_id;
   rec.hash = hash;
-  rec.storage_key = "companies/" + std::to_string(caller.company_id) + "/screenshots/" + hash.substr(7) + "." +
-                    Extension(info->format);
+  rec.storage_key = "companies/" + std::to_string(caller.company_id) + "/screenshots/" + hash.substr(7) +
+                    "." + Extension(info->format);
   rec.storage_url = rec.storage_key;
   rec.file_size = static_cast<int64_t>(upload.bytes.size());
   rec.width = info->width;
@@ -101,7 +102,8 @@ storage::ScreenshotRecord ScreenshotService::Get(const Caller& caller, int64_t i
 }
 
 void ScreenshotService::EnsureThumbnail(int64_t company_id, int64_t id) {
-  auto shot = db_.Read([&](soci::session& sql) { return ScreenshotRepository(sql, db_.GetDialect()).Find(company_id, id); });
+  auto shot = db_.Read(
+      [&](soci::session& sql) { return ScreenshotRepository(sql, db_.GetDialect()).Find(company_id, id); });
   if (!shot || shot->thumbnail_key) return;
   auto bytes = blobs_.Get(shot->storage_key);
   if (!bytes) return;
@@ -115,8 +117,9 @@ int ScreenshotService::RemoveOrphans(int64_t max_age_ms) {
   const int64_t before = core::NowMillis() - max_age_ms;
   int removed = 0;
   for (;;) {
-    auto batch = db_.Transaction(
-        [&](soci::session& sql) { return ScreenshotRepository(sql, db_.GetDialect()).DeleteOrphans(before, 200); });
+    auto batch = db_.Transaction([&](soci::session& sql) {
+      return ScreenshotRepository(sql, db_.GetDialect()).DeleteOrphans(before, 200);
+    });
     for (const auto& s : batch) {
       try {
         blobs_.Delete(s.storage_key);
@@ -132,8 +135,9 @@ int ScreenshotService::RemoveOrphans(int64_t max_age_ms) {
 }
 
 std::pair<int64_t, int64_t> ScreenshotService::Usage(const Caller& caller) {
-  return db_.Read(
-      [&](soci::session& sql) { return ScreenshotRepository(sql, db_.GetDialect()).CountAndBytes(caller.company_id); });
+  return db_.Read([&](soci::session& sql) {
+    return ScreenshotRepository(sql, db_.GetDialect()).CountAndBytes(caller.company_id);
+  });
 }
 
 }  // namespace stepwise::services

@@ -50,17 +50,19 @@ std::optional<std::string> UrlOrigin(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
   std::string scheme(url.substr(0, scheme_end));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (scheme != "http" && scheme != "https") return std::nullopt;
   std::string_view rest = url.substr(scheme_end + 3);
   rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);  // credentials
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos)
+    rest = rest.substr(at + 1);  // credentials
   std::string host(rest);
   std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
   if (host.empty()) return std::nullopt;
   const std::string default_port = scheme == "https" ? ":443" : ":80";
-  if (host.size() > default_port.size() && host.compare(host.size() - default_port.size(), default_port.size(),
-                                                        default_port) == 0) {
+  if (host.size() > default_port.size() &&
+      host.compare(host.size() - default_port.size(), default_port.size(), default_port) == 0) {
     host.resize(host.size() - default_port.size());
   }
   return scheme + "://" + host;
@@ -69,8 +71,8 @@ std::optional<std::string> UrlOrigin(std::string_view url) {
 bool StatusTransitionAllowed(std::string_view from, std::string_view to) {
   if (from == to || to == "archived") return true;
   static const std::multimap<std::string_view, std::string_view> kAllowed = {
-      {"draft", "processing"},  {"processing", "needs_review"}, {"needs_review", "active"},
-      {"active", "broken"},     {"broken", "active"},           {"active", "needs_review"},
+      {"draft", "processing"},    {"processing", "needs_review"}, {"needs_review", "active"},
+      {"active", "broken"},       {"broken", "active"},           {"active", "needs_review"},
       {"broken", "needs_review"}, {"archived", "needs_review"},
   };
   auto [b, e] = kAllowed.equal_range(from);
@@ -120,7 +122,8 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
   for (size_t i = 0; i < raw_steps.size(); ++i) {
     order[i] = i;
     if (!numbers.insert(raw_steps[i].at("step_number").get<int64_t>()).second) {
-      throw core::ValidationError("/steps/" + std::to_string(i) + "/step_number", "step numbers must be unique");
+      throw core::ValidationError("/steps/" + std::to_string(i) + "/step_number",
+                                  "step numbers must be unique");
     }
   }
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -163,11 +166,13 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
       if (it == found.end()) {
         errors.push_back({{"pointer", pointer + "/id"}, {"message", "no such screenshot in this company"}});
       } else if (where.second && *where.second != it->second.hash) {
-        errors.push_back({{"pointer", pointer + "/hash"}, {"message", "does not match the screenshot's hash"}});
+        errors.push_back(
+            {{"pointer", pointer + "/hash"}, {"message", "does not match the screenshot's hash"}});
       }
     }
     if (!errors.empty()) {
-      throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid", {{"errors", errors}});
+      throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid",
+                  {{"errors", errors}});
     }
     WorkflowRepository workflows(sql, db_.GetDialect());
     w.id = workflows.Insert(w);
@@ -275,11 +280,9 @@ void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& 
   }
 }
 
-std::pair<storage::StepRecord, storage::WorkflowRecord> WorkflowService::UpdateStep(const Caller& caller,
-                                                                                   int64_t workflow_id,
-                                                                                   int64_t step_id,
-                                                                                   const StepEdit& edit,
-                                                                                   std::string_view if_match) {
+std::pair<storage::StepRecord, storage::WorkflowRecord> WorkflowService::UpdateStep(
+    const Caller& caller, int64_t workflow_id, int64_t step_id, const StepEdit& edit,
+    std::string_view if_match) {
   return db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     auto w = Locked(repo, caller, workflow_id, if_match);
@@ -303,8 +306,8 @@ std::pair<storage::StepRecord, storage::WorkflowRecord> WorkflowService::UpdateS
   });
 }
 
-storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_t workflow_id, int64_t step_id,
-                                                    std::string_view if_match) {
+storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_t workflow_id,
+                                                    int64_t step_id, std::string_view if_match) {
   std::vector<storage::ScreenshotRecord> gone;
   auto w = db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
@@ -318,7 +321,8 @@ storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_
     steps.Renumber(workflow_id, remaining);
     repo.Touch(caller.company_id, workflow_id, static_cast<int64_t>(remaining.size()), core::NowMillis());
     if (step->screenshot_id) {
-      gone = ScreenshotRepository(sql, db_.GetDialect()).DeleteUnreferenced(caller.company_id, {*step->screenshot_id});
+      gone = ScreenshotRepository(sql, db_.GetDialect())
+                 .DeleteUnreferenced(caller.company_id, {*step->screenshot_id});
     }
     return *repo.Find(caller.company_id, workflow_id);
   });
@@ -327,7 +331,8 @@ storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_
 }
 
 WorkflowDetail WorkflowService::ReorderSteps(const Caller& caller, int64_t workflow_id,
-                                             const std::vector<int64_t>& step_ids, std::string_view if_match) {
+                                             const std::vector<int64_t>& step_ids,
+                                             std::string_view if_match) {
   db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     auto w = Locked(repo, caller, workflow_id, if_match);

@@ -51,8 +51,9 @@ class WorkflowService {
     std::optional<std::string> field_label;
     std::optional<std::string> instruction;
   };
-  std::pair<storage::StepRecord, storage::WorkflowRecord> UpdateStep(const Caller& caller, int64_t workflow_id,
-                                                                     int64_t step_id, const StepEdit& edit,
+  std::pair<storage::StepRecord, storage::WorkflowRecord> UpdateStep(const Caller& caller,
+                                                                     int64_t workflow_id, int64_t step_id,
+                                                                     const StepEdit& edit,
                                                                      std::string_view if_match);
   storage::WorkflowRecord DeleteStep(const Caller& caller, int64_t workflow_id, int64_t step_id,
                                      std::string_view if_match);

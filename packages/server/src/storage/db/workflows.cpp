@@ -26,8 +26,10 @@ void Prepare(soci::statement& st, const std::string& query) {
 // ---------------------------------------------------------------- workflow rows
 
 constexpr const char* kWorkflowColumns =
-    "id, company_id, created_by, name, description, starting_url, starting_origin, tags, status, success_rate, "
-    "total_uses, consecutive_failures, created_at, updated_at, last_successful_run, last_failed_run, version, "
+    "id, company_id, created_by, name, description, starting_url, starting_origin, tags, status, "
+    "success_rate, "
+    "total_uses, consecutive_failures, created_at, updated_at, last_successful_run, last_failed_run, "
+    "version, "
     "step_count";
 
 struct WorkflowRow {
@@ -83,8 +85,9 @@ struct ListQuery {
     }
     if (f.tag) {
       tag = *f.tag;
-      where += dialect == Dialect::kPostgres ? " AND jsonb_exists(tags, :tag)"
-                                             : " AND EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.value = :tag)";
+      where += dialect == Dialect::kPostgres
+                   ? " AND jsonb_exists(tags, :tag)"
+                   : " AND EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.value = :tag)";
     }
     if (f.created_by) {
       created_by = *f.created_by;
@@ -102,7 +105,9 @@ struct ListQuery {
         search += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       }
       search += "%";
-      where += " AND (LOWER(name) LIKE :search ESCAPE '\\' OR LOWER(COALESCE(description, '')) LIKE :search2 ESCAPE '\\')";
+      where +=
+          " AND (LOWER(name) LIKE :search ESCAPE '\\' OR LOWER(COALESCE(description, '')) LIKE :search2 "
+          "ESCAPE '\\')";
     }
     limit = f.limit;
     offset = f.offset;
@@ -134,7 +139,8 @@ std::string OrderBy(const WorkflowFilter& f) {
 // ---------------------------------------------------------------- step rows
 
 constexpr const char* kStepColumns =
-    "id, workflow_id, step_number, timestamp, action_type, selectors, element_meta, page_context, action_data, "
+    "id, workflow_id, step_number, timestamp, action_type, selectors, element_meta, page_context, "
+    "action_data, "
     "dom_context, expected_outcome, screenshot_id, field_label, instruction, ai_confidence, ai_model, "
     "ai_generated_at, label_edited, instruction_edited, edited_by, edited_at, healed_selectors, healed_at, "
     "healing_confidence, healing_method, created_at";
@@ -188,7 +194,8 @@ StepRecord Finish(StepRow& r) {
 // ---------------------------------------------------------------- screenshot rows
 
 constexpr const char* kScreenshotColumns =
-    "id, company_id, workflow_id, hash, storage_key, storage_url, file_size, width, height, format, thumbnail_key, "
+    "id, company_id, workflow_id, hash, storage_key, storage_url, file_size, width, height, format, "
+    "thumbnail_key, "
     "client_step_id, created_at, attached_at";
 
 struct ScreenshotRow {
@@ -239,8 +246,10 @@ std::string IdList(const std::vector<int64_t>& ids) {
 int64_t WorkflowRepository::Insert(const WorkflowRecord& w) {
   int64_t id = 0;
   const std::string created = DbTime(w.created_at), updated = DbTime(w.updated_at);
-  sql_ << "INSERT INTO workflows (company_id, created_by, name, description, starting_url, starting_origin, tags, "
-          "status, created_at, updated_at, version, step_count) VALUES (:c, :by, :n, :d, :u, :o, :t, :s, :ca, :ua, 1, "
+  sql_ << "INSERT INTO workflows (company_id, created_by, name, description, starting_url, starting_origin, "
+          "tags, "
+          "status, created_at, updated_at, version, step_count) VALUES (:c, :by, :n, :d, :u, :o, :t, :s, "
+          ":ca, :ua, 1, "
           ":sc) RETURNING id",
       soci::use(w.company_id), soci::use(w.created_by), soci::use(w.name), soci::use(w.description),
       soci::use(w.starting_url), soci::use(w.starting_origin), soci::use(w.tags_json), soci::use(w.status),
@@ -254,7 +263,8 @@ std::optional<WorkflowRecord> WorkflowRepository::Find(int64_t company_id, int64
   BindWorkflow(st, row);
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kWorkflowColumns + " FROM workflows WHERE id = :id AND company_id = :c");
+  Prepare(st,
+          std::string("SELECT ") + kWorkflowColumns + " FROM workflows WHERE id = :id AND company_id = :c");
   st.execute(true);
   if (!sql_.got_data()) return std::nullopt;
   return Finish(row);
@@ -303,10 +313,12 @@ int64_t WorkflowRepository::Count(int64_t company_id, const WorkflowFilter& filt
 
 void WorkflowRepository::Update(const WorkflowRecord& w, int64_t now) {
   const std::string updated = DbTime(now);
-  sql_ << "UPDATE workflows SET name = :n, description = :d, starting_url = :u, starting_origin = :o, tags = :t, "
+  sql_ << "UPDATE workflows SET name = :n, description = :d, starting_url = :u, starting_origin = :o, tags = "
+          ":t, "
           "status = :s, updated_at = :ua, version = version + 1 WHERE id = :id AND company_id = :c",
       soci::use(w.name), soci::use(w.description), soci::use(w.starting_url), soci::use(w.starting_origin),
-      soci::use(w.tags_json), soci::use(w.status), soci::use(updated), soci::use(w.id), soci::use(w.company_id);
+      soci::use(w.tags_json), soci::use(w.status), soci::use(updated), soci::use(w.id),
+      soci::use(w.company_id);
 }
 
 void WorkflowRepository::Touch(int64_t company_id, int64_t id, int64_t step_count, int64_t now) {
@@ -327,9 +339,10 @@ void StepRepository::InsertAll(int64_t workflow_id, const std::vector<StepRecord
   StepRecord s;
   std::string created;
   soci::statement st =
-      (sql_.prepare << "INSERT INTO steps (workflow_id, step_number, timestamp, action_type, selectors, element_meta, "
-                       "page_context, action_data, dom_context, expected_outcome, screenshot_id, created_at) VALUES "
-                       "(:w, :n, :ts, :a, :sel, :em, :pc, :ad, :dc, :eo, :shot, :ca)",
+      (sql_.prepare
+           << "INSERT INTO steps (workflow_id, step_number, timestamp, action_type, selectors, element_meta, "
+              "page_context, action_data, dom_context, expected_outcome, screenshot_id, created_at) VALUES "
+              "(:w, :n, :ts, :a, :sel, :em, :pc, :ad, :dc, :eo, :shot, :ca)",
        soci::use(workflow_id), soci::use(s.step_number), soci::use(s.timestamp), soci::use(s.action_type),
        soci::use(s.selectors_json), soci::use(s.element_meta_json), soci::use(s.page_context_json),
        soci::use(s.action_data_json), soci::use(s.dom_context_json), soci::use(s.expected_outcome_json),
@@ -347,7 +360,8 @@ std::vector<StepRecord> StepRepository::ForWorkflow(int64_t workflow_id) {
   soci::statement st(sql_);
   BindStep(st, row);
   st.exchange(soci::use(workflow_id));
-  Prepare(st, std::string("SELECT ") + kStepColumns + " FROM steps WHERE workflow_id = :w ORDER BY step_number");
+  Prepare(st,
+          std::string("SELECT ") + kStepColumns + " FROM steps WHERE workflow_id = :w ORDER BY step_number");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -369,12 +383,13 @@ void StepRepository::UpdateLabels(const StepRecord& s) {
   const int label_edited = s.label_edited ? 1 : 0, instruction_edited = s.instruction_edited ? 1 : 0;
   const auto edited_at = OptDbTime(s.edited_at);
   const auto generated_at = OptDbTime(s.ai_generated_at);
-  sql_ << "UPDATE steps SET field_label = :l, instruction = :i, label_edited = :le, instruction_edited = :ie, "
-          "edited_by = :eb, edited_at = :ea, ai_confidence = :ac, ai_model = :am, ai_generated_at = :ag "
-          "WHERE id = :id AND workflow_id = :w",
-      soci::use(s.field_label), soci::use(s.instruction), soci::use(label_edited), soci::use(instruction_edited),
-      soci::use(s.edited_by), soci::use(edited_at), soci::use(s.ai_confidence), soci::use(s.ai_model),
-      soci::use(generated_at), soci::use(s.id), soci::use(s.workflow_id);
+  sql_
+      << "UPDATE steps SET field_label = :l, instruction = :i, label_edited = :le, instruction_edited = :ie, "
+         "edited_by = :eb, edited_at = :ea, ai_confidence = :ac, ai_model = :am, ai_generated_at = :ag "
+         "WHERE id = :id AND workflow_id = :w",
+      soci::use(s.field_label), soci::use(s.instruction), soci::use(label_edited),
+      soci::use(instruction_edited), soci::use(s.edited_by), soci::use(edited_at), soci::use(s.ai_confidence),
+      soci::use(s.ai_model), soci::use(generated_at), soci::use(s.id), soci::use(s.workflow_id);
 }
 
 void StepRepository::Delete(int64_t workflow_id, int64_t step_id) {
@@ -386,8 +401,9 @@ void StepRepository::Renumber(int64_t workflow_id, const std::vector<int64_t>& i
   sql_ << "UPDATE steps SET step_number = -step_number WHERE workflow_id = :w", soci::use(workflow_id);
   int64_t number = 0;
   int64_t id = 0;
-  soci::statement st = (sql_.prepare << "UPDATE steps SET step_number = :n WHERE id = :id AND workflow_id = :w",
-                        soci::use(number), soci::use(id), soci::use(workflow_id));
+  soci::statement st =
+      (sql_.prepare << "UPDATE steps SET step_number = :n WHERE id = :id AND workflow_id = :w",
+       soci::use(number), soci::use(id), soci::use(workflow_id));
   for (size_t i = 0; i < ids.size(); ++i) {
     number = static_cast<int64_t>(i) + 1;
     id = ids[i];
@@ -397,9 +413,10 @@ void StepRepository::Renumber(int64_t workflow_id, const std::vector<int64_t>& i
 
 std::vector<int64_t> StepRepository::ScreenshotIds(int64_t workflow_id) {
   std::vector<int64_t> out;
-  soci::rowset<int64_t> rs = (sql_.prepare << "SELECT DISTINCT screenshot_id FROM steps WHERE workflow_id = :w AND "
-                                              "screenshot_id IS NOT NULL",
-                              soci::use(workflow_id));
+  soci::rowset<int64_t> rs =
+      (sql_.prepare << "SELECT DISTINCT screenshot_id FROM steps WHERE workflow_id = :w AND "
+                       "screenshot_id IS NOT NULL",
+       soci::use(workflow_id));
   for (int64_t id : rs) out.push_back(id);
   return out;
 }
@@ -410,8 +427,10 @@ std::optional<int64_t> ScreenshotRepository::Insert(const ScreenshotRecord& s) {
   int64_t id = 0;
   const std::string created = DbTime(s.created_at);
   try {
-    sql_ << "INSERT INTO screenshots (company_id, workflow_id, hash, storage_key, storage_url, file_size, width, "
-            "height, format, client_step_id, created_at) VALUES (:c, :w, :h, :k, :u, :fs, :wd, :ht, :f, :cs, :ca) "
+    sql_ << "INSERT INTO screenshots (company_id, workflow_id, hash, storage_key, storage_url, file_size, "
+            "width, "
+            "height, format, client_step_id, created_at) VALUES (:c, :w, :h, :k, :u, :fs, :wd, :ht, :f, :cs, "
+            ":ca) "
             "RETURNING id",
         soci::use(s.company_id), soci::use(s.workflow_id), soci::use(s.hash), soci::use(s.storage_key),
         soci::use(s.storage_url), soci::use(s.file_size), soci::use(s.width), soci::use(s.height),
@@ -429,33 +448,37 @@ std::optional<ScreenshotRecord> ScreenshotRepository::Find(int64_t company_id, i
   BindScreenshot(st, row);
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kScreenshotColumns + " FROM screenshots WHERE id = :id AND company_id = :c");
+  Prepare(st, std::string("SELECT ") + kScreenshotColumns +
+                  " FROM screenshots WHERE id = :id AND company_id = :c");
   st.execute(true);
   if (!sql_.got_data()) return std::nullopt;
   return Finish(row);
 }
 
-std::optional<ScreenshotRecord> ScreenshotRepository::FindByHash(int64_t company_id, const std::string& hash) {
+std::optional<ScreenshotRecord> ScreenshotRepository::FindByHash(int64_t company_id,
+                                                                 const std::string& hash) {
   ScreenshotRow row;
   soci::statement st(sql_);
   BindScreenshot(st, row);
   st.exchange(soci::use(company_id));
   st.exchange(soci::use(hash));
-  Prepare(st, std::string("SELECT ") + kScreenshotColumns + " FROM screenshots WHERE company_id = :c AND hash = :h");
+  Prepare(st, std::string("SELECT ") + kScreenshotColumns +
+                  " FROM screenshots WHERE company_id = :c AND hash = :h");
   st.execute(true);
   if (!sql_.got_data()) return std::nullopt;
   return Finish(row);
 }
 
-std::vector<ScreenshotRecord> ScreenshotRepository::FindMany(int64_t company_id, const std::vector<int64_t>& ids) {
+std::vector<ScreenshotRecord> ScreenshotRepository::FindMany(int64_t company_id,
+                                                             const std::vector<int64_t>& ids) {
   std::vector<ScreenshotRecord> out;
   if (ids.empty()) return out;
   ScreenshotRow row;
   soci::statement st(sql_);
   BindScreenshot(st, row);
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kScreenshotColumns + " FROM screenshots WHERE company_id = :c AND id IN (" +
-                  IdList(ids) + ")");
+  Prepare(st, std::string("SELECT ") + kScreenshotColumns +
+                  " FROM screenshots WHERE company_id = :c AND id IN (" + IdList(ids) + ")");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -469,8 +492,10 @@ void ScreenshotRepository::Attach(int64_t company_id, const std::vector<int64_t>
                                   int64_t now) {
   if (ids.empty()) return;
   const std::string ts = DbTime(now);
-  sql_ << "UPDATE screenshots SET workflow_id = COALESCE(workflow_id, :w), attached_at = COALESCE(attached_at, :t) "
-          "WHERE company_id = :c AND id IN (" + IdList(ids) + ")",
+  sql_ << "UPDATE screenshots SET workflow_id = COALESCE(workflow_id, :w), attached_at = "
+          "COALESCE(attached_at, :t) "
+          "WHERE company_id = :c AND id IN (" +
+              IdList(ids) + ")",
       soci::use(workflow_id), soci::use(ts), soci::use(company_id);
 }
 
@@ -479,15 +504,17 @@ std::vector<ScreenshotRecord> ScreenshotRepository::DeleteUnreferenced(int64_t c
   if (ids.empty()) return {};
   std::vector<int64_t> unused;
   {
-    soci::rowset<int64_t> rs = (sql_.prepare << "SELECT s.id FROM screenshots s WHERE s.company_id = :c AND s.id IN (" +
-                                                    IdList(ids) +
-                                                    ") AND NOT EXISTS (SELECT 1 FROM steps t WHERE t.screenshot_id = s.id)",
-                                soci::use(company_id));
+    soci::rowset<int64_t> rs =
+        (sql_.prepare << "SELECT s.id FROM screenshots s WHERE s.company_id = :c AND s.id IN (" +
+                             IdList(ids) +
+                             ") AND NOT EXISTS (SELECT 1 FROM steps t WHERE t.screenshot_id = s.id)",
+         soci::use(company_id));
     for (int64_t id : rs) unused.push_back(id);
   }
   auto gone = FindMany(company_id, unused);
   if (!unused.empty()) {
-    sql_ << "DELETE FROM screenshots WHERE company_id = :c AND id IN (" + IdList(unused) + ")", soci::use(company_id);
+    sql_ << "DELETE FROM screenshots WHERE company_id = :c AND id IN (" + IdList(unused) + ")",
+        soci::use(company_id);
   }
   return gone;
 }
@@ -502,10 +529,12 @@ std::vector<ScreenshotRecord> ScreenshotRepository::DeleteOrphans(int64_t before
   BindScreenshot(st, row);
   st.exchange(soci::use(ts));
   st.exchange(soci::use(limit));
-  Prepare(st, std::string("DELETE FROM screenshots WHERE attached_at IS NULL AND id IN (SELECT s.id FROM screenshots s "
-                          "WHERE s.attached_at IS NULL AND s.created_at < :t AND NOT EXISTS (SELECT 1 FROM steps t "
-                          "WHERE t.screenshot_id = s.id) ORDER BY s.id LIMIT :l) RETURNING ") +
-                  kScreenshotColumns);
+  Prepare(st,
+          std::string(
+              "DELETE FROM screenshots WHERE attached_at IS NULL AND id IN (SELECT s.id FROM screenshots s "
+              "WHERE s.attached_at IS NULL AND s.created_at < :t AND NOT EXISTS (SELECT 1 FROM steps t "
+              "WHERE t.screenshot_id = s.id) ORDER BY s.id LIMIT :l) RETURNING ") +
+              kScreenshotColumns);
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -514,8 +543,8 @@ std::vector<ScreenshotRecord> ScreenshotRepository::DeleteOrphans(int64_t before
 std::pair<int64_t, int64_t> ScreenshotRepository::CountAndBytes(int64_t company_id) {
   int64_t count = 0;
   int64_t bytes = 0;
-  sql_ << "SELECT COUNT(*), COALESCE(SUM(file_size), 0) FROM screenshots WHERE company_id = :c", soci::use(company_id),
-      soci::into(count), soci::into(bytes);
+  sql_ << "SELECT COUNT(*), COALESCE(SUM(file_size), 0) FROM screenshots WHERE company_id = :c",
+      soci::use(company_id), soci::into(count), soci::into(bytes);
   return {count, bytes};
 }
 

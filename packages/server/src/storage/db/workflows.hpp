@@ -15,7 +15,7 @@ struct WorkflowFilter {
   std::optional<std::string> tag;
   std::optional<int64_t> created_by;
   std::optional<std::string> origin;
-  std::optional<std::string> search;  // case-insensitive, in name and description
+  std::optional<std::string> search;       // case-insensitive, in name and description
   std::string sort_column = "updated_at";  // updated_at, created_at, name, success_rate, total_uses
   bool descending = true;
   int limit = 50;
