@@ -52,7 +52,7 @@ export interface ElementMeta {
   title?: string | null;
   /** A `value`/`inner_text` was withheld because the field is sensitive (see privacy.ts). */
   value_masked?: boolean;
-  /** Headings and landmarks that contain the element, innermost first (≤ 5). */
+  /** Landmarks that contain the element, innermost first: tag plus aria-label (≤ 5 × 100 chars). */
   context?: string[] | null;
 }
 
