@@ -30,7 +30,7 @@ def s3_endpoint():
         proc, endpoint, data = W.start_s3rver()
     except RuntimeError as e:
         pytest.fail(str(e), pytrace=False)
-    yield endpoint
+    yield endpoint, data
     W.stop_s3rver(proc, data)
 
 
@@ -39,11 +39,13 @@ def store(request, stepwise_bin, db_kind, tmp_path_factory):
     """A server on one blob backend: {"kind", "server", "endpoint"}."""
     env = {}
     endpoint = None
+    root = None
     if request.param == "s3":
-        endpoint = request.getfixturevalue("s3_endpoint")
+        endpoint, root = request.getfixturevalue("s3_endpoint")
         env = W.s3_env(endpoint, prefix="shots")
     srv = W.dedicated_server(stepwise_bin, db_kind, tmp_path_factory, **env)
-    yield {"kind": request.param, "server": srv, "endpoint": endpoint}
+    root = root or os.path.join(srv.data_dir, "blobs")
+    yield {"kind": request.param, "server": srv, "endpoint": endpoint, "root": root}
     problems, logs = W.stop_dedicated(srv)
     if problems:
         pytest.fail("\n".join(problems) + "\n" + logs, pytrace=False)
@@ -53,6 +55,21 @@ def store(request, stepwise_bin, db_kind, tmp_path_factory):
 def co(store):
     admin, regular = store["server"].company_team()
     return admin, regular
+
+
+def blob_files(store, company_id, temp=False):
+    """The stored objects of a company, as the backend holds them on disk (file store or s3rver's);
+    the store's temporary files (a write in progress) only with temp=True."""
+    marker = f"companies/{company_id}/screenshots/"
+    found = set()
+    for d, _, files in os.walk(store["root"]):
+        for f in files:
+            if f.startswith(".tmp") and not temp:
+                continue
+            p = os.path.join(d, f)
+            if marker in p and "metadata" not in f:
+                found.add(p[p.index(marker) + len(marker):].split(os.sep)[0].split("._S3rver_object")[0])
+    return found
 
 
 def _blob_path(store, url):
@@ -122,6 +139,8 @@ def test_upload_each_format(store, co, fmt):
     ext = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}[fmt]
     assert f"/companies/{admin.company_id}/screenshots/{hashlib.sha256(data).hexdigest()}{ext}" in d["storage_url"]
     headers = _check_url(store, d["storage_url"], data)
+    stored = blob_files(store, admin.company_id)
+    assert any(f.startswith(hashlib.sha256(data).hexdigest() + ext) for f in stored), stored
     if store["kind"] == "file":
         assert headers.get("Content-Type") == mime, dict(headers)
     assert W.usage(admin) == (before[0] + 1, before[1] + len(data))
@@ -137,6 +156,9 @@ def test_thumbnail_is_made(store, co):
     data = W.png(1000, 500)
     d = W.upload_ok(admin, data, status=201)
     got = W.wait_thumbnail(admin, d["screenshot_id"])
+    # Written whole (temp file renamed) before the record names it.
+    assert {f for f in blob_files(store, admin.company_id, temp=True)} == \
+        {hashlib.sha256(data).hexdigest() + ".png", hashlib.sha256(data).hexdigest() + ".thumb.webp"}
     status, _, thumb = W.fetch(got["thumbnail_url"])
     assert status == 200, thumb[:200]
     w, h = _webp_size(thumb)
@@ -163,6 +185,8 @@ def test_dedupe_per_company(store, co):
         assert r.body["data"]["screenshot_id"] == first["screenshot_id"]
         assert r.body["data"]["hash"] == first["hash"]
     assert W.usage(admin) == usage
+    assert {f for f in blob_files(store, admin.company_id) if ".thumb." not in f} == \
+        {hashlib.sha256(data).hexdigest() + ".png"}
     # Another company stores its own copy under its own key.
     other, _ = store["server"].company_team()
     theirs = W.upload_ok(other, data, status=201)
@@ -286,7 +310,9 @@ BAD_FORMS = [
 def test_bad_upload_stores_nothing(store, co, parts, status, code, pointer):
     admin, _ = co
     before = W.usage(admin)
+    files = blob_files(store, admin.company_id)
     r = W.post_form(admin, parts)
+    assert blob_files(store, admin.company_id) == files, "a rejected upload left bytes in the store"
     err = assert_error(r, status, code)
     if pointer:
         assert_validation_error(r, pointer)
@@ -449,6 +475,10 @@ def test_delete_workflow_removes_unreferenced_blobs(store, co):
         assert not os.path.exists(own_file)
         assert not os.path.exists(_blob_path(store, thumbs))
     assert W.usage(admin) == (count - 1, size - len(own))
+    own_hex = hashlib.sha256(own).hexdigest()
+    left = blob_files(store, admin.company_id)
+    assert not any(f.startswith(own_hex) for f in left), left  # the image and its thumbnail
+    assert any(f.startswith(hashlib.sha256(shared).hexdigest()) for f in left), left
     # Still used by `keep`, and never attached: both stay.
     _check_url(store, links[1]["url"], shared)
     assert W.detail(admin, keep)[0]["steps"][0]["screenshot"]["id"] == s_shared["screenshot_id"]
@@ -577,3 +607,79 @@ def test_blob_missing_object_404(local, co):
     key = f"companies/{admin.company_id}/screenshots/{'f' * 64}.png"
     expires = int(time.time()) + 300
     assert_error(local.request("GET", f"/api/blobs/{key}?expires={expires}&sig={_sign(key, expires)}"), 404)
+
+
+# ------------------------------------------------------------------------------------------------
+# More hostile uploads
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [(10000, 10000), (20000, 10), (10, 17000)])
+def test_huge_dimensions_refused(store, co, size):
+    """A few KB that decode to 100 M pixels, or a side over 16384 px: 415, nothing stored."""
+    admin, _ = co
+    bomb = W.png_bomb(*size)
+    assert len(bomb) < 2 * MB
+    before = W.usage(admin)
+    r = W.upload(admin, bomb)
+    assert_error(r, {413, 415, 422})
+    assert W.usage(admin) == before
+    assert_envelope(admin.get("/api/company"), 200)
+
+
+def test_too_many_parts_refused(store, co):
+    admin, _ = co
+    before = W.usage(admin)
+    parts = W.upload_parts(PNG) + [(f"x{i}", "1", None, None) for i in range(40)]
+    r = W.post_form(admin, parts)
+    assert_error(r, {400, 422})
+    assert W.usage(admin) == before
+
+
+def test_oversized_part_headers_refused(store, co):
+    admin, _ = co
+    before = W.usage(admin)
+    parts = W.upload_parts(PNG, filename="f" * (16 * 1024) + ".png")
+    r = W.post_form(admin, parts)
+    assert_error(r, {400, 413, 422})
+    assert W.usage(admin) == before
+
+
+@pytest.mark.parametrize("step_id", [b"a\x00b", b"\xff\xfe\xfd", "é".encode("latin-1")])
+def test_odd_bytes_in_step_id_never_500(store, co, step_id):
+    """The client's step_id is stored as text: a NUL or invalid UTF-8 is refused (or stored), never a 500."""
+    admin, _ = co
+    before = W.usage(admin)
+    data = W.png()
+    r = W.post_form(admin, W.upload_parts(data, step_id=step_id))
+    if r.status != 201:
+        assert blob_files(store, admin.company_id) == set(), f"a refused upload ({r.status}) left its bytes behind"
+    assert r.status in (201, 422), r
+    if r.status == 422:
+        assert_validation_error(r, "/step_id")
+        assert W.usage(admin) == before
+    else:
+        assert W.usage(admin) == (before[0] + 1, before[1] + len(data))
+
+
+@pytest.mark.parametrize("name", [b"\xff\xfe", b"a\x00b", b"image\xc3"])
+def test_odd_bytes_in_part_name_never_500(store, co, name):
+    admin, _ = co
+    before = W.usage(admin)
+    extra = (b"--B\r\nContent-Disposition: form-data; name=\"" + name + b"\"\r\n\r\nv\r\n")
+    body, ctype = W.multipart(W.upload_parts(PNG), boundary="B")
+    body = body[:-len(b"--B--\r\n")] + extra + b"--B--\r\n"
+    r = store["server"].request("POST", "/api/screenshots", raw=body, token=admin.token,
+                                headers={"Content-Type": ctype})
+    assert_error(r, {400, 422})
+    assert W.usage(admin) == before
+
+
+def test_blob_response_headers(local, co):
+    """Bytes served from the local store cannot run as a page: right type, nosniff, sandboxed."""
+    admin, _ = co
+    d = W.upload_ok(admin, W.png(), status=201)
+    r = local.request("GET", W.local_path(d["storage_url"]))
+    assert r.status == 200, r
+    assert r.header("Content-Type") == "image/png"
+    assert (r.header("X-Content-Type-Options") or "").lower() == "nosniff"
+    assert "sandbox" in (r.header("Content-Security-Policy") or "")

@@ -1005,3 +1005,133 @@ def test_search_is_case_insensitive_beyond_ascii(co):
     for q in ("überweisung", "ÜBERWEISUNG", "écran", "CONTRÔLE"):
         ids = [w["id"] for w in assert_envelope(admin.get("/api/workflows?q=" + urllib.parse.quote(q)), 200)]
         assert ids == [wf_id], q
+
+
+NUL_FIELDS = [
+    ("name", ["metadata", "name"]),
+    ("description", ["metadata", "description"]),
+    ("tag", ["metadata", "tags", 0]),
+    ("starting_url", ["metadata", "starting_url"]),
+    ("timestamp", ["steps", 0, "timestamp"]),
+    ("selector", ["steps", 0, "selectors", "primary"]),
+    ("inner_text", ["steps", 0, "element_meta", "inner_text"]),
+    ("page_url", ["steps", 0, "page_context", "url"]),
+    ("input_value", ["steps", 0, "action_data", "input_value"]),
+    ("element_html", ["steps", 0, "dom_context", "element_html"]),
+    ("stable_attr_key", None),
+]
+
+
+@pytest.mark.parametrize("path", [p for _, p in NUL_FIELDS], ids=[n for n, _ in NUL_FIELDS])
+def test_nul_character_is_stored_or_refused_never_500(server, co, path):
+    """A U+0000 in any text (JSON allows it; PostgreSQL text and jsonb do not): 201 and read back
+    unchanged, or 422 naming the field — never a 500, and nothing half-stored."""
+    admin, _ = co
+    payload = W.body(1, tags=["t"], starting_url="https://app.example.com/x")
+    if path is None:
+        payload["steps"][0]["selectors"]["stable_attrs"] = {"da\u0000ta": "v"}
+        value = None
+    else:
+        obj = payload
+        for k in path[:-1]:
+            obj = obj[k]
+        value = (obj[path[-1]] or "before") + "\u0000after"
+        obj[path[-1]] = value
+    before = W.total(admin)
+    r = admin.post("/api/workflows", payload)
+    if r.status != 201:
+        assert W.total(admin) == before, f"a refused upload ({r.status}) left a workflow behind"
+    assert r.status in (201, 422), r
+    if r.status == 422:
+        assert_validation_error(r)
+        return
+    d, _ = W.detail(admin, r.body["data"]["workflow_id"])
+    if path is None:
+        assert d["steps"][0]["selectors"]["stable_attrs"] == {"da\u0000ta": "v"}
+        return
+    got = d
+    for k in path:
+        got = got[k] if k != "metadata" else got
+    assert got == value
+
+
+def test_nul_character_in_edits_never_500(co):
+    admin, _ = co
+    wf_id = W.create(admin, W.body(1))
+    step_id = _steps(admin, wf_id)[0]["id"]
+    r = W.put(admin, wf_id, {"name": "a\u0000b"})
+    assert r.status in (200, 422), r
+    r = admin.patch(f"/api/workflows/{wf_id}/steps/{step_id}", {"field_label": "x\u0000y"})
+    assert r.status in (200, 422), r
+    if r.status == 200:
+        assert _steps(admin, wf_id)[0]["field_label"] == "x\u0000y"
+
+
+def test_concurrent_saves_with_one_etag_one_wins(co):
+    """Eight admins save at once from the same version: exactly one succeeds, the rest get 412."""
+    import threading
+    admin, _ = co
+    wf_id = W.create(admin, W.body(1, name="Base"))
+    etag = W.detail(admin, wf_id)[1].header("ETag")
+    results = [None] * 8
+
+    def save(i):
+        results[i] = W.put(admin, wf_id, {"name": f"Save {i}"}, if_match=etag)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ok = [i for i, r in enumerate(results) if r.status == 200]
+    assert len(ok) == 1, results
+    for i, r in enumerate(results):
+        if i not in ok:
+            assert_error(r, 412, "PRECONDITION_FAILED")
+    assert W.detail(admin, wf_id)[0]["name"] == f"Save {ok[0]}"
+
+
+def test_concurrent_step_deletes_keep_numbering(co):
+    import threading
+    admin, _ = co
+    wf_id = W.create(admin, W.body(12))
+    ids = [s["id"] for s in _steps(admin, wf_id)]
+    victims = ids[1::2]  # six steps
+    results = {}
+
+    def drop(sid):
+        results[sid] = admin.delete(f"/api/workflows/{wf_id}/steps/{sid}")
+
+    threads = [threading.Thread(target=drop, args=(sid,)) for sid in victims]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.status == 204 for r in results.values()), results
+    d, _ = W.detail(admin, wf_id)
+    assert [s["id"] for s in d["steps"]] == ids[0::2]
+    assert [s["step_number"] for s in d["steps"]] == list(range(1, 7))
+    assert d["step_count"] == 6
+
+
+def test_update_moves_workflow_to_top_of_default_sort(co):
+    admin, _ = co
+    first = W.create(admin, W.body(1, name="First"))
+    W.create(admin, W.body(1, name="Second"))
+    import time as _t
+    _t.sleep(0.01)
+    assert_envelope(W.put(admin, first, {"description": "touched"}), 200)
+    data = assert_envelope(admin.get("/api/workflows"), 200)
+    assert data[0]["id"] == first, [w["name"] for w in data]
+
+
+def test_explicit_nulls_for_optional_step_parts(co):
+    admin, _ = co
+    payload = W.body(1, description=None)
+    payload["metadata"]["description"] = None
+    for k in ("timestamp", "action_data", "screenshot_ref", "dom_context", "expected_outcome"):
+        payload["steps"][0][k] = None
+    wf_id = W.create(admin, payload)
+    s = _steps(admin, wf_id)[0]
+    assert all(s[k] is None for k in ("timestamp", "action_data", "screenshot_ref", "dom_context",
+                                      "expected_outcome"))

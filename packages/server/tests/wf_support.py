@@ -341,3 +341,12 @@ def send_raw(account, method, path, body, headers):
     resp, err = account.server.raw(data, timeout=120)
     assert resp is not None, f"connection dropped without a response: {err}"
     return resp
+
+
+def png_bomb(width=10000, height=10000):
+    """A tiny 1-bit greyscale PNG that decodes to width × height pixels (a decompression bomb)."""
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)
+    c = zlib.compressobj(9)
+    idat = c.compress(row * height) + c.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
