@@ -683,3 +683,20 @@ def test_blob_response_headers(local, co):
     assert r.header("Content-Type") == "image/png"
     assert (r.header("X-Content-Type-Options") or "").lower() == "nosniff"
     assert "sandbox" in (r.header("Content-Security-Policy") or "")
+
+
+def test_etag_changes_when_a_thumbnail_appears(store, co):
+    """The detail's ETag names its content: once a step's thumbnail exists, a client revalidating
+    with the old ETag must get the new body (with thumbnail_url), not 304."""
+    admin, _ = co
+    big = W.png(1800, 1800, seed="slow-thumb", noise=True)
+    shot = W.upload_ok(admin, big, status=201)
+    wf_id = W.create(admin, W.body(1, shots={1: {"id": shot["screenshot_id"]}}))
+    d, r = W.detail(admin, wf_id)
+    if d["steps"][0]["screenshot"]["thumbnail_url"] is not None:
+        pytest.skip("the thumbnail was made before the first read; nothing to revalidate")
+    etag = r.header("ETag")
+    W.wait_thumbnail(admin, shot["screenshot_id"])
+    r2 = admin.get(f"/api/workflows/{wf_id}", headers={"If-None-Match": etag})
+    assert r2.status == 200, f"304 for a body that changed (thumbnail_url null -> URL): {r2!r}"
+    assert r2.body["data"]["steps"][0]["screenshot"]["thumbnail_url"]
