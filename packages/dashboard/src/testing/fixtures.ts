@@ -35,6 +35,8 @@ export function makeCompany(patch: Partial<Company> = {}): Company {
     invite_token: 'tok-123',
     created_at: '2026-11-25T21:30:00Z',
     user_count: 2,
+    screenshot_count: 0,
+    screenshot_bytes: 0,
     ...patch,
   };
 }
