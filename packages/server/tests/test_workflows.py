@@ -1135,3 +1135,49 @@ def test_explicit_nulls_for_optional_step_parts(co):
     s = _steps(admin, wf_id)[0]
     assert all(s[k] is None for k in ("timestamp", "action_data", "screenshot_ref", "dom_context",
                                       "expected_outcome"))
+
+
+@pytest.mark.parametrize("ref_id", [9007199254740992, 9223372036854775807, 18446744073709551615,
+                                    99999999999999999999999, 1e20, 1.5, 1.0, True, "9999999999999999",
+                                    "1e5", " 1", "1 ", "+1", "١"])
+def test_screenshot_ref_id_edge_values(co, ref_id):
+    """Ids too big for the contract, floats, booleans, odd digit strings: 422, never a 500."""
+    admin, _ = co
+    before = W.total(admin)
+    r = admin.post("/api/workflows", W.body(1, shots={1: {"id": ref_id}}))
+    assert_validation_error(r, "/steps/0/screenshot_ref")
+    assert W.total(admin) == before
+
+
+@pytest.mark.parametrize("path_id", ["9007199254740992", "9223372036854775808", "99999999999999999999", "-1",
+                                     "1.0", "1e3", "01"])
+def test_odd_path_ids_never_500(co, path_id):
+    admin, _ = co
+    wf_id = W.create(admin, W.body(1))
+    step_id = _steps(admin, wf_id)[0]["id"]
+    for method, path, payload in (
+            ("GET", f"/api/workflows/{path_id}", None),
+            ("PUT", f"/api/workflows/{path_id}", {"name": "x"}),
+            ("DELETE", f"/api/workflows/{path_id}", None),
+            ("PATCH", f"/api/workflows/{wf_id}/steps/{path_id}", {"field_label": "x"}),
+            ("DELETE", f"/api/workflows/{wf_id}/steps/{path_id}", None),
+            ("PUT", f"/api/workflows/{path_id}/steps/order", {"step_ids": [step_id]}),
+            ("GET", f"/api/screenshots/{path_id}", None)):
+        r = admin.server.request(method, path, payload, token=admin.token)
+        assert r.status in (404, 422), (method, path, r)
+    assert len(_steps(admin, wf_id)) == 1
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "q=%FF%FE", "q=%C3", "tag=%00", "tag=%FF", "origin=http://%FF.example.com",
+                                   "origin=http://a%00.example.com", "status=%00", "sort=%FF", "limit=1&limit=2",
+                                   "q=" + "%25" * 200, "q=%5C", "q=%27%3B--", "tag=%27"])
+def test_odd_list_queries_never_500(co, query):
+    """NUL bytes, invalid UTF-8, repeated or SQL-looking parameters: an answer (200 or 4xx), not a 500."""
+    admin, _ = co
+    W.create(admin, W.body(1, name="Needle", tags=["t"]))
+    r = admin.get("/api/workflows?" + query)
+    assert r.status in (200, 400, 422), (query, r)
+    if r.status == 200:
+        assert isinstance(r.body["data"], list)
+    else:
+        assert_error(r, {400, 422})
