@@ -60,10 +60,17 @@ SCENARIO=me_during_login_flood wrk_run me.lua "$base" 8
 wait "$flood" || true
 grep '^scenario=' "$work/flood.txt" || true
 
-# GET /api/health side by side with the reference (2 uvicorn workers), alternating.
+# Screenshot uploads: a dedupe hit against a fresh upload, and memory under 10 MB uploads.
+$PY "$here/screenshots.py" "$base" "$token" "$pid"
+
+# Side by side with the reference (2 uvicorn workers), alternating per scenario.
 if [ -x "$ref/start_ref.sh" ]; then
   "$ref/start_ref.sh" 8101 --workers 2 >/dev/null
   refbase="http://127.0.0.1:8101"
+  echo "# workflows API: the reference's own harness, A = reference, B = stepwise"
+  "$ref/bench/compare.sh" "$refbase" "$base" "$DURATION" 2>/dev/null
+  echo "# contract check of the reference's harness against stepwise"
+  $PY "$ref/bench/contract_check.py" "$base" | tail -1
   for r in $(seq 1 "$ROUNDS"); do
     echo "server=ref round=$r $(wrk_run health.lua "$refbase")"
     echo "server=stepwise round=$r $(wrk_run health.lua "$base")"
