@@ -700,3 +700,35 @@ def test_etag_changes_when_a_thumbnail_appears(store, co):
     r2 = admin.get(f"/api/workflows/{wf_id}", headers={"If-None-Match": etag})
     assert r2.status == 200, f"304 for a body that changed (thumbnail_url null -> URL): {r2!r}"
     assert r2.body["data"]["steps"][0]["screenshot"]["thumbnail_url"]
+
+
+@pytest.mark.parametrize("color_type,bit_depth", [(0, 8), (0, 1), (0, 16), (2, 16), (3, 8), (3, 4), (4, 8), (6, 8),
+                                                  (6, 16)], ids=["grey8", "grey1", "grey16", "rgb16", "palette8",
+                                                                 "palette4", "grey-alpha", "rgba8", "rgba16"])
+def test_png_kinds_are_measured_and_thumbnailed(store, co, color_type, bit_depth):
+    """Every PNG colour type a browser may produce: measured right, and a thumbnail is made."""
+    admin, _ = co
+    data = W.png_kind(640, 360, color_type, bit_depth, seed=f"{color_type}-{bit_depth}")
+    d = W.upload_ok(admin, data, status=201)
+    assert (d["format"], d["width"], d["height"], d["file_size"]) == ("png", 640, 360, len(data))
+    got = W.wait_thumbnail(admin, d["screenshot_id"])
+    status, _, thumb = W.fetch(got["thumbnail_url"])
+    assert status == 200
+    w, h = _webp_size(thumb)
+    assert 300 <= w <= 420 and abs(w / h - 640 / 360) < 0.1, (w, h)
+
+
+@pytest.mark.parametrize("fmt,options,colourspace,mime", [
+    ("jpg", "", "cmyk", "image/jpeg"), ("jpg", "", "b-w", "image/jpeg"), ("jpg", "interlace", None, "image/jpeg"),
+    ("jpg", "Q=5", None, "image/jpeg"), ("webp", "lossless", None, "image/webp"), ("webp", "Q=10", None, "image/webp"),
+], ids=["jpeg-cmyk", "jpeg-grey", "jpeg-progressive", "jpeg-q5", "webp-lossless", "webp-lossy"])
+def test_jpeg_and_webp_kinds(store, co, fmt, options, colourspace, mime):
+    admin, _ = co
+    data = W.convert(W.png(320, 200), fmt, options=options, colourspace=colourspace)
+    d = W.upload_ok(admin, data, status=201, ctype=mime, filename="x." + fmt)
+    assert (d["width"], d["height"], d["file_size"]) == (320, 200, len(data))
+    assert d["format"] == {"jpg": "jpeg", "webp": "webp"}[fmt]
+    _check_url(store, d["storage_url"], data)
+    got = W.wait_thumbnail(admin, d["screenshot_id"])
+    status, _, thumb = W.fetch(got["thumbnail_url"])
+    assert status == 200 and _webp_size(thumb)[0] <= 420

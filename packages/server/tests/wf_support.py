@@ -64,8 +64,9 @@ def have_vips():
     return shutil.which("vips") is not None
 
 
-def convert(png_bytes, fmt):
-    """PNG bytes → 'jpg' or 'webp' bytes with the vips CLI (skips the test when it is missing)."""
+def convert(png_bytes, fmt, options="", colourspace=None):
+    """PNG bytes → 'jpg' or 'webp' bytes with the vips CLI (skips the test when it is missing).
+    options: vips save options ("interlace", "lossless", "Q=5"); colourspace: "b-w", "cmyk", …"""
     if not have_vips():
         pytest.skip("the vips command line tool is missing (apt-get install libvips-tools)")
     with tempfile.TemporaryDirectory() as d:
@@ -73,7 +74,9 @@ def convert(png_bytes, fmt):
         dst = os.path.join(d, "out." + fmt)
         with open(src, "wb") as f:
             f.write(png_bytes)
-        subprocess.run(["vips", "copy", src, dst], check=True, capture_output=True, timeout=60)
+        target = dst + (f"[{options}]" if options else "")
+        cmd = ["vips", "colourspace", src, target, colourspace] if colourspace else ["vips", "copy", src, target]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
         with open(dst, "rb") as f:
             return f.read()
 
@@ -350,3 +353,20 @@ def png_bomb(width=10000, height=10000):
     idat = c.compress(row * height) + c.flush()
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+
+
+def png_kind(width, height, color_type, bit_depth=8, seed=b"k"):
+    """A PNG of another kind: greyscale (0), RGB (2), palette (3), grey+alpha (4), RGBA (6)."""
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color_type]
+    bits_per_row = width * channels * bit_depth
+    row_bytes = (bits_per_row + 7) // 8
+    stream = hashlib.shake_256(seed if isinstance(seed, bytes) else str(seed).encode()).digest(row_bytes * height)
+    raw = b"".join(b"\x00" + stream[y * row_bytes:(y + 1) * row_bytes] for y in range(height))
+    if color_type == 3:  # palette indexes must exist: use a full palette for the bit depth
+        entries = 1 << bit_depth
+        plte = bytes((i * 37) & 255 for i in range(entries * 3))
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    out = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr)
+    if color_type == 3:
+        out += _chunk(b"PLTE", plte)
+    return out + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b"")
