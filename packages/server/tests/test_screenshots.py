@@ -732,3 +732,34 @@ def test_jpeg_and_webp_kinds(store, co, fmt, options, colourspace, mime):
     got = W.wait_thumbnail(admin, d["screenshot_id"])
     status, _, thumb = W.fetch(got["thumbnail_url"])
     assert status == 200 and _webp_size(thumb)[0] <= 420
+
+
+def test_two_processes_dedupe_identical_uploads(server_factory, tmp_path):
+    """Two server processes on one database and one blob store: the same image uploaded to both at
+    once is stored once (one 201, the rest 200 with the same id)."""
+    shared = tmp_path / "shared-blobs"
+    first = server_factory(STORAGE_URL=f"file://{shared}")
+    second = server_factory(database=first.db, STORAGE_URL=f"file://{shared}")
+    admin = first.signup_admin()
+    data = W.png(300, 300, seed="two-procs")
+    body, ctype = W.multipart(W.upload_parts(data))
+    results = [None] * 10
+
+    def go(i):
+        srv = (first, second)[i % 2]
+        results[i] = srv.request("POST", "/api/screenshots", raw=body, token=admin.token,
+                                 headers={"Content-Type": ctype})
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(r.status for r in results)
+    assert statuses == [200] * 9 + [201], results
+    assert len({r.body["data"]["screenshot_id"] for r in results}) == 1
+    assert W.usage(admin) == (1, len(data))
+    for srv in (first, second):
+        url = assert_envelope(srv.request("GET", f"/api/screenshots/{results[0].body['data']['screenshot_id']}",
+                                          token=admin.token), 200)["storage_url"]
+        assert W.fetch(url)[2] == data
