@@ -8,11 +8,23 @@ using stepwise::core::JsonWriter;
 TEST(JsonWriter, WritesNestedDocumentsThatParseBack) {
   JsonWriter w;
   w.BeginObject()
-      .Key("a").Int(-5)
-      .Key("s").String("q\"uo\\te\n\x01 é")
-      .Key("list").BeginArray().Int(1).Double(2.5).Bool(true).Null().BeginObject().EndObject().EndArray()
-      .Key("raw").Raw(R"({"x":[1,2]})")
-      .Key("none").OptString(std::nullopt)
+      .Key("a")
+      .Int(-5)
+      .Key("s")
+      .String("q\"uo\\te\n\x01 é")
+      .Key("list")
+      .BeginArray()
+      .Int(1)
+      .Double(2.5)
+      .Bool(true)
+      .Null()
+      .BeginObject()
+      .EndObject()
+      .EndArray()
+      .Key("raw")
+      .Raw(R"({"x":[1,2]})")
+      .Key("none")
+      .OptString(std::nullopt)
       .EndObject();
   const auto doc = nlohmann::json::parse(w.View());
   EXPECT_EQ(doc["a"], -5);
