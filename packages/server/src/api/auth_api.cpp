@@ -46,7 +46,9 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
 
   router.Add("GET", "/api/auth/invites/{token}", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
     const std::string token = ctx.req.path_params.at("token");
-    if (token.empty() || token.size() > 128) {
+    if (token.empty() || token.size() > 128 ||
+        token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+            std::string::npos) {
       throw core::NotFound("INVALID_INVITE_TOKEN", "This invite link is not valid");
     }
     co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget("invite", ctx.req.client_ip, ""); });

@@ -12,6 +12,7 @@
 #include <valijson/validator.hpp>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "embedded_file.hpp"
 
 namespace stepwise::api {
@@ -263,12 +264,40 @@ void Contract::ValidateBody(std::string_view operation_id, const json& doc) cons
   if (op.body) Validate(*op.body, doc, "");
 }
 
+namespace {
+// JSON may carry \u0000 in strings and keys; nothing we store may (PostgreSQL refuses it).
+void CollectNul(const json& node, const std::string& pointer, json& errors) {
+  if (errors.size() >= kMaxReportedErrors) return;
+  if (node.is_string()) {
+    if (node.get_ref<const std::string&>().find('\0') != std::string::npos) {
+      errors.push_back({{"pointer", pointer}, {"message", "must not contain NUL characters"}});
+    }
+  } else if (node.is_object()) {
+    for (const auto& [k, v] : node.items()) {
+      if (k.find('\0') != std::string::npos) {
+        errors.push_back(
+            {{"pointer", pointer}, {"message", "property names must not contain NUL characters"}});
+        continue;
+      }
+      CollectNul(v, pointer + "/" + EscapePointer(k), errors);
+    }
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i) CollectNul(node[i], pointer + "/" + std::to_string(i), errors);
+  }
+}
+}  // namespace
+
 json Contract::Body(std::string_view operation_id, const http::Request& req) const {
   if (!IsJsonContentType(req.Header("Content-Type"))) {
     throw Error(ErrorKind::kUnsupportedMedia, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
   }
   json doc = ParseJson(req.body);
   ValidateBody(operation_id, doc);
+  json errors = json::array();
+  CollectNul(doc, "", errors);
+  if (!errors.empty()) {
+    throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid", {{"errors", errors}});
+  }
   return doc;
 }
 
@@ -284,6 +313,10 @@ json Contract::Query(std::string_view operation_id, const http::Request& req) co
     }
     const std::string& raw = it->second;
     const std::string pointer = "/query/" + p.name;
+    if (!core::IsCleanUtf8(raw)) {
+      errors.push_back({{"pointer", pointer}, {"message", "must be UTF-8 text without NUL characters"}});
+      continue;
+    }
     if (p.type == "integer") {
       int64_t v = 0;
       auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), v);

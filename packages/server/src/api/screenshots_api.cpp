@@ -6,6 +6,7 @@
 #include "api/app.hpp"
 #include "api/views.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/multipart.hpp"
@@ -80,8 +81,8 @@ services::ScreenshotUpload ReadForm(const http::Request& req) {
   }
   if (parts.count("step_id")) {
     const auto v = parts["step_id"]->data;
-    if (v.size() > 64) {
-      errors.push_back({{"pointer", "/step_id"}, {"message", "must be at most 64 characters"}});
+    if (v.size() > 64 || !core::IsCleanUtf8(v)) {
+      errors.push_back({{"pointer", "/step_id"}, {"message", "must be UTF-8 text of at most 64 bytes"}});
     } else {
       up.client_step_id = std::string(v);
     }

@@ -40,6 +40,17 @@ storage::WorkflowFilter FilterFrom(const json& q) {
   return f;
 }
 
+ScreenshotLinks LinksOf(const App& app, const http::Request& req, const storage::ScreenshotRecord& shot,
+                        int64_t now = core::NowSeconds()) {
+  ScreenshotLinks links;
+  links.url = AbsoluteUrl(app, req, app.blobs.SignedGetUrl(shot.storage_key, now, kUrlTtlSeconds));
+  if (shot.thumbnail_key) {
+    links.thumbnail_url =
+        AbsoluteUrl(app, req, app.blobs.SignedGetUrl(*shot.thumbnail_key, now, kUrlTtlSeconds));
+  }
+  return links;
+}
+
 // The detail body, built as text: steps splice their stored JSON in without re-parsing it.
 std::string DetailJson(const App& app, const http::Request& req, const services::WorkflowDetail& d) {
   core::JsonWriter out(4096 + d.steps.size() * 2048);
@@ -52,11 +63,7 @@ std::string DetailJson(const App& app, const http::Request& req, const services:
     if (step.screenshot_id) {
       if (auto it = d.screenshots.find(*step.screenshot_id); it != d.screenshots.end()) {
         shot = &it->second;
-        links.url = AbsoluteUrl(app, req, app.blobs.SignedGetUrl(shot->storage_key, now, kUrlTtlSeconds));
-        if (shot->thumbnail_key) {
-          links.thumbnail_url =
-              AbsoluteUrl(app, req, app.blobs.SignedGetUrl(*shot->thumbnail_key, now, kUrlTtlSeconds));
-        }
+        links = LinksOf(app, req, *shot, now);
       }
     }
     WriteStep(out, step, shot, shot != nullptr ? &links : nullptr);
@@ -152,22 +159,24 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
                co_return RawData(DetailJson(app, ctx.req, detail), services::WorkflowETag(detail.workflow));
              });
 
-  router.Add("PATCH", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin,
-             [&app](Context& ctx) -> Task<Response> {
-               const int64_t id = PathId(ctx.req, "id");
-               const int64_t step_id = PathId(ctx.req, "step_id");
-               const json body = app.contract.Body("updateStep", ctx.req);
-               const auto caller = CallerOf(ctx);
-               services::WorkflowService::StepEdit edit;
-               if (body.contains("field_label")) edit.field_label = body["field_label"].get<std::string>();
-               if (body.contains("instruction")) edit.instruction = body["instruction"].get<std::string>();
-               const std::string if_match(ctx.req.Header("If-Match"));
-               auto [step, w] = co_await ctx.db.Run(
-                   [&] { return app.workflows.UpdateStep(caller, id, step_id, edit, if_match); });
-               core::JsonWriter out;
-               WriteStep(out, step, nullptr, nullptr);
-               co_return RawData(out.Take(), services::WorkflowETag(w));
-             });
+  router.Add(
+      "PATCH", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+        const int64_t id = PathId(ctx.req, "id");
+        const int64_t step_id = PathId(ctx.req, "step_id");
+        const json body = app.contract.Body("updateStep", ctx.req);
+        const auto caller = CallerOf(ctx);
+        services::WorkflowService::StepEdit edit;
+        if (body.contains("field_label")) edit.field_label = body["field_label"].get<std::string>();
+        if (body.contains("instruction")) edit.instruction = body["instruction"].get<std::string>();
+        const std::string if_match(ctx.req.Header("If-Match"));
+        auto updated = co_await ctx.db.Run(
+            [&] { return app.workflows.UpdateStep(caller, id, step_id, edit, if_match); });
+        core::JsonWriter out;
+        const storage::ScreenshotRecord* shot = updated.screenshot ? &*updated.screenshot : nullptr;
+        const ScreenshotLinks links = shot != nullptr ? LinksOf(app, ctx.req, *shot) : ScreenshotLinks{};
+        WriteStep(out, updated.step, shot, shot != nullptr ? &links : nullptr);
+        co_return RawData(out.Take(), services::WorkflowETag(updated.workflow));
+      });
 
   router.Add(
       "DELETE", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin,

@@ -83,14 +83,28 @@ UploadResult ScreenshotService::Upload(const Caller& caller, const ScreenshotUpl
   // Bytes first, then the row: a row never points at a missing blob. A concurrent upload of the
   // same image writes the same bytes under the same key.
   blobs_.Put(rec.storage_key, upload.bytes, MimeOf(info->format));
-  return db_.Read([&](soci::session& sql) {
-    ScreenshotRepository repo(sql, db_.GetDialect());
-    if (auto id = repo.Insert(rec)) {
-      rec.id = *id;
-      return UploadResult{rec, true};
+  try {
+    return db_.Read([&](soci::session& sql) {
+      ScreenshotRepository repo(sql, db_.GetDialect());
+      if (auto id = repo.Insert(rec)) {
+        rec.id = *id;
+        return UploadResult{rec, true};
+      }
+      return UploadResult{*repo.FindByHash(caller.company_id, hash), false};
+    });
+  } catch (...) {
+    // No row was written: unless a concurrent upload of the same image has one, the bytes go.
+    try {
+      const bool needed = db_.Read([&](soci::session& sql) {
+        return ScreenshotRepository(sql, db_.GetDialect()).FindByHash(caller.company_id, hash).has_value();
+      });
+      if (!needed) blobs_.Delete(rec.storage_key);
+    } catch (const std::exception& e) {
+      core::LogWarn("could not remove the bytes of a failed upload",
+                    {{"key", rec.storage_key}, {"error", e.what()}});
     }
-    return UploadResult{*repo.FindByHash(caller.company_id, hash), false};
-  });
+    throw;
+  }
 }
 
 storage::ScreenshotRecord ScreenshotService::Get(const Caller& caller, int64_t id) {

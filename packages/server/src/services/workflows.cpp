@@ -5,6 +5,7 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 
 namespace stepwise::services {
@@ -44,6 +45,10 @@ int64_t ScreenshotRefId(const json& ref) {
   return std::stoll(id.get<std::string>());
 }
 
+std::string SearchText(const storage::WorkflowRecord& w) {
+  return core::FoldCase(w.name + "\n" + w.description.value_or(""));
+}
+
 }  // namespace
 
 std::optional<std::string> UrlOrigin(std::string_view url) {
@@ -57,15 +62,41 @@ std::optional<std::string> UrlOrigin(std::string_view url) {
   rest = rest.substr(0, rest.find_first_of("/?#"));
   if (const auto at = rest.rfind('@'); at != std::string_view::npos)
     rest = rest.substr(at + 1);  // credentials
-  std::string host(rest);
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (host.empty()) return std::nullopt;
-  const std::string default_port = scheme == "https" ? ":443" : ":80";
-  if (host.size() > default_port.size() &&
-      host.compare(host.size() - default_port.size(), default_port.size(), default_port) == 0) {
-    host.resize(host.size() - default_port.size());
+  std::string authority(rest);
+  std::transform(authority.begin(), authority.end(), authority.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  // host[:port], the host a name or an IPv4 address or a bracketed IPv6 address.
+  std::string host = authority;
+  std::string port;
+  if (!authority.empty() && authority[0] == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    host = authority.substr(0, close + 1);
+    const std::string after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return std::nullopt;
+      port = after.substr(1);
+    }
+    if (host.size() < 3 || host.find_first_not_of("0123456789abcdef:.", 1) != host.size() - 1)
+      return std::nullopt;
+  } else {
+    if (const auto colon = authority.rfind(':'); colon != std::string::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+    }
+    if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-' ||
+        host.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos) {
+      return std::nullopt;
+    }
   }
-  return scheme + "://" + host;
+  if (!port.empty() || authority.back() == ':') {
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) > 65535) {
+      return std::nullopt;
+    }
+  }
+  const std::string default_port = scheme == "https" ? "443" : "80";
+  return scheme + "://" + host + (port.empty() || port == default_port ? "" : ":" + port);
 }
 
 bool StatusTransitionAllowed(std::string_view from, std::string_view to) {
@@ -79,20 +110,32 @@ bool StatusTransitionAllowed(std::string_view from, std::string_view to) {
   return std::any_of(b, e, [&](const auto& kv) { return kv.second == to; });
 }
 
+namespace {
+// The detail carries signed URLs that expire after 15 minutes, so its ETag also names a
+// 10-minute period: a cached copy is never revalidated past its links' lifetime. If-Match only
+// compares the version.
+constexpr int64_t kETagPeriodSeconds = 600;
+std::string VersionTag(const storage::WorkflowRecord& w) {
+  return std::to_string(w.id) + "-" + std::to_string(w.version);
+}
+}  // namespace
+
 std::string WorkflowETag(const storage::WorkflowRecord& w) {
-  return "\"" + std::to_string(w.id) + "-" + std::to_string(w.version) + "\"";
+  return "\"" + VersionTag(w) + "-" + std::to_string(core::NowSeconds() / kETagPeriodSeconds) + "\"";
 }
 
 bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w) {
   if (if_match.empty()) return true;
-  const std::string current = WorkflowETag(w);
+  const std::string current = "\"" + VersionTag(w) + "-";
   // A list of entity tags, weak or strong (RFC 9110 compares If-Match strongly; ours are strong).
   size_t pos = 0;
   while (pos < if_match.size()) {
     size_t end = if_match.find(',', pos);
     if (end == std::string_view::npos) end = if_match.size();
     std::string tag = Trim(if_match.substr(pos, end - pos));
-    if (tag == "*" || tag == current) return true;
+    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+    if (tag == "*" || (tag.size() > current.size() && tag.rfind(current, 0) == 0 && tag.back() == '"'))
+      return true;
     pos = end + 1;
   }
   return false;
@@ -152,6 +195,7 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
     steps.push_back(std::move(r));
   }
   w.step_count = static_cast<int64_t>(steps.size());
+  w.search_text = SearchText(w);
 
   return db_.Transaction([&](soci::session& sql) {
     std::vector<int64_t> shot_ids;
@@ -188,6 +232,7 @@ WorkflowPage WorkflowService::List(const Caller& caller, storage::WorkflowFilter
     if (filter.status && *filter.status != "active") return {};
     filter.status = "active";
   }
+  if (filter.search) filter.search = core::FoldCase(*filter.search);
   return db_.Read([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     WorkflowPage page;
@@ -252,8 +297,8 @@ storage::WorkflowRecord WorkflowService::Update(const Caller& caller, int64_t id
       }
       w.status = to;
     }
-    const int64_t now = core::NowMillis();
-    repo.Update(w, now);
+    w.search_text = SearchText(w);
+    repo.Update(w, core::NowMillis());
     return *repo.Find(caller.company_id, id);
   });
 }
@@ -280,9 +325,9 @@ void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& 
   }
 }
 
-std::pair<storage::StepRecord, storage::WorkflowRecord> WorkflowService::UpdateStep(
-    const Caller& caller, int64_t workflow_id, int64_t step_id, const StepEdit& edit,
-    std::string_view if_match) {
+WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, int64_t workflow_id,
+                                                        int64_t step_id, const StepEdit& edit,
+                                                        std::string_view if_match) {
   return db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     auto w = Locked(repo, caller, workflow_id, if_match);
@@ -302,7 +347,11 @@ std::pair<storage::StepRecord, storage::WorkflowRecord> WorkflowService::UpdateS
     step->edited_at = now;
     steps.UpdateLabels(*step);
     repo.Touch(caller.company_id, workflow_id, w.step_count, now);
-    return std::make_pair(*step, *repo.Find(caller.company_id, workflow_id));
+    std::optional<storage::ScreenshotRecord> shot;
+    if (step->screenshot_id) {
+      shot = ScreenshotRepository(sql, db_.GetDialect()).Find(caller.company_id, *step->screenshot_id);
+    }
+    return StepUpdate{*step, *repo.Find(caller.company_id, workflow_id), shot};
   });
 }
 

@@ -51,10 +51,13 @@ class WorkflowService {
     std::optional<std::string> field_label;
     std::optional<std::string> instruction;
   };
-  std::pair<storage::StepRecord, storage::WorkflowRecord> UpdateStep(const Caller& caller,
-                                                                     int64_t workflow_id, int64_t step_id,
-                                                                     const StepEdit& edit,
-                                                                     std::string_view if_match);
+  struct StepUpdate {
+    storage::StepRecord step;
+    storage::WorkflowRecord workflow;
+    std::optional<storage::ScreenshotRecord> screenshot;
+  };
+  StepUpdate UpdateStep(const Caller& caller, int64_t workflow_id, int64_t step_id, const StepEdit& edit,
+                        std::string_view if_match);
   storage::WorkflowRecord DeleteStep(const Caller& caller, int64_t workflow_id, int64_t step_id,
                                      std::string_view if_match);
   WorkflowDetail ReorderSteps(const Caller& caller, int64_t workflow_id, const std::vector<int64_t>& step_ids,

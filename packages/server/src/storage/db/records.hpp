@@ -48,6 +48,7 @@ struct WorkflowRecord {
   std::optional<int64_t> last_failed_run;
   int64_t version = 1;
   int64_t step_count = 0;
+  std::string search_text;  // written only: case-folded name and description
 };
 
 struct StepRecord {

@@ -98,16 +98,13 @@ struct ListQuery {
       where += " AND starting_origin = :origin";
     }
     if (f.search) {
-      // LIKE with the wildcards of the search text escaped.
-      search = "%";
+      search = "%";  // the service case-folds the text; LIKE's wildcards are escaped
       for (char c : *f.search) {
         if (c == '%' || c == '_' || c == '\\') search += '\\';
-        search += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        search += c;
       }
       search += "%";
-      where +=
-          " AND (LOWER(name) LIKE :search ESCAPE '\\' OR LOWER(COALESCE(description, '')) LIKE :search2 "
-          "ESCAPE '\\')";
+      where += " AND search_text LIKE :search ESCAPE '\\'";
     }
     limit = f.limit;
     offset = f.offset;
@@ -119,10 +116,7 @@ struct ListQuery {
     if (f.tag) st.exchange(soci::use(tag, "tag"));
     if (f.created_by) st.exchange(soci::use(created_by, "created_by"));
     if (f.origin) st.exchange(soci::use(origin, "origin"));
-    if (f.search) {
-      st.exchange(soci::use(search, "search"));
-      st.exchange(soci::use(search, "search2"));
-    }
+    if (f.search) st.exchange(soci::use(search, "search"));
   }
 };
 
@@ -248,12 +242,13 @@ int64_t WorkflowRepository::Insert(const WorkflowRecord& w) {
   const std::string created = DbTime(w.created_at), updated = DbTime(w.updated_at);
   sql_ << "INSERT INTO workflows (company_id, created_by, name, description, starting_url, starting_origin, "
           "tags, "
-          "status, created_at, updated_at, version, step_count) VALUES (:c, :by, :n, :d, :u, :o, :t, :s, "
-          ":ca, :ua, 1, "
-          ":sc) RETURNING id",
+          "status, created_at, updated_at, version, step_count, search_text) VALUES (:c, :by, :n, :d, :u, "
+          ":o, :t, :s, "
+          ":ca, :ua, 1, :sc, :st) RETURNING id",
       soci::use(w.company_id), soci::use(w.created_by), soci::use(w.name), soci::use(w.description),
       soci::use(w.starting_url), soci::use(w.starting_origin), soci::use(w.tags_json), soci::use(w.status),
-      soci::use(created), soci::use(updated), soci::use(w.step_count), soci::into(id);
+      soci::use(created), soci::use(updated), soci::use(w.step_count), soci::use(w.search_text),
+      soci::into(id);
   return id;
 }
 
@@ -315,10 +310,11 @@ void WorkflowRepository::Update(const WorkflowRecord& w, int64_t now) {
   const std::string updated = DbTime(now);
   sql_ << "UPDATE workflows SET name = :n, description = :d, starting_url = :u, starting_origin = :o, tags = "
           ":t, "
-          "status = :s, updated_at = :ua, version = version + 1 WHERE id = :id AND company_id = :c",
+          "status = :s, updated_at = :ua, search_text = :st, version = version + 1 WHERE id = :id AND "
+          "company_id = :c",
       soci::use(w.name), soci::use(w.description), soci::use(w.starting_url), soci::use(w.starting_origin),
-      soci::use(w.tags_json), soci::use(w.status), soci::use(updated), soci::use(w.id),
-      soci::use(w.company_id);
+      soci::use(w.tags_json), soci::use(w.status), soci::use(updated), soci::use(w.search_text),
+      soci::use(w.id), soci::use(w.company_id);
 }
 
 void WorkflowRepository::Touch(int64_t company_id, int64_t id, int64_t step_count, int64_t now) {
@@ -486,6 +482,11 @@ std::vector<ScreenshotRecord> ScreenshotRepository::FindMany(int64_t company_id,
 
 void ScreenshotRepository::SetThumbnail(int64_t id, const std::string& key) {
   sql_ << "UPDATE screenshots SET thumbnail_key = :k WHERE id = :id", soci::use(key), soci::use(id);
+  // The workflows showing it now render a thumbnail URL: new versions, new ETags.
+  sql_ << "UPDATE workflows SET version = version + 1 WHERE id IN (SELECT DISTINCT workflow_id FROM steps "
+          "WHERE "
+          "screenshot_id = :id)",
+      soci::use(id);
 }
 
 void ScreenshotRepository::Attach(int64_t company_id, const std::vector<int64_t>& ids, int64_t workflow_id,

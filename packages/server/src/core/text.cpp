@@ -1,0 +1,29 @@
+#include "core/text.hpp"
+
+#include <glib.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace stepwise::core {
+
+std::string FoldCase(std::string_view text) {
+  if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+  }
+  // Compose first so that "e" + combining acute and "é" fold alike.
+  std::unique_ptr<gchar, decltype(&g_free)> normal(
+      g_utf8_normalize(text.data(), static_cast<gssize>(text.size()), G_NORMALIZE_DEFAULT_COMPOSE), g_free);
+  if (!normal) return std::string(text);
+  std::unique_ptr<gchar, decltype(&g_free)> folded(g_utf8_casefold(normal.get(), -1), g_free);
+  return folded ? std::string(folded.get()) : std::string(text);
+}
+
+bool IsCleanUtf8(std::string_view text) {
+  // With an explicit length g_utf8_validate also refuses embedded NUL bytes.
+  return text.empty() || g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr);
+}
+
+}  // namespace stepwise::core
