@@ -148,7 +148,8 @@ int main(int argc, char** argv) {
   try {
     const auto config = core::Config::Load();
     core::InitLogging(config.log_level);
-    services::InitImages(argv[0]);
+    // libvips starts on the first image (services/images.cpp): a server that never sees one
+    // keeps its footprint small.
     int rc = 0;
     if (serve->parsed()) rc = RunServe(config);
     if (migrate->parsed()) rc = RunMigrate(config);
