@@ -121,7 +121,8 @@ std::string VersionTag(const storage::WorkflowRecord& w) {
 }  // namespace
 
 std::string WorkflowETag(const storage::WorkflowRecord& w) {
-  return "\"" + VersionTag(w) + "-" + std::to_string(core::NowSeconds() / kETagPeriodSeconds) + "\"";
+  return "\"" + VersionTag(w) + "-" + std::to_string(core::NowSeconds() / kETagPeriodSeconds) + "-t" +
+         std::to_string(w.thumbnails) + "\"";
 }
 
 bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w) {

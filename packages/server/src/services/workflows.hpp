@@ -31,8 +31,10 @@ struct WorkflowPage {
 std::optional<std::string> UrlOrigin(std::string_view url);
 // May a workflow move from `from` to `to`? (Staying put is allowed.)
 bool StatusTransitionAllowed(std::string_view from, std::string_view to);
-// The ETag of a workflow version, and whether an If-Match header value accepts it.
+// The ETag of a workflow as read by Find (version, a 10-minute period, thumbnails made so far),
+// and whether an If-Match header value accepts it (only the version counts there).
 std::string WorkflowETag(const storage::WorkflowRecord& w);
+
 bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w);
 
 class WorkflowService {

@@ -1,7 +1,9 @@
 #include "storage/db/database.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "core/errors.hpp"
 
@@ -75,10 +77,20 @@ Database::~Database() = default;
 
 void Database::Prepare(soci::session& sql) {
   if (dialect_ == Dialect::kSqlite) {
-    sql << "PRAGMA journal_mode=WAL";
+    sql << "PRAGMA busy_timeout=10000";
+    // Switching a new database to WAL needs an exclusive lock, and SQLite does not always wait
+    // on the busy handler for it: when two processes start at once on a fresh file, retry.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        sql << "PRAGMA journal_mode=WAL";
+        break;
+      } catch (const soci::soci_error& e) {
+        if (attempt >= 200 || std::string(e.what()).find("locked") == std::string::npos) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
     sql << "PRAGMA synchronous=NORMAL";
     sql << "PRAGMA foreign_keys=ON";
-    sql << "PRAGMA busy_timeout=10000";
   } else {
     sql << "SET TIME ZONE 'UTC'";
   }

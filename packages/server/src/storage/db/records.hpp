@@ -49,6 +49,7 @@ struct WorkflowRecord {
   int64_t version = 1;
   int64_t step_count = 0;
   std::string search_text;  // written only: case-folded name and description
+  int64_t thumbnails = 0;   // read by Find only: steps' screenshots that have a thumbnail
 };
 
 struct StepRecord {

@@ -59,6 +59,12 @@ void BindWorkflow(soci::statement& st, WorkflowRow& r) {
   st.exchange(soci::into(r.rec.step_count));
 }
 
+// Find's extra column: how many of the workflow's screenshots have their thumbnail yet (part of
+// the ETag, since the detail shows thumbnail URLs).
+constexpr const char* kThumbnailCount =
+    ", (SELECT COUNT(*) FROM steps t JOIN screenshots s ON s.id = t.screenshot_id WHERE t.workflow_id = "
+    "workflows.id AND s.thumbnail_key IS NOT NULL)";
+
 WorkflowRecord Finish(WorkflowRow& r) {
   r.rec.created_at = ReadDbTime(r.created_at);
   r.rec.updated_at = ReadDbTime(r.updated_at);
@@ -256,10 +262,11 @@ std::optional<WorkflowRecord> WorkflowRepository::Find(int64_t company_id, int64
   WorkflowRow row;
   soci::statement st(sql_);
   BindWorkflow(st, row);
+  st.exchange(soci::into(row.rec.thumbnails));
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st,
-          std::string("SELECT ") + kWorkflowColumns + " FROM workflows WHERE id = :id AND company_id = :c");
+  Prepare(st, std::string("SELECT ") + kWorkflowColumns + kThumbnailCount +
+                  " FROM workflows WHERE id = :id AND company_id = :c");
   st.execute(true);
   if (!sql_.got_data()) return std::nullopt;
   return Finish(row);
@@ -270,9 +277,10 @@ std::optional<WorkflowRecord> WorkflowRepository::FindForUpdate(int64_t company_
   WorkflowRow row;
   soci::statement st(sql_);
   BindWorkflow(st, row);
+  st.exchange(soci::into(row.rec.thumbnails));
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kWorkflowColumns +
+  Prepare(st, std::string("SELECT ") + kWorkflowColumns + kThumbnailCount +
                   " FROM workflows WHERE id = :id AND company_id = :c FOR UPDATE");
   st.execute(true);
   if (!sql_.got_data()) return std::nullopt;
@@ -482,11 +490,6 @@ std::vector<ScreenshotRecord> ScreenshotRepository::FindMany(int64_t company_id,
 
 void ScreenshotRepository::SetThumbnail(int64_t id, const std::string& key) {
   sql_ << "UPDATE screenshots SET thumbnail_key = :k WHERE id = :id", soci::use(key), soci::use(id);
-  // The workflows showing it now render a thumbnail URL: new versions, new ETags.
-  sql_ << "UPDATE workflows SET version = version + 1 WHERE id IN (SELECT DISTINCT workflow_id FROM steps "
-          "WHERE "
-          "screenshot_id = :id)",
-      soci::use(id);
 }
 
 void ScreenshotRepository::Attach(int64_t company_id, const std::vector<int64_t>& ids, int64_t workflow_id,
