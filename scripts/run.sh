@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./build/stepwise migrate >/dev/null
-port="${PORT:-$(sed -n 's/^PORT=//p' .env 2>/dev/null | tail -1)}"
+port="${PORT:-}"
+if [ -z "$port" ] && [ -f .env ]; then port=$(sed -n 's/^PORT=//p' .env | tail -1); fi
 port="${port:-8000}"
 cat <<TXT
 
