@@ -10,6 +10,7 @@ port="${port:-8000}"
 cat <<TXT
 
   Stepwise is starting on http://localhost:$port
+    Dashboard:  http://localhost:$port/
     API docs:   http://localhost:$port/api/docs
     Contract:   http://localhost:$port/api/openapi.json
     Health:     http://localhost:$port/api/health
