@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api/app.hpp"
+#include "api/content_types.hpp"
 #include "api/views.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
@@ -104,16 +105,6 @@ json Links(const App& app, const http::Request& req, const storage::ScreenshotRe
                         thumb);
 }
 
-const char* BlobContentType(const std::string& key) {
-  auto ends = [&](std::string_view ext) {
-    return key.size() >= ext.size() && key.compare(key.size() - ext.size(), ext.size(), ext) == 0;
-  };
-  if (ends(".png")) return "image/png";
-  if (ends(".webp")) return "image/webp";
-  if (ends(".jpg") || ends(".jpeg")) return "image/jpeg";
-  return "application/octet-stream";
-}
-
 }  // namespace
 
 void RegisterScreenshotRoutes(http::Router& router, App& app) {
@@ -158,7 +149,7 @@ void RegisterScreenshotRoutes(http::Router& router, App& app) {
     auto bytes = co_await ctx.db.Run([&] { return app.blobs.Get(key); });
     if (!bytes) throw core::NotFound("NOT_FOUND", "No such object");
     Response r;
-    r.content_type = BlobContentType(key);
+    r.content_type = ContentTypeFor(key);
     r.body = std::move(*bytes);
     r.With("Cache-Control", "private, max-age=" + std::to_string(kUrlTtlSeconds));
     r.With("Content-Security-Policy", "default-src 'none'; sandbox");

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "api/app.hpp"
+#include "api/content_types.hpp"
 #include "http/blocking_pool.hpp"
 #include "storage/db/migrate.hpp"
 
@@ -18,20 +19,6 @@ using http::Task;
 using nlohmann::json;
 
 namespace {
-
-const char* MimeType(const std::string& name) {
-  auto ends = [&](const char* ext) {
-    const std::string e(ext);
-    return name.size() >= e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".json") || ends(".map")) return "application/json";
-  if (ends(".png")) return "image/png";
-  if (ends(".svg")) return "image/svg+xml";
-  return "application/octet-stream";
-}
 
 bool SafeFileName(const std::string& name) {
   if (name.empty() || name.size() > 128 || name.find("..") != std::string::npos) return false;
@@ -63,7 +50,7 @@ class DocsFiles {
 
 Response StaticFile(const std::string& name, std::string content) {
   Response r;
-  r.content_type = MimeType(name);
+  r.content_type = ContentTypeFor(name);
   r.body = std::move(content);
   r.With("Cache-Control", "public, max-age=300");
   r.With("Content-Security-Policy",

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "api/app.hpp"
+#include "api/content_types.hpp"
 #include "http/blocking_pool.hpp"
 
 namespace stepwise::api {
@@ -16,25 +17,6 @@ using http::Response;
 using http::Task;
 
 namespace {
-
-const char* ContentType(const std::string& path) {
-  static const std::pair<const char*, const char*> kTypes[] = {{".html", "text/html; charset=utf-8"},
-                                                               {".js", "text/javascript; charset=utf-8"},
-                                                               {".css", "text/css; charset=utf-8"},
-                                                               {".json", "application/json"},
-                                                               {".svg", "image/svg+xml"},
-                                                               {".png", "image/png"},
-                                                               {".ico", "image/x-icon"},
-                                                               {".webp", "image/webp"},
-                                                               {".woff2", "font/woff2"},
-                                                               {".txt", "text/plain; charset=utf-8"},
-                                                               {".map", "application/json"}};
-  for (const auto& [ext, type] : kTypes) {
-    const std::string e(ext);
-    if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0) return type;
-  }
-  return "application/octet-stream";
-}
 
 // Each segment [A-Za-z0-9._-], no "." or ".." segment: nothing outside the folder is reachable.
 bool SafeRelativePath(const std::string& path) {
@@ -91,7 +73,7 @@ void RegisterWebRoutes(http::Router& router, App& app) {
     if (!body) body = co_await ctx.db.Run([&] { return files->Get(rel); });
     if (!body) throw core::NotFound("DASHBOARD_NOT_BUILT", "The dashboard is not built; run make build");
     Response r;
-    r.content_type = ContentType(rel);
+    r.content_type = ContentTypeFor(rel);
     r.body = std::move(*body);
     r.With("Cache-Control",
            rel.rfind("assets/", 0) == 0 ? "public, max-age=31536000, immutable" : "no-cache");

@@ -5,17 +5,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 extern char** environ;  // NOLINT
 
 namespace stepwise::core {
 namespace {
-
-std::string Trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 int64_t ToInt(const std::string& key, const std::string& value, int64_t min, int64_t max) {
   int64_t out = 0;

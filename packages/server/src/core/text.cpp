@@ -21,6 +21,13 @@ std::string FoldCase(std::string_view text) {
   return folded ? std::string(folded.get()) : std::string(text);
 }
 
+std::string Trim(std::string_view text) {
+  const auto b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  const auto e = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(b, e - b + 1));
+}
+
 bool IsCleanUtf8(std::string_view text) {
   // With an explicit length g_utf8_validate also refuses embedded NUL bytes.
   return text.empty() || g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr);

@@ -8,6 +8,9 @@ namespace stepwise::core {
 // folded byte-wise for ASCII only. Used for case-insensitive search.
 std::string FoldCase(std::string_view text);
 
+// Without leading and trailing spaces, tabs, CR and LF.
+std::string Trim(std::string_view text);
+
 // Well-formed UTF-8 without NUL characters: what every text the API stores must be (PostgreSQL
 // refuses NUL in text and jsonb, and invalid UTF-8 everywhere).
 bool IsCleanUtf8(std::string_view text);

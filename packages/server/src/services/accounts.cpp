@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "core/jwt.hpp"
 #include "core/password.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "storage/db/repositories.hpp"
 
@@ -17,14 +18,9 @@ using core::ErrorKind;
 using storage::CompanyRepository;
 using storage::UserRepository;
 
-namespace {
+using core::Trim;
 
-std::string Trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
+namespace {
 
 Error InvalidCredentials() {
   return {ErrorKind::kUnauthorized, "INVALID_CREDENTIALS", "Invalid email or password"};

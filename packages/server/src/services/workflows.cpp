@@ -17,16 +17,11 @@ using storage::ScreenshotRepository;
 using storage::StepRepository;
 using storage::WorkflowRepository;
 
+using core::Trim;
+
 namespace {
 
 Error WorkflowNotFound() { return core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found"); }
-
-std::string Trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 std::optional<std::string> OptionalText(const json& obj, const char* key) {
   if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
