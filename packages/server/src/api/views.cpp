@@ -40,6 +40,16 @@ json AuthJson(const services::AuthResult& auth) {
   return {{"token", auth.token}, {"user", UserSummaryJson(auth.user)}};
 }
 
+namespace {
+void OptTime(core::JsonWriter& out, const std::optional<int64_t>& t) {
+  if (t) {
+    out.String(core::FormatIso(*t));
+  } else {
+    out.Null();
+  }
+}
+}  // namespace
+
 void WriteWorkflow(core::JsonWriter& out, const storage::WorkflowRecord& w, bool close) {
   out.BeginObject();
   out.Key("id").Int(w.id);
@@ -56,29 +66,11 @@ void WriteWorkflow(core::JsonWriter& out, const storage::WorkflowRecord& w, bool
   out.Key("created_by").OptInt(w.created_by);
   out.Key("consecutive_failures").Int(w.consecutive_failures);
   out.Key("last_successful_run");
-  if (w.last_successful_run) {
-    out.String(core::FormatIso(*w.last_successful_run));
-  } else {
-    out.Null();
-  }
+  OptTime(out, w.last_successful_run);
   out.Key("last_failed_run");
-  if (w.last_failed_run) {
-    out.String(core::FormatIso(*w.last_failed_run));
-  } else {
-    out.Null();
-  }
+  OptTime(out, w.last_failed_run);
   if (close) out.EndObject();
 }
-
-namespace {
-void OptTime(core::JsonWriter& out, const std::optional<int64_t>& t) {
-  if (t) {
-    out.String(core::FormatIso(*t));
-  } else {
-    out.Null();
-  }
-}
-}  // namespace
 
 void WriteStep(core::JsonWriter& w, const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
                const ScreenshotLinks* links) {

@@ -13,12 +13,29 @@ int64_t ReadDbTime(const std::string& text) {
   throw std::runtime_error("unreadable timestamp in database: " + text);
 }
 
-namespace {
+std::optional<std::string> OptionalDbTime(const std::optional<int64_t>& unix_millis) {
+  if (!unix_millis) return std::nullopt;
+  return DbTime(*unix_millis);
+}
 
-std::optional<int64_t> ReadOptionalTime(const std::optional<std::string>& text) {
+std::optional<int64_t> ReadOptionalDbTime(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   return ReadDbTime(*text);
 }
+
+void PrepareBound(soci::statement& st, const std::string& query) {
+  st.alloc();
+  st.prepare(query);
+  st.define_and_bind();
+}
+
+bool FetchOne(soci::session& sql, soci::statement& st, const std::string& query) {
+  PrepareBound(st, query);
+  st.execute(true);
+  return sql.got_data();
+}
+
+namespace {
 
 // Selects the columns in the order ReadUser expects.
 constexpr const char* kUserColumns =
@@ -41,16 +58,9 @@ void BindUser(soci::statement& st, UserRow& row) {
   st.exchange(soci::into(row.last_login_at));
 }
 
-// Statements built exchange by exchange (SOCI's dynamic form): bind first, then prepare.
-void Prepare(soci::statement& st, const std::string& query) {
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-}
-
 UserRecord Finish(UserRow& row) {
   row.rec.created_at = ReadDbTime(row.created_at);
-  row.rec.last_login_at = ReadOptionalTime(row.last_login_at);
+  row.rec.last_login_at = ReadOptionalDbTime(row.last_login_at);
   return row.rec;
 }
 
@@ -129,9 +139,8 @@ std::optional<UserRecord> UserRepository::FindByEmail(const std::string& email) 
   soci::statement st(sql_);
   BindUser(st, row);
   st.exchange(soci::use(email));
-  Prepare(st, std::string("SELECT ") + kUserColumns + " FROM users WHERE email = :e");
-  st.execute(true);
-  if (!sql_.got_data()) return std::nullopt;
+  if (!FetchOne(sql_, st, std::string("SELECT ") + kUserColumns + " FROM users WHERE email = :e"))
+    return std::nullopt;
   return Finish(row);
 }
 
@@ -141,9 +150,9 @@ std::optional<UserRecord> UserRepository::Find(int64_t company_id, int64_t id) {
   BindUser(st, row);
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = :id AND company_id = :c");
-  st.execute(true);
-  if (!sql_.got_data()) return std::nullopt;
+  if (!FetchOne(sql_, st,
+                std::string("SELECT ") + kUserColumns + " FROM users WHERE id = :id AND company_id = :c"))
+    return std::nullopt;
   return Finish(row);
 }
 
@@ -155,8 +164,8 @@ std::vector<UserRecord> UserRepository::List(int64_t company_id, int limit, int 
   st.exchange(soci::use(company_id));
   st.exchange(soci::use(limit));
   st.exchange(soci::use(offset));
-  Prepare(st, std::string("SELECT ") + kUserColumns +
-                  " FROM users WHERE company_id = :c ORDER BY id LIMIT :l OFFSET :o");
+  PrepareBound(st, std::string("SELECT ") + kUserColumns +
+                       " FROM users WHERE company_id = :c ORDER BY id LIMIT :l OFFSET :o");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;

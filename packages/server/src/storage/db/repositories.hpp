@@ -10,9 +10,16 @@
 
 namespace stepwise::storage {
 
-// Timestamps as both databases accept them on input.
+// Timestamps as both databases accept them on input, and back.
 std::string DbTime(int64_t unix_millis);
 int64_t ReadDbTime(const std::string& text);
+std::optional<std::string> OptionalDbTime(const std::optional<int64_t>& unix_millis);
+std::optional<int64_t> ReadOptionalDbTime(const std::optional<std::string>& text);
+
+// Statements built exchange by exchange (SOCI's dynamic form): bind first, then prepare.
+void PrepareBound(soci::statement& st, const std::string& query);
+// Prepares and runs a bound statement for one row; false when there is none.
+bool FetchOne(soci::session& sql, soci::statement& st, const std::string& query);
 
 class CompanyRepository {
  public:

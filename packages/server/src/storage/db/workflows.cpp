@@ -8,29 +8,12 @@ namespace stepwise::storage {
 
 namespace {
 
-std::optional<int64_t> OptTime(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  return ReadDbTime(*text);
-}
-std::optional<std::string> OptDbTime(const std::optional<int64_t>& t) {
-  if (!t) return std::nullopt;
-  return DbTime(*t);
-}
-
-void Prepare(soci::statement& st, const std::string& query) {
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-}
-
 // ---------------------------------------------------------------- workflow rows
 
 constexpr const char* kWorkflowColumns =
     "id, company_id, created_by, name, description, starting_url, starting_origin, tags, status, "
-    "success_rate, "
-    "total_uses, consecutive_failures, created_at, updated_at, last_successful_run, last_failed_run, "
-    "version, "
-    "step_count";
+    "success_rate, total_uses, consecutive_failures, created_at, updated_at, last_successful_run, "
+    "last_failed_run, version, step_count";
 
 struct WorkflowRow {
   WorkflowRecord rec;
@@ -68,8 +51,8 @@ constexpr const char* kThumbnailCount =
 WorkflowRecord Finish(WorkflowRow& r) {
   r.rec.created_at = ReadDbTime(r.created_at);
   r.rec.updated_at = ReadDbTime(r.updated_at);
-  r.rec.last_successful_run = OptTime(r.last_ok);
-  r.rec.last_failed_run = OptTime(r.last_failed);
+  r.rec.last_successful_run = ReadOptionalDbTime(r.last_ok);
+  r.rec.last_failed_run = ReadOptionalDbTime(r.last_failed);
   return r.rec;
 }
 
@@ -182,9 +165,9 @@ void BindStep(soci::statement& st, StepRow& r) {
 }
 
 StepRecord Finish(StepRow& r) {
-  r.rec.ai_generated_at = OptTime(r.ai_generated_at);
-  r.rec.edited_at = OptTime(r.edited_at);
-  r.rec.healed_at = OptTime(r.healed_at);
+  r.rec.ai_generated_at = ReadOptionalDbTime(r.ai_generated_at);
+  r.rec.edited_at = ReadOptionalDbTime(r.edited_at);
+  r.rec.healed_at = ReadOptionalDbTime(r.healed_at);
   r.rec.label_edited = r.label_edited != 0;
   r.rec.instruction_edited = r.instruction_edited != 0;
   r.rec.created_at = ReadDbTime(r.created_at);
@@ -227,7 +210,7 @@ ScreenshotRecord Finish(ScreenshotRow& r) {
   r.rec.width = r.width.value_or(0);
   r.rec.height = r.height.value_or(0);
   r.rec.created_at = ReadDbTime(r.created_at);
-  r.rec.attached_at = OptTime(r.attached_at);
+  r.rec.attached_at = ReadOptionalDbTime(r.attached_at);
   return r.rec;
 }
 
@@ -265,10 +248,10 @@ std::optional<WorkflowRecord> WorkflowRepository::Find(int64_t company_id, int64
   st.exchange(soci::into(row.rec.thumbnails));
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kWorkflowColumns + kThumbnailCount +
-                  " FROM workflows WHERE id = :id AND company_id = :c");
-  st.execute(true);
-  if (!sql_.got_data()) return std::nullopt;
+  if (!FetchOne(sql_, st,
+                std::string("SELECT ") + kWorkflowColumns + kThumbnailCount +
+                    " FROM workflows WHERE id = :id AND company_id = :c"))
+    return std::nullopt;
   return Finish(row);
 }
 
@@ -280,10 +263,10 @@ std::optional<WorkflowRecord> WorkflowRepository::FindForUpdate(int64_t company_
   st.exchange(soci::into(row.rec.thumbnails));
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kWorkflowColumns + kThumbnailCount +
-                  " FROM workflows WHERE id = :id AND company_id = :c FOR UPDATE");
-  st.execute(true);
-  if (!sql_.got_data()) return std::nullopt;
+  if (!FetchOne(sql_, st,
+                std::string("SELECT ") + kWorkflowColumns + kThumbnailCount +
+                    " FROM workflows WHERE id = :id AND company_id = :c FOR UPDATE"))
+    return std::nullopt;
   return Finish(row);
 }
 
@@ -296,8 +279,8 @@ std::vector<WorkflowRecord> WorkflowRepository::List(int64_t company_id, const W
   q.Bind(st, filter);
   st.exchange(soci::use(q.limit, "limit"));
   st.exchange(soci::use(q.offset, "offset"));
-  Prepare(st, std::string("SELECT ") + kWorkflowColumns + " FROM workflows" + q.where + OrderBy(filter) +
-                  " LIMIT :limit OFFSET :offset");
+  PrepareBound(st, std::string("SELECT ") + kWorkflowColumns + " FROM workflows" + q.where + OrderBy(filter) +
+                       " LIMIT :limit OFFSET :offset");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -309,7 +292,7 @@ int64_t WorkflowRepository::Count(int64_t company_id, const WorkflowFilter& filt
   soci::statement st(sql_);
   st.exchange(soci::into(n));
   q.Bind(st, filter);
-  Prepare(st, "SELECT COUNT(*) FROM workflows" + q.where);
+  PrepareBound(st, "SELECT COUNT(*) FROM workflows" + q.where);
   st.execute(true);
   return n;
 }
@@ -364,8 +347,8 @@ std::vector<StepRecord> StepRepository::ForWorkflow(int64_t workflow_id) {
   soci::statement st(sql_);
   BindStep(st, row);
   st.exchange(soci::use(workflow_id));
-  Prepare(st,
-          std::string("SELECT ") + kStepColumns + " FROM steps WHERE workflow_id = :w ORDER BY step_number");
+  PrepareBound(
+      st, std::string("SELECT ") + kStepColumns + " FROM steps WHERE workflow_id = :w ORDER BY step_number");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -377,16 +360,16 @@ std::optional<StepRecord> StepRepository::Find(int64_t workflow_id, int64_t step
   BindStep(st, row);
   st.exchange(soci::use(step_id));
   st.exchange(soci::use(workflow_id));
-  Prepare(st, std::string("SELECT ") + kStepColumns + " FROM steps WHERE id = :id AND workflow_id = :w");
-  st.execute(true);
-  if (!sql_.got_data()) return std::nullopt;
+  if (!FetchOne(sql_, st,
+                std::string("SELECT ") + kStepColumns + " FROM steps WHERE id = :id AND workflow_id = :w"))
+    return std::nullopt;
   return Finish(row);
 }
 
 void StepRepository::UpdateLabels(const StepRecord& s) {
   const int label_edited = s.label_edited ? 1 : 0, instruction_edited = s.instruction_edited ? 1 : 0;
-  const auto edited_at = OptDbTime(s.edited_at);
-  const auto generated_at = OptDbTime(s.ai_generated_at);
+  const auto edited_at = OptionalDbTime(s.edited_at);
+  const auto generated_at = OptionalDbTime(s.ai_generated_at);
   sql_
       << "UPDATE steps SET field_label = :l, instruction = :i, label_edited = :le, instruction_edited = :ie, "
          "edited_by = :eb, edited_at = :ea, ai_confidence = :ac, ai_model = :am, ai_generated_at = :ag "
@@ -452,10 +435,10 @@ std::optional<ScreenshotRecord> ScreenshotRepository::Find(int64_t company_id, i
   BindScreenshot(st, row);
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kScreenshotColumns +
-                  " FROM screenshots WHERE id = :id AND company_id = :c");
-  st.execute(true);
-  if (!sql_.got_data()) return std::nullopt;
+  if (!FetchOne(sql_, st,
+                std::string("SELECT ") + kScreenshotColumns +
+                    " FROM screenshots WHERE id = :id AND company_id = :c"))
+    return std::nullopt;
   return Finish(row);
 }
 
@@ -466,10 +449,10 @@ std::optional<ScreenshotRecord> ScreenshotRepository::FindByHash(int64_t company
   BindScreenshot(st, row);
   st.exchange(soci::use(company_id));
   st.exchange(soci::use(hash));
-  Prepare(st, std::string("SELECT ") + kScreenshotColumns +
-                  " FROM screenshots WHERE company_id = :c AND hash = :h");
-  st.execute(true);
-  if (!sql_.got_data()) return std::nullopt;
+  if (!FetchOne(sql_, st,
+                std::string("SELECT ") + kScreenshotColumns +
+                    " FROM screenshots WHERE company_id = :c AND hash = :h"))
+    return std::nullopt;
   return Finish(row);
 }
 
@@ -481,8 +464,8 @@ std::vector<ScreenshotRecord> ScreenshotRepository::FindMany(int64_t company_id,
   soci::statement st(sql_);
   BindScreenshot(st, row);
   st.exchange(soci::use(company_id));
-  Prepare(st, std::string("SELECT ") + kScreenshotColumns +
-                  " FROM screenshots WHERE company_id = :c AND id IN (" + IdList(ids) + ")");
+  PrepareBound(st, std::string("SELECT ") + kScreenshotColumns +
+                       " FROM screenshots WHERE company_id = :c AND id IN (" + IdList(ids) + ")");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -533,8 +516,8 @@ std::vector<ScreenshotRecord> ScreenshotRepository::DeleteOrphans(int64_t before
   BindScreenshot(st, row);
   st.exchange(soci::use(ts));
   st.exchange(soci::use(limit));
-  Prepare(st,
-          std::string(
+  PrepareBound(
+      st, std::string(
               "DELETE FROM screenshots WHERE attached_at IS NULL AND id IN (SELECT s.id FROM screenshots s "
               "WHERE s.attached_at IS NULL AND s.created_at < :t AND NOT EXISTS (SELECT 1 FROM steps t "
               "WHERE t.screenshot_id = s.id) ORDER BY s.id LIMIT :l) RETURNING ") +
