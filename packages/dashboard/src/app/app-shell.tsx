@@ -5,6 +5,7 @@ import { Badge } from '../components/ui/badge';
 import { Button } from '../components/ui/button';
 import { Logo } from '../components/ui/logo';
 import { cn } from '../lib/cn';
+import { eventStream } from '../lib/event-stream';
 import { roleLabel } from '../lib/format';
 import { SIGNED_OUT_NOTICE, useAuthStore } from '../stores/auth-store';
 
@@ -17,7 +18,15 @@ const linkClass = ({ isActive }: { isActive: boolean }) =>
 /** The frame of every signed-in page: who you are, where you can go, and a way out. */
 export function AppShell() {
   const me = useAuthStore((s) => s.me);
+  const token = useAuthStore((s) => s.token);
   const location = useLocation();
+
+  // One live connection per signed-in tab: labeling progress, status changes, notifications.
+  useEffect(() => {
+    if (!token) return;
+    eventStream.connect(token);
+    return () => eventStream.disconnect();
+  }, [token]);
   const [flash, setFlash] = useState<string | null>(null);
 
   // A page that sent the person here may say why (e.g. a member who tried to open Settings).
@@ -45,6 +54,9 @@ export function AppShell() {
             {me.company.name}
           </p>
           <nav aria-label="Main" className="ml-4 flex items-center gap-1">
+            <NavLink to="/workflows" className={linkClass}>
+              Workflows
+            </NavLink>
             <NavLink to="/account" className={linkClass}>
               Account
             </NavLink>

@@ -44,9 +44,10 @@ describe('routing and guards', () => {
 
   it('a member sees no Settings link and is sent back from /settings with a message', async () => {
     signInAs(makeMe({ role: 'regular', name: 'Bob' }));
+    installFakeFetch({ 'GET /api/workflows': () => ok([], { total: 0, limit: 25, offset: 0 }) });
     const { router } = renderApp('/settings');
     expect(await screen.findByText(/Settings are for admins/)).toBeTruthy();
-    expect(router.state.location.pathname).toBe('/account');
+    expect(router.state.location.pathname).toBe('/workflows');
     expect(screen.queryByRole('link', { name: 'Settings' })).toBeNull();
     expect(screen.queryByRole('button', { name: /Rotate/ })).toBeNull();
   });
@@ -65,8 +66,9 @@ describe('routing and guards', () => {
 
   it('a signed-in person who opens /login goes home', async () => {
     signInAs(makeMe());
+    installFakeFetch({ 'GET /api/workflows': () => ok([], { total: 0, limit: 25, offset: 0 }) });
     const { router } = renderApp('/login');
-    await waitFor(() => expect(router.state.location.pathname).toBe('/account'));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/workflows'));
   });
 
   it('signing out forgets the token and says so on the sign-in page', async () => {
@@ -84,11 +86,12 @@ describe('routing and guards', () => {
     installFakeFetch({
       'GET /api/company': () => ok(makeCompany()),
       'GET /api/users': () => ok([makeUser({ id: 1, name: 'Ada Lovelace', role: 'admin' })], { total: 1, limit: 20, offset: 0 }),
+      'GET /api/workflows': () => ok([], { total: 0, limit: 25, offset: 0 }),
     });
     const { router } = renderApp('/settings');
     await screen.findByRole('heading', { name: 'Settings' });
     act(() => useAuthStore.getState().setMyRole('regular'));
-    await waitFor(() => expect(router.state.location.pathname).toBe('/account'));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/workflows'));
   });
 
   it('shows a not-found page for unknown addresses', () => {

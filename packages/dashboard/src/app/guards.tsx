@@ -7,7 +7,7 @@ import { type ApiError, toApiError } from '../lib/api-error';
 import { useAuthStore } from '../stores/auth-store';
 import { fetchMe } from '../features/auth/api/auth-api';
 
-export const HOME_PATH = '/account';
+export const HOME_PATH = '/workflows';
 export const ADMIN_ONLY_MESSAGE = 'Settings are for admins. Ask an admin of your company if something there needs changing.';
 
 /** Signed-in pages: no token → sign in; a token → load who it belongs to first. */

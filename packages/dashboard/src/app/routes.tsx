@@ -4,6 +4,8 @@ import { JoinPage } from '../features/auth/components/join-page';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import { SignUpPage } from '../features/auth/components/sign-up-page';
 import { SettingsPage } from '../features/settings/components/settings-page';
+import { ReviewPage } from '../features/review/components/review-page';
+import { WorkflowsPage } from '../features/workflows/components/workflows-page';
 import { AppShell } from './app-shell';
 import { HOME_PATH, PublicOnly, RequireAdmin, RequireAuth } from './guards';
 import { NotFoundPage } from './not-found-page';
@@ -24,6 +26,8 @@ export const routes: RouteObject[] = [
         element: <AppShell />,
         children: [
           { path: '/', element: <Navigate to={HOME_PATH} replace /> },
+          { path: '/workflows', element: <WorkflowsPage /> },
+          { path: '/workflows/:id', element: <ReviewPage /> },
           { path: '/account', element: <AccountPage /> },
           { element: <RequireAdmin />, children: [{ path: '/settings', element: <SettingsPage /> }] },
         ],

@@ -33,6 +33,8 @@ export interface CommonOptions {
   /** The caller shows the error itself (e.g. next to a field): no toast. */
   silent?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers, e.g. `If-Match` with the ETag a change is based on. */
+  headers?: Record<string, string>;
 }
 
 export type RequestOptions<O> = CommonOptions &
@@ -44,6 +46,8 @@ export interface ApiResult<D, M> {
   data: D;
   meta: M;
   requestId: string | null;
+  /** The response's `ETag` (the version of a workflow), when it sent one. */
+  etag: string | null;
 }
 
 /** Optional arguments become optional at the call site when nothing is required. */
@@ -162,8 +166,35 @@ export async function request<P extends PathsFor<M>, M extends Method>(
   options: RequestOptions<OperationOf<P, M>> = {} as RequestOptions<OperationOf<P, M>>,
 ): Promise<ApiResult<DataOf<OperationOf<P, M>>, MetaOf<OperationOf<P, M>>>> {
   const opts = options as CommonOptions & { path?: Record<string, unknown>; body?: unknown; query?: Record<string, unknown> };
+  const response = await send(method, path, opts);
+  const requestId = response.headers.get('X-Request-Id');
+  const etag = response.headers.get('ETag');
+  if (response.status === 204) {
+    return { data: undefined, meta: {}, requestId, etag } as unknown as ApiResult<DataOf<OperationOf<P, M>>, MetaOf<OperationOf<P, M>>>;
+  }
+  const ctx = { authenticated: useAuthStore.getState().token !== null, silent: opts.silent === true };
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    const error = new ApiError({ status: response.status, code: 'BAD_RESPONSE', message: 'The server sent an answer the dashboard cannot read.', requestId });
+    handleApiError(error, ctx);
+    throw error;
+  }
+  const envelope = body as { data?: unknown; meta?: unknown };
+  return { data: envelope.data, meta: envelope.meta ?? {}, requestId, etag } as ApiResult<DataOf<OperationOf<P, M>>, MetaOf<OperationOf<P, M>>>;
+}
+
+type SendOptions = CommonOptions & { path?: Record<string, unknown>; body?: unknown; query?: Record<string, unknown> };
+
+/**
+ * Sends one request with the token and answers the successful `Response` as it came (any content
+ * type); a failure becomes an ApiError that has passed the interceptor. `request` reads the JSON
+ * envelope from it; downloads (exports) read the bytes.
+ */
+export async function send(method: Method, path: string, opts: SendOptions = {}): Promise<Response> {
   const token = useAuthStore.getState().token;
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (token) headers['Authorization'] = `Bearer ${token}`;
   const init: RequestInit = { method: method.toUpperCase(), headers };
   if (opts.body !== undefined) {
@@ -182,26 +213,12 @@ export async function request<P extends PathsFor<M>, M extends Method>(
     handleApiError(error, ctx);
     throw error;
   }
-
-  const requestId = response.headers.get('X-Request-Id');
   if (!response.ok) {
     const error = await toError(response);
     handleApiError(error, ctx);
     throw error;
   }
-  if (response.status === 204) {
-    return { data: undefined, meta: {}, requestId } as unknown as ApiResult<DataOf<OperationOf<P, M>>, MetaOf<OperationOf<P, M>>>;
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    const error = new ApiError({ status: response.status, code: 'BAD_RESPONSE', message: 'The server sent an answer the dashboard cannot read.', requestId });
-    handleApiError(error, ctx);
-    throw error;
-  }
-  const envelope = body as { data?: unknown; meta?: unknown };
-  return { data: envelope.data, meta: envelope.meta ?? {}, requestId } as ApiResult<DataOf<OperationOf<P, M>>, MetaOf<OperationOf<P, M>>>;
+  return response;
 }
 
 async function dataOnly<P extends PathsFor<M>, M extends Method>(method: M, path: P, options: RequestOptions<OperationOf<P, M>> | undefined) {
@@ -219,6 +236,8 @@ export const api = {
     request<P, 'get'>('get', path, options),
   post: <P extends PathsFor<'post'>>(path: P, ...[options]: OptionsArg<OperationOf<P, 'post'>>) =>
     dataOnly<P, 'post'>('post', path, options),
+  put: <P extends PathsFor<'put'>>(path: P, ...[options]: OptionsArg<OperationOf<P, 'put'>>) =>
+    dataOnly<P, 'put'>('put', path, options),
   patch: <P extends PathsFor<'patch'>>(path: P, ...[options]: OptionsArg<OperationOf<P, 'patch'>>) =>
     dataOnly<P, 'patch'>('patch', path, options),
   delete: <P extends PathsFor<'delete'>>(path: P, ...[options]: OptionsArg<OperationOf<P, 'delete'>>) =>

@@ -1,4 +1,5 @@
 import type { Company, Me, User } from '@stepwise/api-types';
+import type { Step, Workflow, WorkflowDetail } from '../lib/schemas';
 
 export function makeMe(patch: Partial<Me> = {}): Me {
   return {
@@ -39,4 +40,49 @@ export function makeCompany(patch: Partial<Company> = {}): Company {
     screenshot_bytes: 0,
     ...patch,
   };
+}
+
+export function makeWorkflow(patch: Partial<Workflow> = {}): Workflow {
+  return {
+    id: 10,
+    name: 'Create an invoice',
+    description: 'From the billing page',
+    starting_url: 'https://app.example.com/billing',
+    tags: ['billing'],
+    status: 'needs_review',
+    success_rate: 0,
+    total_uses: 0,
+    step_count: 2,
+    created_at: '2026-11-25T21:30:00Z',
+    updated_at: '2026-11-25T21:35:00Z',
+    created_by: 1,
+    consecutive_failures: 0,
+    last_successful_run: null,
+    last_failed_run: null,
+    ...patch,
+  };
+}
+
+export function makeStep(patch: Partial<Step> = {}): Step {
+  const n = patch.step_number ?? 1;
+  return {
+    id: 100 + n,
+    step_number: n,
+    action_type: 'click',
+    selectors: { primary: `#button-${n}`, css: `button.b${n}`, aria: `aria/Step ${n}[role="button"]` },
+    element_meta: { tag_name: 'button', accessible_name: `Step ${n}`, bounding_box: { x: 100, y: 50, width: 200, height: 40 } },
+    page_context: { url: 'https://app.example.com/billing', viewport: { width: 1000, height: 500 } },
+    screenshot: { id: n, url: `/api/blobs/shot-${n}.png?expires=1&sig=x`, thumbnail_url: `/api/blobs/thumb-${n}.webp?expires=1&sig=x`, width: 2000, height: 1000, format: 'png' },
+    field_label: `Label ${n}`,
+    instruction: `Click the button for step ${n}`,
+    ai_confidence: 0.92,
+    ai_model: 'local',
+    label_edited: false,
+    instruction_edited: false,
+    ...patch,
+  };
+}
+
+export function makeDetail(patch: Partial<WorkflowDetail> = {}, steps: Step[] = [makeStep({ step_number: 1 }), makeStep({ step_number: 2 })]): WorkflowDetail {
+  return { ...makeWorkflow({ step_count: steps.length }), steps, ...patch };
 }

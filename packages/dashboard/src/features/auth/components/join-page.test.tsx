@@ -10,6 +10,7 @@ describe('join by invite link', () => {
       'GET /api/auth/invites/tok-123': () => ok({ company_name: 'Analytical Engines Ltd' }),
       'POST /api/auth/signup': () => ok({ token: 'jwt-bob', user: makeUser() }),
       'GET /api/auth/me': () => ok(makeMe({ id: 2, name: 'Bob', role: 'regular' })),
+      'GET /api/workflows': () => ok([], { total: 0, limit: 25, offset: 0 }),
     });
     renderApp('/join/tok-123');
     expect(await screen.findByRole('heading', { name: 'Join Analytical Engines Ltd' })).toBeTruthy();
@@ -17,7 +18,8 @@ describe('join by invite link', () => {
     fireEvent.change(screen.getByLabelText('Work email'), { target: { value: 'bob@example.com' } });
     fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'another good password' } });
     fireEvent.click(screen.getByRole('button', { name: 'Join Analytical Engines Ltd' }));
-    expect(await screen.findByRole('heading', { name: 'Welcome, Bob' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'No workflows published yet' })).toBeTruthy();
+    expect(screen.getByTestId('user-name').textContent).toBe('Bob');
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'Bob', email: 'bob@example.com', password: 'another good password', invite_token: 'tok-123' });
     expect(screen.queryByRole('link', { name: 'Settings' })).toBeNull();
   });

@@ -12,15 +12,16 @@ function submit(email: string, password: string) {
 }
 
 describe('sign in', () => {
-  it('signs in and lands on the account page', async () => {
+  it('signs in and lands on the workflows page', async () => {
     const { calls } = installFakeFetch({
       'POST /api/auth/login': () => ok({ token: 'jwt-ok', user: makeUser({ id: 1, role: 'admin' }) }),
       'GET /api/auth/me': () => ok(makeMe()),
+      'GET /api/workflows': () => ok([], { total: 0, limit: 25, offset: 0 }),
     });
     const { router } = renderApp('/login');
     submit('ada@example.com', 'correct horse battery');
-    expect(await screen.findByRole('heading', { name: 'Welcome, Ada Lovelace' })).toBeTruthy();
-    expect(router.state.location.pathname).toBe('/account');
+    expect(await screen.findByRole('heading', { name: 'Record your first workflow' })).toBeTruthy();
+    expect(router.state.location.pathname).toBe('/workflows');
     expect(calls[0]?.body).toEqual({ email: 'ada@example.com', password: 'correct horse battery' });
     expect(window.localStorage.getItem('stepwise.token')).toBe('jwt-ok');
   });

@@ -24,10 +24,11 @@ describe('sign up', () => {
     const { calls } = installFakeFetch({
       'POST /api/auth/signup': () => ok({ token: 'jwt-new', user: makeUser({ id: 1, role: 'admin' }) }),
       'GET /api/auth/me': () => ok(makeMe()),
+      'GET /api/workflows': () => ok([], { total: 0, limit: 25, offset: 0 }),
     });
     renderApp('/signup');
     fillForm({ name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery', company: 'Analytical Engines Ltd' });
-    expect(await screen.findByRole('heading', { name: 'Welcome, Ada Lovelace' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'Record your first workflow' })).toBeTruthy();
     expect(calls[0]?.body).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery', company_name: 'Analytical Engines Ltd' });
     expect(screen.getByRole('link', { name: 'Settings' })).toBeTruthy();
   });

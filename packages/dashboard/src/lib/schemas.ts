@@ -1,0 +1,15 @@
+// Named types for the contract's schemas that @stepwise/api-types does not name itself. They come
+// from the generated `components`, so a contract change shows up here as a type error.
+import type { components } from '@stepwise/api-types';
+
+type Schemas = components['schemas'];
+
+export type Workflow = Schemas['Workflow'];
+export type WorkflowDetail = Schemas['WorkflowDetail'];
+export type WorkflowStatus = Schemas['WorkflowStatus'];
+export type WorkflowUpdateRequest = Schemas['WorkflowUpdateRequest'];
+export type WorkflowCreateRequest = Schemas['WorkflowCreateRequest'];
+export type Step = Schemas['Step'];
+export type StepUpdateRequest = Schemas['StepUpdateRequest'];
+export type ActionType = Schemas['ActionType'];
+export type BoundingBox = Schemas['BoundingBox'];
