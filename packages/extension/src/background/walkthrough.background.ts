@@ -1,0 +1,196 @@
+// Walkthrough runs in the service worker: the run lives in chrome.storage.session, so a
+// navigation, a reload or a worker restart resumes it at the same step. The worker fetches the
+// workflow, moves the tab to the starting URL, asks the server to heal, and reports health.
+import { uuid } from '../shared/backoff';
+import { logError } from '../shared/errors';
+import type { RequestOf, StepReport } from '../shared/messages';
+import type { AutoHealDecision, GuideStep, HealthLogEntry, RunState, WorkflowDetail } from '../shared/types';
+import { ApiError, call } from './api.background';
+import { ensureContentScripts, injectInto, pushTo } from './content-scripts.background';
+import { flushHealth, report } from './health.background';
+import { captureQueue } from './recorder.background';
+
+const RUN_KEY = 'run';
+
+export async function getRun(): Promise<RunState | null> {
+  const got = await chrome.storage.session.get(RUN_KEY);
+  return (got[RUN_KEY] as RunState | undefined) ?? null;
+}
+
+async function saveRun(run: RunState | null): Promise<void> {
+  if (run) await chrome.storage.session.set({ [RUN_KEY]: run });
+  else await chrome.storage.session.remove(RUN_KEY);
+}
+
+/** Same page for a walkthrough: origin and path (query and fragment may carry per-visit data). */
+export function samePage(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.origin === y.origin && x.pathname.replace(/\/+$/, '') === y.pathname.replace(/\/+$/, '');
+  } catch {
+    return false;
+  }
+}
+
+export function guideSteps(detail: WorkflowDetail): GuideStep[] {
+  return detail.steps.map((s) => ({
+    id: s.id,
+    step_number: s.step_number,
+    action_type: s.action_type,
+    selectors: s.selectors,
+    element_meta: s.element_meta,
+    page_context: s.page_context,
+    action_data: s.action_data ?? null,
+    expected_outcome: s.expected_outcome ?? null,
+    field_label: s.field_label,
+    instruction: s.instruction,
+  }));
+}
+
+export async function startRun(msg: RequestOf<'walkthrough/start'>): Promise<void> {
+  const previous = await getRun();
+  if (previous && !previous.finished) await finishRun(previous.runId, 'abandoned');
+  const { data: detail } = await call<WorkflowDetail>('GET', `/api/workflows/${msg.workflowId}`);
+  if (!detail.steps.length) throw new Error('This workflow has no steps.');
+  const run: RunState = {
+    runId: uuid(),
+    tabId: msg.tabId,
+    workflow: { id: detail.id, name: detail.name, starting_url: detail.starting_url },
+    steps: guideSteps(detail),
+    index: 0,
+    results: [],
+    startedAt: Date.now(),
+    finished: null,
+  };
+  await saveRun(run);
+  await ensureContentScripts();
+  const tab = await chrome.tabs.get(msg.tabId);
+  // The brief: check the URL and go to the starting URL first.
+  if (!tab.url || !samePage(tab.url, detail.starting_url)) await chrome.tabs.update(msg.tabId, { url: detail.starting_url, active: true });
+  else await injectInto(msg.tabId);
+}
+
+function entryOf(run: RunState, stepId: number | null, r: StepReport | { status: 'success' | 'failed' | 'abandoned'; error_type?: StepReport['error_type']; error_message?: string | null; execution_time_ms?: number }): HealthLogEntry {
+  const rep = r as StepReport;
+  return {
+    client_id: uuid(),
+    run_id: run.runId,
+    step_id: stepId,
+    status: r.status,
+    error_type: r.error_type ?? null,
+    error_message: r.error_message?.slice(0, 2000) ?? null,
+    healing_confidence: rep.healing_confidence ?? null,
+    deterministic_score: rep.deterministic_score ?? null,
+    ai_confidence: rep.ai_confidence ?? null,
+    candidates_evaluated: rep.candidates_evaluated ?? null,
+    page_state_hash: rep.page_state_hash ?? null,
+    page_url: rep.page_url?.slice(0, 2048) ?? null,
+    execution_time_ms: r.execution_time_ms === undefined || r.execution_time_ms === null ? null : Math.max(0, Math.round(r.execution_time_ms)),
+  };
+}
+
+async function ownRun(runId: string): Promise<RunState | null> {
+  const run = await getRun();
+  return run && run.runId === runId ? run : null;
+}
+
+export async function stepDone(msg: RequestOf<'walk/step-done'>): Promise<void> {
+  const run = await ownRun(msg.runId);
+  const step = run?.steps[msg.index];
+  if (!run || !step || run.finished) return;
+  if (run.results[msg.index] === undefined || msg.index >= run.index) {
+    run.results[msg.index] = msg.report.result;
+    await report(run.workflow.id, [entryOf(run, step.id, msg.report)]);
+  }
+  run.index = Math.max(0, Math.min(msg.next, run.steps.length));
+  await saveRun(run);
+  if (run.index >= run.steps.length) await finishRun(run.runId, run.results.some((r) => r === 'failed') ? 'failed' : 'success');
+}
+
+export async function goTo(msg: RequestOf<'walk/go'>): Promise<void> {
+  const run = await ownRun(msg.runId);
+  if (!run || run.finished) return;
+  run.index = Math.max(0, Math.min(msg.index, run.steps.length - 1));
+  await saveRun(run);
+}
+
+export async function finishRun(runId: string, outcome: 'success' | 'failed' | 'abandoned', stepReport?: StepReport): Promise<void> {
+  const run = await ownRun(runId);
+  if (!run || run.finished) return;
+  const entries: HealthLogEntry[] = [];
+  const step = run.steps[run.index];
+  if (stepReport && step) {
+    run.results[run.index] = stepReport.result;
+    entries.push(entryOf(run, step.id, stepReport));
+  }
+  const failedStep = run.results.findIndex((r) => r === 'failed');
+  entries.push(
+    entryOf(run, null, {
+      status: outcome,
+      error_type: outcome === 'abandoned' ? 'user_abandoned' : outcome === 'failed' ? 'element_not_found' : null,
+      error_message: outcome === 'failed' && failedStep >= 0 ? `Step ${failedStep + 1} could not be completed` : null,
+      execution_time_ms: Date.now() - run.startedAt,
+    }),
+  );
+  run.finished = outcome;
+  await saveRun(run);
+  await report(run.workflow.id, entries);
+  await flushHealth();
+}
+
+export async function closeRun(runId?: string): Promise<void> {
+  const run = await getRun();
+  if (!run || (runId && run.runId !== runId)) return;
+  if (!run.finished) await finishRun(run.runId, 'abandoned');
+  await saveRun(null);
+  pushTo(run.tabId, { type: 'push/walkthrough-ended' });
+}
+
+export async function openStart(runId: string): Promise<void> {
+  const run = await ownRun(runId);
+  if (!run) return;
+  await chrome.tabs.update(run.tabId, { url: run.workflow.starting_url });
+}
+
+/** Asks the server which candidate is the step's element (with a fresh screenshot). */
+export async function heal(tabId: number, msg: RequestOf<'walk/heal'>): Promise<AutoHealDecision | null> {
+  const run = await ownRun(msg.runId);
+  const step = run?.steps[msg.index];
+  if (!run || !step || run.tabId !== tabId) return null;
+  let screenshot: string | null = null;
+  try {
+    const tab = await chrome.tabs.get(tabId);
+    if (tab.active) screenshot = await captureQueue.enqueue({ windowId: tab.windowId });
+  } catch (e) {
+    await logError('heal', e);
+  }
+  try {
+    const res = await call<AutoHealDecision>('POST', `/api/workflows/${run.workflow.id}/auto-heal`, {
+      body: {
+        step_id: step.id,
+        candidates: msg.candidates.slice(0, 10),
+        current_screenshot: screenshot,
+        current_page_state_hash: msg.pageStateHash.slice(0, 128),
+        page_url: msg.pageUrl.slice(0, 2048),
+      },
+    });
+    return res.data;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) await logError('heal', e);
+    return null;
+  }
+}
+
+export async function runHello(tabId: number): Promise<RunState | null> {
+  const run = await getRun();
+  return run && run.tabId === tabId ? run : null;
+}
+
+export async function onTabRemoved(tabId: number): Promise<void> {
+  const run = await getRun();
+  if (run && run.tabId === tabId) {
+    if (!run.finished) await finishRun(run.runId, 'abandoned');
+    await saveRun(null);
+  }
+}

@@ -1,0 +1,122 @@
+// The content script: runs in the extension's isolated world of a tab's top frame, asks the
+// service worker what this tab is doing (recording, a walkthrough, nothing) and starts that
+// feature with an AbortSignal that ends it. It listens to no window messages: nothing the page
+// sends can reach the extension. The token never comes here.
+import { urlShape } from '@stepwise/guide-core';
+import { send, type HelloResponse, type Push } from '../shared/messages';
+import type { CapturedStep } from '../shared/types';
+import { RecordingControl } from './control.content';
+import { initRecorder } from './recorder.content';
+import { initWalkthrough } from './walkthrough.content';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __stepwiseBoot: (() => void) | undefined;
+}
+
+let feature: AbortController | null = null;
+
+function reportError(module: string, e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  void send({ type: 'content/error', module, message }).catch(() => {});
+}
+
+/** Sends with a few retries: the worker may be restarting (a stopped worker is started by the message). */
+async function sendStep(step: CapturedStep, onCount: (n: number) => void): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const res = await send({ type: 'content/step', step });
+      onCount(res.stepCount);
+      return;
+    } catch (e) {
+      if (attempt === 4) reportError('recorder', e);
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
+}
+
+function startRecording(hello: Extract<HelloResponse, { mode: 'recording' }>, signal: AbortSignal): void {
+  const control = new RecordingControl({
+    onPause: () => void send({ type: 'content/control', action: 'pause' }).catch((e) => reportError('control', e)),
+    onResume: () => void send({ type: 'content/control', action: 'resume' }).catch((e) => reportError('control', e)),
+    onStop: () => void send({ type: 'content/control', action: 'stop' }).catch((e) => reportError('control', e)),
+  });
+  signal.addEventListener('abort', () => control.destroy(), { once: true });
+  let count = hello.stepCount;
+  let paused = hello.paused;
+  control.update(count, paused);
+  const recorder = initRecorder(
+    window,
+    {
+      paused,
+      recordNavigation: hello.recordNavigation,
+      isOurs: (t) => t === control.host,
+      emit: (step) => {
+        // Shown at once; the worker's answer corrects it.
+        count += 1;
+        control.update(count, paused);
+        void sendStep(step, (n) => {
+          count = n;
+          control.update(count, paused);
+        });
+      },
+      emitOutcome: (clientId, outcome) => void send({ type: 'content/outcome', clientId, outcome }).catch(() => {}),
+    },
+    signal,
+  );
+  chrome.runtime.onMessage.addListener(function onPush(msg: Push, sender) {
+    if (signal.aborted) {
+      chrome.runtime.onMessage.removeListener(onPush);
+      return;
+    }
+    if (sender.id !== chrome.runtime.id || sender.tab) return;
+    if (msg.type === 'push/recording') {
+      paused = msg.paused;
+      count = msg.stepCount;
+      recorder.setPaused(paused);
+      control.update(count, paused);
+    } else if (msg.type === 'push/recording-ended') {
+      feature?.abort();
+      feature = null;
+    }
+  });
+}
+
+async function boot(): Promise<void> {
+  feature?.abort();
+  feature = null;
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  let hello: HelloResponse;
+  try {
+    hello = await send({ type: 'content/hello', url: location.href, urlShape: urlShape(location.href), navigationType: nav?.type ?? 'navigate' });
+  } catch (e) {
+    reportError('boot', e);
+    return;
+  }
+  if (hello.mode === 'idle') return;
+  const ctl = new AbortController();
+  feature = ctl;
+  if (hello.mode === 'recording') startRecording(hello, ctl.signal);
+  else {
+    initWalkthrough(hello.run, ctl.signal);
+    chrome.runtime.onMessage.addListener(function onPush(msg: Push, sender) {
+      if (ctl.signal.aborted) {
+        chrome.runtime.onMessage.removeListener(onPush);
+        return;
+      }
+      if (sender.id !== chrome.runtime.id || sender.tab) return;
+      if (msg.type === 'push/walkthrough-ended') {
+        ctl.abort();
+        if (feature === ctl) feature = null;
+      }
+    });
+  }
+}
+
+// Injected twice (registered script plus executeScript into an open tab): boot once, re-ask on
+// the second injection.
+if (globalThis.__stepwiseBoot) globalThis.__stepwiseBoot();
+else {
+  globalThis.__stepwiseBoot = () => void boot();
+  void boot();
+}

@@ -1,0 +1,95 @@
+// Did the user do what the step asks? One check per action type (click; input committed with a
+// value; select changed; submit; navigation is watched by the walkthrough), and wrong clicks are
+// blocked before the page sees them (the brief's Feature 4), except on our own overlay.
+import type { ActionType } from '../shared/types';
+
+export interface Expectation {
+  element: Element;
+  action: ActionType;
+  /** True for events on our own UI (the overlay host), which are never blocked. */
+  isOurs: (target: EventTarget | null) => boolean;
+  onCorrect: (how: string) => void;
+  onWrong: (event: Event) => void;
+}
+
+const POINTER_EVENTS = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'dblclick', 'auxclick', 'contextmenu', 'touchstart'] as const;
+
+function isSubmitControl(el: Element): boolean {
+  const tag = el.localName;
+  const type = (el.getAttribute('type') || '').toLowerCase();
+  if (tag === 'button') return type === '' || type === 'submit';
+  return tag === 'input' && (type === 'submit' || type === 'image');
+}
+
+function valueOf(el: Element): string {
+  const v = (el as HTMLInputElement).value;
+  if (typeof v === 'string') return v;
+  return (el as HTMLElement).isContentEditable ? (el.textContent ?? '') : '';
+}
+
+/** Installs the listeners for one step; they are removed when `signal` aborts. */
+export function watchInteraction(win: Window, exp: Expectation, signal: AbortSignal): void {
+  const { element, action } = exp;
+  let done = false;
+  const inTarget = (e: Event) => e.composedPath().includes(element);
+  const correct = (how: string) => {
+    if (done) return;
+    done = true;
+    exp.onCorrect(how);
+  };
+  const opts = { capture: true, signal } as const;
+
+  for (const type of POINTER_EVENTS) {
+    win.addEventListener(
+      type,
+      (e) => {
+        if (done || !e.isTrusted) return;
+        const path = e.composedPath();
+        if (path.some((t) => exp.isOurs(t))) return;
+        if (!inTarget(e)) {
+          // The brief: a click elsewhere is blocked, and the user is told where to click.
+          e.preventDefault();
+          e.stopImmediatePropagation();
+          if (type === 'click' || type === 'auxclick' || type === 'contextmenu') exp.onWrong(e);
+          return;
+        }
+        if (type !== 'click') return;
+        if (action === 'click') correct('click');
+        // A submit recorded on its button: the click is the step (the form then submits itself).
+        else if (action === 'submit' && element.localName !== 'form') correct(isSubmitControl(element) ? 'submit-click' : 'click');
+      },
+      opts,
+    );
+  }
+
+  win.addEventListener(
+    'change',
+    (e) => {
+      if (done || !e.isTrusted || !inTarget(e)) return;
+      if (action === 'select_change') correct('change');
+      else if (action === 'input_commit' && valueOf(element).trim() !== '') correct('change');
+      else if (action === 'click' && (element as HTMLInputElement).type && ['checkbox', 'radio'].includes((element as HTMLInputElement).type)) correct('click');
+    },
+    opts,
+  );
+
+  win.addEventListener(
+    'keydown',
+    (e) => {
+      if (done || !e.isTrusted || (e as KeyboardEvent).key !== 'Enter' || !inTarget(e)) return;
+      if (action === 'input_commit' && valueOf(element).trim() !== '') correct('enter');
+      else if (action === 'submit' && element.localName !== 'button') correct('enter');
+    },
+    opts,
+  );
+
+  win.addEventListener(
+    'submit',
+    (e) => {
+      if (done || action !== 'submit') return;
+      const form = e.target as Element;
+      if (form === element || form.contains(element) || (element as HTMLButtonElement).form === form) correct('submit');
+    },
+    opts,
+  );
+}

@@ -1,0 +1,234 @@
+// Recording in the page: capture-phase listeners turn meaningful, trusted interactions into
+// steps with guide-core (selectors, element data, masked values and HTML, expected outcome) and
+// hand each one to the service worker at once. The listeners never stop or change an event:
+// the page's own handlers always run. Our own control is ignored.
+import {
+  captureValue,
+  describeElement,
+  domContext,
+  meaningfulTarget,
+  observeOutcome,
+  pageStateHash,
+  type OutcomeRecorder,
+} from '@stepwise/guide-core';
+import type { ActionType, CapturedStep } from '../shared/types';
+
+/** The outcome of a step is what happened within this long (or until the next step). */
+export const OUTCOME_WINDOW_MS = 1000;
+const URL_POLL_MS = 300;
+
+export interface RecorderOptions {
+  paused: boolean;
+  recordNavigation: boolean;
+  /** Our own UI: events inside it are not steps. */
+  isOurs: (target: EventTarget) => boolean;
+  /** Delivers a step (to the service worker); must not throw. */
+  emit: (step: CapturedStep) => void;
+  emitOutcome: (clientId: string, outcome: NonNullable<CapturedStep['expected_outcome']>) => void;
+  denySelectors?: string[];
+  /** Measured time per listener call (the bench); off by default. */
+  timings?: number[];
+}
+
+export interface RecorderHandle {
+  setPaused(paused: boolean): void;
+}
+
+function isSubmitControl(el: Element): boolean {
+  const tag = el.localName;
+  const type = (el.getAttribute('type') || '').toLowerCase();
+  if (tag === 'button') return (type === '' || type === 'submit') && !!(el as HTMLButtonElement).form;
+  return tag === 'input' && (type === 'submit' || type === 'image') && !!(el as HTMLInputElement).form;
+}
+
+function isTextField(el: Element): boolean {
+  if (el.localName === 'textarea') return true;
+  if (el.localName !== 'input') return false;
+  const type = (el.getAttribute('type') || '').toLowerCase();
+  return !['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'file', 'color', 'range', 'hidden'].includes(type);
+}
+
+export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSignal): RecorderHandle {
+  const doc = win.document;
+  const privacy = { denySelectors: opts.denySelectors ?? [] };
+  let paused = opts.paused;
+  let pending: { clientId: string; rec: OutcomeRecorder; target: Element; timer: ReturnType<typeof setTimeout> } | null = null;
+  let last: { at: number; action: ActionType; element: Element } | null = null;
+  /** The value each field had when it was last committed (or focused): one commit per change. */
+  const committed = new WeakMap<Element, string>();
+  let lastUrl = win.location.href;
+
+  const finishOutcome = () => {
+    if (!pending) return;
+    const p = pending;
+    pending = null;
+    clearTimeout(p.timer);
+    try {
+      opts.emitOutcome(p.clientId, p.rec.finish(p.target));
+    } catch {
+      /* the page may be going away */
+    }
+  };
+
+  const pageContext = (): CapturedStep['page_context'] => ({
+    url: win.location.href.slice(0, 2048),
+    title: (doc.title || '').slice(0, 500) || null,
+    viewport: { width: Math.round(win.innerWidth), height: Math.round(win.innerHeight) },
+    page_state_hash: pageStateHash(doc),
+  });
+
+  const record = (el: Element, action: ActionType, event: Event | null, extra: Partial<NonNullable<CapturedStep['action_data']>> = {}) => {
+    finishOutcome();
+    const target = describeElement(el, privacy);
+    const value = ['input', 'select', 'textarea'].includes(el.localName) && action !== 'click' ? captureValue(el, privacy) : null;
+    let click: { x: number; y: number } | null = null;
+    if (event instanceof MouseEvent && event.detail !== 0) {
+      const r = el.getBoundingClientRect();
+      click = { x: Math.round(event.clientX - r.left), y: Math.round(event.clientY - r.top) };
+    }
+    const clientId = crypto.randomUUID();
+    const step: CapturedStep = {
+      client_id: clientId,
+      timestamp: new Date().toISOString(),
+      action_type: action,
+      selectors: target.selectors as CapturedStep['selectors'],
+      element_meta: target.element_meta as CapturedStep['element_meta'],
+      page_context: pageContext(),
+      action_data: {
+        input_value: value ? value.input_value : null,
+        value_masked: value ? value.value_masked || null : null,
+        click_coordinates: click,
+        ...extra,
+      },
+      dom_context: domContext(el, privacy),
+      expected_outcome: null,
+    };
+    last = { at: Date.now(), action, element: el };
+    opts.emit(step);
+    pending = { clientId, rec: observeOutcome(doc, privacy), target: el, timer: setTimeout(finishOutcome, OUTCOME_WINDOW_MS) };
+  };
+
+  const recordNavigation = (url: string) => {
+    finishOutcome();
+    const clientId = crypto.randomUUID();
+    const step: CapturedStep = {
+      client_id: clientId,
+      timestamp: new Date().toISOString(),
+      action_type: 'navigate',
+      selectors: { primary: null, css: null, xpath: null, data_testid: null, stable_attrs: null },
+      element_meta: { tag_name: 'HTML', role: null, type: null, name: null, placeholder: null, inner_text: null, label_text: null, nearby_text: null, classes: [], bounding_box: null, parent_tag: null, parent_classes: null },
+      page_context: { ...pageContext(), url: url.slice(0, 2048) },
+      action_data: null,
+      dom_context: null,
+      expected_outcome: null,
+    };
+    last = { at: Date.now(), action: 'navigate', element: doc.documentElement };
+    opts.emit(step);
+  };
+
+  const ours = (e: Event) => e.composedPath().some((t) => opts.isOurs(t));
+  const timed = <E extends Event>(f: (e: E) => void) => (e: E) => {
+    if (!opts.timings) return f(e);
+    const t0 = performance.now();
+    try {
+      f(e);
+    } finally {
+      opts.timings.push(performance.now() - t0);
+    }
+  };
+  const listen = <K extends keyof WindowEventMap>(type: K, f: (e: WindowEventMap[K]) => void) =>
+    win.addEventListener(type, timed(f), { capture: true, passive: true, signal });
+
+  const commitIfChanged = (el: Element, e: Event | null) => {
+    const value = (el as HTMLInputElement).value ?? '';
+    if (committed.get(el) === value) return;
+    committed.set(el, value);
+    record(el, el.localName === 'select' ? 'select_change' : 'input_commit', e);
+  };
+
+  listen('focusin', (e) => {
+    if (paused || !e.isTrusted) return;
+    const el = e.composedPath()[0];
+    if (el instanceof Element && (isTextField(el) || el.localName === 'select') && !committed.has(el)) committed.set(el, (el as HTMLInputElement).value ?? '');
+  });
+
+  listen('click', (e) => {
+    if (paused || !e.isTrusted || ours(e)) return;
+    const raw = e.composedPath()[0];
+    if (!(raw instanceof Element)) return;
+    const el = meaningfulTarget(e, raw);
+    if (!el) return;
+    if (isSubmitControl(el)) record(el, 'submit', e, { submit_key: 'button_click' });
+    else record(el, 'click', e);
+  });
+
+  listen('change', (e) => {
+    if (paused || !e.isTrusted || ours(e)) return;
+    const raw = e.composedPath()[0];
+    if (!(raw instanceof Element)) return;
+    const el = meaningfulTarget(e, raw);
+    if (!el) return;
+    commitIfChanged(el, e);
+  });
+
+  listen('focusout', (e) => {
+    if (paused || !e.isTrusted || ours(e)) return;
+    const raw = e.composedPath()[0];
+    // Rich-text editors have no change event: their blur is the commit.
+    if (raw instanceof HTMLElement && raw.isContentEditable && !isTextField(raw)) {
+      const text = raw.textContent ?? '';
+      if (committed.get(raw) !== text) {
+        committed.set(raw, text);
+        record(raw, 'input_commit', e);
+      }
+    }
+  });
+
+  listen('keydown', (e) => {
+    if (paused || !e.isTrusted || e.key !== 'Enter' || ours(e)) return;
+    const raw = e.composedPath()[0];
+    if (!(raw instanceof Element) || !isTextField(raw) || raw.localName === 'textarea' || !(raw as HTMLInputElement).form) return;
+    // Enter submits the form: the value typed is its own step first.
+    commitIfChanged(raw, null);
+    record(raw, 'submit', e, { submit_key: 'enter' });
+  });
+
+  listen('submit', (e) => {
+    if (paused || !e.isTrusted) return;
+    const form = e.target instanceof Element ? e.target : null;
+    if (!form) return;
+    // Already recorded as the click on its submit button or the Enter key.
+    if (last && Date.now() - last.at < 1000 && (last.action === 'submit' || last.action === 'click') && (form.contains(last.element) || last.element === form)) return;
+    const el = meaningfulTarget(e, form);
+    if (el) record(el, 'submit', e);
+  });
+
+  win.addEventListener('pagehide', finishOutcome, { signal });
+
+  // Client-side routes (pushState, popstate, hash): a URL change no step explains is a step.
+  const checkUrl = () => {
+    const url = win.location.href;
+    if (url === lastUrl) return;
+    const from = lastUrl;
+    lastUrl = url;
+    if (paused) return;
+    const explained = last && Date.now() - last.at < OUTCOME_WINDOW_MS && last.action !== 'navigate';
+    if (!explained && url.split('#')[0] !== from.split('#')[0]) recordNavigation(url);
+  };
+  win.addEventListener('popstate', checkUrl, { signal });
+  win.addEventListener('hashchange', checkUrl, { signal });
+  const poll = setInterval(checkUrl, URL_POLL_MS);
+  signal.addEventListener('abort', () => {
+    clearInterval(poll);
+    finishOutcome();
+  }, { once: true });
+
+  if (opts.recordNavigation && !paused) recordNavigation(win.location.href);
+
+  return {
+    setPaused(p: boolean) {
+      paused = p;
+      if (p) finishOutcome();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The one message protocol between popup, content script and service worker: a discriminated
+// union per sender, each request type mapped to its response type, handled through a handler
+// map in the service worker (Bitwarden's pattern). Messages from web pages are never accepted:
+// the extension declares no externally_connectable, listens to no window messages, and checks
+// every sender (see isFromPopup / isFromContent).
+import type { AutoHealDecision, CapturedStep, ErrorEntry, ExpectedOutcomeWire, HealCandidateWire, RecordingView, RunState, StepResult, Workflow } from './types';
+
+export interface SignedIn {
+  serverUrl: string;
+  user: { id: number; email: string; name: string; role: 'admin' | 'regular' };
+  company: { id: number; name: string } | null;
+}
+
+export interface PopupState {
+  serverUrl: string;
+  auth: SignedIn | null;
+  /** The recording in progress, or the newest one still waiting for its upload. */
+  recording: RecordingView | null;
+  pending: RecordingView[];
+  walkthrough: { workflowName: string; index: number; total: number; tabId: number } | null;
+  errors: ErrorEntry[];
+}
+
+export interface StepReport {
+  status: 'success' | 'healed_deterministic' | 'healed_ai' | 'failed';
+  result: StepResult;
+  error_type?: 'element_not_found' | 'timeout' | 'navigation_error' | 'wrong_page' | 'user_abandoned' | null;
+  error_message?: string | null;
+  healing_confidence?: number | null;
+  deterministic_score?: number | null;
+  ai_confidence?: number | null;
+  candidates_evaluated?: number | null;
+  page_state_hash?: string | null;
+  page_url?: string | null;
+  execution_time_ms?: number | null;
+}
+
+/** Requests the popup sends. */
+export type PopupRequest =
+  | { type: 'popup/state' }
+  | { type: 'auth/sign-in'; serverUrl: string; email: string; password: string }
+  | { type: 'auth/sign-out' }
+  | { type: 'recording/start'; tabId: number; name: string; description: string }
+  | { type: 'recording/pause' }
+  | { type: 'recording/resume' }
+  | { type: 'recording/stop' }
+  | { type: 'recording/discard'; recordingId: string }
+  | { type: 'upload/retry'; recordingId: string }
+  | { type: 'guides/list'; tabId: number }
+  | { type: 'walkthrough/start'; tabId: number; workflowId: number }
+  | { type: 'walkthrough/stop' }
+  | { type: 'errors/clear' };
+
+/** Requests a content script sends (its tab is taken from the sender, never from the message). */
+export type ContentRequest =
+  | { type: 'content/hello'; url: string; urlShape: string; navigationType: string }
+  | { type: 'content/step'; step: CapturedStep }
+  | { type: 'content/outcome'; clientId: string; outcome: ExpectedOutcomeWire }
+  | { type: 'content/control'; action: 'pause' | 'resume' | 'stop' }
+  | { type: 'content/error'; module: string; message: string }
+  | { type: 'walk/step-done'; runId: string; index: number; report: StepReport; next: number }
+  | { type: 'walk/go'; runId: string; index: number }
+  | { type: 'walk/heal'; runId: string; index: number; candidates: HealCandidateWire[]; pageStateHash: string; pageUrl: string; wait: boolean }
+  | { type: 'walk/finish'; runId: string; outcome: 'success' | 'failed' | 'abandoned'; report?: StepReport }
+  | { type: 'walk/open-start'; runId: string }
+  | { type: 'walk/close'; runId: string };
+
+export type Request = PopupRequest | ContentRequest;
+export type RequestType = Request['type'];
+export type RequestOf<T extends RequestType> = Extract<Request, { type: T }>;
+
+export type HelloResponse =
+  | { mode: 'idle' }
+  | { mode: 'recording'; paused: boolean; stepCount: number; recordNavigation: boolean }
+  | { mode: 'walkthrough'; run: RunState };
+
+export interface ResponseMap {
+  'popup/state': PopupState;
+  'auth/sign-in': SignedIn;
+  'auth/sign-out': null;
+  'recording/start': RecordingView;
+  'recording/pause': null;
+  'recording/resume': null;
+  'recording/stop': RecordingView | null;
+  'recording/discard': null;
+  'upload/retry': null;
+  'guides/list': Workflow[];
+  'walkthrough/start': null;
+  'walkthrough/stop': null;
+  'errors/clear': null;
+  'content/hello': HelloResponse;
+  'content/step': { stored: boolean; stepCount: number };
+  'content/outcome': null;
+  'content/control': null;
+  'content/error': null;
+  'walk/step-done': null;
+  'walk/go': null;
+  'walk/heal': AutoHealDecision | null;
+  'walk/finish': null;
+  'walk/open-start': null;
+  'walk/close': null;
+}
+
+/** Every reply is wrapped, so an error thrown in the worker reaches the caller as an Error. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Pushed from the service worker to a tab's content script. */
+export type Push =
+  | { type: 'push/recording'; paused: boolean; stepCount: number }
+  | { type: 'push/recording-ended' }
+  | { type: 'push/walkthrough-ended' };
+
+const POPUP_TYPES = new Set<string>([
+  'popup/state', 'auth/sign-in', 'auth/sign-out', 'recording/start', 'recording/pause', 'recording/resume',
+  'recording/stop', 'recording/discard', 'upload/retry', 'guides/list', 'walkthrough/start', 'walkthrough/stop', 'errors/clear',
+]);
+const CONTENT_TYPES = new Set<string>([
+  'content/hello', 'content/step', 'content/outcome', 'content/control', 'content/error',
+  'walk/step-done', 'walk/go', 'walk/heal', 'walk/finish', 'walk/open-start', 'walk/close',
+]);
+
+export function isPopupRequest(msg: unknown): msg is PopupRequest {
+  return typeof msg === 'object' && msg !== null && POPUP_TYPES.has(String((msg as { type?: unknown }).type));
+}
+export function isContentRequest(msg: unknown): msg is ContentRequest {
+  return typeof msg === 'object' && msg !== null && CONTENT_TYPES.has(String((msg as { type?: unknown }).type));
+}
+
+export interface SenderLike {
+  id?: string;
+  url?: string;
+  tab?: { id?: number };
+  frameId?: number;
+}
+
+const ownPage = (sender: SenderLike, extensionId: string) =>
+  typeof sender.url === 'string' && sender.url.startsWith(`chrome-extension://${extensionId}/`);
+
+/** The popup is our own page (as a popup, or opened in a tab); no web page can have its URL. */
+export function isFromPopup(sender: SenderLike, extensionId: string): boolean {
+  return sender.id === extensionId && ownPage(sender, extensionId) && new URL(sender.url!).pathname === '/popup.html';
+}
+
+/** Our content script in a tab's top frame (the recorder and walkthrough run there only). */
+export function isFromContent(sender: SenderLike, extensionId: string): boolean {
+  return sender.id === extensionId && !ownPage(sender, extensionId) && typeof sender.tab?.id === 'number' && sender.frameId === 0;
+}
+
+/** Sends a typed request to the service worker and unwraps the reply. */
+export async function send<T extends RequestType>(msg: RequestOf<T>): Promise<ResponseMap[T]> {
+  const reply = (await chrome.runtime.sendMessage(msg)) as Reply<ResponseMap[T]> | undefined;
+  if (!reply) throw new Error(`No answer to ${msg.type}`);
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.value;
+}
