@@ -1,6 +1,7 @@
 // The pieces of the dashboard's end-to-end run: the real server in a temp dir, a static server for
-// the built dashboard (only while `stepwise serve` does not serve it at `/` itself), Chromium, steps
-// recorded as JUnit test cases, and screenshots.
+// the built dashboard (only while `stepwise serve` does not serve it at `/` itself), a server for the
+// fixture web app the workflows are recorded on, steps recorded as JUnit test cases (a step may
+// skip itself with a reason), and screenshots.
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -43,6 +44,7 @@ export async function startServer() {
     DATABASE_URL: `sqlite:///${path.join(dataDir, 'app.db')}`,
     BCRYPT_COST: '4',
     RATE_LIMIT_AUTH_PER_MIN: '0',
+    RATE_LIMIT_USER_PER_MIN: '0',
     WEB_DIR: webDir,
   };
   const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -133,6 +135,33 @@ export async function startStaticServer(apiBase) {
   return { base: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
 }
 
+/** Thrown by a step that cannot run here (e.g. the server lacks the endpoint it needs). */
+export class Skip extends Error {
+  constructor(reason) {
+    super(reason);
+    this.name = 'Skip';
+  }
+}
+
+export const fixtureDir = path.join(repoRoot, 'e2e/dashboard/fixture');
+
+/** Serves e2e/dashboard/fixture: the "customer web app" workflows are recorded on and replayed against. */
+export async function startFixtureServer() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const file = path.join(fixtureDir, path.basename(decodeURIComponent(url.pathname)) || 'index.html');
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
+}
+
 /** Steps of the run, written as JUnit test cases. */
 export class Steps {
   constructor(suite) {
@@ -153,6 +182,11 @@ export class Steps {
       this.cases.push({ name, time: (Date.now() - started) / 1000 });
       console.log(`✓ ${name} (${Date.now() - started} ms)`);
     } catch (e) {
+      if (e instanceof Skip) {
+        this.cases.push({ name, time: (Date.now() - started) / 1000, skipped: true, reason: e.message });
+        console.log(`- skip ${name}: ${e.message}`);
+        return;
+      }
       this.failed = true;
       this.cases.push({ name, time: (Date.now() - started) / 1000, error: e });
       console.log(`✗ ${name}\n${e?.stack ?? e}`);
@@ -167,7 +201,7 @@ export class Steps {
     const body = this.cases
       .map((c) => {
         const open = `  <testcase classname="${esc(this.suite)}" name="${esc(c.name)}" time="${c.time.toFixed(3)}"`;
-        if (c.skipped) return `${open}><skipped/></testcase>`;
+        if (c.skipped) return c.reason ? `${open}><skipped message="${esc(c.reason)}"/></testcase>` : `${open}><skipped/></testcase>`;
         if (c.error) return `${open}><failure message="${esc(c.error.message ?? c.error)}">${esc(c.error.stack ?? c.error)}</failure></testcase>`;
         return `${open}/>`;
       })

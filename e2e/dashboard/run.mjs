@@ -1,60 +1,63 @@
 #!/usr/bin/env node
-// End-to-end run of the dashboard against the real server: sign up, settings, invite link, join as
-// a member, roles, rename, rotate, remove, sign out. Chromium is Debian's /usr/bin/chromium.
+// End-to-end run of the dashboard against the real server, in Debian's /usr/bin/chromium driven by
+// playwright-core: sign up, settings and the invite link, join as a member, roles, a workflow created
+// through the API (screenshots of a fixture web app, real bounding boxes), review it (screenshot with
+// the target box, edit a label, an ETag conflict), approve it, the member sees it, a notification
+// arrives live, export every format and replay the DevTools recording with @puppeteer/replay against
+// the fixture app, import it back, health and the heal review queue, then remove the member and sign
+// out. A step whose endpoint the server does not have yet (404) skips with the reason printed.
 // Writes a screenshot of every page to build/e2e-screenshots/dashboard/ and, when JUNIT_DIR is set,
 // $JUNIT_DIR/dashboard-e2e.xml.
-//
-// The brief asks for playwright-core; it is not installed in this workspace (no installs allowed),
-// so this drives Chromium with puppeteer-core, which is (the workspace's @puppeteer/replay uses it).
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { chromium } from 'playwright-core';
 import {
+  Skip,
   Steps,
   dashboardDir,
   repoRoot,
   resetScreenshots,
   screenshotDir,
   serverServesDashboard,
+  startFixtureServer,
   startServer,
   startStaticServer,
 } from './harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TIMEOUT = 15_000;
+const VIEWPORT = { width: 1280, height: 800 };
 
 function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
-const aria = (role, name) => `::-p-aria([name="${name}"][role="${role}"])`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const byRole = (page, role, name) => page.getByRole(role, { name, exact: true });
 
 async function click(page, role, name) {
-  await page.locator(aria(role, name)).setTimeout(TIMEOUT).click();
+  await byRole(page, role, name).click({ timeout: TIMEOUT });
 }
 
 async function fill(page, selector, value) {
-  await page.locator(selector).setTimeout(TIMEOUT).fill(value);
+  await page.locator(selector).fill(value, { timeout: TIMEOUT });
 }
 
-async function waitText(page, text) {
+async function waitText(page, text, timeout = TIMEOUT) {
   try {
-    await page.waitForFunction((t) => document.body?.innerText.includes(t), { timeout: TIMEOUT }, text);
+    await page.waitForFunction((t) => document.body?.innerText.includes(t), text, { timeout });
   } catch {
     const body = await page.evaluate(() => document.body?.innerText ?? '');
     throw new Error(`Text not found: ${JSON.stringify(text)} on ${page.url()}\n--- page text ---\n${body.slice(0, 1500)}`);
   }
 }
 
-async function waitNoText(page, text) {
-  await page.waitForFunction((t) => !document.body?.innerText.includes(t), { timeout: TIMEOUT }, text);
-}
-
 async function waitPath(page, pathname) {
   try {
-    await page.waitForFunction((p) => location.pathname === p, { timeout: TIMEOUT }, pathname);
+    await page.waitForFunction((p) => location.pathname === p, pathname, { timeout: TIMEOUT });
   } catch {
     throw new Error(`Expected to be at ${pathname}, am at ${page.url()}`);
   }
@@ -66,26 +69,116 @@ async function dismissToasts(page) {
 }
 
 async function hasLink(page, name) {
-  return (await page.$(aria('link', name))) !== null;
+  return (await byRole(page, 'link', name).count()) > 0;
 }
 
 let shotCount = 0;
 async function shot(page, name) {
   shotCount += 1;
-  // Let transitions and toasts settle.
-  await new Promise((r) => setTimeout(r, 150));
-  const file = path.join(screenshotDir, `${String(shotCount).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // Let transitions, images and toasts settle.
+  await page.waitForLoadState('load').catch(() => {});
+  await sleep(200);
+  await page.screenshot({ path: path.join(screenshotDir, `${String(shotCount).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+/** Nothing injected by user text ran or became an element. */
+async function assertNoInjection(page) {
+  const found = await page.evaluate(() => ({ xss: window.__xss ?? null, bad: document.querySelectorAll('img[src="x"], img[onerror], script:not([type="module"]):not([src])').length }));
+  assert(found.xss === null && found.bad === 0, `user text was rendered as markup: ${JSON.stringify(found)}`);
+}
+
+/** The JSON API as a client (the extension, another admin) uses it. */
+async function apiCall(base, token, method, url, body, headers = {}) {
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+/** Skips the step when the server has no such endpoint yet (404 without a workflow error). */
+function skipIfMissing(res, what) {
+  if (res.status === 404 && res.json?.error?.code !== 'WORKFLOW_NOT_FOUND') throw new Skip(`${what}: the server answers 404 (${res.json?.error?.code ?? 'no envelope'}), the endpoint is not there yet`);
+  if (res.status === 405) throw new Skip(`${what}: the server answers 405, the endpoint is not there yet`);
+}
+
+async function uploadScreenshot(base, token, png) {
+  const form = new FormData();
+  form.append('image', new Blob([png], { type: 'image/png' }), 'step.png');
+  form.append('image_hash', `sha256:${createHash('sha256').update(png).digest('hex')}`);
+  const res = await fetch(`${base}/api/screenshots`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+  const json = await res.json();
+  assert(res.status === 201 || res.status === 200, `screenshot upload answered ${res.status}: ${JSON.stringify(json)}`);
+  return json.data.screenshot_id;
+}
+
+/**
+ * Records the fixture sign-up form the way the extension would: for each step the element's real
+ * bounding box and a screenshot of the viewport, uploaded first, then the workflow in one POST.
+ */
+async function recordFixtureWorkflow(browser, base, token, fixtureUrl, name, description) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  await page.goto(fixtureUrl);
+  const box = (sel) => page.locator(sel).evaluate((el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+  const steps = [];
+  const plan = [
+    { sel: '#company', action: 'input_commit', tag: 'input', label: 'Company name', role: 'textbox', act: () => page.fill('#company', 'Initech'), data: { input_value: 'Initech' } },
+    { sel: '#plan', action: 'select_change', tag: 'select', label: 'Plan', role: 'combobox', act: () => page.selectOption('#plan', 'pro'), data: { input_value: 'pro' } },
+    { sel: '#start', action: 'click', tag: 'button', label: 'Start trial', role: 'button', act: () => page.click('#start'), data: null },
+  ];
+  for (const [i, p] of plan.entries()) {
+    const bounding_box = await box(p.sel);
+    const png = await page.screenshot();
+    const screenshotId = await uploadScreenshot(base, token, png);
+    steps.push({
+      step_number: i + 1,
+      timestamp: new Date().toISOString(),
+      action_type: p.action,
+      selectors: { primary: p.sel, css: p.sel, aria: `aria/${p.label}[role="${p.role}"]`, xpath: `//*[@id="${p.sel.slice(1)}"]` },
+      element_meta: { tag_name: p.tag, role: p.role, id: p.sel.slice(1), accessible_name: p.label, label_text: p.tag === 'button' ? null : p.label, inner_text: p.tag === 'button' ? p.label : null, bounding_box },
+      page_context: { url: fixtureUrl, title: 'Acme trial sign-up', viewport: VIEWPORT },
+      action_data: p.data,
+      screenshot_ref: { id: screenshotId },
+    });
+    await p.act();
+  }
+  await context.close();
+  const res = await apiCall(base, token, 'POST', '/api/workflows', { metadata: { name, description, starting_url: fixtureUrl, tags: ['onboarding', 'e2e'] }, steps });
+  assert(res.status === 201, `creating the workflow answered ${res.status}: ${res.text}`);
+  return res.json.data.workflow_id;
+}
+
+async function waitForStatus(base, token, id, wanted, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let last = null;
+  while (Date.now() < deadline) {
+    const res = await apiCall(base, token, 'GET', `/api/workflows/${id}`);
+    last = res.json?.data?.status ?? `${res.status} ${res.text.slice(0, 200)}`;
+    if (wanted.includes(last)) return res;
+    await sleep(250);
+  }
+  throw new Error(`workflow ${id} stayed ${last}, expected one of ${wanted.join(', ')}`);
 }
 
 async function main() {
-  if (!existsSync(path.join(dashboardDir, 'index.html'))) {
-    console.log('Building the dashboard (build/web/dashboard is missing)…');
+  if (!existsSync(path.join(dashboardDir, 'index.html')) || process.env.E2E_DASHBOARD_BUILD === '1') {
+    console.log('Building the dashboard…');
     execSync('npm run build -w packages/dashboard', { cwd: repoRoot, stdio: 'inherit' });
   }
   resetScreenshots();
   const steps = new Steps('dashboard-e2e');
   const server = await startServer();
+  const fixture = await startFixtureServer();
+  const fixtureUrl = `${fixture.base}/signup-form.html`;
   let staticServer = null;
   let base = server.base;
   // E2E_DASHBOARD_STATIC=1 forces the stand-in static server (to check it, or a server without the SPA fallback).
@@ -94,44 +187,35 @@ async function main() {
   } else {
     staticServer = await startStaticServer(server.base);
     base = staticServer.base;
-    console.log(`Stand-in static server (the real server does not serve the dashboard at /, or E2E_DASHBOARD_STATIC=1): serving build/web/dashboard at ${base}, /api proxied to ${server.base}`);
+    console.log(`Stand-in static server: serving build/web/dashboard at ${base}, /api proxied to ${server.base}`);
   }
 
-  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'stepwise-e2e-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    defaultViewport: { width: 1280, height: 800 },
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 
   const stamp = Date.now().toString(36);
   const admin = { name: 'Ada Lovelace', email: `ada-${stamp}@example.com`, password: 'correct horse battery', company: 'Analytical Engines Ltd' };
   // A hostile display name: must render as text, never as markup.
   const member = { name: 'Bob <img src=x onerror="window.__xss=1">', email: `bob-${stamp}@example.com`, password: 'another good password' };
+  const hostileText = '<script>window.__xss=2</script><img src=x onerror="window.__xss=3">';
   const errors = [];
 
-  const adminContext = await browser.createBrowserContext();
-  await adminContext.overridePermissions(base, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+  const adminContext = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+  await adminContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   const a = await adminContext.newPage();
   a.on('pageerror', (e) => errors.push(`admin page: ${e.message}`));
   let memberContext = null;
   let m = null;
   let inviteLink = '';
   let memberId = 0;
+  let adminToken = '';
+  let memberToken = '';
+  let workflowId = 0;
+  let workflowName = '';
+  let recording = null;
 
   try {
     await steps.step('signed-out visitor is sent to sign in', async () => {
-      await a.goto(`${base}/`, { waitUntil: 'networkidle0' });
+      await a.goto(`${base}/`);
       await waitPath(a, '/login');
       await waitText(a, 'Sign in to Stepwise');
       await shot(a, 'sign-in');
@@ -152,14 +236,19 @@ async function main() {
       await shot(a, 'sign-up-validation');
     });
 
-    await steps.step('sign up creates the company and shows the shell', async () => {
+    await steps.step('sign up creates the company and lands on the empty workflows page', async () => {
       await fill(a, 'input[name=password]', admin.password);
       await click(a, 'button', 'Create company');
-      await waitPath(a, '/account');
-      await waitText(a, `Welcome, ${admin.name}`);
+      await waitPath(a, '/workflows');
+      await waitText(a, 'Record your first workflow');
       const company = await a.$eval('[data-testid=company-name]', (el) => el.textContent);
       assert(company === admin.company, `nav shows company ${company}`);
       assert(await hasLink(a, 'Settings'), 'an admin sees Settings');
+      adminToken = await a.evaluate(() => localStorage.getItem('stepwise.token'));
+      assert(adminToken, 'the token is kept');
+      await shot(a, 'workflows-empty');
+      await click(a, 'link', 'Account');
+      await waitText(a, `Welcome, ${admin.name}`);
       await shot(a, 'account-admin');
     });
 
@@ -177,10 +266,10 @@ async function main() {
     });
 
     await steps.step('joining with an email already taken says so next to the email', async () => {
-      memberContext = await browser.createBrowserContext();
+      memberContext = await browser.newContext({ viewport: VIEWPORT });
       m = await memberContext.newPage();
       m.on('pageerror', (e) => errors.push(`member page: ${e.message}`));
-      await m.goto(inviteLink, { waitUntil: 'networkidle0' });
+      await m.goto(inviteLink);
       await waitText(m, `Join ${admin.company}`);
       await shot(m, 'join');
       await fill(m, 'input[name=name]', member.name);
@@ -192,71 +281,289 @@ async function main() {
       await shot(m, 'join-email-taken');
     });
 
-    await steps.step('a member joins by the invite link and sees no Settings', async () => {
+    await steps.step('a member joins by the invite link, sees no Settings and no workflows yet', async () => {
       await fill(m, 'input[name=email]', member.email);
       await click(m, 'button', `Join ${admin.company}`);
-      await waitPath(m, '/account');
-      await waitText(m, `Welcome, ${member.name}`);
+      await waitPath(m, '/workflows');
+      await waitText(m, 'No workflows published yet');
       assert(!(await hasLink(m, 'Settings')), 'a member must not see Settings');
-      const injected = await m.evaluate(() => ({ xss: window.__xss ?? null, imgs: document.querySelectorAll('main img, header img').length }));
-      assert(injected.xss === null && injected.imgs === 0, `the member's name was rendered as markup: ${JSON.stringify(injected)}`);
-      await shot(m, 'account-member');
+      await assertNoInjection(m);
+      memberToken = await m.evaluate(() => localStorage.getItem('stepwise.token'));
+      await shot(m, 'workflows-member-empty');
     });
 
     await steps.step('a member who opens /settings is sent back with a message', async () => {
-      await m.goto(`${base}/settings`, { waitUntil: 'networkidle0' });
-      await waitPath(m, '/account');
+      await m.goto(`${base}/settings`);
+      await waitPath(m, '/workflows');
       await waitText(m, 'Settings are for admins');
       await shot(m, 'member-settings-redirect');
-      const status = await m.evaluate(async () => {
-        const res = await fetch('/api/company', { headers: { Authorization: `Bearer ${localStorage.getItem('stepwise.token')}` } });
-        return res.status;
-      });
-      assert(status === 403, `the API must refuse a member (got ${status})`);
+      const res = await apiCall(base, memberToken, 'GET', '/api/company');
+      assert(res.status === 403, `the API must refuse a member (got ${res.status})`);
     });
 
     await steps.step('the admin renames the company and the nav follows', async () => {
-      await a.reload({ waitUntil: 'networkidle0' });
+      await a.reload();
       await waitText(a, 'Showing 1–2 of 2');
       await fill(a, 'input[name=company_name]', 'Difference Engines plc');
       await click(a, 'button', 'Save');
       await waitText(a, 'Company name saved');
-      await a.waitForFunction(() => document.querySelector('[data-testid=company-name]')?.textContent === 'Difference Engines plc', { timeout: TIMEOUT });
+      await a.waitForFunction(() => document.querySelector('[data-testid=company-name]')?.textContent === 'Difference Engines plc', null, { timeout: TIMEOUT });
       await shot(a, 'settings-renamed');
-      await m.reload({ waitUntil: 'networkidle0' });
-      await m.waitForFunction(() => document.querySelector('[data-testid=company-name]')?.textContent === 'Difference Engines plc', { timeout: TIMEOUT });
     });
 
-    await steps.step('the last admin cannot demote themselves (LAST_ADMIN explained)', async () => {
-      const adminRow = await a.$$eval('tr[data-testid^=user-row-]', (rows) => rows.map((r) => r.getAttribute('data-testid')));
-      const myId = adminRow[0].replace('user-row-', '');
-      memberId = Number(adminRow[1].replace('user-row-', ''));
-      await a.select(`#role-${myId}`, 'regular');
+    await steps.step('the last admin cannot demote themselves; promote and demote the member', async () => {
+      const rows = await a.$$eval('tr[data-testid^=user-row-]', (trs) => trs.map((r) => r.getAttribute('data-testid')));
+      const myId = rows[0].replace('user-row-', '');
+      memberId = Number(rows[1].replace('user-row-', ''));
+      await a.selectOption(`#role-${myId}`, 'regular');
       await waitText(a, 'A company always needs at least one admin');
-      const value = await a.$eval(`#role-${myId}`, (el) => el.value);
-      assert(value === 'admin', 'the select must go back to admin');
+      assert((await a.$eval(`#role-${myId}`, (el) => el.value)) === 'admin', 'the select must go back to admin');
       await shot(a, 'settings-last-admin');
-    });
-
-    await steps.step('the admin promotes the member, who then sees Settings', async () => {
-      await a.select(`#role-${memberId}`, 'admin');
+      await a.selectOption(`#role-${memberId}`, 'admin');
       await waitText(a, 'is now an admin');
-      await shot(a, 'settings-promoted');
-      await m.reload({ waitUntil: 'networkidle0' });
-      await waitText(m, 'Welcome,');
-      assert(await hasLink(m, 'Settings'), 'a promoted member sees Settings');
-      await shot(m, 'account-promoted-member');
-    });
-
-    await steps.step('the admin demotes the member again, who loses Settings', async () => {
-      await a.select(`#role-${memberId}`, 'regular');
+      await m.reload();
+      await waitText(m, 'Workflows');
+      await byRole(m, 'link', 'Settings').waitFor({ timeout: TIMEOUT });
+      await a.selectOption(`#role-${memberId}`, 'regular');
       await waitText(a, 'is now a member');
-      await m.reload({ waitUntil: 'networkidle0' });
-      await waitText(m, 'Welcome,');
+      await m.reload();
+      await waitText(m, 'No workflows published yet');
       assert(!(await hasLink(m, 'Settings')), 'a demoted member must not see Settings');
     });
 
+    await steps.step('a workflow created through the API appears in the list once labeled', async () => {
+      workflowName = 'Start an Acme trial';
+      workflowId = await recordFixtureWorkflow(browser, base, adminToken, fixtureUrl, workflowName, `Sign a company up for a trial. ${hostileText}`);
+      try {
+        await waitForStatus(base, adminToken, workflowId, ['needs_review'], 20_000);
+      } catch (e) {
+        const now = (await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`)).json?.data?.status;
+        if (now !== 'draft') throw e;
+        // No labeling worker on this server yet (issue 5): walk the lifecycle through the API, as an admin may.
+        console.log('  the server left the workflow in draft (no labeling yet): moving it draft → processing → needs_review through the API');
+        for (const status of ['processing', 'needs_review']) {
+          const res = await apiCall(base, adminToken, 'PUT', `/api/workflows/${workflowId}`, { status });
+          assert(res.status === 200, `PUT status ${status} answered ${res.status}: ${res.text}`);
+        }
+      }
+      await click(a, 'link', 'Workflows');
+      await waitPath(a, '/workflows');
+      await byRole(a, 'link', workflowName).waitFor({ timeout: TIMEOUT });
+      const row = a.locator(`[data-testid=workflow-row-${workflowId}]`);
+      const text = await row.innerText();
+      assert(/Needs review/.test(text), `the row shows the status: ${text}`);
+      assert(/onboarding/.test(text) && /\b3\b/.test(text), `the row shows tags and 3 steps: ${text}`);
+      await assertNoInjection(a);
+      await shot(a, 'workflows-list');
+    });
+
+    await steps.step('search, status filter and sort narrow the list and live in the address', async () => {
+      const other = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`);
+      assert(other.status === 200, 'the workflow is readable');
+      await a.getByLabel('Search').fill('no such workflow');
+      await waitText(a, 'No workflows match');
+      assert(new URL(a.url()).searchParams.get('q') === 'no such workflow', `the search is in the address: ${a.url()}`);
+      await shot(a, 'workflows-no-match');
+      await click(a, 'button', 'Clear search and filters');
+      await byRole(a, 'link', workflowName).waitFor({ timeout: TIMEOUT });
+      await a.getByLabel('Status').selectOption('active');
+      await waitText(a, 'No workflows match');
+      await a.getByLabel('Status').selectOption('needs_review');
+      await byRole(a, 'link', workflowName).waitFor({ timeout: TIMEOUT });
+      await a.getByRole('button', { name: /^Name/ }).click();
+      await a.waitForFunction(() => new URL(location.href).searchParams.get('sort') === 'name', null, { timeout: TIMEOUT });
+      await a.goto(`${base}/workflows`);
+    });
+
+    await steps.step('the review page shows the steps in order with thumbnails and AI labels', async () => {
+      await click(a, 'link', workflowName);
+      await waitPath(a, `/workflows/${workflowId}`);
+      await byRole(a, 'heading', workflowName).waitFor({ timeout: TIMEOUT });
+      const titles = await a.$$eval('li[data-testid^=step-] h3', (hs) => hs.map((h) => h.textContent));
+      assert(titles.length === 3 && /Step 1/.test(titles[0]) && /Step 3/.test(titles[2]), `steps in order: ${JSON.stringify(titles)}`);
+      // Thumbnails are made off the request path; wait until every one has loaded.
+      await a.waitForFunction(() => [...document.querySelectorAll('li[data-testid^=step-] img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3, null, { timeout: TIMEOUT }).catch(async () => {
+        await a.reload();
+        await a.waitForFunction(() => [...document.querySelectorAll('li[data-testid^=step-] img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3, null, { timeout: TIMEOUT });
+      });
+      const detail = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`);
+      const labeled = detail.json.data.steps.every((st) => st.ai_confidence !== null);
+      await waitText(a, labeled ? 'AI confidence' : 'Not labeled yet');
+      await assertNoInjection(a);
+      await shot(a, 'review');
+    });
+
+    await steps.step('a step’s screenshot opens with the target outlined where the element was', async () => {
+      await click(a, 'button', 'View the screenshot of step 3');
+      const dialog = a.getByRole('dialog');
+      await dialog.waitFor({ timeout: TIMEOUT });
+      await a.waitForFunction(() => { const i = document.querySelector('[role=dialog] img'); return i && i.complete && i.naturalWidth > 0; }, null, { timeout: TIMEOUT });
+      const geo = await a.evaluate(() => {
+        const img = document.querySelector('[role=dialog] img').getBoundingClientRect();
+        const box = document.querySelector('[data-testid=target-box]').getBoundingClientRect();
+        return { img: { x: img.x, y: img.y, w: img.width, h: img.height }, box: { x: box.x, y: box.y, w: box.width, h: box.height } };
+      });
+      const button = await (await fetch(fixtureUrl)).text();
+      assert(button.includes('Start trial'), 'fixture has the button');
+      // The box must sit inside the image, in the lower half of the form where "Start trial" is.
+      const rel = { x: (geo.box.x - geo.img.x) / geo.img.w, y: (geo.box.y - geo.img.y) / geo.img.h, w: geo.box.w / geo.img.w, h: geo.box.h / geo.img.h };
+      assert(rel.x > 0.2 && rel.x < 0.6 && rel.y > 0.2 && rel.y < 0.95 && rel.w > 0.03 && rel.w < 0.3 && rel.h > 0.02 && rel.h < 0.15, `target box in the wrong place: ${JSON.stringify(rel)}`);
+      await shot(a, 'review-screenshot');
+      await a.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+      const focused = await a.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+      assert(focused === 'View the screenshot of step 3', `focus returns to the thumbnail, is on ${focused}`);
+    });
+
+    await steps.step('the admin edits a label in place; it saves and is marked edited', async () => {
+      await click(a, 'button', 'Edit label of step 1');
+      const input = byRole(a, 'textbox', 'Label of step 1');
+      await input.fill(`Company name ${hostileText}`);
+      await input.press('Enter');
+      await waitText(a, 'Saved');
+      await a.locator('[data-testid^=step-]').first().getByText('✎ Edited label').waitFor({ timeout: TIMEOUT });
+      const res = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`);
+      const step = res.json.data.steps[0];
+      assert(step.field_label === `Company name ${hostileText}` && step.label_edited === true, `server has the edit: ${JSON.stringify({ l: step.field_label, e: step.label_edited })}`);
+      await assertNoInjection(a);
+      await shot(a, 'review-label-edited');
+    });
+
+    await steps.step('a change made elsewhere meanwhile is not overwritten (ETag conflict), reload resolves it', async () => {
+      const current = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`);
+      const put = await apiCall(base, adminToken, 'PUT', `/api/workflows/${workflowId}`, { tags: ['onboarding', 'e2e', 'sales'] }, { 'If-Match': current.headers.get('etag') });
+      assert(put.status === 200, `the other admin's save answered ${put.status}`);
+      await fill(a, 'input[name=name]', `${workflowName} (reviewed)`);
+      await click(a, 'button', 'Save details');
+      await waitText(a, 'someone changed this workflow since you opened it');
+      await waitText(a, 'This workflow changed elsewhere');
+      await shot(a, 'review-conflict');
+      await click(a, 'button', 'Reload workflow');
+      await a.waitForFunction(() => document.querySelector('input[name=tags]')?.value === 'onboarding, e2e, sales', null, { timeout: TIMEOUT });
+      await click(a, 'button', 'Save details');
+      await waitText(a, 'Details saved');
+      workflowName = `${workflowName} (reviewed)`;
+      await byRole(a, 'heading', workflowName).waitFor({ timeout: TIMEOUT });
+    });
+
+    await steps.step('approve publishes the workflow', async () => {
+      await dismissToasts(a);
+      await click(a, 'button', 'Approve and publish');
+      await waitText(a, 'Approved: the workflow is active');
+      const res = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`);
+      assert(res.json.data.status === 'active', `status is ${res.json.data.status}`);
+      await shot(a, 'review-approved');
+    });
+
+    await steps.step('the member sees the published workflow, read-only', async () => {
+      await m.goto(`${base}/workflows`);
+      await byRole(m, 'link', workflowName).waitFor({ timeout: TIMEOUT });
+      await shot(m, 'workflows-member');
+      await click(m, 'link', workflowName);
+      await byRole(m, 'heading', workflowName).waitFor({ timeout: TIMEOUT });
+      await waitText(m, 'Company name');
+      assert((await byRole(m, 'button', 'Edit label of step 1').count()) === 0, 'a member cannot edit labels');
+      assert((await byRole(m, 'button', 'Approve and publish').count()) === 0 && (await byRole(m, 'button', 'Archive').count()) === 0, 'a member cannot publish or archive');
+      assert((await byRole(m, 'button', 'Delete step 1').count()) === 0, 'a member cannot delete steps');
+      await assertNoInjection(m);
+      await shot(m, 'review-member');
+    });
+
+    await steps.step('a notification arrives live in the bell', async () => {
+      const probe = await apiCall(base, adminToken, 'GET', '/api/notifications/unread-count');
+      skipIfMissing(probe, 'notifications');
+      const probeEvents = await fetch(`${base}/api/events?access_token=${encodeURIComponent(adminToken)}`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+      if (probeEvents && probeEvents.status === 404) throw new Skip('the server has no /api/events yet');
+      probeEvents?.body?.cancel().catch(() => {});
+      await a.goto(`${base}/workflows`);
+      const bell = a.getByRole('button', { name: /^Notifications/ });
+      await bell.waitFor({ timeout: TIMEOUT });
+      const before = (await bell.getAttribute('aria-label')) ?? '';
+      await a.waitForFunction(() => document.querySelector('[data-live-status]')?.getAttribute('data-live-status') === 'open', null, { timeout: TIMEOUT });
+      // A workflow breaking notifies the admins: report failing runs as the extension would.
+      const trigger = await triggerNotification(base, adminToken, workflowId);
+      if (!trigger) throw new Skip('no way to make the server send a notification (no run reporting endpoint answered)');
+      await a.waitForFunction((b) => { const el = [...document.querySelectorAll('button')].find((x) => x.getAttribute('aria-label')?.startsWith('Notifications')); return el && el.getAttribute('aria-label') !== b; }, before, { timeout: 20_000 });
+      await shot(a, 'notifications-badge');
+      await bell.click();
+      await a.getByRole('region', { name: 'Notifications' }).waitFor({ timeout: TIMEOUT });
+      await shot(a, 'notifications-open');
+      await a.keyboard.press('Escape');
+    });
+
+    await steps.step('export every format from the menu', async () => {
+      const probe = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}/export?format=markdown`);
+      skipIfMissing(probe, 'export');
+      await a.goto(`${base}/workflows/${workflowId}`);
+      await byRole(a, 'heading', workflowName).waitFor({ timeout: TIMEOUT });
+      const formats = [
+        ['Chrome DevTools recording', (t) => { recording = JSON.parse(t); return Array.isArray(recording.steps) && recording.steps.length >= 3; }],
+        ['Playwright test', (t) => /@playwright\/test|playwright/.test(t) && /test\(/.test(t)],
+        ['How-to document (Markdown)', (t) => /1\./.test(t) && t.includes('Company name') && !/<script>window/.test(t.replace(/&lt;|\\</g, ''))],
+        ['How-to document (printable HTML)', (t) => /<ol|<li|<h\d/i.test(t) && !t.includes('<script>window.__xss')],
+      ];
+      for (const [label, check] of formats) {
+        await dismissToasts(a);
+        await click(a, 'button', 'Export ▾');
+        if (label === 'Chrome DevTools recording') await shot(a, 'review-export-menu');
+        const [download] = await Promise.all([a.waitForEvent('download', { timeout: TIMEOUT }), a.getByRole('button', { name: new RegExp(`^${label.replace(/[()]/g, '\\$&')}`) }).click()]);
+        const file = await download.path();
+        const text = readFileSync(file, 'utf8');
+        assert(check(text), `${label} export looks wrong (${download.suggestedFilename()}):\n${text.slice(0, 600)}`);
+        console.log(`  ${label}: ${download.suggestedFilename()} (${text.length} bytes)`);
+      }
+    });
+
+    await steps.step('the exported DevTools recording replays against the fixture app with @puppeteer/replay', async () => {
+      if (!recording) throw new Skip('no DevTools recording was exported (see the export step)');
+      const { createRunner, parse, PuppeteerRunnerExtension } = await import('@puppeteer/replay');
+      const puppeteer = (await import('puppeteer-core')).default;
+      const pBrowser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, defaultViewport: VIEWPORT });
+      try {
+        const page = await pBrowser.newPage();
+        const runner = await createRunner(parse(recording), new PuppeteerRunnerExtension(pBrowser, page, { timeout: 10_000 }));
+        await runner.run();
+        const done = await page.$eval('#done', (el) => (el.hidden ? '' : el.textContent));
+        assert(done === 'Trial started for Initech on the pro plan', `the replay did not complete the form: ${JSON.stringify(done)}`);
+      } finally {
+        await pBrowser.close();
+      }
+    });
+
+    await steps.step('import a DevTools recording as a new workflow', async () => {
+      if (!recording) throw new Skip('no DevTools recording was exported to import');
+      const probe = await apiCall(base, adminToken, 'POST', '/api/workflows/import', {});
+      skipIfMissing(probe, 'import');
+      await a.goto(`${base}/workflows`);
+      const imported = { ...recording, title: `Imported trial ${stamp}` };
+      const chooser = a.waitForEvent('filechooser', { timeout: TIMEOUT });
+      await click(a, 'button', 'Import recording');
+      await (await chooser).setFiles({ name: 'trial.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(imported)) });
+      await waitText(a, 'Recording imported');
+      await byRole(a, 'link', `Imported trial ${stamp}`).waitFor({ timeout: 30_000 });
+      await shot(a, 'workflows-imported');
+    });
+
+    await steps.step('the health page shows the success rate chart, runs and failing steps', async () => {
+      const probe = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}/health?days=30`);
+      skipIfMissing(probe, 'health');
+      await a.goto(`${base}/workflows/${workflowId}/health`);
+      await byRole(a, 'heading', `Health: ${workflowName}`).waitFor({ timeout: TIMEOUT });
+      await waitText(a, 'Success rate over time');
+      await shot(a, 'health');
+    });
+
+    await steps.step('the heal review queue opens', async () => {
+      const probe = await apiCall(base, adminToken, 'GET', '/api/heal-reviews');
+      skipIfMissing(probe, 'heal reviews');
+      await a.goto(`${base}/heal-reviews`);
+      await byRole(a, 'heading', 'Heal reviews').waitFor({ timeout: TIMEOUT });
+      await shot(a, 'heal-reviews');
+    });
+
     await steps.step('rotating the invite link asks first, and the old link stops working', async () => {
+      await a.goto(`${base}/settings`);
+      await waitText(a, 'Showing 1–2 of 2');
       await click(a, 'button', 'Rotate link…');
       await a.waitForSelector('[role=alertdialog]', { timeout: TIMEOUT });
       await shot(a, 'settings-rotate-confirm');
@@ -264,9 +571,9 @@ async function main() {
       await waitText(a, 'New invite link created');
       const next = await a.$eval('#invite-link', (el) => el.value);
       assert(next !== inviteLink, 'the link must change');
-      const visitor = await browser.createBrowserContext();
+      const visitor = await browser.newContext({ viewport: VIEWPORT });
       const v = await visitor.newPage();
-      await v.goto(inviteLink, { waitUntil: 'networkidle0' });
+      await v.goto(inviteLink);
       await waitText(v, 'This invite link is not valid any more');
       await shot(v, 'join-invalid-link');
       await visitor.close();
@@ -275,8 +582,7 @@ async function main() {
 
     await steps.step('dialogs work from the keyboard: Enter opens, focus on Cancel, Escape closes', async () => {
       await dismissToasts(a);
-      await a.locator(aria('button', 'Rotate link…')).setTimeout(TIMEOUT).wait();
-      await a.$eval('::-p-aria([name="Rotate link…"][role="button"])', (el) => el.focus());
+      await byRole(a, 'button', 'Rotate link…').focus();
       await a.keyboard.press('Enter');
       await a.waitForSelector('[role=alertdialog]', { timeout: TIMEOUT });
       const focused = await a.evaluate(() => document.activeElement?.textContent);
@@ -286,55 +592,42 @@ async function main() {
       const wrapped = await a.evaluate(() => document.activeElement?.textContent);
       assert(wrapped === 'Cancel', `Tab should stay inside the dialog, is on ${JSON.stringify(wrapped)}`);
       await a.keyboard.press('Escape');
-      await a.waitForFunction(() => !document.querySelector('[role=alertdialog]'), { timeout: TIMEOUT });
+      await a.waitForFunction(() => !document.querySelector('[role=alertdialog]'), null, { timeout: TIMEOUT });
       const back = await a.evaluate(() => document.activeElement?.textContent);
       assert(back === 'Rotate link…', `focus should return to the opener, is on ${JSON.stringify(back)}`);
-      const link = await a.$eval('#invite-link', (el) => el.value);
-      assert(link === inviteLink, 'Escape must not rotate the link');
     });
 
     await steps.step('removing a member asks first; their session ends with a message', async () => {
       await dismissToasts(a);
       // The member's name holds quotes, so find the button by its row rather than by its label.
-      await a.locator(`tr[data-testid=user-row-${memberId}] button`).setTimeout(TIMEOUT).click();
+      await a.locator(`tr[data-testid=user-row-${memberId}] button`).click({ timeout: TIMEOUT });
       await a.waitForSelector('[role=alertdialog]', { timeout: TIMEOUT });
       await shot(a, 'settings-remove-confirm');
       await click(a, 'button', 'Remove from team');
       await waitText(a, 'was removed from the team');
       await waitText(a, 'Showing 1–1 of 1');
-      await shot(a, 'settings-after-remove');
-      await m.reload({ waitUntil: 'networkidle0' });
+      await m.reload();
       await waitPath(m, '/login');
       await waitText(m, 'Your session has expired — please sign in again');
       await shot(m, 'sign-in-session-expired');
-    });
-
-    await steps.step('a wrong password is told clearly', async () => {
-      await fill(m, 'input[name=email]', admin.email);
-      await fill(m, 'input[name=password]', 'not the password');
-      await click(m, 'button', 'Sign in');
-      await waitText(m, 'Email or password is incorrect.');
-      await shot(m, 'sign-in-wrong-password');
     });
 
     await steps.step('the admin signs out and back in with the keyboard', async () => {
       await click(a, 'button', 'Sign out');
       await waitPath(a, '/login');
       await waitText(a, 'You have signed out.');
-      await shot(a, 'signed-out');
       const token = await a.evaluate(() => localStorage.getItem('stepwise.token'));
       assert(token === null, 'the token must be forgotten');
-      // Keyboard only: the email field has focus, Tab moves on, Enter submits.
       await a.keyboard.type(admin.email);
       await a.keyboard.press('Tab');
       await a.keyboard.type(admin.password);
       await a.keyboard.press('Enter');
-      await waitPath(a, '/account');
-      await waitText(a, `Welcome, ${admin.name}`);
+      await waitPath(a, '/workflows');
+      await byRole(a, 'link', workflowName).waitFor({ timeout: TIMEOUT });
     });
 
     await steps.step('an unknown address shows the not-found page', async () => {
-      await a.goto(`${base}/no-such-page`, { waitUntil: 'networkidle0' });
+      await a.goto(`${base}/no-such-page`);
       await waitText(a, 'This page does not exist');
       await shot(a, 'not-found');
     });
@@ -344,7 +637,7 @@ async function main() {
     });
   } finally {
     await browser.close().catch(() => {});
-    rmSync(userDataDir, { recursive: true, force: true });
+    await fixture.stop();
     if (staticServer) await staticServer.stop();
     const log = await server.stop();
     if (steps.failed) console.log(`Server log: ${log}`);
@@ -352,8 +645,22 @@ async function main() {
   }
 
   if (process.env.JUNIT_DIR) steps.writeJunit(path.join(process.env.JUNIT_DIR, 'dashboard-e2e.xml'));
-  console.log(`${steps.cases.filter((c) => !c.error && !c.skipped).length}/${steps.cases.length} steps passed; ${shotCount} screenshots in ${path.relative(repoRoot, screenshotDir)}`);
+  const passed = steps.cases.filter((c) => !c.error && !c.skipped).length;
+  const skipped = steps.cases.filter((c) => c.skipped).length;
+  console.log(`${passed}/${steps.cases.length} steps passed, ${skipped} skipped; ${shotCount} screenshots in ${path.relative(repoRoot, screenshotDir)}`);
   process.exit(steps.failed ? 1 : 0);
+}
+
+/**
+ * Makes the server notify the admins. Tries, in order, what the contract offers for reporting runs
+ * (the extension's health reports); answers false when none exists.
+ */
+async function triggerNotification(base, token, workflowId) {
+  for (let i = 0; i < 3; i++) {
+    const res = await apiCall(base, token, 'POST', `/api/workflows/${workflowId}/runs`, { outcome: 'failure', failed_step: 1, error: 'element not found' });
+    if (res.status === 404 || res.status === 405) return false;
+  }
+  return true;
 }
 
 main().catch((e) => {

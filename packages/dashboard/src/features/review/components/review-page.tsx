@@ -281,7 +281,7 @@ export function ReviewPage() {
       {viewing && (
         <ScreenshotViewer
           step={steps.find((s) => s.id === viewing.id) ?? viewing}
-          title={`Step ${(steps.find((s) => s.id === viewing.id) ?? viewing).step_number}: ${viewing.field_label ?? 'screenshot'}`}
+          title={`Step ${(steps.find((s) => s.id === viewing.id) ?? viewing).step_number}${viewing.field_label ? `: ${viewing.field_label}` : ''} — screenshot`}
           onClose={() => setViewing(null)}
         />
       )}

@@ -16,7 +16,7 @@ export function ScreenshotViewer({ step, title, onClose }: { step: Step; title: 
         </p>
       ) : (
         <figure>
-          <div className="relative mx-auto w-fit">
+          <div className="relative mx-auto w-fit overflow-hidden">
             <img src={shot.url} alt={`Screenshot of step ${step.step_number}`} className="block max-h-[75vh] w-auto max-w-full" onError={() => setFailed(true)} />
             {box && (
               <div
