@@ -89,13 +89,18 @@ int RunServe(core::Config config) {
   } else {
     limiter = std::make_unique<core::MemoryRateLimiter>();
   }
-  services::AccountService accounts(db, config, secret, *limiter);
+  core::VersionCounters versions;
+  api::ResponseCache responses(static_cast<size_t>(config.response_cache_mb) * 1024 * 1024,
+                               config.response_cache_ms);
+  services::AccountService accounts(db, config, secret, *limiter, &versions);
   // Local blob URLs are signed with a key derived from the JWT secret (never the secret itself).
   const std::string blob_key = core::HmacSha256Hex(secret, "stepwise blob urls v1");
   auto blobs = storage::OpenBlobStore(config.storage_url, config.data_dir, blob_key);
-  services::WorkflowService workflows(db, *blobs);
-  services::ScreenshotService screenshots(db, *blobs);
-  api::App app{config, db, accounts, workflows, screenshots, *blobs, blob_key, api::Contract::Embedded()};
+  services::WorkflowService workflows(db, *blobs, &versions);
+  services::ScreenshotService screenshots(db, *blobs, &versions);
+  api::App app{config,      db,       accounts, workflows,
+               screenshots, *blobs,   blob_key, api::Contract::Embedded(),
+               versions,    responses};
   http::Router router;
   api::RegisterRoutes(router, app);
 
@@ -107,6 +112,12 @@ int RunServe(core::Config config) {
   hooks.limit_user = [&accounts](const http::Principal& p) {
     return accounts.UserBudget({p.user_id, p.company_id, p.role});
   };
+  hooks.authenticate_cached = [&accounts](std::string_view token) -> std::optional<http::Principal> {
+    const auto caller = accounts.CachedCaller(token);
+    if (!caller) return std::nullopt;
+    return http::Principal{caller->user_id, caller->company_id, caller->role};
+  };
+  hooks.limit_user_is_local = redis == nullptr;
   http::Server server(config, router, db_pool, cpu_pool, std::move(hooks));
   core::LogInfo("listening",
                 {{"url", "http://" + config.host + ":" + std::to_string(config.port)},

@@ -1,7 +1,9 @@
 #pragma once
 // Wiring of the API layer: the services the handlers call, and the routes.
 #include "api/contract.hpp"
+#include "api/response_cache.hpp"
 #include "core/config.hpp"
+#include "core/versions.hpp"
 #include "http/router.hpp"
 #include "services/accounts.hpp"
 #include "services/screenshots.hpp"
@@ -20,6 +22,8 @@ struct App {
   storage::BlobStore& blobs;
   std::string blob_signing_key;  // signs local blob URLs
   const Contract& contract;
+  core::VersionCounters& versions;  // per company, bumped by the services' writes
+  ResponseCache& responses;         // hot reads, checked against `versions`
 };
 
 void RegisterRoutes(http::Router& router, App& app);

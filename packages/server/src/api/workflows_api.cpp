@@ -1,5 +1,6 @@
 // /api/workflows: upload, list, read, edit, delete recorded workflows and their steps.
 #include "api/app.hpp"
+#include "api/response_cache.hpp"
 #include "api/views.hpp"
 #include "core/time.hpp"
 #include "http/blocking_pool.hpp"
@@ -79,6 +80,27 @@ Response RawData(std::string data, const std::string& etag) {
   return r;
 }
 
+// Cached answers are per company, per role (regular users see less), per request target, and per
+// the base URL that absolute links in them start with.
+std::string CacheKey(const http::Request& req, const services::Caller& caller) {
+  std::string key = std::to_string(caller.company_id);
+  key += caller.role == "admin" ? "|a|" : "|u|";
+  key += req.method;
+  key += ' ';
+  key += req.target;
+  key += '|';
+  key += req.Header("Host");
+  key += '|';
+  key += req.Header("X-Forwarded-Proto");
+  return key;
+}
+
+Response Cached(const ResponseCache::Entry& entry) {
+  Response r;
+  r.body = entry.body;
+  return r;
+}
+
 std::string WorkflowText(const storage::WorkflowRecord& w) {
   core::JsonWriter out(1024);
   WriteWorkflow(out, w);
@@ -89,8 +111,12 @@ std::string WorkflowText(const storage::WorkflowRecord& w) {
 
 void RegisterWorkflowRoutes(http::Router& router, App& app) {
   router.Add("GET", "/api/workflows", Access::kUser, [&app](Context& ctx) -> Task<Response> {
-    const auto filter = FilterFrom(app.contract.Query("listWorkflows", ctx.req));
     const auto caller = CallerOf(ctx);
+    // Only a valid query's answer is ever cached, so a hit needs no validation.
+    const std::string key = CacheKey(ctx.req, caller);
+    const uint64_t version = app.versions.Get(caller.company_id);
+    if (auto hit = app.responses.Get(key, version)) co_return Cached(*hit);
+    const auto filter = FilterFrom(app.contract.Query("listWorkflows", ctx.req));
     auto page = co_await ctx.db.Run([&] { return app.workflows.List(caller, filter); });
     core::JsonWriter out(1024 + page.items.size() * 600);
     out.BeginObject().Key("data").BeginArray();
@@ -100,6 +126,7 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     out.EndObject().EndObject();
     Response r;
     r.body = out.Take();
+    app.responses.Put(key, version, {r.body, {}});
     co_return r;
   });
 
@@ -119,16 +146,27 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
   router.Add("GET", "/api/workflows/{id}", Access::kUser, [&app](Context& ctx) -> Task<Response> {
     const int64_t id = PathId(ctx.req, "id");
     const auto caller = CallerOf(ctx);
-    auto detail = co_await ctx.db.Run([&] { return app.workflows.Get(caller, id); });
-    const std::string etag = services::WorkflowETag(detail.workflow);
-    if (ctx.req.Header("If-None-Match") == etag) {
+    const std::string key = CacheKey(ctx.req, caller);
+    const uint64_t version = app.versions.Get(caller.company_id);
+    std::shared_ptr<const ResponseCache::Entry> entry = app.responses.Get(key, version);
+    if (!entry) {
+      auto detail = co_await ctx.db.Run([&] { return app.workflows.Get(caller, id); });
+      auto fresh = std::make_shared<ResponseCache::Entry>();
+      fresh->etag = services::WorkflowETag(detail.workflow);
+      fresh->body = "{\"data\":" + DetailJson(app, ctx.req, detail) + ",\"meta\":{}}";
+      app.responses.Put(key, version, *fresh);
+      entry = std::move(fresh);
+    }
+    if (ctx.req.Header("If-None-Match") == entry->etag) {
       Response r;
       r.status = 304;
       r.content_type.clear();
-      r.With("ETag", etag);
+      r.With("ETag", entry->etag);
       co_return r;
     }
-    co_return RawData(DetailJson(app, ctx.req, detail), etag);
+    Response r = Cached(*entry);
+    r.With("ETag", entry->etag);
+    co_return r;
   });
 
   router.Add("PUT", "/api/workflows/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {

@@ -128,6 +128,9 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("JWT_TTL_SECONDS", num(c.jwt_ttl_seconds, 60, 365 * 24 * 3600));
   get("RATE_LIMIT_AUTH_PER_MIN", num(c.rate_limit_auth_per_min, 0, 1000000));
   get("RATE_LIMIT_USER_PER_MIN", num(c.rate_limit_user_per_min, 0, 1000000));
+  get("AUTH_CACHE_MS", num(c.auth_cache_ms, 0, 60000));
+  get("RESPONSE_CACHE_MS", num(c.response_cache_ms, 0, 60000));
+  get("RESPONSE_CACHE_MB", num(c.response_cache_mb, 0, 4096));
   if (c.dashboard_url.empty()) c.dashboard_url = c.public_url;
   return c;
 }

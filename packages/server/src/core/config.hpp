@@ -40,6 +40,11 @@ struct Config {
   int jwt_ttl_seconds = 7 * 24 * 3600;
   int rate_limit_auth_per_min = 10;
   int rate_limit_user_per_min = 100;
+  // In-process caches of hot reads. A change made in this process is seen at once; one made by
+  // another process (a second server, a worker) within this many milliseconds. 0 turns one off.
+  int auth_cache_ms = 1000;      // token → user, role and company
+  int response_cache_ms = 1000;  // workflow list and detail answers
+  int response_cache_mb = 32;
   std::string dashboard_url;  // empty: public_url
 
   // Reads the environment; values in `env_file` (KEY=VALUE lines) fill in what the environment

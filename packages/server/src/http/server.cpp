@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "core/log.hpp"
 #include "http/errors.hpp"
@@ -421,7 +422,18 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
           const int w = hooks_.limit_user ? hooks_.limit_user(p) : 0;
           return std::make_pair(p, w);
         };
-        auto [principal, wait] = co_await db_.Run(check);
+        std::optional<Principal> cached;
+        if (hooks_.authenticate_cached && (hooks_.limit_user_is_local || !hooks_.limit_user)) {
+          cached = hooks_.authenticate_cached(token);
+        }
+        Principal principal;
+        int wait = 0;
+        if (cached) {
+          principal = *cached;
+          wait = hooks_.limit_user ? hooks_.limit_user(principal) : 0;
+        } else {
+          std::tie(principal, wait) = co_await db_.Run(check);
+        }
         if (wait > 0) {
           throw core::Error(core::ErrorKind::kRateLimited, "RATE_LIMITED", "Too many requests; slow down")
               .WithRetryAfter(wait);

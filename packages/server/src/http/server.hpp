@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,6 +26,11 @@ struct ServerHooks {
   // Per-user request budget: 0 when allowed, else seconds until the next request is allowed.
   // May block (Redis): runs on the db pool together with authenticate.
   std::function<int(const Principal&)> limit_user;
+  // Optional fast path on the I/O thread: the caller from a cache, nullopt when the database
+  // must be asked (then `authenticate` runs on the db pool). Must not block.
+  std::function<std::optional<Principal>(std::string_view token)> authenticate_cached;
+  // Whether `limit_user` never blocks (the in-process limiter), so the fast path may call it.
+  bool limit_user_is_local = false;
 };
 
 class Server {

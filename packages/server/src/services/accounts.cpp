@@ -55,8 +55,8 @@ std::optional<std::string> NormalizeEmail(std::string_view raw) {
 }
 
 AccountService::AccountService(storage::Database& db, const core::Config& config, std::string jwt_secret,
-                               core::RateLimiter& limiter)
-    : db_(db), config_(config), jwt_secret_(std::move(jwt_secret)), limiter_(limiter) {}
+                               core::RateLimiter& limiter, core::VersionCounters* versions)
+    : db_(db), config_(config), jwt_secret_(std::move(jwt_secret)), limiter_(limiter), versions_(versions) {}
 
 std::string AccountService::CheckedEmail(std::string_view email) {
   auto normalized = NormalizeEmail(email);
@@ -173,19 +173,59 @@ void AccountService::CheckAuthBudget(std::string_view action, std::string_view c
   }
 }
 
-Caller AccountService::Authenticate(std::string_view token) {
-  auto verified = core::VerifyJwt(token, jwt_secret_, core::NowSeconds());
+namespace {
+
+core::JwtClaims VerifiedClaims(std::string_view token, const std::string& secret) {
+  auto verified = core::VerifyJwt(token, secret, core::NowSeconds());
   if (std::holds_alternative<core::JwtError>(verified)) {
     const auto err = std::get<core::JwtError>(verified);
     throw core::Unauthorized(err == core::JwtError::kExpired ? "The token has expired; sign in again"
                                                              : "The token is not valid");
   }
-  const auto& claims = std::get<core::JwtClaims>(verified);
+  return std::get<core::JwtClaims>(verified);
+}
+
+}  // namespace
+
+Caller AccountService::Authenticate(std::string_view token) {
+  const auto claims = VerifiedClaims(token, jwt_secret_);
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(cache_mu_);
+    generation = cache_generation_;
+  }
   auto user = db_.Read([&](soci::session& sql) {
     return UserRepository(sql, db_.GetDialect()).Find(claims.company_id, claims.user_id);
   });
   if (!user) throw core::Unauthorized("The account behind this token no longer exists");
-  return {user->id, user->company_id, user->role};
+  Caller caller{user->id, user->company_id, user->role};
+  if (config_.auth_cache_ms > 0) {
+    std::lock_guard lock(cache_mu_);
+    // A user changed while we read is not cached: what we read may be from before the change.
+    if (generation == cache_generation_) {
+      if (callers_.size() >= 100000) callers_.clear();
+      callers_[user->id] = CachedUser{caller, std::chrono::steady_clock::now()};
+    }
+  }
+  return caller;
+}
+
+std::optional<Caller> AccountService::CachedCaller(std::string_view token) {
+  if (config_.auth_cache_ms <= 0) return std::nullopt;
+  const auto claims = VerifiedClaims(token, jwt_secret_);
+  std::lock_guard lock(cache_mu_);
+  auto it = callers_.find(claims.user_id);
+  if (it == callers_.end() || it->second.caller.company_id != claims.company_id) return std::nullopt;
+  if (std::chrono::steady_clock::now() - it->second.read_at >
+      std::chrono::milliseconds(config_.auth_cache_ms))
+    return std::nullopt;
+  return it->second.caller;
+}
+
+void AccountService::Forget(int64_t user_id) {
+  std::lock_guard lock(cache_mu_);
+  callers_.erase(user_id);
+  ++cache_generation_;
 }
 
 int AccountService::UserBudget(const Caller& caller) {
@@ -270,7 +310,8 @@ storage::UserRecord AccountService::UpdateUser(const Caller& caller, int64_t use
     trimmed = Trim(*name);
     if (trimmed->empty()) throw core::ValidationError("/name", "must not be blank");
   }
-  return db_.Transaction([&](soci::session& sql) {
+  Forget(user_id);
+  auto updated = db_.Transaction([&](soci::session& sql) {
     CompanyRepository(sql, db_.GetDialect()).Lock(caller.company_id);
     UserRepository users(sql, db_.GetDialect());
     auto user = users.Find(caller.company_id, user_id);
@@ -288,9 +329,12 @@ storage::UserRecord AccountService::UpdateUser(const Caller& caller, int64_t use
     }
     return *user;
   });
+  Forget(user_id);
+  return updated;
 }
 
 void AccountService::DeleteUser(const Caller& caller, int64_t user_id) {
+  Forget(user_id);
   db_.Transaction([&](soci::session& sql) {
     CompanyRepository(sql, db_.GetDialect()).Lock(caller.company_id);
     UserRepository users(sql, db_.GetDialect());
@@ -301,6 +345,8 @@ void AccountService::DeleteUser(const Caller& caller, int64_t user_id) {
     }
     users.Delete(caller.company_id, user_id);
   });
+  Forget(user_id);
+  if (versions_ != nullptr) versions_->Bump(caller.company_id);  // their workflows lose created_by
 }
 
 }  // namespace stepwise::services

@@ -1,14 +1,19 @@
 #pragma once
 // Sign-up, login, token authentication and the team: companies, their users and roles.
 // Every call blocks (database, bcrypt); the API layer runs them on a pool.
+#include <atomic>
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/config.hpp"
 #include "core/rate_limit.hpp"
+#include "core/versions.hpp"
 #include "storage/db/database.hpp"
 #include "storage/db/records.hpp"
 
@@ -40,8 +45,9 @@ std::optional<std::string> NormalizeEmail(std::string_view raw);
 
 class AccountService {
  public:
+  // `versions` (optional) is bumped for a company whose users change.
   AccountService(storage::Database& db, const core::Config& config, std::string jwt_secret,
-                 core::RateLimiter& limiter);
+                 core::RateLimiter& limiter, core::VersionCounters* versions = nullptr);
 
   AuthResult SignupCompany(std::string_view email, std::string_view password, std::string_view name,
                            std::string_view company_name);
@@ -53,6 +59,10 @@ class AccountService {
   void CheckAuthBudget(std::string_view action, std::string_view client_ip, std::string_view email);
   // Token → caller, with role and company read from the database. Throws UNAUTHORIZED.
   Caller Authenticate(std::string_view token);
+  // The same without blocking: the caller when the token is valid and its user was read less
+  // than AUTH_CACHE_MS ago (and not changed by this process since); nullopt when the database
+  // must be asked. Throws UNAUTHORIZED for a token that is not valid.
+  std::optional<Caller> CachedCaller(std::string_view token);
   // 0 when allowed, else seconds to wait.
   int UserBudget(const Caller& caller);
 
@@ -78,6 +88,17 @@ class AccountService {
   const core::Config& config_;
   std::string jwt_secret_;
   core::RateLimiter& limiter_;
+  core::VersionCounters* versions_;
+
+  // Token checks that skip the database: user id → caller, when read.
+  struct CachedUser {
+    Caller caller;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  void Forget(int64_t user_id);
+  std::mutex cache_mu_;
+  std::unordered_map<int64_t, CachedUser> callers_;
+  uint64_t cache_generation_ = 0;  // bumped by every Forget, under cache_mu_
 };
 
 }  // namespace stepwise::services

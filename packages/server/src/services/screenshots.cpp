@@ -125,6 +125,7 @@ void ScreenshotService::EnsureThumbnail(int64_t company_id, int64_t id) {
   const std::string key = shot->storage_key.substr(0, shot->storage_key.rfind('.')) + ".thumb.webp";
   blobs_.Put(key, thumb, "image/webp");
   db_.Read([&](soci::session& sql) { ScreenshotRepository(sql, db_.GetDialect()).SetThumbnail(id, key); });
+  if (versions_ != nullptr) versions_->Bump(company_id);
 }
 
 int ScreenshotService::RemoveOrphans(int64_t max_age_ms) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/versions.hpp"
 #include "services/accounts.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
@@ -27,7 +28,10 @@ struct UploadResult {
 
 class ScreenshotService {
  public:
-  ScreenshotService(storage::Database& db, storage::BlobStore& blobs) : db_(db), blobs_(blobs) {}
+  // `versions` (optional) is bumped for a company when a thumbnail appears (details show it).
+  ScreenshotService(storage::Database& db, storage::BlobStore& blobs,
+                    core::VersionCounters* versions = nullptr)
+      : db_(db), blobs_(blobs), versions_(versions) {}
 
   static constexpr int64_t kMaxImageBytes = 10 * 1024 * 1024;
 
@@ -43,6 +47,7 @@ class ScreenshotService {
  private:
   storage::Database& db_;
   storage::BlobStore& blobs_;
+  core::VersionCounters* versions_;
 };
 
 }  // namespace stepwise::services

@@ -138,6 +138,7 @@ bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w)
 }
 
 storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json& body) {
+  const core::BumpOnExit touch(versions_, caller.company_id);
   const json& meta = body.at("metadata");
   storage::WorkflowRecord w;
   w.company_id = caller.company_id;
@@ -270,6 +271,7 @@ storage::WorkflowRecord WorkflowService::Locked(WorkflowRepository& repo, const 
 
 storage::WorkflowRecord WorkflowService::Update(const Caller& caller, int64_t id, const json& patch,
                                                 std::string_view if_match) {
+  const core::BumpOnExit touch(versions_, caller.company_id);
   return db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     auto w = Locked(repo, caller, id, if_match);
@@ -300,6 +302,7 @@ storage::WorkflowRecord WorkflowService::Update(const Caller& caller, int64_t id
 }
 
 void WorkflowService::Delete(const Caller& caller, int64_t id) {
+  const core::BumpOnExit touch(versions_, caller.company_id);
   auto gone = db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     if (!repo.FindForUpdate(caller.company_id, id)) throw WorkflowNotFound();
@@ -324,6 +327,7 @@ void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& 
 WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, int64_t workflow_id,
                                                         int64_t step_id, const StepEdit& edit,
                                                         std::string_view if_match) {
+  const core::BumpOnExit touch(versions_, caller.company_id);
   return db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     auto w = Locked(repo, caller, workflow_id, if_match);
@@ -353,6 +357,7 @@ WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, in
 
 storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_t workflow_id,
                                                     int64_t step_id, std::string_view if_match) {
+  const core::BumpOnExit touch(versions_, caller.company_id);
   std::vector<storage::ScreenshotRecord> gone;
   auto w = db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
@@ -378,6 +383,7 @@ storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_
 WorkflowDetail WorkflowService::ReorderSteps(const Caller& caller, int64_t workflow_id,
                                              const std::vector<int64_t>& step_ids,
                                              std::string_view if_match) {
+  const core::BumpOnExit touch(versions_, caller.company_id);
   db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
     auto w = Locked(repo, caller, workflow_id, if_match);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/versions.hpp"
 #include "services/accounts.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
@@ -39,7 +40,9 @@ bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w)
 
 class WorkflowService {
  public:
-  WorkflowService(storage::Database& db, storage::BlobStore& blobs) : db_(db), blobs_(blobs) {}
+  // `versions` (optional) is bumped for a company after each of its writes (api/response_cache).
+  WorkflowService(storage::Database& db, storage::BlobStore& blobs, core::VersionCounters* versions = nullptr)
+      : db_(db), blobs_(blobs), versions_(versions) {}
 
   // `body` is a validated createWorkflow request.
   storage::WorkflowRecord Create(const Caller& caller, const nlohmann::json& body);
@@ -72,6 +75,7 @@ class WorkflowService {
 
   storage::Database& db_;
   storage::BlobStore& blobs_;
+  core::VersionCounters* versions_;
 };
 
 }  // namespace stepwise::services
