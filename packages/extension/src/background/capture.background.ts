@@ -15,6 +15,8 @@ export interface CaptureDeps {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   minIntervalMs?: number;
+  /** Told about a capture that failed for good (logged, so a missing screenshot has a reason). */
+  onError?: (message: string) => void;
 }
 
 export class CaptureQueue {
@@ -51,10 +53,14 @@ export class CaptureQueue {
         const message = e instanceof Error ? e.message : String(e);
         // Quota: wait a whole second window and try again. Anything else (tab hidden, a page
         // the browser will not let us capture) will not get better by retrying.
-        if (!/MAX_CAPTURE_VISIBLE_TAB_CALLS_PER_SECOND|quota/i.test(message)) return null;
+        if (!/MAX_CAPTURE_VISIBLE_TAB_CALLS_PER_SECOND|quota/i.test(message)) {
+          this.deps.onError?.(message);
+          return null;
+        }
         await this.sleep(1000);
       }
     }
+    this.deps.onError?.(`capture refused ${MAX_TRIES} times for the per-second quota`);
     return null;
   }
 }

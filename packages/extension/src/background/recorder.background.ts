@@ -17,6 +17,7 @@ export const NAVIGATION_FOLLOWS_STEP_MS = 3000;
 
 export const captureQueue = new CaptureQueue({
   capture: (windowId) => chrome.tabs.captureVisibleTab(windowId, { format: 'jpeg', quality: 60 }),
+  onError: (message) => void logError('capture', message),
 });
 
 export async function activeRecording(): Promise<db.RecordingRecord | null> {
@@ -107,15 +108,33 @@ export async function addStep(tabId: number, windowId: number | undefined, step:
   if (res.stored) {
     broadcast(rec, { type: 'push/recording', paused: false, stepCount: res.stepCount });
     // Not awaited: the step is safe in IndexedDB; its screenshot follows when the queue allows.
-    void captureFor(tabId, windowId, step.client_id);
+    const pending = captureFor(tabId, windowId, step.client_id).finally(() => pendingCaptures.delete(pending));
+    pendingCaptures.add(pending);
   }
   return { stored: res.stored, stepCount: res.stepCount };
 }
 
+/** Captures still in the queue: stop waits for them, so the last steps keep their screenshots. */
+const pendingCaptures = new Set<Promise<void>>();
+const CAPTURE_DRAIN_MS = 15_000;
+
+async function drainCaptures(): Promise<void> {
+  if (!pendingCaptures.size) return;
+  await Promise.race([Promise.allSettled([...pendingCaptures]), new Promise((r) => setTimeout(r, CAPTURE_DRAIN_MS))]);
+}
+
+/** The last captures' timings (read by the end-to-end test and the bench). */
+export const captureLog: { clientId: string; queuedAt: number; startedAt?: number; doneAt?: number; hash?: string | null }[] = [];
+(globalThis as { __stepwiseCaptureLog?: typeof captureLog }).__stepwiseCaptureLog = captureLog;
+
 async function captureFor(tabId: number, windowId: number | undefined, clientId: string): Promise<void> {
+  const entry: (typeof captureLog)[number] = { clientId, queuedAt: Date.now() };
+  captureLog.push(entry);
+  if (captureLog.length > 50) captureLog.shift();
   try {
     const tab = await chrome.tabs.get(tabId);
     // captureVisibleTab shows the window's active tab: a background tab would give the wrong image.
+    if (!tab.active) await logError('capture', `tab ${tabId} is not the active tab: step saved without a screenshot`);
     const dataUrl = tab.active ? await captureQueue.enqueue({ windowId: windowId ?? tab.windowId }) : null;
     if (!dataUrl) {
       await db.updateStep(clientId, (s) => {
@@ -124,6 +143,8 @@ async function captureFor(tabId: number, windowId: number | undefined, clientId:
       return;
     }
     const { blob, hash } = await dataUrlToBlob(dataUrl);
+    entry.doneAt = Date.now();
+    entry.hash = hash;
     await db.putScreenshot(hash, blob);
     await db.updateStep(clientId, (s) => {
       s.screenshotHash = hash;
@@ -211,6 +232,7 @@ export async function runUpload(id: string): Promise<void> {
       r.status = 'uploading';
       r.lastError = null;
     });
+    await drainCaptures();
     const workflowId = await uploadRecording(id, uploadApi, db);
     await db.updateRecording(id, (r) => {
       r.status = 'uploaded';
