@@ -652,14 +652,22 @@ async function main() {
 }
 
 /**
- * Makes the server notify the admins. Tries, in order, what the contract offers for reporting runs
- * (the extension's health reports); answers false when none exists.
+ * Makes the server notify the admins the way the product does: the extension reports three failed
+ * runs in a row (POST /api/workflows/{id}/health-logs), the workflow becomes broken and the admins
+ * are notified. Answers false when the server has no such endpoint.
  */
 async function triggerNotification(base, token, workflowId) {
-  for (let i = 0; i < 3; i++) {
-    const res = await apiCall(base, token, 'POST', `/api/workflows/${workflowId}/runs`, { outcome: 'failure', failed_step: 1, error: 'element not found' });
-    if (res.status === 404 || res.status === 405) return false;
-  }
+  const entries = [1, 2, 3].map((i) => ({
+    client_id: `e2e-${Date.now().toString(36)}-${i}`,
+    run_id: `run-${Date.now().toString(36)}-${i}`,
+    step_id: null,
+    status: 'failed',
+    error_type: 'element_not_found',
+    error_message: 'The "Start trial" button was not found',
+  }));
+  const res = await apiCall(base, token, 'POST', `/api/workflows/${workflowId}/health-logs`, { entries });
+  if (res.status === 404 && res.json?.error?.code !== 'WORKFLOW_NOT_FOUND') return false;
+  assert(res.status === 200, `health-logs answered ${res.status}: ${res.text}`);
   return true;
 }
 

@@ -6,6 +6,7 @@ import { Button } from '../components/ui/button';
 import { Logo } from '../components/ui/logo';
 import { cn } from '../lib/cn';
 import { eventStream } from '../lib/event-stream';
+import { NotificationBell } from '../features/notifications/components/notification-bell';
 import { roleLabel } from '../lib/format';
 import { SIGNED_OUT_NOTICE, useAuthStore } from '../stores/auth-store';
 
@@ -61,12 +62,18 @@ export function AppShell() {
               Account
             </NavLink>
             {isAdmin && (
+              <NavLink to="/heal-reviews" className={linkClass}>
+                Heal reviews
+              </NavLink>
+            )}
+            {isAdmin && (
               <NavLink to="/settings" className={linkClass}>
                 Settings
               </NavLink>
             )}
           </nav>
           <div className="ml-auto flex items-center gap-4">
+            {isAdmin && <NotificationBell />}
             <div className="text-right leading-tight">
               <p className="max-w-[16rem] truncate text-sm font-medium text-slate-900" data-testid="user-name">
                 {me.name}

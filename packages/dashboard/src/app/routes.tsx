@@ -1,12 +1,19 @@
+import { Suspense, lazy } from 'react';
 import { Navigate, type RouteObject } from 'react-router-dom';
+import { LoadingState } from '../components/ui/spinner';
+import { HealReviewsPage } from '../features/health/components/heal-reviews-page';
 import { AccountPage } from '../features/account/components/account-page';
 import { JoinPage } from '../features/auth/components/join-page';
 import { SignInPage } from '../features/auth/components/sign-in-page';
 import { SignUpPage } from '../features/auth/components/sign-up-page';
 import { SettingsPage } from '../features/settings/components/settings-page';
+import { NotificationsPage } from '../features/notifications/components/notifications-page';
 import { ReviewPage } from '../features/review/components/review-page';
 import { WorkflowsPage } from '../features/workflows/components/workflows-page';
 import { AppShell } from './app-shell';
+
+// The health page carries the chart library; it loads when first opened, not with the first page.
+const HealthPage = lazy(() => import('../features/health/components/health-page'));
 import { HOME_PATH, PublicOnly, RequireAdmin, RequireAuth } from './guards';
 import { NotFoundPage } from './not-found-page';
 
@@ -29,7 +36,22 @@ export const routes: RouteObject[] = [
           { path: '/workflows', element: <WorkflowsPage /> },
           { path: '/workflows/:id', element: <ReviewPage /> },
           { path: '/account', element: <AccountPage /> },
-          { element: <RequireAdmin />, children: [{ path: '/settings', element: <SettingsPage /> }] },
+          {
+            element: <RequireAdmin />,
+            children: [
+              { path: '/settings', element: <SettingsPage /> },
+              { path: '/notifications', element: <NotificationsPage /> },
+              { path: '/heal-reviews', element: <HealReviewsPage /> },
+              {
+                path: '/workflows/:id/health',
+                element: (
+                  <Suspense fallback={<LoadingState label="Loading health…" />}>
+                    <HealthPage />
+                  </Suspense>
+                ),
+              },
+            ],
+          },
         ],
       },
     ],

@@ -3,7 +3,7 @@ import { useAuthStore } from '../stores/auth-store';
 import { useToastStore } from '../stores/toast-store';
 import { apiError, installFakeFetch, json, ok } from '../testing/fake-fetch';
 import { makeMe, makeUser } from '../testing/fixtures';
-import { api, buildUrl, configureApiClient } from './api-client';
+import { api, buildUrl, configureApiClient, send } from './api-client';
 import { ApiError } from './api-error';
 
 describe('api client', () => {
@@ -124,5 +124,44 @@ describe('api client', () => {
   it('copes with an error that is not JSON', async () => {
     installFakeFetch({ 'GET /api/health': () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'X-Request-Id': 'gw-1' } }) });
     await expect(api.get('/api/health')).rejects.toMatchObject({ status: 502, code: 'BAD_RESPONSE', requestId: 'gw-1' });
+  });
+});
+
+describe('api client: versions and raw responses', () => {
+  it('sends extra headers such as If-Match and returns the ETag of the answer', async () => {
+    useAuthStore.getState().signIn('jwt-1');
+    const { calls } = installFakeFetch({
+      'PUT /api/workflows/5': (req) => json(200, { data: { id: 5, name: (req.body as { name: string }).name }, meta: {} }, { ETag: '"v2"' }),
+    });
+    const result = await api.request('put', '/api/workflows/{id}', { path: { id: 5 }, body: { name: 'New' }, headers: { 'If-Match': '"v1"' } });
+    expect(calls[0]?.headers['if-match']).toBe('"v1"');
+    expect(calls[0]?.headers['authorization']).toBe('Bearer jwt-1');
+    expect(result.etag).toBe('"v2"');
+    expect(result.data).toMatchObject({ id: 5, name: 'New' });
+  });
+
+  it('a stale version is a 412 ApiError the caller can recognise', async () => {
+    useAuthStore.getState().signIn('jwt-1');
+    installFakeFetch({ 'PUT /api/workflows/5': () => apiError(412, 'PRECONDITION_FAILED', 'The workflow changed.') });
+    const error = await api.put('/api/workflows/{id}', { path: { id: 5 }, body: { name: 'x' }, silent: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 412, code: 'PRECONDITION_FAILED' });
+    expect(useToastStore.getState().toasts).toEqual([]);
+  });
+
+  it('send() hands back the raw response for downloads, with the query encoded', async () => {
+    useAuthStore.getState().signIn('jwt-1');
+    const { calls } = installFakeFetch({
+      'GET /api/workflows/5/export': () => new Response('# How to', { status: 200, headers: { 'Content-Type': 'text/markdown', 'Content-Disposition': 'attachment; filename="how-to.md"' } }),
+    });
+    const response = await send('get', '/api/workflows/{id}/export', { path: { id: 5 }, query: { format: 'markdown' } });
+    expect(await response.text()).toBe('# How to');
+    expect(calls[0]?.url.search).toBe('?format=markdown');
+  });
+
+  it('send() fails like every request when the server refuses', async () => {
+    useAuthStore.getState().signIn('jwt-1');
+    installFakeFetch({ 'GET /api/workflows/5/export': () => apiError(404, 'WORKFLOW_NOT_FOUND', 'Workflow not found.') });
+    await expect(send('get', '/api/workflows/{id}/export', { path: { id: 5 }, query: { format: 'html' } })).rejects.toMatchObject({ status: 404 });
+    expect(useToastStore.getState().toasts[0]?.message).toBe('Workflow not found.');
   });
 });

@@ -65,6 +65,7 @@ export async function exportWorkflow(id: number, format: ExportFormat): Promise<
 }
 
 /** Asks the AI to label the steps again (edited fields are kept). */
-export async function relabelWorkflow(id: number): Promise<void> {
-  await send('post', '/api/workflows/{id}/relabel', { path: { id } });
+export async function relabelWorkflow(id: number): Promise<number> {
+  const data = await api.post('/api/workflows/{id}/relabel', { path: { id } });
+  return data.queued;
 }

@@ -187,12 +187,14 @@ export function ReviewPage() {
           </p>
         </div>
         <div className="flex shrink-0 items-center gap-2">
+          {isAdmin && (
           <Link
             to={`/workflows/${current.id}/health`}
             className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600"
           >
             Health
           </Link>
+          )}
           <ExportMenu workflowId={current.id} />
           {isAdmin && (current.status === 'needs_review' || current.status === 'active') && (
             <Button variant="secondary" onClick={() => void onRelabel()}>

@@ -20,6 +20,7 @@ import {
   withChange,
 } from '../api/list-params';
 import { listWorkflows } from '../api/workflows-api';
+import { ImportButton } from './import-button';
 import { RecordFirstWorkflow } from './record-first-workflow';
 import { WorkflowTable } from './workflow-table';
 
@@ -51,7 +52,7 @@ function Field({ label, children, id }: { label: string; children: ReactNode; id
 }
 
 /** Every workflow of the company: search, filter, sort, page through, open one to review. */
-export function WorkflowsPage({ actions }: { actions?: ReactNode }) {
+export function WorkflowsPage() {
   const isAdmin = useAuthStore((s) => s.me?.role === 'admin');
   const [search, setSearch] = useSearchParams();
   const params = paramsFromSearch(search);
@@ -127,7 +128,7 @@ export function WorkflowsPage({ actions }: { actions?: ReactNode }) {
             {isAdmin ? 'Review what was recorded, publish it, and watch how it performs.' : 'The guides published for your company.'}
           </p>
         </div>
-        <div className="flex items-center gap-3">{actions}</div>
+        <div className="flex items-center gap-3">{isAdmin && <ImportButton onImported={() => (params.page === 1 && !filtered && params.sort === '-updated_at' ? page.reload() : setSearch(new URLSearchParams()))} />}</div>
       </div>
 
       <form role="search" aria-label="Workflows" className="flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" onSubmit={(e) => e.preventDefault()}>

@@ -1,0 +1,184 @@
+import { type ReactNode, useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { Badge } from '../../../components/ui/badge';
+import { Button } from '../../../components/ui/button';
+import { EmptyState } from '../../../components/ui/empty-state';
+import { ErrorState } from '../../../components/ui/error-state';
+import { LoadingState } from '../../../components/ui/spinner';
+import { toApiError } from '../../../lib/api-error';
+import { cn } from '../../../lib/cn';
+import { formatDateTime } from '../../../lib/format';
+import type { HealReview } from '../../../lib/schemas';
+import { useAsync } from '../../../lib/use-async';
+import { toast } from '../../../stores/toast-store';
+import { type ReviewStatus, approveHealReview, listHealReviews, rejectHealReview } from '../api/health-api';
+import { ElementCrop } from './element-crop';
+
+const PAGE = 20;
+const TABS: { status: ReviewStatus; label: string }[] = [
+  { status: 'pending', label: 'Waiting' },
+  { status: 'approved', label: 'Approved' },
+  { status: 'rejected', label: 'Rejected' },
+];
+
+function Selector({ label, value }: { label: string; value: string | null }) {
+  return (
+    <div className="grid grid-cols-[7rem_1fr] gap-2 text-sm">
+      <dt className="text-slate-600">{label}</dt>
+      <dd className="break-all font-mono text-xs text-slate-900">{value ?? '—'}</dd>
+    </div>
+  );
+}
+
+function ReviewCard({ r, onDecided }: { r: HealReview; onDecided: (r: HealReview) => void }) {
+  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null);
+  const decide = async (what: 'approve' | 'reject') => {
+    setBusy(what);
+    try {
+      const decided = await (what === 'approve' ? approveHealReview(r.id) : rejectHealReview(r.id));
+      toast.success(what === 'approve' ? `Step ${r.step_number} now uses the new selector` : `Step ${r.step_number} keeps its selectors`);
+      onDecided(decided);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status === 409) {
+        toast.info('Already decided', 'Another admin decided this heal first.');
+        onDecided({ ...r, status: 'approved' });
+      } else toast.error({ title: 'The decision was not saved', message: error.userMessage, ...(error.requestId ? { requestId: error.requestId } : {}) });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const title = `${r.workflow_name}, step ${r.step_number}`;
+  return (
+    <li aria-label={title} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid={`heal-review-${r.id}`}>
+      <div className="flex flex-wrap items-center gap-3">
+        <h2 className="text-base font-semibold text-slate-900">
+          <Link to={`/workflows/${r.workflow_id}`} className="text-indigo-700 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600">
+            {r.workflow_name}
+          </Link>
+          <span className="text-slate-700"> · step {r.step_number}</span>
+          {r.field_label && <span className="font-normal text-slate-700"> “{r.field_label}”</span>}
+        </h2>
+        <Badge tone={r.confidence >= 0.7 ? 'indigo' : 'amber'}>{Math.round(r.confidence * 100)}% sure</Badge>
+        <Badge tone="slate">{r.method === 'ai' || r.method === 'healed_ai' ? 'AI' : r.method}</Badge>
+        <span className="ml-auto text-xs text-slate-600">{formatDateTime(r.created_at)}</span>
+      </div>
+      <div className="mt-4 flex flex-wrap gap-6">
+        <ElementCrop url={r.recorded_screenshot_url} box={r.recorded_box} label="Recorded: the element when the workflow was recorded" tone="slate" />
+        <ElementCrop url={r.current_screenshot_url} box={r.candidate_box} label="Candidate: what the walkthrough found instead" tone="indigo" />
+      </div>
+      <dl className="mt-4 space-y-1">
+        <Selector label="Old selector" value={r.previous_selector} />
+        <Selector label="New selector" value={r.selector} />
+        {r.page_url && <Selector label="Page" value={r.page_url} />}
+      </dl>
+      {r.status === 'pending' ? (
+        <div className="mt-4 flex gap-3">
+          <Button busy={busy === 'approve'} disabled={busy !== null} onClick={() => void decide('approve')} aria-label={`Approve the heal of ${title}`}>
+            Approve
+          </Button>
+          <Button variant="secondary" busy={busy === 'reject'} disabled={busy !== null} onClick={() => void decide('reject')} aria-label={`Reject the heal of ${title}`}>
+            Reject
+          </Button>
+        </div>
+      ) : (
+        <p className="mt-4 text-sm text-slate-700">
+          {r.status === 'approved' ? 'Approved' : 'Rejected'}
+          {r.decided_at ? ` ${formatDateTime(r.decided_at)}` : ''}.
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** Heals the walkthrough used once but was not sure enough to keep: an admin decides. */
+export function HealReviewsPage() {
+  const [search, setSearch] = useSearchParams();
+  const status = (TABS.find((t) => t.status === search.get('status'))?.status ?? 'pending') as ReviewStatus;
+  const workflowId = Number(search.get('workflow_id')) || undefined;
+  const [offset, setOffset] = useState(0);
+  const page = useAsync((signal) => listHealReviews({ status, limit: PAGE, offset, ...(workflowId ? { workflow_id: workflowId } : {}) }, signal), [status, offset, workflowId]);
+
+  useEffect(() => {
+    document.title = 'Heal reviews · Stepwise';
+  }, []);
+  useEffect(() => setOffset(0), [status, workflowId]);
+
+  const onDecided = (r: HealReview) => page.setData((d) => ({ ...d, items: d.items.filter((x) => x.id !== r.id), meta: { ...d.meta, total: Math.max(0, d.meta.total - 1) } }));
+
+  let body: ReactNode;
+  if (page.status === 'error' && !page.data) body = <ErrorState error={page.error} title="Heal reviews could not be loaded" onRetry={page.reload} />;
+  else if (!page.data) body = <LoadingState label="Loading heal reviews…" />;
+  else if (page.data.items.length === 0)
+    body = (
+      <EmptyState title={status === 'pending' ? 'Nothing waiting for review' : `No ${status} heals`}>
+        {status === 'pending' ? 'When a walkthrough finds a moved element but is not sure enough to keep it, it waits here for your decision.' : null}
+      </EmptyState>
+    );
+  else
+    body = (
+      <ul className="space-y-4">
+        {page.data.items.map((r) => (
+          <ReviewCard key={r.id} r={r} onDecided={onDecided} />
+        ))}
+      </ul>
+    );
+
+  const total = page.data?.meta.total ?? 0;
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold text-slate-900">Heal reviews</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          The recorded element beside the one a walkthrough found instead. Approve to make the new selector permanent; reject to keep the old one.
+          {workflowId && (
+            <>
+              {' '}
+              Showing one workflow.{' '}
+              <button type="button" className="font-medium text-indigo-700 hover:underline" onClick={() => setSearch(status === 'pending' ? {} : { status })}>
+                Show all
+              </button>
+            </>
+          )}
+        </p>
+      </div>
+      <div role="tablist" aria-label="Heal review status" className="flex gap-1 border-b border-slate-200">
+        {TABS.map((t) => (
+          <button
+            key={t.status}
+            role="tab"
+            type="button"
+            aria-selected={t.status === status}
+            onClick={() => setSearch({ ...(t.status === 'pending' ? {} : { status: t.status }), ...(workflowId ? { workflow_id: String(workflowId) } : {}) })}
+            className={cn(
+              '-mb-px border-b-2 px-4 py-2 text-sm font-medium focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600',
+              t.status === status ? 'border-indigo-600 text-indigo-800' : 'border-transparent text-slate-600 hover:text-slate-900',
+            )}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" aria-label={TABS.find((t) => t.status === status)?.label}>
+        {body}
+      </div>
+      {total > PAGE && (
+        <nav aria-label="Heal review pages" className="flex items-center justify-between text-sm text-slate-700">
+          <p>
+            {offset + 1}–{Math.min(total, offset + PAGE)} of {total}
+          </p>
+          <div className="flex gap-2">
+            <Button variant="secondary" size="sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              Previous
+            </Button>
+            <Button variant="secondary" size="sm" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
+              Next
+            </Button>
+          </div>
+        </nav>
+      )}
+    </div>
+  );
+}
+
+export default HealReviewsPage;

@@ -1,0 +1,41 @@
+import { Link } from 'react-router-dom';
+import { cn } from '../../../lib/cn';
+import { formatDateTime, formatRelative } from '../../../lib/format';
+import type { Notification } from '../../../lib/schemas';
+import { notificationHref } from '../api/notifications-api';
+
+const dots: Record<Notification['severity'], string> = { info: 'bg-indigo-500', warning: 'bg-amber-500', error: 'bg-red-600' };
+const severityText: Record<Notification['severity'], string> = { info: 'Info', warning: 'Warning', error: 'Problem' };
+
+/** One notification: severity, title, message, when; opening it marks it read. */
+export function NotificationItem({ n, onOpen, onMarkRead, compact = false }: { n: Notification; onOpen: () => void; onMarkRead?: () => void; compact?: boolean }) {
+  return (
+    <div className={cn('flex gap-3 px-4 py-3', !n.read && 'bg-indigo-50/60')} data-testid={`notification-${n.id}`}>
+      <span className={cn('mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full', dots[n.severity])} aria-hidden="true" />
+      <div className="min-w-0 flex-1">
+        <p className="text-sm">
+          <span className="sr-only">{severityText[n.severity]}{n.read ? '' : ', unread'}: </span>
+          <Link to={notificationHref(n)} onClick={onOpen} className={cn('break-words text-slate-900 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600', !n.read && 'font-semibold')}>
+            {n.title}
+          </Link>
+        </p>
+        {n.message && <p className={cn('mt-0.5 break-words text-sm text-slate-700', compact && 'line-clamp-2')}>{n.message}</p>}
+        <p className="mt-1 text-xs text-slate-600">
+          <time dateTime={n.created_at} title={formatDateTime(n.created_at)}>
+            {formatRelative(n.created_at)}
+          </time>
+        </p>
+      </div>
+      {onMarkRead && !n.read && (
+        <button
+          type="button"
+          onClick={onMarkRead}
+          className="h-fit shrink-0 rounded px-2 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600"
+          aria-label={`Mark “${n.title}” read`}
+        >
+          Mark read
+        </button>
+      )}
+    </div>
+  );
+}
