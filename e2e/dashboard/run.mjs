@@ -504,7 +504,7 @@ async function main() {
       ];
       for (const [label, check] of formats) {
         await dismissToasts(a);
-        await click(a, 'button', 'Export ▾');
+        await click(a, 'button', 'Export');
         if (label === 'Chrome DevTools recording') await shot(a, 'review-export-menu');
         const [download] = await Promise.all([a.waitForEvent('download', { timeout: TIMEOUT }), a.getByRole('button', { name: new RegExp(`^${label.replace(/[()]/g, '\\$&')}`) }).click()]);
         const file = await download.path();

@@ -1,9 +1,10 @@
 // Names and company names come from users: they must render as text everywhere, never as markup.
-import { screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { toast } from '../stores/toast-store';
 import { installFakeFetch, ok } from '../testing/fake-fetch';
-import { makeCompany, makeMe, makeUser } from '../testing/fixtures';
+import { FakeEventSource } from '../testing/fake-event-source';
+import { makeCompany, makeDetail, makeMe, makeNotification, makeStep, makeUser, makeWorkflow } from '../testing/fixtures';
 import { renderApp, signInAs } from '../testing/render';
 
 const HOSTILE = '<img src=x onerror=alert(1)><script>x</script>';
@@ -44,4 +45,51 @@ describe('text from users renders as text', () => {
     expect((await screen.findByRole('heading', { level: 1 })).textContent).toBe(`Join ${HOSTILE}`);
     expectNoInjectedElements(container);
   });
+
+  it('in the workflows list, the review page (steps, details, screenshot) and notifications', async () => {
+    signInAs(makeMe());
+    const hostileStep = makeStep({
+      step_number: 1,
+      field_label: HOSTILE,
+      instruction: `Type ${HOSTILE}`,
+      selectors: { primary: HOSTILE, css: HOSTILE },
+      page_context: { url: `https://x.example/${HOSTILE}`, viewport: { width: 1000, height: 500 } },
+    });
+    const w = makeDetail({ name: HOSTILE, description: HOSTILE, tags: [HOSTILE] }, [hostileStep]);
+    installFakeFetch({
+      'GET /api/workflows': () => ok([makeWorkflow({ name: HOSTILE, description: HOSTILE, tags: [HOSTILE] })], { total: 1, limit: 25, offset: 0 }),
+      'GET /api/workflows/10': () => ok(w),
+      'GET /api/notifications/unread-count': () => ok({ unread: 0 }),
+      'GET /api/notifications': () => ok([makeNotification({ id: 1, title: HOSTILE, message: HOSTILE })], { next_cursor: null, unread: 1 }),
+    });
+    const { container, router } = renderApp('/workflows');
+    const link = await screen.findByRole('link', { name: HOSTILE });
+    expect(link.textContent).toBe(HOSTILE);
+    expectOnlyOwnImages(container);
+
+    await router.navigate('/workflows/10');
+    expect((await screen.findByRole('heading', { level: 1, name: HOSTILE })).textContent).toBe(HOSTILE);
+    expect(screen.getByRole('button', { name: 'Edit label of step 1' }).textContent).toContain(HOSTILE);
+    expect(screen.getByText(`Type ${HOSTILE}`)).toBeTruthy();
+    expect((screen.getByLabelText('Description') as HTMLTextAreaElement).value).toBe(HOSTILE);
+    fireEvent.click(screen.getByText('Selectors and healing history'));
+    expect(within(screen.getByRole('region', { name: 'Selectors of step 1' })).getAllByText(HOSTILE).length).toBeGreaterThan(0);
+    fireEvent.click(screen.getByRole('button', { name: 'View the screenshot of step 1' }));
+    expect(screen.getByRole('dialog').textContent).toContain(HOSTILE);
+    expectOnlyOwnImages(container);
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+
+    act(() => FakeEventSource.last.open());
+    act(() => FakeEventSource.last.emit('notification', makeNotification({ id: 2, title: HOSTILE, message: HOSTILE })));
+    fireEvent.click(await screen.findByRole('button', { name: 'Notifications, 1 unread' }));
+    const panel = await screen.findByRole('region', { name: 'Notifications' });
+    expect((await within(panel).findAllByRole('link', { name: HOSTILE })).length).toBeGreaterThan(0);
+    expectOnlyOwnImages(container);
+  });
 });
+
+/** The app's own images (screenshots) are fine; nothing from user text may become an element. */
+function expectOnlyOwnImages(container: HTMLElement) {
+  expect(document.body.querySelectorAll('script, img[src="x"], [onerror]').length).toBe(0);
+  for (const img of Array.from(container.querySelectorAll('img'))) expect(img.getAttribute('src')).toMatch(/^\/api\/blobs\//);
+}

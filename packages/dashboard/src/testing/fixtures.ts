@@ -1,5 +1,5 @@
 import type { Company, Me, User } from '@stepwise/api-types';
-import type { Step, Workflow, WorkflowDetail } from '../lib/schemas';
+import type { Notification, Step, Workflow, WorkflowDetail } from '../lib/schemas';
 
 export function makeMe(patch: Partial<Me> = {}): Me {
   return {
@@ -85,4 +85,20 @@ export function makeStep(patch: Partial<Step> = {}): Step {
 
 export function makeDetail(patch: Partial<WorkflowDetail> = {}, steps: Step[] = [makeStep({ step_number: 1 }), makeStep({ step_number: 2 })]): WorkflowDetail {
   return { ...makeWorkflow({ step_count: steps.length }), steps, ...patch };
+}
+
+export function makeNotification(patch: Partial<Notification> = {}): Notification {
+  return {
+    id: 1,
+    workflow_id: 10,
+    type: 'workflow_broken',
+    severity: 'error',
+    title: 'Create an invoice is broken',
+    message: 'Three runs in a row failed at step 2.',
+    action_url: '/workflows/10/health',
+    read: false,
+    read_at: null,
+    created_at: '2026-11-25T21:30:00Z',
+    ...patch,
+  };
 }

@@ -9,6 +9,15 @@ import { FakeEventSource } from './fake-event-source';
 import { useAuthStore } from '../stores/auth-store';
 import { useToastStore } from '../stores/toast-store';
 
+// jsdom has no ResizeObserver (recharts' ResponsiveContainer needs one); browsers all do.
+if (!('ResizeObserver' in globalThis)) {
+  (globalThis as { ResizeObserver?: unknown }).ResizeObserver = class {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  };
+}
+
 // Two shared cores and other suites running beside these: give async queries room.
 configure({ asyncUtilTimeout: 5000 });
 

@@ -67,12 +67,13 @@ export const useReviewStore = create<ReviewStore>()((set, get) => {
         const { etag } = await reviewApi.deleteStep(id, stepId, s.etag);
         set((cur) => stepRemoved(cur, stepId, etag));
       }),
-    moveStep: (stepId, delta) =>
-      change(async (s, id) => {
-        const order = movedOrder(s.workflow!.steps, stepId, delta);
-        if (!order) return;
-        const before = s.workflow;
-        set((cur) => reordered(cur, order));
+    moveStep: (stepId, delta) => {
+      // The new order shows at once; the server confirms it (or it goes back) in turn.
+      const before = get().workflow;
+      const order = before ? movedOrder(before.steps, stepId, delta) : null;
+      if (!order) return Promise.resolve();
+      set((cur) => reordered(cur, order));
+      return change(async (s, id) => {
         try {
           const { data, etag } = await reviewApi.reorderSteps(id, order, s.etag);
           set((cur) => loaded(cur, data, etag));
@@ -80,7 +81,8 @@ export const useReviewStore = create<ReviewStore>()((set, get) => {
           set({ workflow: before });
           throw e;
         }
-      }),
+      });
+    },
     saveWorkflow: (patch) =>
       change(async (s, id) => {
         const { data, etag } = await reviewApi.updateWorkflow(id, patch, s.etag);
