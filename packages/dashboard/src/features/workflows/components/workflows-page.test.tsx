@@ -1,4 +1,5 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { FakeEventSource } from '../../../testing/fake-event-source';
 import { describe, expect, it } from 'vitest';
 import type { Workflow } from '../../../lib/schemas';
 import { apiError, installFakeFetch, json, ok } from '../../../testing/fake-fetch';
@@ -162,5 +163,18 @@ describe('workflows page', () => {
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
     fireEvent.change(screen.getByTestId('import-file'), { target: { files: [new File(['{"title":"t","steps":[{"type":"hover"}]}'], 'x.json')] } });
     expect(await screen.findByText('/steps/0/type: unknown step type')).toBeTruthy();
+  });
+});
+
+describe('workflows page, live', () => {
+  it('refreshes the page shown when a workflow’s status changes elsewhere', async () => {
+    signInAs(makeMe());
+    let status: Workflow['status'] = 'processing';
+    installFakeFetch({ 'GET /api/workflows': (req) => listOf([makeWorkflow({ id: 1, name: 'Pay', status })])(req) });
+    renderApp('/workflows');
+    expect((await screen.findByTestId('workflow-row-1')).textContent).toContain('Labeling');
+    status = 'needs_review';
+    act(() => FakeEventSource.last.emit('workflow_status', { workflow_id: 1, status: 'needs_review' }));
+    await waitFor(() => expect(screen.getByTestId('workflow-row-1').textContent).toContain('Needs review'));
   });
 });

@@ -4,6 +4,7 @@ import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorState } from '../../../components/ui/error-state';
 import { LoadingState, Spinner } from '../../../components/ui/spinner';
+import { useLiveEvent } from '../../../lib/event-stream';
 import { useAsync } from '../../../lib/use-async';
 import { STATUS_LABELS } from '../../../lib/workflow-format';
 import { useAuthStore } from '../../../stores/auth-store';
@@ -78,6 +79,16 @@ export function WorkflowsPage() {
   }, []);
 
   const page = useAsync((signal) => listWorkflows(toQuery(params), signal), [queryKey]);
+  // A status changing elsewhere (labeling done, a workflow breaking) refreshes the page shown,
+  // once per burst of events.
+  const [stale, setStale] = useState(0);
+  useLiveEvent('workflow_status', () => setStale((n) => n + 1));
+  useEffect(() => {
+    if (stale === 0) return;
+    const t = setTimeout(page.reload, 500);
+    return () => clearTimeout(t);
+  }, [stale, page.reload]);
+
   const total = page.data?.meta.total ?? 0;
   const first = total === 0 ? 0 : (params.page - 1) * params.size + 1;
   const last = Math.min(total, params.page * params.size);
