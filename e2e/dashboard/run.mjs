@@ -553,12 +553,45 @@ async function main() {
       await shot(a, 'health');
     });
 
-    await steps.step('the heal review queue opens', async () => {
+    await steps.step('a heal filed for review shows both crops and is approved in one click', async () => {
       const probe = await apiCall(base, adminToken, 'GET', '/api/heal-reviews');
       skipIfMissing(probe, 'heal reviews');
+      // A walkthrough that cannot find "Start trial" (the page moved it) asks the server to heal;
+      // one candidate of middling score is used for the session and filed for an admin.
+      const detail = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`);
+      const step = detail.json.data.steps.find((st) => st.selectors?.primary === '#start') ?? detail.json.data.steps.at(-1);
+      const ctx = await browser.newContext({ viewport: VIEWPORT });
+      const pg = await ctx.newPage();
+      await pg.goto(fixtureUrl);
+      await pg.addStyleTag({ content: '#start { margin-left: 180px; }' });
+      await pg.evaluate(() => { document.getElementById('start').id = 'start-now'; });
+      const moved = await pg.locator('#start-now').evaluate((el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+      const current = (await pg.screenshot()).toString('base64');
+      await ctx.close();
+      const heal = await apiCall(base, adminToken, 'POST', `/api/workflows/${workflowId}/auto-heal`, {
+        step_id: step.id,
+        candidates: [{ selector: '#start-now', element_meta: { tag_name: 'button', accessible_name: 'Start trial', inner_text: 'Start trial', bounding_box: moved }, deterministic_score: 70 }],
+        current_screenshot: current,
+        page_url: fixtureUrl,
+      });
+      console.log(`  auto-heal answered ${heal.status}: ${JSON.stringify(heal.json?.data ?? heal.json)}`);
       await a.goto(`${base}/heal-reviews`);
       await byRole(a, 'heading', 'Heal reviews').waitFor({ timeout: TIMEOUT });
+      const reviewId = heal.json?.data?.review_id;
+      if (!reviewId) {
+        await shot(a, 'heal-reviews');
+        throw new Skip(`the server filed no heal review for a candidate of score 70 (decision ${JSON.stringify(heal.json?.data ?? heal.status)}); the empty queue was shown`);
+      }
+      const card = a.locator(`[data-testid=heal-review-${reviewId}]`);
+      await card.waitFor({ timeout: TIMEOUT });
+      await a.waitForFunction((id) => [...document.querySelectorAll(`[data-testid=heal-review-${id}] img`)].every((i) => i.complete && i.naturalWidth > 0), reviewId, { timeout: TIMEOUT });
       await shot(a, 'heal-reviews');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await waitText(a, 'now uses the new selector');
+      await card.waitFor({ state: 'detached', timeout: TIMEOUT });
+      const after = await apiCall(base, adminToken, 'GET', `/api/workflows/${workflowId}`);
+      const healed = after.json.data.steps.find((st) => st.id === step.id);
+      assert(healed.selectors.primary === '#start-now', `the approved selector is the step's primary now: ${JSON.stringify(healed.selectors)}`);
     });
 
     await steps.step('rotating the invite link asks first, and the old link stops working', async () => {
