@@ -15,6 +15,7 @@ import { type ReviewStatus, approveHealReview, listHealReviews, rejectHealReview
 import { ElementCrop } from './element-crop';
 
 const PAGE = 20;
+const METHODS: Record<string, string> = { ai_assisted: 'Chosen with AI', deterministic: 'Chosen by score', cached: 'Decided before' };
 const TABS: { status: ReviewStatus; label: string }[] = [
   { status: 'pending', label: 'Waiting' },
   { status: 'approved', label: 'Approved' },
@@ -60,7 +61,7 @@ function ReviewCard({ r, onDecided }: { r: HealReview; onDecided: (r: HealReview
           {r.field_label && <span className="font-normal text-slate-700"> “{r.field_label}”</span>}
         </h2>
         <Badge tone={r.confidence >= 0.7 ? 'indigo' : 'amber'}>{Math.round(r.confidence * 100)}% sure</Badge>
-        <Badge tone="slate">{r.method === 'ai' || r.method === 'healed_ai' ? 'AI' : r.method}</Badge>
+        <Badge tone="slate">{METHODS[r.method] ?? r.method}</Badge>
         <span className="ml-auto text-xs text-slate-600">{formatDateTime(r.created_at)}</span>
       </div>
       <div className="mt-4 flex flex-wrap gap-6">

@@ -88,7 +88,7 @@ export function NotificationsPage() {
           <h1 className="text-2xl font-semibold text-slate-900">Notifications</h1>
           <p className="mt-1 text-sm text-slate-600">Alerts about your company’s workflows: broken, healed, ready for review.</p>
         </div>
-        <div className="flex items-center gap-4">
+        <div className="flex shrink-0 items-center gap-4 whitespace-nowrap">
           <label className="flex items-center gap-2 text-sm text-slate-800">
             <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} className="h-4 w-4 rounded border-slate-400 text-indigo-600 focus:ring-indigo-500" />
             Unread only
