@@ -480,15 +480,28 @@ async function main() {
       await bell.waitFor({ timeout: TIMEOUT });
       const before = (await bell.getAttribute('aria-label')) ?? '';
       await a.waitForFunction(() => document.querySelector('[data-live-status]')?.getAttribute('data-live-status') === 'open', null, { timeout: TIMEOUT });
-      // A workflow breaking notifies the admins: report failing runs as the extension would.
-      const trigger = await triggerNotification(base, adminToken, workflowId);
-      if (!trigger) throw new Skip('no way to make the server send a notification (no run reporting endpoint answered)');
-      await a.waitForFunction((b) => { const el = [...document.querySelectorAll('button')].find((x) => x.getAttribute('aria-label')?.startsWith('Notifications')); return el && el.getAttribute('aria-label') !== b; }, before, { timeout: 20_000 });
+      // A workflow breaking notifies the admins: report failing runs as the extension would. Without
+      // that endpoint, a newly recorded workflow that finishes labeling notifies them too.
+      let cause = 'three failed runs reported';
+      if (!(await triggerNotification(base, adminToken, workflowId))) {
+        cause = 'a second recording labeled';
+        await recordFixtureWorkflow(browser, base, adminToken, fixtureUrl, 'Start a second trial', 'Recorded while the admin watches');
+      }
+      console.log(`  waiting for the notification (${cause}); bell was "${before}"`);
+      await a.waitForFunction((b) => { const el = [...document.querySelectorAll('button')].find((x) => x.getAttribute('aria-label')?.startsWith('Notifications')); return el && el.getAttribute('aria-label') !== b; }, before, { timeout: 30_000 });
+      const unreadBefore = Number(/(\d+) unread/.exec(before)?.[1] ?? 0);
+      const after = (await bell.getAttribute('aria-label')) ?? '';
+      assert(Number(/(\d+) unread/.exec(after)?.[1] ?? 0) > unreadBefore, `the unread count must rise: ${before} → ${after}`);
       await shot(a, 'notifications-badge');
       await bell.click();
-      await a.getByRole('region', { name: 'Notifications' }).waitFor({ timeout: TIMEOUT });
+      const panel = a.getByRole('region', { name: 'Notifications' });
+      await panel.waitFor({ timeout: TIMEOUT });
+      await panel.getByRole('link').first().waitFor({ timeout: TIMEOUT });
       await shot(a, 'notifications-open');
-      await a.keyboard.press('Escape');
+      await click(a, 'link', 'See all notifications');
+      await waitPath(a, '/notifications');
+      await a.getByRole('listitem').first().waitFor({ timeout: TIMEOUT });
+      await shot(a, 'notifications-page');
     });
 
     await steps.step('export every format from the menu', async () => {
