@@ -14,6 +14,8 @@ cat <<TXT
     API docs:   http://localhost:$port/api/docs
     Contract:   http://localhost:$port/api/openapi.json
     Health:     http://localhost:$port/api/health
+  Chrome extension (unpacked): $(pwd)/packages/extension/dist
+    chrome://extensions → Developer mode → Load unpacked → pick that folder; sign in from its popup.
   Settings come from the environment and .env (see .env.example). Ctrl-C stops it.
 
 TXT

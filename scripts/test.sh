@@ -42,6 +42,7 @@ suite api-asan env STEPWISE_BIN="$root/build/asan/stepwise" TEST_DB=sqlite \
   $PY -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-asan.xml"
 suite typescript env JUNIT_DIR="$results" npm run test --workspaces --if-present
 suite dashboard-e2e env JUNIT_DIR="$results" npm run test:e2e -w packages/dashboard
+suite extension-e2e env JUNIT_DIR="$results" npm run test:e2e -w packages/extension
 suite fuzz-smoke scripts/fuzz.sh --smoke
 
 python3 scripts/junit-summary.py "$results" "${failed_suites[@]}"

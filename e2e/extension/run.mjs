@@ -52,9 +52,10 @@ const admin = { email: 'ada@acme.test', password: 'admin-password-1', name: 'Ada
 const member = { email: 'bob@acme.test', password: 'member-password-1', name: 'Bob Member' };
 const state = { workflowId: null, adminToken: null };
 
-async function routeExists(method, p, token) {
-  const r = await call(method, p, { token, body: method === 'GET' ? undefined : {} });
-  return r.status !== 404 || (r.json?.error?.code && r.json.error.code !== 'NOT_FOUND' && r.json.error.code !== 'ROUTE_NOT_FOUND');
+/** Skips the case (printing why) while the server answers 404 for a route it does not have yet. */
+async function requireRoute(method, p, what) {
+  const r = await call(method, p, { token: state.adminToken, body: method === 'GET' ? undefined : {} });
+  if (r.status === 404 && !/WORKFLOW_NOT_FOUND/.test(r.text)) throw new Skip(`${method} ${p.replace(/\/\d+/g, '/{id}')} answers 404 (${r.json?.error?.code ?? 'no body'}): ${what} is not in this server build yet`);
 }
 
 async function openPopup(tabId) {
@@ -65,8 +66,10 @@ async function openPopup(tabId) {
 
 async function signInPopup(popup, who) {
   const form = popup.getByRole('form', { name: 'Sign in' });
-  if (!(await form.isVisible().catch(() => false))) {
+  await form.or(popup.getByTestId('who')).first().waitFor({ timeout: 10_000 });
+  if (!(await form.isVisible())) {
     await popup.getByRole('button', { name: 'Sign out' }).click();
+    await form.waitFor({ timeout: 10_000 });
   }
   await popup.getByLabel('Server URL').fill(server.base);
   await popup.getByLabel('Email').fill(who.email);
@@ -166,7 +169,7 @@ try {
     await popup.bringToFront();
     await waitFor(async () => (await popup.getByTestId('step-count').textContent()) === '7', { message: 'popup shows 7 steps' });
     await popup.getByRole('button', { name: 'Stop & upload' }).click();
-    await popup.locator('[data-testid="upload-item"][data-status="uploaded"]').waitFor({ timeout: 30_000 });
+    await popup.locator('[data-testid="upload-item"][data-status="uploaded"]', { hasText: WORKFLOW }).waitFor({ timeout: 30_000 });
     await popup.close();
     await page.close();
 
@@ -242,6 +245,259 @@ try {
     }
     assert(/email/i.test(detail.steps[0].field_label), `step 1 label ${detail.steps[0].field_label}`);
   }, { needs: ['record a 7-step workflow through the extension and upload it'] });
+
+  /** Starts the guide from the popup as the member, from a page that is not the starting URL. */
+  async function startGuide(page) {
+    await page.goto(`${app.url}/help`);
+    const tabId = await tabIdOf(context, `${app.url}/help`);
+    const popup = await openPopup(tabId);
+    const form = popup.getByRole('form', { name: 'Sign in' });
+    await form.or(popup.getByTestId('who')).first().waitFor({ timeout: 10_000 });
+    if (!((await popup.getByTestId('who').textContent().catch(() => '')) ?? '').includes(member.name)) await signInPopup(popup, member);
+    await popup.getByRole('button', { name: `Start ${WORKFLOW}` }).click({ timeout: 15_000 });
+    await popup.close().catch(() => {});
+    await page.bringToFront();
+    await page.waitForURL(`${app.url}/login`, { timeout: 15_000 });
+  }
+
+  /** Checks the overlay is drawn in the top layer and nothing of the page covers its tooltip. */
+  async function checkOnTop(page, o) {
+    assert(o.popover === 'manual', 'the overlay is a popover (top layer)');
+    const hit = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.localName, { x: o.tip.x + o.tip.width / 2, y: o.tip.y + o.tip.height / 2 });
+    assert(hit === 'stepwise-guide', `the tooltip is covered by <${hit}>`);
+  }
+
+  /** Fills a field like a person and commits it with Tab. */
+  async function type(page, selector, value) {
+    await page.locator(selector).fill(value);
+    await page.keyboard.press('Tab');
+  }
+
+  await suite.test('walkthrough as a regular user: overlay per step, wrong clicks blocked, completes', async () => {
+    await approve(state.workflowId);
+    const page = await context.newPage();
+    await startGuide(page);
+
+    let o = await waitStep(page, 0);
+    assert(o.count === 'Step 1 of 7', `count ${o.count}`);
+    assert(/email/i.test(o.title), `title ${o.title}`);
+    await checkOnTop(page, o);
+    // A wrong click: the link is not followed, the user is told.
+    await page.locator('#help_link').click();
+    await sleep(400);
+    assert(page.url() === `${app.url}/login`, `the wrong click navigated to ${page.url()}`);
+    o = await overlay(page);
+    assert(/not the highlighted/.test(o.hint), `hint after a wrong click: ${o.hint}`);
+    assert(o.step === 0 && o.state === 'step', 'still on step 1');
+
+    await type(page, '#email', 'bob@acme.test');
+    o = await waitStep(page, 1);
+    await checkOnTop(page, o);
+    await type(page, '#password', 'whatever-secret');
+    o = await waitStep(page, 2);
+    await page.locator('#sign_in').click();
+    o = await waitStep(page, 3); // resumed on the next page
+    assert(page.url() === `${app.url}/app/invoice`, `on ${page.url()}`);
+    assert(o.count === 'Step 4 of 7', `count ${o.count}`);
+    await checkOnTop(page, o);
+    await page.locator('#vendor').focus();
+    await page.keyboard.press('i');
+    o = await waitStep(page, 4);
+    await type(page, '#invoice_number', 'INV-9');
+    o = await waitStep(page, 5);
+    // A wrong click on the page's own content: its click handler never sees it.
+    await page.locator('h1').click();
+    await sleep(300);
+    assert((await page.evaluate(() => window.__pageClicks)) === 0, 'the page saw the blocked click');
+    await checkOnTop(page, await overlay(page));
+    await page.locator('#add_note').click();
+    o = await waitStep(page, 6);
+    await checkOnTop(page, o);
+    await page.locator('#create_invoice').click();
+    o = await waitState(page, 'done');
+    assert(o.title === 'All done!', `completion title ${o.title}`);
+    await checkOnTop(page, o);
+    assert(page.url() === `${app.url}/app/done`, `ended on ${page.url()}`);
+
+    await pressOverlay(page, 'Close');
+    await waitFor(() => page.evaluate(() => document.querySelector('stepwise-guide') === null), { message: 'overlay removed after Close' });
+    await page.close();
+  }, { needs: ['record a 7-step workflow through the extension and upload it'] });
+
+  await suite.test('health records the successful run', async () => {
+    await requireRoute('POST', `/api/workflows/${state.workflowId}/health-logs`, 'health reporting (issue 6)');
+    await waitFor(async () => {
+      const w = (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json.data;
+      return w.total_uses >= 1 && w.last_successful_run !== null && w.consecutive_failures === 0;
+    }, { message: 'a successful run in the workflow health' });
+  }, { needs: ['walkthrough as a regular user: overlay per step, wrong clicks blocked, completes'] });
+
+  const V2 = {
+    email: 'input[name=email]',
+    password: 'input[name=password]',
+    signIn: 'form button[type=submit]',
+    vendor: 'select[name=vendor]',
+    number: 'input[name=invoice_number]',
+    note: 'button:has-text("Add note")',
+    create: 'button:has-text("Create invoice")',
+  };
+
+  await suite.test('v2 of the app (ids, classes, labels changed): the steps heal and the run completes', async () => {
+    app.setVersion(2);
+    const page = await context.newPage();
+    await startGuide(page);
+    const methods = [];
+    const steps = [
+      async () => type(page, V2.email, 'bob@acme.test'),
+      async () => type(page, V2.password, 'whatever-secret'),
+      async () => page.locator(V2.signIn).click(),
+      async () => {
+        await page.locator(V2.vendor).focus();
+        await page.keyboard.press('a');
+      },
+      async () => type(page, V2.number, 'INV-10'),
+      async () => page.locator(V2.note).click(),
+      async () => page.locator(V2.create).click(),
+    ];
+    for (let i = 0; i < steps.length; i++) {
+      const o = await waitStep(page, i, 25_000);
+      methods.push(await page.evaluate(() => document.querySelector('stepwise-guide').dataset.method));
+      await checkOnTop(page, o);
+      await steps[i]();
+    }
+    const o = await waitState(page, 'done');
+    assert(o.title === 'All done!', `completion ${o.title}`);
+    console.log(`  v2 step methods: ${methods.join(', ')}`);
+    assert(methods.some((m) => m.startsWith('healed')), `no step needed healing on v2: ${methods}`);
+    state.v2Methods = methods;
+    await pressOverlay(page, 'Close');
+    await page.close();
+  }, { needs: ['walkthrough as a regular user: overlay per step, wrong clicks blocked, completes'] });
+
+  await suite.test('v2: healed selectors are stored when confidence ≥ 0.80', async () => {
+    await requireRoute('POST', `/api/workflows/${state.workflowId}/auto-heal`, 'the auto-heal endpoint (issue 6)');
+    const detail = await waitFor(async () => {
+      const d = (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json.data;
+      return d.steps.some((s) => s.healed_at) ? d : null;
+    }, { message: 'a step with healed selectors' });
+    for (const s of detail.steps.filter((x) => x.healed_at)) {
+      assert(s.healing_confidence >= 0.8, `step ${s.step_number} stored a heal below 0.80 (${s.healing_confidence})`);
+      assert(s.healed_selectors?.previous_primary !== undefined, `step ${s.step_number} keeps its previous selector`);
+    }
+  }, { needs: ['v2 of the app (ids, classes, labels changed): the steps heal and the run completes'] });
+
+  await suite.test('v3 (the "Add note" button removed): the step shows "can\'t find this element" with skip and report, 3 runs reported', async () => {
+    app.setVersion(3);
+    for (let run = 1; run <= 3; run++) {
+      const page = await context.newPage();
+      await startGuide(page);
+      await waitStep(page, 0, 25_000);
+      await type(page, V2.email, 'bob@acme.test');
+      await waitStep(page, 1, 25_000);
+      await type(page, V2.password, 'whatever-secret');
+      await waitStep(page, 2, 25_000);
+      await page.locator(V2.signIn).click();
+      await waitStep(page, 3, 25_000);
+      await page.locator(V2.vendor).focus();
+      await page.keyboard.press('g');
+      await waitStep(page, 4, 25_000);
+      await type(page, V2.number, `INV-3${run}`);
+      const o = await waitState(page, 'not-found', 30_000);
+      assert(o.title === 'Can’t find this element', `title ${o.title}`);
+      assert(o.buttons.map((b) => b.label).join(',') === 'Skip,Report,Exit', `buttons ${o.buttons.map((b) => b.label)}`);
+      await checkOnTop(page, o);
+      await pressOverlay(page, 'Report');
+      await waitState(page, 'finished');
+      await pressOverlay(page, 'Close');
+      await page.close();
+    }
+  }, { needs: ['walkthrough as a regular user: overlay per step, wrong clicks blocked, completes'] });
+
+  await suite.test('v3: after 3 failed runs the workflow is broken and the admin has a notification', async () => {
+    await requireRoute('POST', `/api/workflows/${state.workflowId}/health-logs`, 'health reporting (issue 6)');
+    await waitFor(async () => (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json.data.status === 'broken', { message: 'workflow broken after 3 failed runs' });
+    await requireRoute('GET', '/api/notifications', 'notifications (issue 6)');
+    const notes = await call('GET', '/api/notifications', { token: state.adminToken });
+    assert(notes.json.data.some((n) => n.type === 'workflow_broken'), `no workflow_broken notification: ${notes.text.slice(0, 500)}`);
+  }, { needs: ['v3 (the "Add note" button removed): the step shows "can\'t find this element" with skip and report, 3 runs reported'] });
+
+  await suite.test('service worker stopped in the middle of a recording (CDP): no step lost', async () => {
+    app.setVersion(1);
+    const page = await context.newPage();
+    await page.goto(`${app.url}/login`);
+    const tabId = await tabIdOf(context, `${app.url}/login`);
+    const popup = await openPopup(tabId);
+    await signInPopup(popup, admin);
+    await popup.getByLabel('Name').fill('Restart-proof recording');
+    await popup.getByRole('button', { name: 'Record a workflow' }).click();
+    await popup.getByTestId('recording-status').waitFor({ timeout: 10_000 });
+    await popup.close();
+    await page.bringToFront();
+    await page.locator('stepwise-recorder').waitFor({ state: 'attached', timeout: 10_000 });
+
+    let stops = 0;
+    // ServiceWorker.stopWorker through a DevTools session on one of the extension's own pages
+    // (that session sees the extension's worker); the 'stopped' status event confirms it.
+    const extPage = await context.newPage();
+    await extPage.goto(`chrome-extension://${extensionId}/popup.html?tab=${tabId}`);
+    const cdp = await context.newCDPSession(extPage);
+    const versions = new Map();
+    let stoppedEvents = 0;
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+      for (const v of e.versions) {
+        if (v.runningStatus === 'stopped' && versions.get(v.versionId)?.runningStatus !== 'stopped') stoppedEvents++;
+        versions.set(v.versionId, v);
+      }
+    });
+    await cdp.send('ServiceWorker.enable');
+    const stopWorker = async () => {
+      const running = await waitFor(
+        () => [...versions.values()].find((v) => v.scriptURL.startsWith(`chrome-extension://${extensionId}/`) && v.runningStatus === 'running'),
+        { timeout: 5000, message: 'a running extension service worker' },
+      );
+      const seen = stoppedEvents;
+      await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId });
+      // It may start again at once (the page's next message wakes it): count the stop itself.
+      await waitFor(() => stoppedEvents > seen, { timeout: 5000, message: 'the service worker to stop' });
+      stops++;
+    };
+    await page.bringToFront();
+
+    await type(page, '#email', 'clerk@acme.test');
+    await expectSteps(page, 1);
+    await stopWorker();
+    await type(page, '#password', 'another-Secret-1');
+    await expectSteps(page, 2);
+    await page.locator('#sign_in').click();
+    await stopWorker(); // right after the step was sent, its screenshot possibly in flight
+    await page.waitForURL(`${app.url}/app/invoice`);
+    await page.locator('stepwise-recorder').waitFor({ state: 'attached', timeout: 10_000 });
+    await page.locator('#vendor').focus();
+    await page.keyboard.press('g');
+    await expectSteps(page, 4);
+    await stopWorker();
+    await type(page, '#invoice_number', 'INV-77');
+    await expectSteps(page, 5);
+    await page.locator('#add_note').click();
+    await expectSteps(page, 6);
+    await stopWorker();
+    assert(stops === 4, 'four worker stops');
+    await cdp.detach();
+    await extPage.close();
+
+    const popup2 = await openPopup(tabId);
+    await waitFor(async () => (await popup2.getByTestId('step-count').textContent()) === '6', { message: 'popup shows 6 steps after the restarts' });
+    await popup2.getByRole('button', { name: 'Stop & upload' }).click();
+    await popup2.locator('[data-testid="upload-item"][data-status="uploaded"]', { hasText: 'Restart-proof recording' }).waitFor({ timeout: 30_000 });
+    await popup2.close();
+    await page.close();
+    const list = await call('GET', `/api/workflows?q=${encodeURIComponent('Restart-proof')}`, { token: state.adminToken });
+    assert(list.json.data.length === 1, `exactly one workflow uploaded, got ${list.json.data.length}`);
+    const detail = (await call('GET', `/api/workflows/${list.json.data[0].id}`, { token: state.adminToken })).json.data;
+    const types = detail.steps.map((s) => s.action_type);
+    assert(JSON.stringify(types) === JSON.stringify(['input_commit', 'input_commit', 'submit', 'select_change', 'input_commit', 'click']), `steps after restarts: ${types}`);
+    assert(detail.steps.map((s) => s.step_number).join() === '1,2,3,4,5,6', 'numbered 1..6');
+  }, { needs: ['setup: admin and member accounts'] });
 } finally {
   await context.close().catch(() => {});
   await app.close();

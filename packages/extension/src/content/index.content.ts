@@ -86,13 +86,20 @@ async function boot(): Promise<void> {
   feature?.abort();
   feature = null;
   const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-  let hello: HelloResponse;
-  try {
-    hello = await send({ type: 'content/hello', url: location.href, urlShape: urlShape(location.href), navigationType: nav?.type ?? 'navigate' });
-  } catch (e) {
-    reportError('boot', e);
-    return;
+  let hello: HelloResponse | null = null;
+  // The worker may be stopping just now (the message is then lost): ask again.
+  for (let attempt = 0; attempt < 6 && !hello; attempt++) {
+    try {
+      hello = await send({ type: 'content/hello', url: location.href, urlShape: urlShape(location.href), navigationType: nav?.type ?? 'navigate' });
+    } catch (e) {
+      if (attempt === 5) {
+        reportError('boot', e);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 150 * 2 ** attempt));
+    }
   }
+  if (!hello) return;
   if (hello.mode === 'idle') return;
   const ctl = new AbortController();
   feature = ctl;
