@@ -10,6 +10,8 @@ export interface Expectation {
   isOurs: (target: EventTarget | null) => boolean;
   onCorrect: (how: string) => void;
   onWrong: (event: Event) => void;
+  /** Which events a person made; scripted ones are ignored. Tests substitute their own. */
+  trusted?: (e: Event) => boolean;
 }
 
 const POINTER_EVENTS = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'dblclick', 'auxclick', 'contextmenu', 'touchstart'] as const;
@@ -30,6 +32,7 @@ function valueOf(el: Element): string {
 /** Installs the listeners for one step; they are removed when `signal` aborts. */
 export function watchInteraction(win: Window, exp: Expectation, signal: AbortSignal): void {
   const { element, action } = exp;
+  const trusted = exp.trusted ?? ((e: Event) => e.isTrusted);
   let done = false;
   const inTarget = (e: Event) => e.composedPath().includes(element);
   const correct = (how: string) => {
@@ -43,7 +46,7 @@ export function watchInteraction(win: Window, exp: Expectation, signal: AbortSig
     win.addEventListener(
       type,
       (e) => {
-        if (done || !e.isTrusted) return;
+        if (done || !trusted(e)) return;
         const path = e.composedPath();
         if (path.some((t) => exp.isOurs(t))) return;
         if (!inTarget(e)) {
@@ -65,7 +68,7 @@ export function watchInteraction(win: Window, exp: Expectation, signal: AbortSig
   win.addEventListener(
     'change',
     (e) => {
-      if (done || !e.isTrusted || !inTarget(e)) return;
+      if (done || !trusted(e) || !inTarget(e)) return;
       if (action === 'select_change') correct('change');
       else if (action === 'input_commit' && valueOf(element).trim() !== '') correct('change');
       else if (action === 'click' && (element as HTMLInputElement).type && ['checkbox', 'radio'].includes((element as HTMLInputElement).type)) correct('click');
@@ -76,7 +79,7 @@ export function watchInteraction(win: Window, exp: Expectation, signal: AbortSig
   win.addEventListener(
     'keydown',
     (e) => {
-      if (done || !e.isTrusted || (e as KeyboardEvent).key !== 'Enter' || !inTarget(e)) return;
+      if (done || !trusted(e) || (e as KeyboardEvent).key !== 'Enter' || !inTarget(e)) return;
       if (action === 'input_commit' && valueOf(element).trim() !== '') correct('enter');
       else if (action === 'submit' && element.localName !== 'button') correct('enter');
     },

@@ -26,6 +26,8 @@ export interface RecorderOptions {
   emit: (step: CapturedStep) => void;
   emitOutcome: (clientId: string, outcome: NonNullable<CapturedStep['expected_outcome']>) => void;
   denySelectors?: string[];
+  /** Which events a person made (scripted ones are not steps). Tests substitute their own. */
+  trusted?: (e: Event) => boolean;
   /** Measured time per listener call (the bench); off by default. */
   timings?: number[];
 }
@@ -52,6 +54,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   const doc = win.document;
   const privacy = { denySelectors: opts.denySelectors ?? [] };
   let paused = opts.paused;
+  const trusted = opts.trusted ?? ((e: Event) => e.isTrusted);
   let pending: { clientId: string; rec: OutcomeRecorder; target: Element; timer: ReturnType<typeof setTimeout> } | null = null;
   let last: { at: number; action: ActionType; element: Element } | null = null;
   /** The value each field had when it was last committed (or focused): one commit per change. */
@@ -147,13 +150,13 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   };
 
   listen('focusin', (e) => {
-    if (paused || !e.isTrusted) return;
+    if (paused || !trusted(e)) return;
     const el = e.composedPath()[0];
     if (el instanceof Element && (isTextField(el) || el.localName === 'select') && !committed.has(el)) committed.set(el, (el as HTMLInputElement).value ?? '');
   });
 
   listen('click', (e) => {
-    if (paused || !e.isTrusted || ours(e)) return;
+    if (paused || !trusted(e) || ours(e)) return;
     const raw = e.composedPath()[0];
     if (!(raw instanceof Element)) return;
     const el = meaningfulTarget(e, raw);
@@ -163,7 +166,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   });
 
   listen('change', (e) => {
-    if (paused || !e.isTrusted || ours(e)) return;
+    if (paused || !trusted(e) || ours(e)) return;
     const raw = e.composedPath()[0];
     if (!(raw instanceof Element)) return;
     const el = meaningfulTarget(e, raw);
@@ -172,7 +175,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   });
 
   listen('focusout', (e) => {
-    if (paused || !e.isTrusted || ours(e)) return;
+    if (paused || !trusted(e) || ours(e)) return;
     const raw = e.composedPath()[0];
     // Rich-text editors have no change event: their blur is the commit.
     if (raw instanceof HTMLElement && raw.isContentEditable && !isTextField(raw)) {
@@ -185,7 +188,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   });
 
   listen('keydown', (e) => {
-    if (paused || !e.isTrusted || e.key !== 'Enter' || ours(e)) return;
+    if (paused || !trusted(e) || e.key !== 'Enter' || ours(e)) return;
     const raw = e.composedPath()[0];
     if (!(raw instanceof Element) || !isTextField(raw) || raw.localName === 'textarea' || !(raw as HTMLInputElement).form) return;
     // Enter submits the form: the value typed is its own step first.
@@ -194,7 +197,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   });
 
   listen('submit', (e) => {
-    if (paused || !e.isTrusted) return;
+    if (paused || !trusted(e)) return;
     const form = e.target instanceof Element ? e.target : null;
     if (!form) return;
     // Already recorded as the click on its submit button or the Enter key.

@@ -1,0 +1,182 @@
+import 'fake-indexeddb/auto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CapturedStep, Workflow, WorkflowCreateRequest } from '../shared/types';
+import * as db from './db.background';
+import { batches } from './health.background';
+import { buildPayload, MAX_DOM_FIELD, uploadRecording, type UploadApi } from './upload.background';
+
+function recording(id: string, status: db.RecordingRecord['status'] = 'recording'): db.RecordingRecord {
+  return {
+    id, name: 'Create invoice', description: '', startingUrl: 'https://app.test/login', status, tabIds: [1], createdAt: Date.now(),
+    nextSeq: 1, stepCount: 0, lastStepAt: null, remoteShots: {}, workflowId: null, postStartedAt: null, attempt: 0, nextAttemptAt: null, lastError: null,
+  };
+}
+
+function step(clientId: string, over: Partial<CapturedStep> = {}): CapturedStep {
+  return {
+    client_id: clientId,
+    timestamp: new Date().toISOString(),
+    action_type: 'click',
+    selectors: { primary: `#${clientId}`, css: null, xpath: null, data_testid: null, stable_attrs: null },
+    element_meta: { tag_name: 'BUTTON' },
+    page_context: { url: 'https://app.test/x', title: 'X', viewport: { width: 1, height: 1 }, page_state_hash: 'sha256:00' },
+    action_data: null,
+    dom_context: null,
+    expected_outcome: null,
+    ...over,
+  };
+}
+
+beforeEach(async () => {
+  await db.closeDb();
+  // A fresh database per test.
+  await new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase(db.DB_NAME);
+    req.onsuccess = () => resolve();
+    req.onerror = () => resolve();
+  });
+});
+
+describe('IndexedDB buffer', () => {
+  it('numbers steps in arrival order and stores a re-sent step once', async () => {
+    await db.putRecording(recording('r'));
+    expect(await db.addStep('r', step('a'))).toMatchObject({ stored: true, seq: 1, stepCount: 1 });
+    expect(await db.addStep('r', step('b'))).toMatchObject({ stored: true, seq: 2, stepCount: 2 });
+    expect(await db.addStep('r', step('a'))).toMatchObject({ stored: false, reason: 'duplicate', stepCount: 2 });
+    expect((await db.listSteps('r')).map((s) => s.clientId)).toEqual(['a', 'b']);
+  });
+
+  it('survives a restart of the worker (a new connection sees every step)', async () => {
+    await db.putRecording(recording('r'));
+    await db.addStep('r', step('a'));
+    await db.closeDb();
+    expect((await db.listSteps('r')).map((s) => s.seq)).toEqual([1]);
+    expect(await db.addStep('r', step('b'))).toMatchObject({ stored: true, seq: 2 });
+  });
+
+  it('takes no steps while paused or stopped', async () => {
+    await db.putRecording(recording('r', 'paused'));
+    expect(await db.addStep('r', step('a'))).toMatchObject({ stored: false, reason: 'not_recording' });
+    expect(await db.listSteps('r')).toEqual([]);
+  });
+
+  it('keeps identical screenshots once and prunes unused ones', async () => {
+    await db.putRecording(recording('r'));
+    await db.addStep('r', step('a'));
+    await db.putScreenshot('sha256:1', new Blob(['x']));
+    await db.putScreenshot('sha256:1', new Blob(['x']));
+    await db.putScreenshot('sha256:2', new Blob(['y']));
+    await db.updateStep('a', (s) => void (s.screenshotHash = 'sha256:1'));
+    expect(await db.pruneScreenshots()).toBe(1);
+    expect(await db.getScreenshot('sha256:1')).toBeTruthy();
+    expect(await db.getScreenshot('sha256:2')).toBeUndefined();
+  });
+});
+
+class FakeApi implements UploadApi {
+  shots: string[] = [];
+  posts: WorkflowCreateRequest[] = [];
+  existing: Workflow[] = [];
+  failShotAt = -1;
+  losePostAnswer = false;
+  async uploadScreenshot(_blob: Blob, hash: string) {
+    if (this.shots.length === this.failShotAt) {
+      this.failShotAt = -1;
+      throw new Error('offline');
+    }
+    this.shots.push(hash);
+    return 100 + this.shots.length;
+  }
+  async createWorkflow(body: WorkflowCreateRequest) {
+    this.posts.push(body);
+    const id = 500 + this.posts.length;
+    this.existing.push({ id, name: body.metadata.name, step_count: body.steps.length, created_at: new Date().toISOString() } as Workflow);
+    if (this.losePostAnswer) {
+      this.losePostAnswer = false;
+      throw new Error('connection reset');
+    }
+    return { workflow_id: id };
+  }
+  async findWorkflows(name: string) {
+    return this.existing.filter((w) => w.name === name);
+  }
+}
+
+async function stoppedRecordingWith(hashes: (string | null)[]) {
+  await db.putRecording(recording('r'));
+  for (const [i, h] of hashes.entries()) {
+    await db.addStep('r', step(`s${i}`));
+    if (h) {
+      await db.putScreenshot(h, new Blob([h]));
+      await db.updateStep(`s${i}`, (s) => void (s.screenshotHash = h));
+    }
+  }
+  await db.updateRecording('r', (r) => void (r.status = 'stopped'));
+}
+
+describe('upload', () => {
+  it('uploads each screenshot once, before the workflow, and references them by id', async () => {
+    await stoppedRecordingWith(['sha256:a', 'sha256:b', 'sha256:a', null]);
+    const api = new FakeApi();
+    const id = await uploadRecording('r', api, db);
+    expect(id).toBe(501);
+    expect(api.shots).toEqual(['sha256:a', 'sha256:b']);
+    const body = api.posts[0]!;
+    expect(body.steps.map((s) => s.step_number)).toEqual([1, 2, 3, 4]);
+    expect(body.steps.map((s) => s.screenshot_ref?.id ?? null)).toEqual([101, 102, 101, null]);
+    expect(body.metadata).toMatchObject({ name: 'Create invoice', starting_url: 'https://app.test/login' });
+  });
+
+  it('resumes a partial upload without uploading anything twice', async () => {
+    await stoppedRecordingWith(['sha256:a', 'sha256:b', 'sha256:c']);
+    const api = new FakeApi();
+    api.failShotAt = 1; // the second image fails (offline)
+    await expect(uploadRecording('r', api, db)).rejects.toThrow('offline');
+    expect(api.posts).toHaveLength(0);
+    await uploadRecording('r', api, db);
+    expect(api.shots).toEqual(['sha256:a', 'sha256:b', 'sha256:c']);
+    expect(api.posts).toHaveLength(1);
+    // Once done, calling again changes nothing.
+    expect(await uploadRecording('r', api, db)).toBe(501);
+    expect(api.posts).toHaveLength(1);
+  });
+
+  it('adopts the workflow a lost answer created instead of posting a twin', async () => {
+    await stoppedRecordingWith(['sha256:a']);
+    const api = new FakeApi();
+    api.losePostAnswer = true;
+    await expect(uploadRecording('r', api, db)).rejects.toThrow('connection reset');
+    expect(await uploadRecording('r', api, db)).toBe(501);
+    expect(api.posts).toHaveLength(1);
+  });
+
+  it('refuses to upload an empty recording', async () => {
+    await db.putRecording(recording('r', 'stopped'));
+    await expect(uploadRecording('r', new FakeApi(), db)).rejects.toThrow(/no steps/);
+  });
+
+  it('bounds dom_context to the contract', () => {
+    const rec = recording('r');
+    const big = 'x'.repeat(MAX_DOM_FIELD + 10);
+    const payload = buildPayload(rec, [{ clientId: 'a', recordingId: 'r', seq: 1, screenshotHash: null, screenshotMissing: true, step: step('a', { dom_context: { element_html: big, parent_html: null } }) }]);
+    expect(payload.steps[0]!.dom_context!.element_html!.length).toBe(MAX_DOM_FIELD);
+  });
+});
+
+describe('health outbox', () => {
+  it('batches per workflow, at most 200 entries each, oldest first', async () => {
+    const rec = (i: number, workflowId: number): db.OutboxRecord => ({
+      clientId: `c${i}`,
+      workflowId,
+      createdAt: i,
+      entry: { client_id: `c${i}`, run_id: 'run-00001', step_id: null, status: 'success' },
+    });
+    const records = [...Array.from({ length: 450 }, (_, i) => rec(i, 1)), rec(1000, 2)];
+    await db.enqueueHealth(records);
+    const got = batches(await db.listOutbox());
+    expect(got.map((b) => [b.workflowId, b.entries.length])).toEqual([[1, 200], [1, 200], [1, 50], [2, 1]]);
+    expect(got[0]!.clientIds[0]).toBe('c0');
+    await db.removeOutbox(got[0]!.clientIds);
+    expect((await db.listOutbox()).length).toBe(251);
+  });
+});
