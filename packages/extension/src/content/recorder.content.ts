@@ -73,11 +73,40 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
     }
   };
 
+  // The page-state hash (a few ms on a big page: it reads styles of up to 200 fields) is taken
+  // while the page is idle and kept until the DOM changes, so a step's listener only reads it:
+  // it describes the settled page the user acted on.
+  let stateHash: string | null = null;
+  let stateDirty = true;
+  let stateTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshState = () => {
+    stateTimer = undefined;
+    stateHash = pageStateHash(doc);
+    stateDirty = false;
+  };
+  const scheduleState = () => {
+    stateDirty = true;
+    if (stateTimer !== undefined) return;
+    const idle = (win as Window & { requestIdleCallback?: (f: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
+    stateTimer = setTimeout(() => (idle ? idle(refreshState, { timeout: 300 }) : refreshState()), 50);
+  };
+  const stateObserver = new MutationObserver(scheduleState);
+  stateObserver.observe(doc, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden', 'open', 'style', 'class', 'aria-hidden'] });
+  signal.addEventListener('abort', () => {
+    stateObserver.disconnect();
+    clearTimeout(stateTimer);
+  }, { once: true });
+  const currentStateHash = () => {
+    if (stateHash === null || (stateDirty && stateTimer === undefined)) refreshState();
+    return stateHash!;
+  };
+  scheduleState();
+
   const pageContext = (): CapturedStep['page_context'] => ({
     url: win.location.href.slice(0, 2048),
     title: (doc.title || '').slice(0, 500) || null,
     viewport: { width: Math.round(win.innerWidth), height: Math.round(win.innerHeight) },
-    page_state_hash: pageStateHash(doc),
+    page_state_hash: currentStateHash(),
   });
 
   const record = (el: Element, action: ActionType, event: Event | null, extra: Partial<NonNullable<CapturedStep['action_data']>> = {}) => {
