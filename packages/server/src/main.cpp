@@ -8,8 +8,13 @@
 #include <stop_token>
 #include <thread>
 
+#include <csignal>
+
 #include <CLI/CLI.hpp>
 
+#include "ai/chain.hpp"
+#include "ai/slots.hpp"
+#include "ai/vendors.hpp"
 #include "api/app.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
@@ -17,8 +22,13 @@
 #include "core/rate_limit.hpp"
 #include "core/secrets.hpp"
 #include "http/server.hpp"
+#include "jobs/queue.hpp"
+#include "jobs/worker.hpp"
 #include "services/accounts.hpp"
+#include "services/events.hpp"
 #include "services/images.hpp"
+#include "services/labeling.hpp"
+#include "services/notifications.hpp"
 #include "services/screenshots.hpp"
 #include "services/workflows.hpp"
 #include "storage/blobs/blob_store.hpp"
@@ -63,44 +73,145 @@ int RunMigrate(const core::Config& config) {
   return 0;
 }
 
+// Everything but the HTTP server: database, Redis, blobs, queue, AI, services, tasks. Shared by
+// `serve` and `worker`.
+struct Core {
+  explicit Core(core::Config& cfg, size_t extra_connections)
+      : config(cfg),
+        secret(JwtSecret(cfg)),
+        db(storage::DatabaseUrl::Parse(cfg.database_url),
+           extra_connections + static_cast<size_t>(cfg.worker_concurrency) + 4) {
+    const auto applied = storage::Migrate(db);
+    if (!applied.empty()) core::LogInfo("migrations applied", {{"applied", applied}});
+    if (!config.redis_url.empty()) {
+      redis = std::make_unique<storage::Redis>(config.redis_url, 2000);
+      if (!redis->Ping())
+        core::LogWarn("redis is not reachable yet",
+                      {{"redis_url_host", storage::RedisUrl::Parse(config.redis_url).host}});
+    }
+    const bool use_redis_queue =
+        config.job_queue == "redis" || (config.job_queue == "auto" && redis != nullptr);
+    if (use_redis_queue && redis == nullptr) throw std::invalid_argument("JOB_QUEUE=redis needs REDIS_URL");
+    queue =
+        use_redis_queue ? jobs::MakeRedisQueue(db, *redis, config.redis_prefix) : jobs::MakeEmbeddedQueue(db);
+    // Local blob URLs are signed with a key derived from the JWT secret (never the secret itself).
+    blob_key = core::HmacSha256Hex(secret, "stepwise blob urls v1");
+    blobs = storage::OpenBlobStore(config.storage_url, config.data_dir, blob_key);
+
+    std::vector<std::unique_ptr<ai::Provider>> vendors;
+    const bool any = config.ai_provider == "auto";
+    const auto vendor = [&](const std::string& key, const std::string& base, const std::string& model) {
+      return ai::VendorConfig{key, base, model, config.ai_connect_timeout_ms, config.ai_timeout_ms};
+    };
+    if ((any || config.ai_provider == "anthropic") && !config.anthropic_api_key.empty())
+      vendors.push_back(ai::MakeAnthropic(
+          vendor(config.anthropic_api_key, config.anthropic_base_url, config.anthropic_model)));
+    if ((any || config.ai_provider == "openai") && !config.openai_api_key.empty())
+      vendors.push_back(
+          ai::MakeOpenAI(vendor(config.openai_api_key, config.openai_base_url, config.openai_model)));
+    if (config.ai_provider != "local" && config.ai_provider != "auto" && vendors.empty())
+      throw std::invalid_argument("AI_PROVIDER=" + config.ai_provider + " needs its API key");
+    std::vector<std::string> names;
+    for (const auto& v : vendors) names.push_back(v->Name());
+    names.emplace_back("local");
+    slots = redis != nullptr
+                ? ai::MakeRedisSlots(*redis, config.redis_prefix + ":ai:slots", config.ai_max_in_flight,
+                                     int64_t{config.ai_timeout_ms} + 10000)
+                : ai::MakeLocalSlots(config.ai_max_in_flight);
+    chain = std::make_unique<ai::LabelChain>(
+        std::move(vendors), *slots,
+        ai::ChainOptions{config.ai_attempts, config.ai_backoff_base_ms, 20000, 600000});
+    events = std::make_unique<services::EventBus>(redis.get(), config.redis_prefix);
+    notifications = std::make_unique<services::NotificationService>(db, *events, config.dashboard_url);
+    labeling = std::make_unique<services::LabelingService>(
+        db, *blobs, *queue, *chain, *events, *notifications, &versions,
+        services::LabelingOptions{config.labeling_deadline_ms, 60000});
+    screenshots = std::make_unique<services::ScreenshotService>(db, *blobs, &versions);
+    labeling->Register(registry);
+    registry.Add("screenshot_cleanup", [this](const jobs::Job&) {
+      const int removed = screenshots->RemoveOrphans(24LL * 3600 * 1000);
+      if (removed > 0) core::LogInfo("removed unattached screenshots", {{"count", removed}});
+    });
+    periodic = labeling->Periodic();
+    periodic.push_back({"screenshot_cleanup", 10 * 60 * 1000});
+    core::LogInfo("jobs and ai",
+                  {{"queue", queue->Name()}, {"ai", names}, {"ai_max_in_flight", config.ai_max_in_flight}});
+  }
+
+  // Workers, the scheduler, and (with Redis) the outbox relay.
+  void StartBackground(int concurrency) {
+    workers = std::make_unique<jobs::WorkerPool>(
+        *queue, registry,
+        jobs::WorkerOptions{concurrency, config.job_visibility_ms, config.job_retry_base_ms, 60000});
+    workers->Start();
+    scheduler = std::make_unique<jobs::Scheduler>(db, *queue, periodic);
+    scheduler->Start();
+    relay = std::jthread([this](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any cv;
+      while (!stop.stop_requested()) {
+        queue->Flush();  // hands over what waited for Redis, wakes local workers
+        std::unique_lock lock(mu);
+        cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+      }
+    });
+  }
+
+  void StopBackground() {
+    if (relay.joinable()) {
+      relay.request_stop();
+      relay.join();
+    }
+    if (scheduler) scheduler->Stop();
+    if (workers) workers->Stop();
+  }
+
+  core::Config& config;
+  std::string secret;
+  storage::Database db;
+  std::unique_ptr<storage::Redis> redis;
+  std::unique_ptr<jobs::Queue> queue;
+  std::string blob_key;
+  std::unique_ptr<storage::BlobStore> blobs;
+  core::VersionCounters versions;
+  std::unique_ptr<ai::Slots> slots;
+  std::unique_ptr<ai::LabelChain> chain;
+  std::unique_ptr<services::EventBus> events;
+  std::unique_ptr<services::NotificationService> notifications;
+  std::unique_ptr<services::LabelingService> labeling;
+  std::unique_ptr<services::ScreenshotService> screenshots;
+  jobs::Registry registry;
+  std::vector<jobs::PeriodicTask> periodic;
+  std::unique_ptr<jobs::WorkerPool> workers;
+  std::unique_ptr<jobs::Scheduler> scheduler;
+  std::jthread relay;
+};
+
 int RunServe(core::Config config) {
   config.web_dir = WebDir(config);
-  const std::string secret = JwtSecret(config);
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t cpu_threads = config.cpu_pool_size > 0 ? static_cast<size_t>(config.cpu_pool_size) : cores;
   const size_t db_threads = static_cast<size_t>(config.db_pool_size);
 
   // Every pool thread that may touch the database gets its own connection.
-  storage::Database db(storage::DatabaseUrl::Parse(config.database_url), db_threads + cpu_threads);
-  const auto applied = storage::Migrate(db);
-  if (!applied.empty()) core::LogInfo("migrations applied", {{"applied", applied}});
-
+  Core c(config, db_threads + cpu_threads);
   http::BlockingPool db_pool(db_threads, static_cast<size_t>(config.blocking_queue_limit), "db");
   http::BlockingPool cpu_pool(cpu_threads, static_cast<size_t>(config.cpu_queue_limit), "cpu");
   // Rate-limit counters: in this process, or in Redis so that every process shares them.
-  std::unique_ptr<storage::Redis> redis;
   std::unique_ptr<core::RateLimiter> limiter;
-  if (!config.redis_url.empty()) {
-    redis = std::make_unique<storage::Redis>(config.redis_url);
-    if (!redis->Ping())
-      core::LogWarn("redis is not reachable yet",
-                    {{"redis_url_host", storage::RedisUrl::Parse(config.redis_url).host}});
-    limiter = std::make_unique<storage::RedisRateLimiter>(*redis);
+  if (c.redis != nullptr) {
+    limiter = std::make_unique<storage::RedisRateLimiter>(*c.redis);
   } else {
     limiter = std::make_unique<core::MemoryRateLimiter>();
   }
-  core::VersionCounters versions;
   api::ResponseCache responses(static_cast<size_t>(config.response_cache_mb) * 1024 * 1024,
                                config.response_cache_ms);
-  services::AccountService accounts(db, config, secret, *limiter, &versions);
-  // Local blob URLs are signed with a key derived from the JWT secret (never the secret itself).
-  const std::string blob_key = core::HmacSha256Hex(secret, "stepwise blob urls v1");
-  auto blobs = storage::OpenBlobStore(config.storage_url, config.data_dir, blob_key);
-  services::WorkflowService workflows(db, *blobs, &versions);
-  services::ScreenshotService screenshots(db, *blobs, &versions);
-  api::App app{config,      db,       accounts, workflows,
-               screenshots, *blobs,   blob_key, api::Contract::Embedded(),
-               versions,    responses};
+  services::AccountService accounts(c.db, config, c.secret, *limiter, &c.versions);
+  services::WorkflowService workflows(c.db, *c.blobs, &c.versions, c.labeling.get());
+  api::App app{config,         c.db,      accounts,    workflows,
+               *c.screenshots, *c.blobs,  c.blob_key,  api::Contract::Embedded(),
+               c.versions,     responses, *c.labeling, *c.notifications,
+               *c.events};
   http::Router router;
   api::RegisterRoutes(router, app);
 
@@ -117,33 +228,36 @@ int RunServe(core::Config config) {
     if (!caller) return std::nullopt;
     return http::Principal{caller->user_id, caller->company_id, caller->role};
   };
-  hooks.limit_user_is_local = redis == nullptr;
+  hooks.limit_user_is_local = c.redis == nullptr;
   http::Server server(config, router, db_pool, cpu_pool, std::move(hooks));
   core::LogInfo("listening",
                 {{"url", "http://" + config.host + ":" + std::to_string(config.port)},
                  {"docs", config.public_url + "/api/docs"},
-                 {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
-  // Screenshots never attached to a workflow go after 24 hours. (The job queue's scheduler takes
-  // this over; until then a thread per process, harmless when several run it.)
-  std::jthread cleanup([&screenshots](std::stop_token stop) {
-    std::mutex mu;
-    std::condition_variable_any cv;
-    for (;;) {
-      std::unique_lock lock(mu);
-      if (cv.wait_for(lock, stop, std::chrono::minutes(10), [] { return false; })) break;
-      if (stop.stop_requested()) break;
-      try {
-        const int removed = screenshots.RemoveOrphans(24LL * 3600 * 1000);
-        if (removed > 0) core::LogInfo("removed unattached screenshots", {{"count", removed}});
-      } catch (const std::exception& e) {
-        core::LogWarn("screenshot cleanup failed", {{"error", e.what()}});
-      }
-    }
-  });
+                 {"database", c.db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"},
+                 {"workers", config.worker_concurrency}});
+  c.StartBackground(config.worker_concurrency);
   server.Run();
-  cleanup.request_stop();
+  c.StopBackground();
   db_pool.Join();
   cpu_pool.Join();
+  core::LogInfo("stopped");
+  return 0;
+}
+
+int RunWorker(core::Config config, int concurrency) {
+  // SIGTERM / SIGINT end the process after running jobs finish.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  Core c(config, 0);
+  c.StartBackground(concurrency);
+  core::LogInfo("worker started", {{"concurrency", concurrency}, {"queue", c.queue->Name()}});
+  int sig = 0;
+  sigwait(&set, &sig);
+  core::LogInfo("worker stopping", {{"signal", sig}});
+  c.StopBackground();
   core::LogInfo("stopped");
   return 0;
 }
@@ -155,6 +269,10 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   auto* serve = cli.add_subcommand("serve", "Run the HTTP API server");
   auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
+  auto* worker = cli.add_subcommand("worker", "Run job workers only (labeling and periodic tasks)");
+  int concurrency = 0;
+  worker->add_option("--concurrency", concurrency, "Jobs run at once (default: WORKER_CONCURRENCY, else 4)")
+      ->check(CLI::Range(1, 1024));
   CLI11_PARSE(cli, argc, argv);
   try {
     const auto config = core::Config::Load();
@@ -164,6 +282,8 @@ int main(int argc, char** argv) {
     int rc = 0;
     if (serve->parsed()) rc = RunServe(config);
     if (migrate->parsed()) rc = RunMigrate(config);
+    if (worker->parsed())
+      rc = RunWorker(config, concurrency > 0 ? concurrency : std::max(1, config.worker_concurrency));
     core::FlushLogs();
     return rc;
   } catch (const std::exception& e) {

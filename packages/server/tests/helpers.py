@@ -257,6 +257,21 @@ class Database:
         out = self._psql(self.url, text)
         return [tuple(line.split("\x1f")) for line in out.splitlines() if line != ""]
 
+    def execute(self, sql, params=()):
+        """Runs a writing statement and commits it."""
+        if self.kind == "sqlite":
+            con = sqlite3.connect(self.path, timeout=30)
+            try:
+                con.execute(sql.replace("%s", "?"), params)
+                con.commit()
+            finally:
+                con.close()
+            return
+        text = sql
+        for p in params:
+            text = text.replace("%s", _sql_literal(p), 1)
+        self._psql(self.url, text)
+
     def scalar(self, sql, params=()):
         rows = self.query(sql, params)
         return rows[0][0] if rows else None

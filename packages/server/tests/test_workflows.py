@@ -25,10 +25,16 @@ STATUSES = ["draft", "processing", "needs_review", "active", "broken", "archived
 ALLOWED = {("draft", "processing"), ("processing", "needs_review"), ("needs_review", "active"),
            ("active", "broken"), ("broken", "active"), ("active", "needs_review"), ("broken", "needs_review"),
            ("archived", "needs_review")} | {(s, "archived") for s in STATUSES} | {(s, s) for s in STATUSES}
-# How to bring a fresh (draft) workflow to each status along allowed moves.
-PATH_TO = {"draft": [], "processing": ["processing"], "needs_review": ["processing", "needs_review"],
-           "active": ["processing", "needs_review", "active"],
-           "broken": ["processing", "needs_review", "active", "broken"], "archived": ["archived"]}
+# How to bring a freshly labeled (needs_review) workflow to each status along allowed moves; draft
+# and processing cannot be reached through the API once labeling is done (W.force_status).
+PATH_TO = {"needs_review": ["needs_review"], "active": ["active"], "broken": ["active", "broken"], "archived": ["archived"]}
+
+
+def bring(admin, wf_id, status):
+    if status in ("draft", "processing"):
+        W.force_status(admin, wf_id, status)
+    else:
+        W.set_status(admin, wf_id, *PATH_TO[status])
 
 
 @pytest.fixture
@@ -69,17 +75,18 @@ def test_create_returns_exact_shape_and_stores_everything(co):
     assert r.status == 201, r
     assert set(r.body) == {"data", "meta"} and r.body["meta"] == {}, r
     assert set(r.body["data"]) == {"workflow_id", "status"}, r
-    assert r.body["data"]["status"] == "draft"
+    assert r.body["data"]["status"] == "processing"
     wf_id = r.body["data"]["workflow_id"]
+    W.wait_labeled(admin, wf_id)
     assert isinstance(wf_id, int) and wf_id > 0
 
     d, resp = W.detail(admin, wf_id)
     assert resp.header("ETag"), resp
-    assert set(d) == WORKFLOW_KEYS | {"steps"}, d.keys()
+    assert set(d) == WORKFLOW_KEYS | {"steps", "labeling"}, d.keys()
     meta = payload["metadata"]
     assert (d["name"], d["description"], d["starting_url"], d["tags"]) == (
         meta["name"], meta["description"], meta["starting_url"], meta["tags"])
-    assert d["status"] == "draft" and d["created_by"] == admin.id
+    assert d["status"] == "needs_review" and d["created_by"] == admin.id and d["labeling"] is None
     assert d["step_count"] == 12 and len(d["steps"]) == 12
     for sent, got in zip(payload["steps"], d["steps"]):
         assert set(got) == STEP_KEYS, got.keys()
@@ -473,8 +480,7 @@ def listed(server):
     ]
     for key, name, desc, url, tags, status, who in specs:
         wf_id = W.create(who, W.body(len(key), name=name, description=desc, starting_url=url, tags=tags))
-        if status != "draft":
-            W.set_status(admin, wf_id, *PATH_TO[status])
+        bring(admin, wf_id, status)
         wfs[key] = wf_id
     return {"admin": admin, "regular": regular, "other_admin": other_admin, "ids": wfs}
 
@@ -635,8 +641,7 @@ def test_regular_reads_only_active(co):
     admin, regular = co
     wf_id = W.create(admin, W.body(2))
     for status in ("draft", "processing", "needs_review"):
-        if status != "draft":
-            W.set_status(admin, wf_id, status)
+        bring(admin, wf_id, status)
         assert_error(regular.get(f"/api/workflows/{wf_id}"), 404)
     W.set_status(admin, wf_id, "active")
     d, _ = W.detail(regular, wf_id)
@@ -705,7 +710,7 @@ def test_update_bad_input_422(co, payload, pointer):
 def test_status_lifecycle(co, frm, to):
     admin, regular = co
     wf_id = W.create(admin, W.body(1))
-    W.set_status(admin, wf_id, *PATH_TO[frm])
+    bring(admin, wf_id, frm)
     r = W.put(admin, wf_id, {"status": to})
     if (frm, to) in ALLOWED:
         assert assert_envelope(r, 200)["status"] == to
@@ -732,7 +737,7 @@ def test_if_match(co):
     assert_envelope(r3, 200)
     assert_envelope(W.put(admin, wf_id, {"name": "Fourth"}, if_match="*"), 200)
     assert_error(W.put(admin, wf_id, {"status": "archived"}, if_match='"garbage"'), 412, "PRECONDITION_FAILED")
-    assert W.detail(admin, wf_id)[0]["status"] == "draft"
+    assert W.detail(admin, wf_id)[0]["status"] == "needs_review"
 
 
 def test_update_roles_and_not_found(server, co):
@@ -812,7 +817,8 @@ def test_patch_step(co):
     # Only the label: instruction_edited stays as it is on another step.
     r = admin.patch(f"/api/workflows/{wf_id}/steps/{after[2]['id']}", {"field_label": "Submit"})
     data = assert_envelope(r, 200)
-    assert data["label_edited"] is True and data["instruction_edited"] is False and data["instruction"] is None
+    assert data["label_edited"] is True and data["instruction_edited"] is False
+    assert data["instruction"] == after[2]["instruction"]  # the labeler's, untouched
 
 
 def test_patch_step_response_matches_detail_for_step_with_screenshot(co):
@@ -836,10 +842,11 @@ def test_patch_step_response_matches_detail_for_step_with_screenshot(co):
 def test_patch_step_bad_input(co, payload, pointer):
     admin, _ = co
     wf_id = W.create(admin, W.body(1))
-    step_id = _steps(admin, wf_id)[0]["id"]
+    before = _steps(admin, wf_id)[0]
+    step_id = before["id"]
     assert_validation_error(admin.patch(f"/api/workflows/{wf_id}/steps/{step_id}", payload), pointer)
     s = _steps(admin, wf_id)[0]
-    assert s["field_label"] is None and s["label_edited"] is False and s["edited_by"] is None
+    assert s["field_label"] == before["field_label"] and s["label_edited"] is False and s["edited_by"] is None
 
 
 def test_patch_step_errors(server, co):
@@ -860,7 +867,7 @@ def test_patch_step_errors(server, co):
                                  token=admin.token, headers={"If-Match": r.header("ETag")})
     assert_error(stale, 412, "PRECONDITION_FAILED")
     for wf in (wf1, wf2):
-        assert _steps(admin, wf)[0]["field_label"] is None
+        assert _steps(admin, wf)[0]["field_label"] != "x" and _steps(admin, wf)[0]["label_edited"] is False
 
 
 def test_delete_step_renumbers(server, co):
@@ -917,7 +924,7 @@ def test_reorder_steps(server, co):
     _, r0 = W.detail(admin, wf_id)
     r = admin.server.request("PUT", f"/api/workflows/{wf_id}/steps/order", {"step_ids": new}, token=admin.token)
     data = assert_envelope(r, 200)
-    assert set(data) == WORKFLOW_KEYS | {"steps"}
+    assert set(data) == WORKFLOW_KEYS | {"steps", "labeling"}
     assert [s["id"] for s in data["steps"]] == new
     assert [s["step_number"] for s in data["steps"]] == [1, 2, 3, 4]
     assert r.header("ETag") and r.header("ETag") != r0.header("ETag")
@@ -986,7 +993,7 @@ def test_other_company_cannot_touch_workflows(server):
     assert r2.header("ETag") == etag
     assert d2["name"] == "A's secret" and d2["status"] == "active"
     assert [s["id"] for s in d2["steps"]] == step_ids
-    assert all(s["field_label"] is None for s in d2["steps"])
+    assert all(s["field_label"] != "pwned" and not s["label_edited"] for s in d2["steps"])
 
 
 def test_anchor_payloads_round_trip(co):

@@ -205,12 +205,35 @@ def body(n_steps=3, name=None, starting_url="https://app.example.com/form", tags
     return {"metadata": meta, "steps": [step(i + 1, shot=shots.get(i + 1)) for i in range(n_steps)]}
 
 
-def create(admin, payload=None, **kw):
+def create(admin, payload=None, wait=True, **kw):
+    """Uploads a workflow; it is `processing` while its steps are labeled. With `wait`, returns once
+    labeling is done (status `needs_review`)."""
     r = admin.post("/api/workflows", payload if payload is not None else body(**kw))
     d = assert_envelope(r, 201)
     assert set(d) == {"workflow_id", "status"}, r
-    assert d["status"] == "draft", r
+    assert d["status"] == "processing", r
+    if wait:
+        wait_labeled(admin, d["workflow_id"])
     return d["workflow_id"]
+
+
+def wait_labeled(account, wf_id, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        r = account.get(f"/api/workflows/{wf_id}")
+        data = assert_envelope(r, 200)
+        if data["status"] != "processing":
+            return data
+        assert time.monotonic() < deadline, f"workflow {wf_id} still processing: {data.get('labeling')}"
+        time.sleep(0.02)
+
+
+def force_status(admin, wf_id, status):
+    """Puts a workflow in a status the API cannot move it to (draft) or keep it in (processing):
+    written in the database, then a no-op edit through the API so that the server's caches drop it."""
+    admin.server.db.execute("UPDATE workflows SET status = %s WHERE id = %s", (status, wf_id))
+    name = assert_envelope(admin.get(f"/api/workflows/{wf_id}"), 200)["name"]
+    assert_envelope(put(admin, wf_id, {"name": name}), 200)
 
 
 def detail(account, wf_id):
@@ -232,7 +255,7 @@ def set_status(admin, wf_id, *statuses):
 
 
 def activate(admin, wf_id):
-    set_status(admin, wf_id, "processing", "needs_review", "active")
+    set_status(admin, wf_id, "active")
 
 
 def total(account, query="include_archived=true"):

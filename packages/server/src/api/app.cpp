@@ -32,6 +32,8 @@ void RegisterRoutes(http::Router& router, App& app) {
   RegisterUserRoutes(router, app);
   RegisterWorkflowRoutes(router, app);
   RegisterScreenshotRoutes(router, app);
+  RegisterNotificationRoutes(router, app);
+  RegisterEventRoutes(router, app);
   RegisterWebRoutes(router, app);
 }
 

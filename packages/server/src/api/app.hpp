@@ -6,6 +6,9 @@
 #include "core/versions.hpp"
 #include "http/router.hpp"
 #include "services/accounts.hpp"
+#include "services/events.hpp"
+#include "services/labeling.hpp"
+#include "services/notifications.hpp"
 #include "services/screenshots.hpp"
 #include "services/workflows.hpp"
 #include "storage/blobs/blob_store.hpp"
@@ -24,6 +27,9 @@ struct App {
   const Contract& contract;
   core::VersionCounters& versions;  // per company, bumped by the services' writes
   ResponseCache& responses;         // hot reads, checked against `versions`
+  services::LabelingService& labeling;
+  services::NotificationService& notifications;
+  services::EventBus& events;
 };
 
 void RegisterRoutes(http::Router& router, App& app);
@@ -36,6 +42,8 @@ void RegisterUserRoutes(http::Router& router, App& app);
 void RegisterWebRoutes(http::Router& router, App& app);
 void RegisterWorkflowRoutes(http::Router& router, App& app);
 void RegisterScreenshotRoutes(http::Router& router, App& app);
+void RegisterNotificationRoutes(http::Router& router, App& app);
+void RegisterEventRoutes(http::Router& router, App& app);
 
 // A URL the client can fetch: paths on this server ("/api/blobs/…") become absolute with the
 // host the request came to (and https when a trusted proxy says so).

@@ -56,6 +56,13 @@ ScreenshotLinks LinksOf(const App& app, const http::Request& req, const storage:
 std::string DetailJson(const App& app, const http::Request& req, const services::WorkflowDetail& d) {
   core::JsonWriter out(4096 + d.steps.size() * 2048);
   WriteWorkflow(out, d.workflow, false);
+  out.Key("labeling");
+  if (d.labeling) {
+    out.BeginObject().Key("done").Int(d.labeling->done).Key("total").Int(d.labeling->total);
+    out.Key("failed").Int(d.labeling->failed).EndObject();
+  } else {
+    out.Null();
+  }
   out.Key("steps").BeginArray();
   const int64_t now = core::NowSeconds();
   for (const auto& step : d.steps) {
@@ -226,6 +233,18 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
         auto w = co_await ctx.db.Run([&] { return app.workflows.DeleteStep(caller, id, step_id, if_match); });
         co_return Response::NoContent().With("ETag", services::WorkflowETag(w));
       });
+
+  router.Add("POST", "/api/workflows/{id}/relabel", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+    const int64_t id = PathId(ctx.req, "id");
+    std::vector<int64_t> ids;
+    if (!ctx.req.body.empty()) {
+      const json body = app.contract.Body("relabelWorkflow", ctx.req);
+      if (body.contains("step_ids")) ids = body["step_ids"].get<std::vector<int64_t>>();
+    }
+    const auto caller = CallerOf(ctx);
+    auto out = co_await ctx.db.Run([&] { return app.labeling.Relabel(caller, id, ids); });
+    co_return Response::Data({{"workflow_id", id}, {"status", out.status}, {"queued", out.queued}}, 202);
+  });
 }
 
 }  // namespace stepwise::api

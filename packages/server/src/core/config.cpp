@@ -131,6 +131,29 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("AUTH_CACHE_MS", num(c.auth_cache_ms, 0, 60000));
   get("RESPONSE_CACHE_MS", num(c.response_cache_ms, 0, 60000));
   get("RESPONSE_CACHE_MB", num(c.response_cache_mb, 0, 4096));
+  get("JOB_QUEUE", str(c.job_queue));
+  get("REDIS_PREFIX", str(c.redis_prefix));
+  get("WORKER_CONCURRENCY", num(c.worker_concurrency, 0, 1024));
+  get("JOB_VISIBILITY_MS", num(c.job_visibility_ms, 100, 86400000));
+  get("JOB_RETRY_BASE_MS", num(c.job_retry_base_ms, 1, 3600000));
+  get("LABELING_DEADLINE_MS", num(c.labeling_deadline_ms, 1000, 86400000));
+  get("AI_PROVIDER", str(c.ai_provider));
+  get("ANTHROPIC_API_KEY", str(c.anthropic_api_key));
+  get("ANTHROPIC_BASE_URL", str(c.anthropic_base_url));
+  get("ANTHROPIC_MODEL", str(c.anthropic_model));
+  get("OPENAI_API_KEY", str(c.openai_api_key));
+  get("OPENAI_BASE_URL", str(c.openai_base_url));
+  get("OPENAI_MODEL", str(c.openai_model));
+  get("AI_MAX_IN_FLIGHT", num(c.ai_max_in_flight, 1, 1000));
+  get("AI_ATTEMPTS", num(c.ai_attempts, 1, 10));
+  get("AI_CONNECT_TIMEOUT_MS", num(c.ai_connect_timeout_ms, 100, 600000));
+  get("AI_TIMEOUT_MS", num(c.ai_timeout_ms, 100, 600000));
+  get("AI_BACKOFF_BASE_MS", num(c.ai_backoff_base_ms, 1, 600000));
+  if (c.job_queue != "auto" && c.job_queue != "embedded" && c.job_queue != "redis")
+    throw std::invalid_argument("JOB_QUEUE must be auto, embedded or redis");
+  if (c.ai_provider != "auto" && c.ai_provider != "anthropic" && c.ai_provider != "openai" &&
+      c.ai_provider != "local")
+    throw std::invalid_argument("AI_PROVIDER must be auto, anthropic, openai or local");
   if (c.dashboard_url.empty()) c.dashboard_url = c.public_url;
   return c;
 }

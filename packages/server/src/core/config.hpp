@@ -45,6 +45,29 @@ struct Config {
   int auth_cache_ms = 1000;      // token → user, role and company
   int response_cache_ms = 1000;  // workflow list and detail answers
   int response_cache_mb = 32;
+
+  // Jobs: the embedded queue (the database) or Redis Streams (JOB_QUEUE=redis, or auto with
+  // REDIS_URL set). `serve` runs WORKER_CONCURRENCY workers in process (0: none).
+  std::string job_queue = "auto";
+  std::string redis_prefix = "stepwise";
+  int worker_concurrency = 4;
+  int job_visibility_ms = 300000;
+  int job_retry_base_ms = 1000;
+  int labeling_deadline_ms = 600000;
+
+  // AI: auto uses the vendors whose keys are set (Anthropic, then OpenAI), then the local labeler.
+  std::string ai_provider = "auto";  // auto, anthropic, openai, local
+  std::string anthropic_api_key;
+  std::string anthropic_base_url = "https://api.anthropic.com";
+  std::string anthropic_model = "claude-sonnet-4-5";
+  std::string openai_api_key;
+  std::string openai_base_url = "https://api.openai.com/v1";
+  std::string openai_model = "gpt-4.1-mini";
+  int ai_max_in_flight = 5;  // across all processes when Redis is set
+  int ai_attempts = 3;
+  int ai_connect_timeout_ms = 5000;
+  int ai_timeout_ms = 30000;
+  int ai_backoff_base_ms = 500;
   std::string dashboard_url;  // empty: public_url
 
   // Reads the environment; values in `env_file` (KEY=VALUE lines) fill in what the environment

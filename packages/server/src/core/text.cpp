@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 
 namespace stepwise::core {
@@ -31,6 +32,42 @@ std::string Trim(std::string_view text) {
 bool IsCleanUtf8(std::string_view text) {
   // With an explicit length g_utf8_validate also refuses embedded NUL bytes.
   return text.empty() || g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr);
+}
+
+std::string TruncateUtf8(std::string_view text, size_t max_chars, bool ellipsis) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (!g_utf8_validate(begin, static_cast<gssize>(text.size()), nullptr)) return {};
+  const auto length = static_cast<size_t>(g_utf8_strlen(begin, static_cast<gssize>(text.size())));
+  if (length <= max_chars) return std::string(text);
+  const size_t keep = ellipsis && max_chars > 0 ? max_chars - 1 : max_chars;
+  const char* cut = g_utf8_offset_to_pointer(begin, static_cast<glong>(keep));
+  std::string out(begin, static_cast<size_t>(std::min(cut, end) - begin));
+  if (ellipsis && max_chars > 0) out += "\u2026";
+  return out;
+}
+
+std::string CollapseSpace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  const bool utf8 = g_utf8_validate(p, static_cast<gssize>(text.size()), nullptr) != 0;
+  while (p < end) {
+    const char* next = utf8 ? g_utf8_next_char(p) : p + 1;
+    const bool is_space =
+        utf8 ? g_unichar_isspace(g_utf8_get_char(p)) != 0 : std::isspace(static_cast<unsigned char>(*p)) != 0;
+    if (is_space) {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out.append(p, static_cast<size_t>(next - p));
+    }
+    p = next;
+  }
+  return out;
 }
 
 }  // namespace stepwise::core

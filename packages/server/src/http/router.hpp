@@ -21,6 +21,8 @@ struct Route {
   Access access = Access::kUser;
   Handler handler;
   int64_t body_limit = 0;  // 0: the server's JSON limit
+  // The token may come as ?access_token= (EventSource cannot send headers).
+  bool token_in_query = false;
   std::vector<std::string> segments;
 };
 

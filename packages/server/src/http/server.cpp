@@ -372,11 +372,58 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
       res = ErrorResponse(core::ErrorKind::kInternal, "INTERNAL_ERROR", "An unexpected error occurred");
       Finish(req, res);
     }
+    if (res.stream) {
+      co_await WriteStream(stream, req, res);
+      break;
+    }
     if (!co_await write(req, res, keep_alive && !stopping_, start)) break;
   }
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.socket().close(ec);
+}
+
+namespace {
+
+class TcpSink : public StreamSink {
+ public:
+  TcpSink(beast::tcp_stream& stream, const std::atomic<bool>& stopping)
+      : stream_(stream), stopping_(stopping) {}
+  Task<bool> Write(const std::string& data) override {
+    stream_.expires_after(std::chrono::seconds(30));
+    boost::system::error_code ec;
+    co_await asio::async_write(stream_, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
+  }
+  bool Stopping() const override { return stopping_.load(); }
+
+ private:
+  beast::tcp_stream& stream_;
+  const std::atomic<bool>& stopping_;
+};
+
+}  // namespace
+
+Task<void> Server::WriteStream(beast::tcp_stream& stream, Request& req, Response& res) {
+  bhttp::response<bhttp::empty_body> msg{static_cast<bhttp::status>(res.status), 11};
+  if (!res.content_type.empty()) msg.set(bhttp::field::content_type, res.content_type);
+  for (const auto& [k, v] : res.headers) msg.insert(k, v);
+  msg.keep_alive(false);
+  bhttp::response_serializer<bhttp::empty_body> sr{msg};
+  stream.expires_after(std::chrono::seconds(30));
+  boost::system::error_code ec;
+  co_await bhttp::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  if (config_.access_log && core::LogEnabled(core::LogLevel::kInfo)) {
+    core::LogInfo("stream opened",
+                  {{"request_id", req.request_id}, {"route", req.route}, {"client_ip", req.client_ip}});
+  }
+  TcpSink sink(stream, stopping_);
+  try {
+    co_await res.stream(sink);
+  } catch (const std::exception& e) {
+    core::LogWarn("stream ended by an error", {{"request_id", req.request_id}, {"error", e.what()}});
+  }
 }
 
 Task<Response> Server::Handle(Request& req) {
@@ -412,10 +459,13 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
       req.path_params = std::move(match.params);
       if (route.access != Access::kPublic) {
         std::string_view auth = req.Header("Authorization");
-        if (auth.size() < 8 || !IEquals(auth.substr(0, 7), "Bearer ")) {
-          throw core::Unauthorized("A bearer token is required");
+        std::string token;
+        if (auth.size() >= 8 && IEquals(auth.substr(0, 7), "Bearer ")) {
+          token = std::string(auth.substr(7));
+        } else if (auto q = req.query.find("access_token"); route.token_in_query && q != req.query.end()) {
+          token = q->second;
         }
-        const std::string token(auth.substr(7));
+        if (token.empty()) throw core::Unauthorized("A bearer token is required");
         // Closures in a co_await expression capture by reference only (see Dispatch's declaration).
         auto check = [this, &token] {
           Principal p = hooks_.authenticate(token);

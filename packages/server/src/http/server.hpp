@@ -56,6 +56,8 @@ class Server {
   // Coroutine parameters are references: GCC 12 destroys a by-value coroutine argument with a
   // non-trivial destructor twice when the call sits in a co_await expression.
   Task<Response> Dispatch(Request& req, Router::Match& match);
+  // A streamed response (Response::stream): headers, then the stream, then the connection closes.
+  Task<void> WriteStream(beast::tcp_stream& stream, Request& req, Response& res);
   void CloseIdleSessions();
   void Finish(const Request& req, Response& res) const;
   std::string AllowedOrigin(std::string_view origin) const;

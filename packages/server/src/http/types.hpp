@@ -1,6 +1,7 @@
 #pragma once
 // What a handler sees and returns: transport-free request and response values.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "http/asio.hpp"
 
 namespace stepwise::http {
 
@@ -38,11 +41,24 @@ struct Request {
   std::string_view Header(std::string_view name) const;
 };
 
+// Where a streamed response writes (server-sent events).
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // False when the client is gone or the write timed out: stop.
+  virtual Task<bool> Write(const std::string& data) = 0;
+  // The server is shutting down: finish.
+  virtual bool Stopping() const = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is streamed: the headers go out, then this writes until it returns, and
+  // the connection closes.
+  std::function<Task<void>(StreamSink&)> stream;
 
   static Response Json(unsigned status, const nlohmann::json& value);
   // {"data": data, "meta": meta}

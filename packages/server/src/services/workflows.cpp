@@ -151,7 +151,7 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
   if (!origin) throw core::ValidationError("/metadata/starting_url", "must be an http(s) URL with a host");
   w.starting_origin = *origin;
   w.tags_json = meta.contains("tags") ? meta["tags"].dump() : "[]";
-  w.status = "draft";  // labeling picks it up from here
+  w.status = labeling_ != nullptr ? "processing" : "draft";
   const int64_t now = core::NowMillis();
   w.created_at = w.updated_at = now;
 
@@ -194,7 +194,7 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
   w.step_count = static_cast<int64_t>(steps.size());
   w.search_text = SearchText(w);
 
-  return db_.Transaction([&](soci::session& sql) {
+  auto created = db_.Transaction([&](soci::session& sql) {
     std::vector<int64_t> shot_ids;
     for (const auto& [id, _] : refs) shot_ids.push_back(id);
     ScreenshotRepository shots(sql, db_.GetDialect());
@@ -219,8 +219,11 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
     w.id = workflows.Insert(w);
     StepRepository(sql, db_.GetDialect()).InsertAll(w.id, steps);
     shots.Attach(caller.company_id, shot_ids, w.id, now);
+    if (labeling_ != nullptr) labeling_->QueueIn(sql, caller.company_id, w.id);
     return w;
   });
+  if (labeling_ != nullptr) labeling_->AfterCommit();
+  return created;
 }
 
 WorkflowPage WorkflowService::List(const Caller& caller, storage::WorkflowFilter filter) {
@@ -245,7 +248,9 @@ WorkflowDetail WorkflowService::Get(const Caller& caller, int64_t id) {
   return db_.Read([&](soci::session& sql) {
     auto w = WorkflowRepository(sql, db_.GetDialect()).Find(caller.company_id, id);
     if (!w || (caller.role != "admin" && w->status != "active")) throw WorkflowNotFound();
-    WorkflowDetail d{*w, StepRepository(sql, db_.GetDialect()).ForWorkflow(id), {}};
+    WorkflowDetail d{*w, StepRepository(sql, db_.GetDialect()).ForWorkflow(id), {}, std::nullopt};
+    if (w->status == "processing")
+      d.labeling = storage::LabelingRepository(sql, db_.GetDialect()).Progress(id);
     std::vector<int64_t> ids;
     for (const auto& s : d.steps) {
       if (s.screenshot_id) ids.push_back(*s.screenshot_id);

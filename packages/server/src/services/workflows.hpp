@@ -10,8 +10,10 @@
 
 #include "core/versions.hpp"
 #include "services/accounts.hpp"
+#include "services/labeling.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
+#include "storage/db/labeling.hpp"
 #include "storage/db/records.hpp"
 #include "storage/db/workflows.hpp"
 
@@ -21,6 +23,7 @@ struct WorkflowDetail {
   storage::WorkflowRecord workflow;
   std::vector<storage::StepRecord> steps;
   std::map<int64_t, storage::ScreenshotRecord> screenshots;  // by id
+  std::optional<storage::LabelProgress> labeling;            // while processing
 };
 
 struct WorkflowPage {
@@ -41,8 +44,11 @@ bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w)
 class WorkflowService {
  public:
   // `versions` (optional) is bumped for a company after each of its writes (api/response_cache).
-  WorkflowService(storage::Database& db, storage::BlobStore& blobs, core::VersionCounters* versions = nullptr)
-      : db_(db), blobs_(blobs), versions_(versions) {}
+  // With `labeling`, a new workflow is `processing` and its steps are queued for labeling in the
+  // same transaction; without, it stays `draft`.
+  WorkflowService(storage::Database& db, storage::BlobStore& blobs, core::VersionCounters* versions = nullptr,
+                  LabelingService* labeling = nullptr)
+      : db_(db), blobs_(blobs), versions_(versions), labeling_(labeling) {}
 
   // `body` is a validated createWorkflow request.
   storage::WorkflowRecord Create(const Caller& caller, const nlohmann::json& body);
@@ -76,6 +82,7 @@ class WorkflowService {
   storage::Database& db_;
   storage::BlobStore& blobs_;
   core::VersionCounters* versions_;
+  LabelingService* labeling_;
 };
 
 }  // namespace stepwise::services

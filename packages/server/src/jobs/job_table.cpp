@@ -1,0 +1,104 @@
+#include "jobs/job_table.hpp"
+
+#include <soci/soci.h>
+
+#include "core/time.hpp"
+#include "storage/db/repositories.hpp"
+
+namespace stepwise::jobs {
+
+void JobTable::Insert(soci::session& sql, const std::string& state, const std::string& type,
+                      const std::string& payload, int64_t run_at, int max_attempts) {
+  const int64_t now = core::NowMillis();
+  sql << "INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_at, created_at) "
+         "VALUES (:t, :p, :s, 0, :m, :r, :c)",
+      soci::use(type), soci::use(payload), soci::use(state), soci::use(max_attempts), soci::use(run_at),
+      soci::use(now);
+}
+
+std::vector<JobRow> JobTable::Claim(const std::string& state, const std::string& owner, int max,
+                                    int64_t now_ms, int64_t lease_ms) {
+  const bool pg = db_.GetDialect() == storage::Dialect::kPostgres;
+  const bool outbox = state == "outbox";
+  const int64_t until = now_ms + lease_ms;
+  // Queue: ready rows, and rows whose worker's lease ran out (it died or hung). Outbox: rows no
+  // other process is handing over right now; they keep their state until deleted.
+  const std::string pick =
+      std::string("SELECT id FROM jobs WHERE ") +
+      (outbox ? "state = 'outbox' AND (leased_until IS NULL OR leased_until <= :n1) AND :n2 >= 0"
+              : "(state = 'queued' AND run_at <= :n1) OR (state = 'leased' AND leased_until <= :n2)") +
+      " ORDER BY run_at, id LIMIT :m" + (pg ? " FOR UPDATE SKIP LOCKED" : "");
+  const std::string query = std::string("UPDATE jobs SET state = '") + (outbox ? "outbox" : "leased") +
+                            "', lease_owner = :o, leased_until = :u, attempts = attempts + " +
+                            (outbox ? "0" : "1") + " WHERE id IN (" + pick +
+                            ") RETURNING id, type, payload, attempts, max_attempts, run_at";
+  return db_.Transaction([&](soci::session& sql) {
+    std::vector<JobRow> out;
+    JobRow row;
+    soci::statement st(sql);
+    st.exchange(soci::into(row.id));
+    st.exchange(soci::into(row.type));
+    st.exchange(soci::into(row.payload));
+    st.exchange(soci::into(row.attempts));
+    st.exchange(soci::into(row.max_attempts));
+    st.exchange(soci::into(row.run_at));
+    st.exchange(soci::use(owner, "o"));
+    st.exchange(soci::use(until, "u"));
+    st.exchange(soci::use(now_ms, "n1"));
+    st.exchange(soci::use(now_ms, "n2"));
+    st.exchange(soci::use(max, "m"));
+    storage::PrepareBound(st, query);
+    st.execute();
+    while (st.fetch()) out.push_back(row);
+    return out;
+  });
+}
+
+void JobTable::Delete(int64_t id, const std::string& owner) {
+  db_.Transaction([&](soci::session& sql) {
+    sql << "DELETE FROM jobs WHERE id = :i AND lease_owner = :o", soci::use(id), soci::use(owner);
+  });
+}
+
+void JobTable::DeleteMany(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return;
+  std::string list;
+  for (const auto id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  db_.Transaction([&](soci::session& sql) { sql << "DELETE FROM jobs WHERE id IN (" + list + ")"; });
+}
+
+void JobTable::Retry(int64_t id, const std::string& owner, int64_t run_at, const std::string& error) {
+  const std::string err = error.substr(0, 2000);
+  db_.Transaction([&](soci::session& sql) {
+    sql << "UPDATE jobs SET state = 'queued', run_at = :r, lease_owner = NULL, leased_until = NULL, "
+           "last_error = :e WHERE id = :i AND lease_owner = :o",
+        soci::use(run_at), soci::use(err), soci::use(id), soci::use(owner);
+  });
+}
+
+void JobTable::Dead(int64_t id, const std::string& owner, const std::string& error) {
+  const std::string err = error.substr(0, 2000);
+  db_.Transaction([&](soci::session& sql) {
+    sql << "UPDATE jobs SET state = 'dead', lease_owner = NULL, leased_until = NULL, last_error = :e "
+           "WHERE id = :i AND lease_owner = :o",
+        soci::use(err), soci::use(id), soci::use(owner);
+  });
+}
+
+int64_t JobTable::CountInState(const std::string& state) {
+  return db_.Read([&](soci::session& sql) {
+    int64_t n = 0;
+    sql << "SELECT COUNT(*) FROM jobs WHERE state = :s", soci::use(state), soci::into(n);
+    return n;
+  });
+}
+
+QueueStats JobTable::Stats() {
+  QueueStats s;
+  s.waiting = CountInState("queued") + CountInState("outbox");
+  s.leased = CountInState("leased");
+  s.dead = CountInState("dead");
+  return s;
+}
+
+}  // namespace stepwise::jobs

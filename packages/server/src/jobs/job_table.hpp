@@ -1,0 +1,43 @@
+#pragma once
+// The `jobs` table: the embedded backend's queue and the Redis backend's outbox.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/queue.hpp"
+#include "storage/db/database.hpp"
+
+namespace stepwise::jobs {
+
+struct JobRow {
+  int64_t id = 0;
+  std::string type;
+  std::string payload;
+  int attempts = 0;  // deliveries so far, this one included once claimed
+  int max_attempts = 5;
+  int64_t run_at = 0;
+};
+
+class JobTable {
+ public:
+  explicit JobTable(storage::Database& db) : db_(db) {}
+
+  void Insert(soci::session& sql, const std::string& state, const std::string& type,
+              const std::string& payload, int64_t run_at, int max_attempts);
+  // Leases up to `max` rows in `state` that are due (or whose lease ran out) to `owner`, counting
+  // an attempt. One statement: SKIP LOCKED on PostgreSQL, the database lock on SQLite.
+  std::vector<JobRow> Claim(const std::string& state, const std::string& owner, int max, int64_t now_ms,
+                            int64_t lease_ms);
+  // The row, when `owner` still holds its lease, is deleted / rescheduled / dead-lettered.
+  void Delete(int64_t id, const std::string& owner);
+  void DeleteMany(const std::vector<int64_t>& ids);
+  void Retry(int64_t id, const std::string& owner, int64_t run_at, const std::string& error);
+  void Dead(int64_t id, const std::string& owner, const std::string& error);
+  QueueStats Stats();
+  int64_t CountInState(const std::string& state);
+
+ private:
+  storage::Database& db_;
+};
+
+}  // namespace stepwise::jobs

@@ -1,0 +1,163 @@
+#include "jobs/worker.hpp"
+
+#include <unistd.h>
+
+#include <random>
+#include <stop_token>
+
+#include <soci/soci.h>
+
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+
+namespace stepwise::jobs {
+
+WorkerPool::WorkerPool(Queue& queue, const Registry& registry, WorkerOptions options)
+    : queue_(queue), registry_(registry), options_(options) {
+  // Unique per pool and process: a lease names who holds it.
+  owner_ = "w" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
+}
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+void WorkerPool::Start() {
+  if (!threads_.empty() || options_.concurrency <= 0) return;
+  threads_.emplace_back([this] { FetchLoop(); });
+  for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { RunLoop(); });
+}
+
+void WorkerPool::Stop() {
+  stopping_ = true;
+  cv_.notify_all();
+  free_cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void WorkerPool::FetchLoop() {
+  while (!stopping_) {
+    int free = 0;
+    {
+      std::unique_lock lock(mu_);
+      free_cv_.wait(lock, [&] { return stopping_ || busy_ < options_.concurrency; });
+      if (stopping_) return;
+      free = options_.concurrency - busy_;
+    }
+    std::vector<Job> jobs;
+    try {
+      jobs = queue_.Claim(owner_, free, options_.visibility_ms, 250);
+    } catch (const std::exception& e) {
+      core::LogWarn("job claim failed", {{"queue", queue_.Name()}, {"error", e.what()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    if (jobs.empty()) continue;
+    {
+      std::lock_guard lock(mu_);
+      busy_ += static_cast<int>(jobs.size());
+      for (auto& j : jobs) ready_.push_back(std::move(j));
+    }
+    cv_.notify_all();
+  }
+}
+
+void WorkerPool::RunLoop() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
+      if (ready_.empty()) return;  // stopping, nothing left
+      job = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    Run(job);
+    {
+      std::lock_guard lock(mu_);
+      --busy_;
+    }
+    free_cv_.notify_one();
+  }
+}
+
+void WorkerPool::Run(Job& job) {
+  const Task* task = registry_.Find(job.type);
+  try {
+    if (task == nullptr) throw PermanentFailure("no task is registered for job type " + job.type);
+    (*task)(job);
+    queue_.Ack(job);
+    ++counters_.done;
+  } catch (const std::exception& e) {
+    const bool permanent = dynamic_cast<const PermanentFailure*>(&e) != nullptr;
+    const bool last = permanent || job.attempt >= job.max_attempts;
+    (last ? counters_.dead : counters_.failed)++;
+    core::Log(last ? core::LogLevel::kError : core::LogLevel::kWarn,
+              last ? "job dead-lettered" : "job failed; will retry",
+              {{"type", job.type},
+               {"attempt", job.attempt},
+               {"max_attempts", job.max_attempts},
+               {"error", e.what()}});
+    try {
+      queue_.Fail(job, e.what(), BackoffMs(job.attempt, options_.retry_base_ms, options_.retry_cap_ms),
+                  permanent);
+    } catch (const std::exception& e2) {
+      // The lease runs out and the job comes back.
+      core::LogWarn("job failure not recorded", {{"type", job.type}, {"error", e2.what()}});
+    }
+  }
+}
+
+Scheduler::Scheduler(storage::Database& db, Queue& queue, std::vector<PeriodicTask> tasks, int64_t tick_ms)
+    : db_(db), queue_(queue), tasks_(std::move(tasks)), tick_ms_(tick_ms) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Start() {
+  if (thread_.joinable() || tasks_.empty()) return;
+  thread_ = std::jthread([this](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    while (!stop.stop_requested()) {
+      try {
+        Tick(core::NowMillis());
+      } catch (const std::exception& e) {
+        core::LogWarn("scheduler tick failed", {{"error", e.what()}});
+      }
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, stop, std::chrono::milliseconds(tick_ms_), [] { return false; });
+    }
+  });
+}
+
+void Scheduler::Stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+std::vector<std::string> Scheduler::Tick(int64_t now_ms) {
+  std::vector<std::string> ran;
+  for (const auto& t : tasks_) {
+    const int64_t next = now_ms + t.period_ms;
+    bool won = false;
+    db_.Transaction([&](soci::session& sql) {
+      sql << "INSERT INTO job_schedule (name, next_run_at) VALUES (:n, :r) ON CONFLICT (name) DO NOTHING",
+          soci::use(t.name), soci::use(now_ms);
+      soci::statement st = (sql.prepare << "UPDATE job_schedule SET next_run_at = :x WHERE name = :n AND "
+                                           "next_run_at <= :now",
+                            soci::use(next), soci::use(t.name), soci::use(now_ms));
+      st.execute(true);
+      won = st.get_affected_rows() == 1;
+      if (won) queue_.EnqueueIn(sql, t.name, nlohmann::json::object(), EnqueueOptions{0, 1});
+    });
+    if (won) ran.push_back(t.name);
+  }
+  if (!ran.empty()) queue_.Flush();
+  return ran;
+}
+
+}  // namespace stepwise::jobs

@@ -1,0 +1,72 @@
+#pragma once
+// Labeling of recorded steps: one job per step (so that steps of one workflow are labeled in
+// parallel, within the AI limit), the label cache, progress events, the move to needs_review with
+// a "ready for review" alert, and a watchdog so that no workflow stays in processing.
+#include <vector>
+
+#include "ai/chain.hpp"
+#include "core/versions.hpp"
+#include "jobs/queue.hpp"
+#include "jobs/worker.hpp"
+#include "services/accounts.hpp"
+#include "services/events.hpp"
+#include "services/notifications.hpp"
+#include "storage/blobs/blob_store.hpp"
+#include "storage/db/database.hpp"
+#include "storage/db/labeling.hpp"
+
+namespace stepwise::services {
+
+struct LabelingOptions {
+  int64_t deadline_ms = 10 * 60 * 1000;  // after this, the watchdog finishes a workflow's labeling
+  int64_t watchdog_period_ms = 60 * 1000;
+};
+
+// The signature under which a step's label is cached: normalised element data, action type, the
+// page path, and whether a value was entered.
+std::string LabelSignature(const ai::StepFacts& facts);
+
+class LabelingService {
+ public:
+  static constexpr const char* kLabelStep = "label_step";
+  static constexpr const char* kWatchdog = "labeling_watchdog";
+
+  LabelingService(storage::Database& db, storage::BlobStore& blobs, jobs::Queue& queue, ai::LabelChain& chain,
+                  EventBus& events, NotificationService& notifications, core::VersionCounters* versions,
+                  LabelingOptions options = {});
+
+  // In the transaction that created the workflow (status processing): every step pending, one job
+  // each. Flush the queue after the commit.
+  void QueueIn(soci::session& sql, int64_t company_id, int64_t workflow_id);
+  void AfterCommit() { queue_.Flush(); }
+  // POST /relabel: the chosen steps (all when empty) again; edited fields are kept.
+  struct Relabeled {
+    std::string status;
+    int64_t queued = 0;
+  };
+  Relabeled Relabel(const Caller& caller, int64_t workflow_id, const std::vector<int64_t>& step_ids);
+  storage::LabelProgress Progress(int64_t workflow_id);
+  int64_t CacheHits(int64_t company_id);
+
+  void Register(jobs::Registry& registry);
+  std::vector<jobs::PeriodicTask> Periodic() const;
+
+  // The tasks (public for tests and benchmarks).
+  void LabelStep(int64_t step_id);
+  int Watchdog();
+
+ private:
+  // Writes a step's label; then progress, and the move to needs_review when it was the last.
+  void Store(const storage::StepToLabel& step, const ai::Label& label, bool fallback);
+
+  storage::Database& db_;
+  storage::BlobStore& blobs_;
+  jobs::Queue& queue_;
+  ai::LabelChain& chain_;
+  EventBus& events_;
+  NotificationService& notifications_;
+  core::VersionCounters* versions_;
+  LabelingOptions options_;
+};
+
+}  // namespace stepwise::services
