@@ -393,3 +393,232 @@ def png_kind(width, height, color_type, bit_depth=8, seed=b"k"):
     if color_type == 3:
         out += _chunk(b"PLTE", plte)
     return out + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b"")
+
+
+# ------------------------------------------------------------------------------------------------
+# Job queue and labeling (issue 5): `stepwise worker` processes, a Redis of our own, RESP commands
+# ------------------------------------------------------------------------------------------------
+
+class Worker:
+    """A `stepwise worker --concurrency N` process with a server's settings (same database, Redis,
+    AI vendors), plus `env` overrides. stop() sends SIGTERM; kill() is kill -9."""
+
+    def __init__(self, server, concurrency=4, **env):
+        self.server = server
+        self.concurrency = concurrency
+        self.env = env
+        self.log_path = os.path.join(server.tmp_dir, f"worker-{secrets.token_hex(4)}.log")
+        self.proc = None
+
+    def start(self):
+        base = self.server.environment()
+        for k, v in self.env.items():
+            if v is None:
+                base.pop(k, None)
+            else:
+                base[k] = str(v)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([self.server.binary, "worker", "--concurrency", str(self.concurrency)],
+                                     cwd=self.server.tmp_dir, env=base, stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + 30
+        while "worker started" not in self.logs():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"worker exited with {self.proc.returncode} during start\n{self.logs()}")
+            assert time.monotonic() < deadline, f"worker did not start within 30 s\n{self.logs()}"
+            time.sleep(0.02)
+        return self
+
+    def logs(self, tail=None):
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return ""
+        return text[-tail:] if tail else text
+
+    def kill(self):
+        """kill -9."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self, timeout=15):
+        """SIGTERM; returns the exit code (None when it had to be killed)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is not None:
+            return self.proc.returncode
+        self.proc.terminate()
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+
+def redis_cmd(url, *args, timeout=5):
+    """One Redis command over RESP (no client library); returns the decoded reply (errors raise)."""
+    u = urllib.parse.urlsplit(url)
+    with socket.create_connection((u.hostname, u.port or 6379), timeout=timeout) as s:
+        f = s.makefile("rb")
+        db = (u.path or "/0").strip("/") or "0"
+        cmds = ([["SELECT", db]] if db != "0" else []) + [list(args)]
+        for cmd in cmds:
+            parts = [str(a).encode() if not isinstance(a, bytes) else a for a in cmd]
+            s.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
+            reply = _resp_read(f)
+        return reply
+
+
+def _resp_read(f):
+    line = f.readline()
+    if not line:
+        raise ConnectionError("redis closed the connection")
+    kind, rest = line[:1], line[1:-2]
+    if kind == b"+":
+        return rest.decode()
+    if kind == b"-":
+        raise RuntimeError("redis: " + rest.decode())
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        n = int(rest)
+        if n < 0:
+            return None
+        data = f.read(n + 2)[:-2]
+        return data.decode(errors="replace")
+    if kind == b"*":
+        n = int(rest)
+        return None if n < 0 else [_resp_read(f) for _ in range(n)]
+    raise RuntimeError(f"redis: unexpected reply {line!r}")
+
+
+class RedisServer:
+    """A redis-server of our own (for restart tests): AOF persistence in a temp dir when `persist`.
+    Skips the test when redis-server is not installed."""
+
+    def __init__(self, persist=True, port=None):
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            pytest.skip("redis-server is not installed")
+        self.dir = tempfile.mkdtemp(prefix="stepwise-redis-own-")
+        self.port = port or helpers.free_port()
+        self.persist = persist
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", ""]
+        args += ["--appendonly", "yes", "--appendfsync", "always"] if self.persist else ["--appendonly", "no"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if redis_cmd(self.url, "PING", timeout=1) == "PONG":
+                    return self
+            except (OSError, RuntimeError):
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("could not start redis-server")
+            time.sleep(0.05)
+
+    def stop(self):
+        """A clean shutdown (SIGTERM: the AOF is flushed)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_for(pred, timeout=20, interval=0.05, what="condition"):
+    """Polls pred() until it returns a true value (returned); fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        assert time.monotonic() < deadline, f"{what} not reached within {timeout} s"
+        time.sleep(interval)
+
+
+# Settings of issue 5 a developer's shell could leak into a server under test: unset unless a test
+# sets them.
+LABELING_ENV_CLEAN = {k: None for k in (
+    "JOB_QUEUE", "REDIS_URL", "REDIS_PREFIX", "WORKER_CONCURRENCY", "JOB_VISIBILITY_MS", "JOB_RETRY_BASE_MS",
+    "LABELING_DEADLINE_MS", "AI_PROVIDER", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL",
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "AI_MAX_IN_FLIGHT", "AI_ATTEMPTS",
+    "AI_CONNECT_TIMEOUT_MS", "AI_TIMEOUT_MS", "AI_BACKOFF_BASE_MS")}
+
+
+def queue_settings(kind, redis_url=None):
+    """Server settings for a queue backend: "embedded", or "redis" with a prefix of its own."""
+    if kind == "embedded":
+        return {"JOB_QUEUE": "embedded", "REDIS_URL": None}
+    assert kind == "redis" and redis_url, kind
+    return {"JOB_QUEUE": "redis", "REDIS_URL": redis_url, "REDIS_PREFIX": "t" + secrets.token_hex(6)}
+
+
+def element_step(n, action="click", tag="button", text=None, value=None, url="https://app.example.com/form",
+                 title="Form", shot=None, **meta):
+    """A RecordedStep for labeling tests: element_meta from tag/text/meta (label_text, placeholder,
+    name, type, role, aria_label, …); `value` goes to action_data.input_value."""
+    m = {"tag_name": tag, "classes": [], "bounding_box": {"x": 10, "y": 20, "width": 100, "height": 30}}
+    if text is not None:
+        m["inner_text"] = text
+    masked = meta.pop("value_masked", None)
+    m.update(meta)
+    s = {
+        "step_number": n,
+        "timestamp": "2026-11-25T21:30:00.000Z",
+        "action_type": action,
+        "selectors": {"primary": f"#e{n}", "css": f"#e{n}", "xpath": f"/html/body/*[{n}]"},
+        "element_meta": m,
+        "page_context": {"url": url, "title": title, "viewport": {"width": 1280, "height": 800}},
+        "action_data": {"input_value": value},
+        "dom_context": {"element_html": f"<{tag} id=\"e{n}\"></{tag}>", "parent_html": "<div></div>"},
+    }
+    if masked is not None:
+        s["action_data"]["value_masked"] = masked
+    if shot is not None:
+        s["screenshot_ref"] = shot
+    return s
+
+
+def unique_steps(n, tag="button"):
+    """n click steps whose element texts are unique (no label-cache hit between tests)."""
+    salt = secrets.token_hex(3)
+    return [element_step(i + 1, text=f"Action {salt} {i + 1}", tag=tag) for i in range(n)]
+
+
+def wf_body(steps, name=None):
+    return {"metadata": {"name": name or f"WF {secrets.token_hex(4)}", "starting_url": "https://app.example.com/"},
+            "steps": steps}
+
+
+def db_steps(server, wf_id):
+    """(id, field_label, instruction, ai_model, label_status, label_edited, instruction_edited) by step_number."""
+    return server.db.query("SELECT id, field_label, instruction, ai_model, label_status, label_edited, "
+                           "instruction_edited FROM steps WHERE workflow_id = %s ORDER BY step_number", (wf_id,))
+
+
+def lenv(*dicts, **kw):
+    """Server settings for labeling tests: LABELING_ENV_CLEAN, then each dict, then keywords."""
+    out = dict(LABELING_ENV_CLEAN)
+    for d in dicts:
+        out.update(d)
+    out.update(kw)
+    return out
