@@ -26,9 +26,10 @@ void RegisterEventRoutes(http::Router& router, App& app) {
   router
       .Add("GET", "/api/events", Access::kUser,
            [&app](Context& ctx) -> Task<Response> {
-             app.contract.Query("streamEvents", ctx.req);
+             const auto q = app.contract.Query("streamEvents", ctx.req);
              const auto caller = CallerOf(ctx);
              std::string last(ctx.req.Header("Last-Event-ID"));
+             if (q.contains("last_event_id")) last = q["last_event_id"].get<std::string>();
              const bool sane = !last.empty() && last.size() <= 32 &&
                                last.find_first_not_of("0123456789-") == std::string::npos;
              if (!sane) last = app.events.Head();
