@@ -26,6 +26,8 @@
 #include "jobs/worker.hpp"
 #include "services/accounts.hpp"
 #include "services/events.hpp"
+#include "services/healing.hpp"
+#include "services/health.hpp"
 #include "services/images.hpp"
 #include "services/labeling.hpp"
 #include "services/notifications.hpp"
@@ -127,13 +129,26 @@ struct Core {
         db, *blobs, *queue, *chain, *events, *notifications, &versions,
         services::LabelingOptions{config.labeling_deadline_ms, 60000});
     screenshots = std::make_unique<services::ScreenshotService>(db, *blobs, &versions);
+    services::HealthOptions health_options;
+    health_options.retention_days = config.health_log_retention_days;
+    health =
+        std::make_unique<services::HealthService>(db, *notifications, *events, &versions, health_options);
+    services::HealOptions heal_options;
+    heal_options.ai_timeout_ms = config.ai_heal_timeout_ms;
+    healing = std::make_unique<services::HealService>(db, *blobs, *chain, *notifications, *events, &versions,
+                                                      heal_options);
     labeling->Register(registry);
+    registry.Add(services::HealthService::kRetention, [this](const jobs::Job&) {
+      const auto removed = health->Retention();
+      if (removed > 0) core::LogInfo("removed old health logs", {{"count", removed}});
+    });
     registry.Add("screenshot_cleanup", [this](const jobs::Job&) {
       const int removed = screenshots->RemoveOrphans(24LL * 3600 * 1000);
       if (removed > 0) core::LogInfo("removed unattached screenshots", {{"count", removed}});
     });
     periodic = labeling->Periodic();
     periodic.push_back({"screenshot_cleanup", 10 * 60 * 1000});
+    periodic.push_back({services::HealthService::kRetention, 6 * 3600 * 1000});
     core::LogInfo("jobs and ai",
                   {{"queue", queue->Name()}, {"ai", names}, {"ai_max_in_flight", config.ai_max_in_flight}});
   }
@@ -180,6 +195,8 @@ struct Core {
   std::unique_ptr<services::NotificationService> notifications;
   std::unique_ptr<services::LabelingService> labeling;
   std::unique_ptr<services::ScreenshotService> screenshots;
+  std::unique_ptr<services::HealthService> health;
+  std::unique_ptr<services::HealService> healing;
   jobs::Registry registry;
   std::vector<jobs::PeriodicTask> periodic;
   std::unique_ptr<jobs::WorkerPool> workers;
@@ -211,7 +228,7 @@ int RunServe(core::Config config) {
   api::App app{config,         c.db,      accounts,    workflows,
                *c.screenshots, *c.blobs,  c.blob_key,  api::Contract::Embedded(),
                c.versions,     responses, *c.labeling, *c.notifications,
-               *c.events};
+               *c.events,      *c.health, *c.healing};
   http::Router router;
   api::RegisterRoutes(router, app);
 

@@ -1,7 +1,9 @@
 #pragma once
-// The providers in order of preference (Anthropic, then OpenAI, as configured), each tried up to
+// The vendors in order of preference (Anthropic, then OpenAI, as configured), each tried up to
 // `attempts` times with exponential backoff honouring retry-after, every request inside an AI
-// slot; the local labeler when all of them fail.
+// slot. Labeling falls back to the local labeler when all of them fail; healing to the
+// deterministic score.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,8 +29,15 @@ struct ChainResult {
 class LabelChain {
  public:
   LabelChain(std::vector<std::unique_ptr<Provider>> vendors, Slots& slots, ChainOptions options = {});
+  // Labels a step: a vendor's label, or the local labeler's.
   ChainResult Run(const LabelRequest& request);
+  // Asks the vendors in turn until `accept(text, vendor name)` takes an answer (false: unusable,
+  // asked again). False when none did; `errors` says why.
+  bool Ask(const AskRequest& request, const ChainOptions& options,
+           const std::function<bool(const std::string& text, const std::string& vendor)>& accept,
+           std::vector<std::string>* errors);
   bool HasVendors() const { return !vendors_.empty(); }
+  const ChainOptions& Options() const { return options_; }
 
  private:
   std::vector<std::unique_ptr<Provider>> vendors_;

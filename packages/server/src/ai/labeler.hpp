@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -46,11 +47,24 @@ class ProviderError : public std::runtime_error {
   int64_t retry_after_ms_;
 };
 
-// One AI vendor; Label() is one attempt and throws ProviderError.
+struct Image {
+  std::string media_type;  // image/jpeg or image/png
+  std::string bytes;
+};
+
+// One question to a vision model: text and images in, text out.
+struct AskRequest {
+  std::string prompt;
+  std::vector<Image> images;
+  int max_tokens = 500;
+  int64_t timeout_ms = 0;  // 0: the vendor's configured timeout
+};
+
+// One AI vendor; Ask() is one attempt and throws ProviderError.
 class Provider {
  public:
   virtual ~Provider() = default;
-  virtual Label Describe(const LabelRequest& request) = 0;
+  virtual std::string Ask(const AskRequest& request) = 0;
   virtual std::string Name() const = 0;
 };
 

@@ -25,29 +25,34 @@ void ThrowForStatus(const std::string& vendor, long status, const std::string& b
   throw ProviderError(Kind::kFatal, what);
 }
 
+int64_t Timeout(const VendorConfig& c, const AskRequest& r) {
+  return r.timeout_ms > 0 ? r.timeout_ms : c.timeout_ms;
+}
+
 class Anthropic : public Provider {
  public:
   explicit Anthropic(VendorConfig c) : c_(std::move(c)) {}
   std::string Name() const override { return "anthropic:" + c_.model; }
 
-  Label Describe(const LabelRequest& r) override {
+  std::string Ask(const AskRequest& r) override {
     json content = json::array();
-    if (r.jpeg) {
-      content.push_back(
-          {{"type", "image"},
-           {"source",
-            {{"type", "base64"}, {"media_type", "image/jpeg"}, {"data", core::Base64Encode(*r.jpeg)}}}});
+    for (const auto& image : r.images) {
+      content.push_back({{"type", "image"},
+                         {"source",
+                          {{"type", "base64"},
+                           {"media_type", image.media_type},
+                           {"data", core::Base64Encode(image.bytes)}}}});
     }
-    content.push_back({{"type", "text"}, {"text", BuildPrompt(r.facts)}});
+    content.push_back({{"type", "text"}, {"text", r.prompt}});
     const json body = {{"model", c_.model},
-                       {"max_tokens", 500},
+                       {"max_tokens", r.max_tokens},
                        {"temperature", 0.3},
                        {"messages", json::array({{{"role", "user"}, {"content", content}}})}};
     auto res = PostJson(
         TrimSlash(c_.base_url) + "/v1/messages",
         {"content-type: application/json", "x-api-key: " + c_.api_key, "anthropic-version: 2023-06-01"},
-        body.dump(), c_.connect_timeout_ms, c_.timeout_ms);
-    return InterpretAnthropic(res.status, res.body, res.retry_after_ms, Name());
+        body.dump(), c_.connect_timeout_ms, Timeout(c_, r));
+    return InterpretAnthropic(res.status, res.body, res.retry_after_ms);
   }
 
  private:
@@ -59,20 +64,22 @@ class OpenAI : public Provider {
   explicit OpenAI(VendorConfig c) : c_(std::move(c)) {}
   std::string Name() const override { return "openai:" + c_.model; }
 
-  Label Describe(const LabelRequest& r) override {
-    json content = json::array({{{"type", "text"}, {"text", BuildPrompt(r.facts)}}});
-    if (r.jpeg) {
-      content.push_back({{"type", "image_url"},
-                         {"image_url", {{"url", "data:image/jpeg;base64," + core::Base64Encode(*r.jpeg)}}}});
+  std::string Ask(const AskRequest& r) override {
+    json content = json::array({{{"type", "text"}, {"text", r.prompt}}});
+    for (const auto& image : r.images) {
+      content.push_back(
+          {{"type", "image_url"},
+           {"image_url",
+            {{"url", "data:" + image.media_type + ";base64," + core::Base64Encode(image.bytes)}}}});
     }
     const json body = {{"model", c_.model},
-                       {"max_tokens", 500},
+                       {"max_tokens", r.max_tokens},
                        {"temperature", 0.3},
                        {"messages", json::array({{{"role", "user"}, {"content", content}}})}};
     auto res = PostJson(TrimSlash(c_.base_url) + "/chat/completions",
                         {"Content-Type: application/json", "Authorization: Bearer " + c_.api_key},
-                        body.dump(), c_.connect_timeout_ms, c_.timeout_ms);
-    return InterpretOpenAI(res.status, res.body, res.retry_after_ms, Name());
+                        body.dump(), c_.connect_timeout_ms, Timeout(c_, r));
+    return InterpretOpenAI(res.status, res.body, res.retry_after_ms);
   }
 
  private:
@@ -81,8 +88,7 @@ class OpenAI : public Provider {
 
 }  // namespace
 
-Label InterpretAnthropic(long status, const std::string& body, int64_t retry_after_ms,
-                         const std::string& model) {
+std::string InterpretAnthropic(long status, const std::string& body, int64_t retry_after_ms) {
   ThrowForStatus("anthropic", status, body, retry_after_ms);
   const json j = json::parse(body, nullptr, false);
   if (!j.is_object()) throw ProviderError(Kind::kBadOutput, "anthropic: the answer is not JSON");
@@ -96,13 +102,11 @@ Label InterpretAnthropic(long status, const std::string& body, int64_t retry_aft
         text += block["text"].get<std::string>();
     }
   }
-  auto label = ParseLabel(text, model);
-  if (!label) throw ProviderError(Kind::kBadOutput, "anthropic: no usable label in the answer");
-  return *label;
+  if (text.empty()) throw ProviderError(Kind::kBadOutput, "anthropic: the answer has no text");
+  return text;
 }
 
-Label InterpretOpenAI(long status, const std::string& body, int64_t retry_after_ms,
-                      const std::string& model) {
+std::string InterpretOpenAI(long status, const std::string& body, int64_t retry_after_ms) {
   ThrowForStatus("openai", status, body, retry_after_ms);
   const json j = json::parse(body, nullptr, false);
   if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array() || j["choices"].empty())
@@ -112,9 +116,7 @@ Label InterpretOpenAI(long status, const std::string& body, int64_t retry_after_
     throw ProviderError(Kind::kRefused, "openai: the model refused");
   if (!msg.contains("content") || !msg["content"].is_string())
     throw ProviderError(Kind::kBadOutput, "openai: the answer has no text");
-  auto label = ParseLabel(msg["content"].get<std::string>(), model);
-  if (!label) throw ProviderError(Kind::kBadOutput, "openai: no usable label in the answer");
-  return *label;
+  return msg["content"].get<std::string>();
 }
 
 std::unique_ptr<Provider> MakeAnthropic(VendorConfig config) {

@@ -18,9 +18,8 @@ struct VendorConfig {
 std::unique_ptr<Provider> MakeAnthropic(VendorConfig config);
 std::unique_ptr<Provider> MakeOpenAI(VendorConfig config);
 
-// For a text answer and its HTTP status: the label, or the ProviderError it means.
-Label InterpretAnthropic(long status, const std::string& body, int64_t retry_after_ms,
-                         const std::string& model);
-Label InterpretOpenAI(long status, const std::string& body, int64_t retry_after_ms, const std::string& model);
+// For an answer and its HTTP status: the model's text, or the ProviderError it means.
+std::string InterpretAnthropic(long status, const std::string& body, int64_t retry_after_ms);
+std::string InterpretOpenAI(long status, const std::string& body, int64_t retry_after_ms);
 
 }  // namespace stepwise::ai

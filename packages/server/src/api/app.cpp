@@ -34,6 +34,7 @@ void RegisterRoutes(http::Router& router, App& app) {
   RegisterScreenshotRoutes(router, app);
   RegisterNotificationRoutes(router, app);
   RegisterEventRoutes(router, app);
+  RegisterHealthRoutes(router, app);
   RegisterWebRoutes(router, app);
 }
 

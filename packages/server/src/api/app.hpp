@@ -7,6 +7,8 @@
 #include "http/router.hpp"
 #include "services/accounts.hpp"
 #include "services/events.hpp"
+#include "services/healing.hpp"
+#include "services/health.hpp"
 #include "services/labeling.hpp"
 #include "services/notifications.hpp"
 #include "services/screenshots.hpp"
@@ -30,6 +32,8 @@ struct App {
   services::LabelingService& labeling;
   services::NotificationService& notifications;
   services::EventBus& events;
+  services::HealthService& health;
+  services::HealService& healing;
 };
 
 void RegisterRoutes(http::Router& router, App& app);
@@ -44,6 +48,7 @@ void RegisterWorkflowRoutes(http::Router& router, App& app);
 void RegisterScreenshotRoutes(http::Router& router, App& app);
 void RegisterNotificationRoutes(http::Router& router, App& app);
 void RegisterEventRoutes(http::Router& router, App& app);
+void RegisterHealthRoutes(http::Router& router, App& app);
 
 // A URL the client can fetch: paths on this server ("/api/blobs/…") become absolute with the
 // host the request came to (and https when a trusted proxy says so).

@@ -149,6 +149,8 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("AI_CONNECT_TIMEOUT_MS", num(c.ai_connect_timeout_ms, 100, 600000));
   get("AI_TIMEOUT_MS", num(c.ai_timeout_ms, 100, 600000));
   get("AI_BACKOFF_BASE_MS", num(c.ai_backoff_base_ms, 1, 600000));
+  get("AI_HEAL_TIMEOUT_MS", num(c.ai_heal_timeout_ms, 100, 600000));
+  get("HEALTH_LOG_RETENTION_DAYS", num(c.health_log_retention_days, 1, 36500));
   if (c.job_queue != "auto" && c.job_queue != "embedded" && c.job_queue != "redis")
     throw std::invalid_argument("JOB_QUEUE must be auto, embedded or redis");
   if (c.ai_provider != "auto" && c.ai_provider != "anthropic" && c.ai_provider != "openai" &&

@@ -68,6 +68,8 @@ struct Config {
   int ai_connect_timeout_ms = 5000;
   int ai_timeout_ms = 30000;
   int ai_backoff_base_ms = 500;
+  int ai_heal_timeout_ms = 10000;  // a walkthrough waits for it: short, then the score alone decides
+  int health_log_retention_days = 180;
   std::string dashboard_url;  // empty: public_url
 
   // Reads the environment; values in `env_file` (KEY=VALUE lines) fill in what the environment

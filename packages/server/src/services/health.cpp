@@ -1,0 +1,239 @@
+#include "services/health.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/errors.hpp"
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "storage/db/workflows.hpp"
+
+namespace stepwise::services {
+
+using nlohmann::json;
+using storage::HealthRepository;
+
+namespace {
+
+constexpr int64_t kDay = 24LL * 3600 * 1000;
+
+json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json OptTime(const std::optional<int64_t>& v) { return v ? json(core::FormatIsoMillis(*v)) : json(nullptr); }
+
+}  // namespace
+
+json HealthFieldsJson(const storage::HealthFields& f) {
+  return {{"status", f.status},
+          {"success_rate", f.success_rate},
+          {"total_uses", f.total_uses},
+          {"consecutive_failures", f.consecutive_failures},
+          {"last_successful_run", OptTime(f.last_successful_run)},
+          {"last_failed_run", OptTime(f.last_failed_run)}};
+}
+
+namespace {
+
+std::string Quoted(const std::string& name) {
+  return "\u201c" + core::TruncateUtf8(name, 200, true) + "\u201d";
+}
+
+}  // namespace
+
+HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_id,
+                                        const std::vector<storage::HealthEntry>& entries) {
+  HealthBatchResult result;
+  std::vector<storage::NotificationRecord> notes;
+  std::string before_status;
+  db_.Transaction([&](soci::session& sql) {
+    storage::WorkflowRepository workflows(sql, db_.GetDialect());
+    // The row lock serialises concurrent batches of one workflow: the counts stay exact.
+    auto w = workflows.FindForUpdate(caller.company_id, workflow_id);
+    if (!w || (caller.role != "admin" && w->status != "active" && w->status != "broken" &&
+               w->status != "needs_review")) {
+      throw core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found");
+    }
+    if (w->status != "active" && w->status != "broken" && w->status != "needs_review") {
+      throw core::Conflict("WORKFLOW_NOT_RUNNABLE",
+                           "Runs are reported on active, needs_review or broken workflows");
+    }
+    std::set<int64_t> step_ids;
+    for (const auto& s : storage::StepRepository(sql, db_.GetDialect()).ForWorkflow(workflow_id))
+      step_ids.insert(s.id);
+    json errors = json::array();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const auto& e = entries[i];
+      const std::string at = "/entries/" + std::to_string(i);
+      if (e.step_id && !step_ids.count(*e.step_id)) {
+        errors.push_back({{"pointer", at + "/step_id"}, {"message", "no such step in this workflow"}});
+      }
+      if (!e.step_id && e.status != "success" && e.status != "failed" && e.status != "abandoned") {
+        errors.push_back(
+            {{"pointer", at + "/status"}, {"message", "a run outcome is success, failed or abandoned"}});
+      }
+      if (e.step_id && e.status == "abandoned") {
+        errors.push_back(
+            {{"pointer", at + "/status"}, {"message", "abandoned is a run outcome (step_id null)"}});
+      }
+    }
+    if (!errors.empty()) {
+      throw core::Error(core::ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid",
+                        {{"errors", errors}});
+    }
+    HealthRepository repo(sql, db_.GetDialect());
+    auto f = repo.Fields(caller.company_id, workflow_id);
+    before_status = f.status;
+    const int64_t now = core::NowMillis();
+    bool new_success = false;
+    bool new_failure = false;
+    for (const auto& e : entries) {
+      if (!repo.Insert(caller.company_id, workflow_id, caller.user_id, e, now)) {
+        ++result.duplicates;
+        continue;
+      }
+      ++result.accepted;
+      if (e.step_id) continue;
+      if (e.status == "success") {
+        ++f.total_uses;
+        f.consecutive_failures = 0;
+        f.last_successful_run = now;
+        new_success = true;
+      } else if (e.status == "failed") {
+        ++f.total_uses;
+        ++f.consecutive_failures;
+        f.last_failed_run = now;
+        new_failure = true;
+      }
+    }
+    if (new_success || new_failure) {
+      const auto last = repo.LastRuns(workflow_id, 50);
+      const auto ok = std::count(last.begin(), last.end(), "success");
+      f.success_rate = last.empty() ? 0.0 : static_cast<double>(ok) / static_cast<double>(last.size());
+    }
+    const std::string url = notifications_.WorkflowUrl(workflow_id, "health");
+    auto notify = [&](const char* type, const char* severity, const std::string& title,
+                      const std::string& message) {
+      if (auto n = notifications_.CreateIn(
+              sql, NewNotification{caller.company_id, workflow_id, type, severity, title, message, url})) {
+        notes.push_back(*n);
+      }
+    };
+    if (f.status == "active" && f.consecutive_failures >= options_.broken_after) {
+      f.status = "broken";
+      notify("workflow_broken", "error", Quoted(w->name) + " is broken",
+             std::to_string(f.consecutive_failures) + " runs in a row failed. Check the failing steps.");
+    } else if (f.status == "broken" && new_success && f.consecutive_failures == 0) {
+      f.status = "active";
+      notify("workflow_recovered", "info", Quoted(w->name) + " works again",
+             "A run completed after it broke.");
+    }
+    if (new_failure) {
+      const auto [total, ok] = repo.RunsSince(workflow_id, now - 7 * kDay);
+      if (total >= options_.high_failure_min_runs &&
+          static_cast<double>(ok) < options_.high_failure_rate * static_cast<double>(total) &&
+          !repo.NotifiedSince(workflow_id, "high_failure_rate", now - kDay)) {
+        notify(
+            "high_failure_rate", "warning", Quoted(w->name) + " fails often",
+            std::to_string(total - ok) + " of " + std::to_string(total) + " runs failed in the last 7 days.");
+      }
+    }
+    repo.SetFields(caller.company_id, workflow_id, f);
+    result.workflow = f;
+  });
+  if (versions_ != nullptr && result.accepted > 0) versions_->Bump(caller.company_id);
+  for (const auto& n : notes) notifications_.Announce(n);
+  if (result.workflow.status != before_status) {
+    events_.Publish(caller.company_id, "workflow_status",
+                    {{"workflow_id", workflow_id}, {"status", result.workflow.status}});
+  }
+  return result;
+}
+
+json HealthService::HealthReport(const Caller& caller, int64_t workflow_id, int days) {
+  return db_.Read([&](soci::session& sql) {
+    auto w = storage::WorkflowRepository(sql, db_.GetDialect()).Find(caller.company_id, workflow_id);
+    if (!w) throw core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found");
+    HealthRepository repo(sql, db_.GetDialect());
+    const int64_t now = core::NowMillis();
+    const int64_t since = (now / kDay - (days - 1)) * kDay;  // from the start of the first UTC day
+    std::map<std::string, json> by_day;
+    for (int64_t d = since; d <= now; d += kDay) {
+      const std::string day = core::FormatIsoMillis(d).substr(0, 10);
+      by_day[day] = {{"date", day}, {"success", 0}, {"failed", 0}, {"abandoned", 0}, {"healed", 0}};
+    }
+    for (const auto& c : repo.Days(workflow_id, since)) {
+      auto it = by_day.find(c.day);
+      if (it == by_day.end()) continue;
+      if (c.kind == "run" && (c.status == "success" || c.status == "failed" || c.status == "abandoned")) {
+        it->second[c.status] = it->second[c.status].get<int64_t>() + c.count;
+      } else if (c.kind == "step" && (c.status == "healed_deterministic" || c.status == "healed_ai")) {
+        it->second["healed"] = it->second["healed"].get<int64_t>() + c.count;
+      }
+    }
+    json days_json = json::array();
+    for (auto& [_, v] : by_day) days_json.push_back(v);
+
+    std::map<int64_t, json> failing;
+    for (const auto& r : repo.FailingSteps(workflow_id, since)) {
+      auto& f = failing[r.step_id];
+      if (f.is_null()) {
+        f = {{"step_id", r.step_id},
+             {"step_number", r.step_number},
+             {"field_label", Opt(r.field_label)},
+             {"failures", 0},
+             {"error_types", json::object()}};
+      }
+      f["failures"] = f["failures"].get<int64_t>() + r.count;
+      const std::string type = r.error_type.value_or("unknown");
+      f["error_types"][type] = f["error_types"].value(type, int64_t{0}) + r.count;
+    }
+    std::vector<json> failing_list;
+    for (auto& [_, v] : failing) failing_list.push_back(v);
+    std::sort(failing_list.begin(), failing_list.end(), [](const json& a, const json& b) {
+      return a["failures"].get<int64_t>() > b["failures"].get<int64_t>();
+    });
+    if (failing_list.size() > 20) failing_list.resize(20);
+
+    json runs = json::array();
+    for (const auto& r : repo.RecentRuns(workflow_id, 50)) {
+      runs.push_back({{"run_id", r.run_id},
+                      {"status", r.status},
+                      {"user_id", r.user_id},
+                      {"error_type", Opt(r.error_type)},
+                      {"created_at", core::FormatIsoMillis(r.created_at)}});
+    }
+    json healing = json::array();
+    for (const auto& h : repo.HealingEvents(workflow_id, 50)) {
+      healing.push_back(
+          {{"step_id", h.step_id},
+           {"step_number", h.step_number ? json(*h.step_number) : json(nullptr)},
+           {"field_label", Opt(h.field_label)},
+           {"status", h.status},
+           {"healing_confidence", h.healing_confidence ? json(*h.healing_confidence) : json(nullptr)},
+           {"page_url", Opt(h.page_url)},
+           {"created_at", core::FormatIsoMillis(h.created_at)}});
+    }
+    return json{{"workflow_id", workflow_id},
+                {"workflow_name", w->name},
+                {"workflow", HealthFieldsJson(repo.Fields(caller.company_id, workflow_id))},
+                {"days", days_json},
+                {"failing_steps", failing_list},
+                {"recent_runs", runs},
+                {"healing_events", healing}};
+  });
+}
+
+int64_t HealthService::Retention() {
+  const int64_t before = core::NowMillis() - options_.retention_days * kDay;
+  int64_t total = 0;
+  for (;;) {
+    const int64_t n = db_.Transaction([&](soci::session& sql) {
+      return HealthRepository(sql, db_.GetDialect()).DeleteOlderThan(before, 5000);
+    });
+    total += n;
+    if (n < 5000) break;
+  }
+  return total;
+}
+
+}  // namespace stepwise::services

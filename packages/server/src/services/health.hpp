@@ -1,0 +1,54 @@
+#pragma once
+// Walkthrough run reports and the health they add up to: counts updated in the reporting
+// transaction, alerts (broken after 3 failed runs in a row, recovered, high failure rate), the
+// health report, and retention.
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/versions.hpp"
+#include "services/accounts.hpp"
+#include "services/events.hpp"
+#include "services/notifications.hpp"
+#include "storage/db/database.hpp"
+#include "storage/db/health.hpp"
+
+namespace stepwise::services {
+
+struct HealthOptions {
+  int broken_after = 3;             // failed runs in a row
+  double high_failure_rate = 0.70;  // success rate below this ...
+  int high_failure_min_runs = 10;   // ... over at least this many runs in 7 days
+  int64_t retention_days = 180;
+};
+
+struct HealthBatchResult {
+  int accepted = 0;
+  int duplicates = 0;
+  storage::HealthFields workflow;
+};
+
+nlohmann::json HealthFieldsJson(const storage::HealthFields& f);
+
+class HealthService {
+ public:
+  static constexpr const char* kRetention = "health_retention";
+
+  HealthService(storage::Database& db, NotificationService& notifications, EventBus& events,
+                core::VersionCounters* versions, HealthOptions options = {})
+      : db_(db), notifications_(notifications), events_(events), versions_(versions), options_(options) {}
+
+  HealthBatchResult Report(const Caller& caller, int64_t workflow_id,
+                           const std::vector<storage::HealthEntry>& entries);
+  nlohmann::json HealthReport(const Caller& caller, int64_t workflow_id, int days);
+  int64_t Retention();
+
+ private:
+  storage::Database& db_;
+  NotificationService& notifications_;
+  EventBus& events_;
+  core::VersionCounters* versions_;
+  HealthOptions options_;
+};
+
+}  // namespace stepwise::services
