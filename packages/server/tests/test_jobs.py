@@ -1,0 +1,272 @@
+"""The job queue (issue 5) on both backends — the embedded jobs table and Redis Streams with the
+database outbox: a worker killed with -9 in the middle of a job, Redis restarted in the middle of a
+run, Redis down when jobs are queued, retries and the dead letter, the periodic scheduler."""
+import json
+import os
+import time
+
+import pytest
+
+import wf_support as W
+from fake_vendor import ANTHROPIC, ANTHROPIC_MODEL, B, FakeVendor
+from helpers import assert_envelope
+
+pytestmark = pytest.mark.slow
+
+AMODEL = f"anthropic:{ANTHROPIC_MODEL}"
+BACKENDS = ["embedded", "redis"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    if request.param == "redis":
+        return "redis", W.queue_settings("redis", request.getfixturevalue("redis_url"))
+    return "embedded", W.queue_settings("embedded")
+
+
+def _label_jobs_left(srv, qenv):
+    """Label jobs the queue still holds: rows of the jobs table (any state) and, with Redis, stream
+    entries, pending (unacknowledged) deliveries and delayed retries."""
+    n = int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE type = 'label_step'"))
+    if qenv.get("JOB_QUEUE") == "redis":
+        url, prefix = qenv["REDIS_URL"], qenv["REDIS_PREFIX"]
+        n += W.redis_cmd(url, "XLEN", f"{prefix}:jobs")
+        n += W.redis_cmd(url, "ZCARD", f"{prefix}:jobs:delayed")
+        try:
+            n += W.redis_cmd(url, "XPENDING", f"{prefix}:jobs", "workers")[0]
+        except RuntimeError:  # no group yet
+            pass
+    return n
+
+
+def _queue_state(srv, qenv):
+    out = {"jobs": srv.db.query("SELECT id, type, state, attempts FROM jobs")}
+    if qenv.get("JOB_QUEUE") == "redis":
+        url, prefix = qenv["REDIS_URL"], qenv["REDIS_PREFIX"]
+        out["stream"] = W.redis_cmd(url, "XRANGE", f"{prefix}:jobs", "-", "+")
+        out["delayed"] = W.redis_cmd(url, "ZRANGE", f"{prefix}:jobs:delayed", "0", "-1", "WITHSCORES")
+        out["pending"] = W.redis_cmd(url, "XPENDING", f"{prefix}:jobs", "workers")
+    return out
+
+
+def _stuck(srv):
+    return int(srv.db.scalar("SELECT COUNT(*) FROM workflows WHERE status = 'processing'"))
+
+
+def test_queue_is_drained_after_labeling(server_factory, backend):
+    kind, qenv = backend
+    srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=3))
+    admin = srv.signup_admin()
+    wfs = [W.create(admin, W.wf_body(W.unique_steps(5)), wait=False) for _ in range(3)]
+    for wf_id in wfs:
+        d = W.wait_labeled(admin, wf_id)
+        assert d["status"] == "needs_review" and all(s["ai_model"] == "local" for s in d["steps"])
+    W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=10, what="every label job acknowledged")
+
+
+@pytest.mark.xfail(os.environ.get("TEST_DB") == "postgresql", strict=True,
+                   reason="server bug on PostgreSQL: two workers labeling the last steps of a workflow commit at "
+                   "once; each transaction still sees the other's step pending (READ COMMITTED), so neither "
+                   "moves the workflow to needs_review: it stays processing with all steps labeled, no alert")
+def test_concurrent_step_labels_finish_every_workflow(server_factory, backend):
+    kind, qenv = backend
+    srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=8))
+    admin = srv.signup_admin()
+    wfs = [W.create(admin, W.wf_body(W.unique_steps(3)), wait=False) for _ in range(30)]
+    W.wait_for(lambda: int(srv.db.scalar("SELECT COUNT(*) FROM steps WHERE label_status = 'pending'")) == 0,
+               timeout=30, what="every step labeled")
+    time.sleep(0.5)
+    stuck = [(w, d["labeling"]) for w in wfs for d in [W.detail(admin, w)[0]] if d["status"] != "needs_review"]
+    assert not stuck, f"{len(stuck)} of 30 workflows stuck with every step labeled: {stuck[:3]}"
+    notes = assert_envelope(admin.get("/api/notifications?limit=100"), 200)
+    assert sorted(n["workflow_id"] for n in notes) == sorted(wfs)
+
+
+def test_worker_killed_mid_job_another_finishes(server_factory, backend):
+    kind, qenv = backend
+    with FakeVendor() as fake:
+        fake.default(ANTHROPIC, B.ok(delay=30))  # the first worker is in the middle of every call
+        srv = server_factory(**W.lenv(qenv, fake.anthropic_env(), WORKER_CONCURRENCY=0, JOB_VISIBILITY_MS=2000,
+                                      AI_TIMEOUT_MS=40000, AI_BACKOFF_BASE_MS=5))
+        a = W.Worker(srv, concurrency=2).start()
+        admin = srv.signup_admin()
+        wf_id = W.create(admin, W.wf_body(W.unique_steps(2)), wait=False)
+        W.wait_for(lambda: fake.in_flight == 2, what="worker A calling the vendor for both steps")
+        a.kill()  # kill -9 in the middle of both jobs
+        fake.default(ANTHROPIC, B.ok(field_label="Labeled after the crash"))
+        # An admin edit made while the jobs wait for their lease to run out.
+        steps = W.detail(admin, wf_id)[0]["steps"]
+        r = admin.patch(f"/api/workflows/{wf_id}/steps/{steps[0]['id']}", {"field_label": "Edited by the admin"})
+        assert_envelope(r, 200)
+        t0 = time.monotonic()
+        b = W.Worker(srv, concurrency=2).start()
+        try:
+            d = W.wait_labeled(admin, wf_id, timeout=20)
+            elapsed = time.monotonic() - t0
+            assert d["status"] == "needs_review"
+            s1, s2 = d["steps"]
+            assert (s1["field_label"], s1["label_edited"]) == ("Edited by the admin", True)
+            assert s1["ai_model"] == AMODEL and "labeled by anthropic" in s1["instruction"]
+            assert s2["field_label"] == "Labeled after the crash" and s2["ai_model"] == AMODEL
+            assert {r[4] for r in W.db_steps(srv, wf_id)} == {"done"}
+            assert _stuck(srv) == 0
+            assert elapsed < 15, f"the lease (2 s) took {elapsed:.1f} s to run out"
+            W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=10, what="jobs acknowledged")
+        finally:
+            assert b.stop() == 0, b.logs(3000)
+
+
+def test_redis_restarted_mid_run_every_job_completes(server_factory):
+    rs = W.RedisServer(persist=True).start()
+    try:
+        with FakeVendor() as fake:
+            fake.default(ANTHROPIC, B.ok(delay=0.4))
+            qenv = W.queue_settings("redis", rs.url)
+            srv = server_factory(**W.lenv(qenv, fake.anthropic_env(), WORKER_CONCURRENCY=4,
+                                          JOB_VISIBILITY_MS=2000, AI_TIMEOUT_MS=3000, AI_BACKOFF_BASE_MS=5))
+            admin = srv.signup_admin()
+            wfs = [W.create(admin, W.wf_body(W.unique_steps(8)), wait=False) for _ in range(3)]
+            W.wait_for(lambda: fake.count(status=200) >= 4, what="labeling under way")
+            rs.stop()
+            time.sleep(1.0)
+            rs.start()
+            for wf_id in wfs:
+                d = W.wait_labeled(admin, wf_id, timeout=40)
+                assert d["status"] == "needs_review"
+                assert all(s["ai_model"] == AMODEL and s["field_label"] for s in d["steps"]), d["steps"]
+            assert _stuck(srv) == 0
+            W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=15, what="every label job acknowledged")
+    finally:
+        rs.close()
+
+
+def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory):
+    rs = W.RedisServer(persist=True).start()
+    try:
+        qenv = W.queue_settings("redis", rs.url)
+        srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=2))
+        admin = srv.signup_admin()
+        W.create(admin, W.wf_body(W.unique_steps(1)))  # the consumer group exists
+        rs.stop()
+        wfs = [W.create(admin, W.wf_body(W.unique_steps(4)), wait=False) for _ in range(2)]
+        time.sleep(1.5)  # the relay tries (every second) and fails
+        outbox = int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE state = 'outbox' AND type = 'label_step'"))
+        assert outbox == 8, srv.db.query("SELECT id, type, state FROM jobs")
+        assert all(W.detail(admin, w)[0]["status"] == "processing" for w in wfs)
+        rs.start()
+        for wf_id in wfs:
+            d = W.wait_labeled(admin, wf_id, timeout=20)
+            assert d["status"] == "needs_review" and all(s["field_label"] for s in d["steps"])
+        W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=10,
+                   what=f"outbox handed over and drained ({_queue_state(srv, qenv)})")
+    finally:
+        rs.close()
+
+
+def test_redis_unreachable_at_start_then_up(server_factory):
+    rs = W.RedisServer(persist=False)
+    try:
+        qenv = W.queue_settings("redis", rs.url)
+        srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=2))  # Redis not started yet
+        admin = srv.signup_admin()
+        wf_id = W.create(admin, W.wf_body(W.unique_steps(3)), wait=False)
+        time.sleep(1.2)
+        assert W.detail(admin, wf_id)[0]["status"] == "processing"
+        rs.start()
+        d = W.wait_labeled(admin, wf_id, timeout=20)
+        assert d["status"] == "needs_review"
+    finally:
+        rs.close()
+
+
+@pytest.mark.xfail(strict=True, reason="server bug: the Redis queue remembers that it created the consumer group "
+                   "(group_ready_); after Redis comes back without its data (no persistence, a failover) the "
+                   "group is never created again, XREADGROUP fails with NOGROUP and no job runs until restart")
+def test_redis_restarted_without_its_data_jobs_still_complete(server_factory):
+    rs = W.RedisServer(persist=False).start()
+    try:
+        qenv = W.queue_settings("redis", rs.url)
+        srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=2))
+        admin = srv.signup_admin()
+        W.create(admin, W.wf_body(W.unique_steps(1)))
+        rs.stop()
+        rs.start()  # empty: no stream, no group
+        wf_id = W.create(admin, W.wf_body(W.unique_steps(2)), wait=False)
+        d = W.wait_labeled(admin, wf_id, timeout=10)
+        assert d["status"] == "needs_review"
+    finally:
+        rs.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# Retries and the dead letter
+# ------------------------------------------------------------------------------------------------
+
+def test_failing_jobs_retry_then_dead_letter(server_factory, backend):
+    kind, qenv = backend
+    srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=2, JOB_RETRY_BASE_MS=20))
+    # A label job without its step_id fails every time (retried, then dead); a job of a type no
+    # task handles is dead at once.
+    bad = {"type": "label_step", "payload": {}, "attempts": 0, "max_attempts": 3}
+    unknown = {"type": "no_such_task", "payload": {}, "attempts": 0, "max_attempts": 5}
+    if kind == "embedded":
+        now = int(time.time() * 1000)
+        for job in (bad, unknown):
+            srv.db.execute("INSERT INTO jobs (type, payload, state, attempts, max_attempts, run_at, created_at) "
+                           "VALUES (%s, '{}', 'queued', 0, %s, %s, %s)", (job["type"], job["max_attempts"], now, now))
+
+        def dead():
+            rows = srv.db.query("SELECT type, state, attempts, last_error FROM jobs ORDER BY id")
+            return rows if [r[1] for r in rows] == ["dead", "dead"] else None
+        rows = W.wait_for(dead, timeout=15, what="both jobs dead-lettered")
+        assert [(r[0], int(r[2])) for r in rows] == [("label_step", 3), ("no_such_task", 1)], rows
+        assert all(r[3] for r in rows), rows
+    else:
+        url, prefix = qenv["REDIS_URL"], qenv["REDIS_PREFIX"]
+        W.wait_for(lambda: W.redis_cmd(url, "EXISTS", f"{prefix}:jobs"), what="the stream and group")
+        for job in (bad, unknown):
+            W.redis_cmd(url, "XADD", f"{prefix}:jobs", "*", "job", json.dumps(job))
+        W.wait_for(lambda: W.redis_cmd(url, "XLEN", f"{prefix}:jobs:dead") == 2, timeout=15,
+                   what="both jobs in the dead-letter stream")
+        entries = W.redis_cmd(url, "XRANGE", f"{prefix}:jobs:dead", "-", "+")
+        dead = sorted((json.loads(e[1][1]) for e in entries), key=lambda j: j["type"])
+        assert [(j["type"], j["attempts"]) for j in dead] == [("label_step", 3), ("no_such_task", 1)], dead
+        assert all(j.get("error") for j in dead), dead
+        assert W.redis_cmd(url, "XLEN", f"{prefix}:jobs") == 0
+        assert W.redis_cmd(url, "ZCARD", f"{prefix}:jobs:delayed") == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Scheduler
+# ------------------------------------------------------------------------------------------------
+
+def _queued(srv, qenv, type_):
+    if qenv.get("JOB_QUEUE") == "redis":
+        entries = W.redis_cmd(qenv["REDIS_URL"], "XRANGE", f"{qenv['REDIS_PREFIX']}:jobs", "-", "+") or []
+        n = sum(1 for e in entries if json.loads(e[1][1])["type"] == type_)
+        return n + int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE type = %s", (type_,)))
+    return int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE type = %s", (type_,)))
+
+
+def test_periodic_tasks_run_once_per_period_across_processes(server_factory, backend):
+    kind, qenv = backend
+    # No workers: what the schedulers enqueue stays in the queue, where it can be counted.
+    s1 = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=0))
+    s2 = server_factory(database=s1.db, **W.lenv(qenv, WORKER_CONCURRENCY=0))
+    s3 = server_factory(database=s1.db, **W.lenv(qenv, WORKER_CONCURRENCY=0))
+    assert {s1.db.url} == {s2.db.url} == {s3.db.url}
+    W.wait_for(lambda: _queued(s1, qenv, "labeling_watchdog") >= 1, what="the first watchdog run")
+    time.sleep(2.5)  # several ticks of three schedulers
+    assert _queued(s1, qenv, "labeling_watchdog") == 1
+    assert _queued(s1, qenv, "screenshot_cleanup") == 1
+    rows = dict((r[0], int(r[1])) for r in s1.db.query("SELECT name, next_run_at FROM job_schedule"))
+    now = time.time() * 1000
+    assert set(rows) == {"labeling_watchdog", "screenshot_cleanup"}, rows
+    assert 50_000 < rows["labeling_watchdog"] - now <= 60_000, rows
+    assert 9 * 60_000 < rows["screenshot_cleanup"] - now <= 10 * 60_000, rows
+    # The period comes due: exactly one more run, whoever ticks first.
+    s1.db.execute("UPDATE job_schedule SET next_run_at = 0 WHERE name = 'labeling_watchdog'")
+    W.wait_for(lambda: _queued(s1, qenv, "labeling_watchdog") >= 2, what="the second watchdog run")
+    time.sleep(2.5)
+    assert _queued(s1, qenv, "labeling_watchdog") == 2
+    assert _queued(s1, qenv, "screenshot_cleanup") == 1
