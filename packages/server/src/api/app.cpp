@@ -30,6 +30,7 @@ void RegisterRoutes(http::Router& router, App& app) {
   RegisterAuthRoutes(router, app);
   RegisterCompanyRoutes(router, app);
   RegisterUserRoutes(router, app);
+  RegisterExportRoutes(router, app);
   RegisterWorkflowRoutes(router, app);
   RegisterScreenshotRoutes(router, app);
   RegisterNotificationRoutes(router, app);

@@ -44,6 +44,7 @@ void RegisterAuthRoutes(http::Router& router, App& app);
 void RegisterCompanyRoutes(http::Router& router, App& app);
 void RegisterUserRoutes(http::Router& router, App& app);
 void RegisterWebRoutes(http::Router& router, App& app);
+void RegisterExportRoutes(http::Router& router, App& app);
 void RegisterWorkflowRoutes(http::Router& router, App& app);
 void RegisterScreenshotRoutes(http::Router& router, App& app);
 void RegisterNotificationRoutes(http::Router& router, App& app);

@@ -1,0 +1,225 @@
+#include "services/export.hpp"
+
+#include <gtest/gtest.h>
+
+#include "services/import.hpp"
+
+namespace stepwise::services {
+namespace {
+
+using nlohmann::json;
+
+storage::StepRecord Step(int64_t n, const std::string& action, json selectors, json meta, json action_data,
+                         const std::string& url = "https://app.example.com/form") {
+  storage::StepRecord s;
+  s.id = 100 + n;
+  s.step_number = n;
+  s.action_type = action;
+  s.selectors_json = selectors.dump();
+  s.element_meta_json = meta.dump();
+  s.page_context_json =
+      json{{"url", url}, {"title", "Form"}, {"viewport", {{"width", 1024}, {"height", 700}}}}.dump();
+  if (!action_data.is_null()) s.action_data_json = action_data.dump();
+  return s;
+}
+
+json ButtonSelectors(int n) {
+  return {{"primary", "[data-testid=\"btn-" + std::to_string(n) + "\"]"},
+          {"css", "#b" + std::to_string(n)},
+          {"xpath", "/html/body/button[" + std::to_string(n) + "]"},
+          {"data_testid", "btn-" + std::to_string(n)},
+          {"stable_attrs", {{"id", "b" + std::to_string(n)}}},
+          {"aria", "aria/Save[role=\"button\"]"}};
+}
+
+WorkflowDetail Sample() {
+  WorkflowDetail d;
+  d.workflow.id = 7;
+  d.workflow.name = "Pay <script>alert(1)</script> invoice";
+  d.workflow.description = "Uses <img src=x onerror=alert(2)>";
+  d.workflow.starting_url = "https://app.example.com/form";
+  d.steps.push_back(Step(1, "navigate", json::object(), {{"tag_name", "HTML"}}, nullptr));
+  auto click =
+      Step(2, "click", ButtonSelectors(2),
+           {{"tag_name", "button"}, {"bounding_box", {{"x", 10}, {"y", 20}, {"width", 100}, {"height", 30}}}},
+           {{"click_coordinates", {{"x", 30}, {"y", 25}}}});
+  click.field_label = "<b>Save</b>";
+  click.instruction = "Click <img src=x onerror=alert(3)> now";
+  click.screenshot_id = 55;
+  d.steps.push_back(click);
+  d.steps.push_back(Step(3, "input_commit", {{"primary", "#email"}, {"css", "#email"}},
+                         {{"tag_name", "input"}, {"type", "email"}}, {{"input_value", "ada@example.com"}}));
+  d.steps.push_back(Step(4, "input_commit", {{"primary", "#pw"}, {"css", "#pw"}},
+                         {{"tag_name", "input"}, {"type", "password"}, {"value_masked", true}},
+                         {{"input_value", nullptr}, {"value_masked", true}}));
+  d.steps.push_back(Step(5, "select_change", {{"primary", "#country"}, {"css", "select#country"}},
+                         {{"tag_name", "select"}}, {{"input_value", "France"}}));
+  d.steps.push_back(Step(6, "submit", {{"primary", "#pw"}, {"css", "#pw"}}, {{"tag_name", "input"}},
+                         {{"submit_key", "enter"}}));
+  return d;
+}
+
+TEST(ExportFormat, Parses) {
+  EXPECT_EQ(ParseExportFormat("devtools"), ExportFormat::kDevtools);
+  EXPECT_EQ(ParseExportFormat("html"), ExportFormat::kHtml);
+  EXPECT_FALSE(ParseExportFormat("pdf"));
+  EXPECT_FALSE(ParseExportFormat(""));
+}
+
+TEST(ExportSelectors, RecorderOrderAndForms) {
+  const auto sel = RecorderSelectors(ButtonSelectors(2));
+  ASSERT_EQ(sel.size(), 4u);
+  EXPECT_EQ(sel[0], std::vector<std::string>{"aria/Save[role=\"button\"]"});
+  EXPECT_EQ(sel[1], std::vector<std::string>{"[data-testid=\"btn-2\"]"});
+  EXPECT_EQ(sel[2], std::vector<std::string>{"#b2"});
+  EXPECT_EQ(sel[3], std::vector<std::string>{"xpath//html/body/button[2]"});
+}
+
+TEST(ExportSelectors, ShadowChainAndLimits) {
+  json s = {{"primary", "#x"}, {"shadow_chain", {"my-app", "#inner"}}, {"pierce", "pierce/#inner"}};
+  auto sel = RecorderSelectors(s);
+  ASSERT_EQ(sel.size(), 2u);
+  EXPECT_EQ(sel[0], (std::vector<std::string>{"my-app", "#inner"}));
+  EXPECT_EQ(sel[1], std::vector<std::string>{"pierce/#inner"});
+  // An XPath at our 2,000-character bound no longer fits the Recorder's with its prefix.
+  json long_xpath = {{"xpath", "/" + std::string(1999, 'a')}};
+  EXPECT_TRUE(RecorderSelectors(long_xpath).empty());
+  EXPECT_TRUE(RecorderSelectors(json::object()).empty());
+  EXPECT_TRUE(RecorderSelectors(json(nullptr)).empty());
+}
+
+TEST(ExportDevtools, ShapeAndSteps) {
+  const json r = DevtoolsRecording(Sample());
+  EXPECT_EQ(r["title"], "Pay <script>alert(1)</script> invoice");
+  const json& steps = r["steps"];
+  ASSERT_EQ(steps.size(), 8u) << steps.dump(2);
+  EXPECT_EQ(steps[0]["type"], "setViewport");
+  EXPECT_EQ(steps[0]["width"], 1024);
+  // The recorded first navigate is the start: no second one.
+  EXPECT_EQ(steps[1]["type"], "navigate");
+  EXPECT_EQ(steps[1]["url"], "https://app.example.com/form");
+  EXPECT_EQ(steps[2]["type"], "click");
+  EXPECT_EQ(steps[2]["offsetX"], 20.0);
+  EXPECT_EQ(steps[2]["offsetY"], 5.0);
+  EXPECT_EQ(steps[3]["type"], "change");
+  EXPECT_EQ(steps[3]["value"], "ada@example.com");
+  EXPECT_EQ(steps[4]["value"], "<password>");
+  EXPECT_EQ(steps[5]["value"], "France");
+  EXPECT_EQ(steps[6]["type"], "keyDown");
+  EXPECT_EQ(steps[6]["key"], "Enter");
+  EXPECT_EQ(steps[7]["type"], "keyUp");
+}
+
+TEST(ExportDevtools, NavigatesToStartWhenNotRecorded) {
+  WorkflowDetail d = Sample();
+  d.steps.erase(d.steps.begin());
+  const json r = DevtoolsRecording(d);
+  EXPECT_EQ(r["steps"][1]["type"], "navigate");
+  EXPECT_EQ(r["steps"][1]["url"], d.workflow.starting_url);
+}
+
+TEST(ExportDevtools, MaskedWithoutFlagIsNeverInvented) {
+  WorkflowDetail d = Sample();
+  d.steps[2].action_data_json = json{{"input_value", nullptr}}.dump();
+  const json r = DevtoolsRecording(d);
+  EXPECT_EQ(r["steps"][3]["value"], "<masked>");
+  // A flag on the element masks even a value that came along.
+  d.steps[2].action_data_json = json{{"input_value", "secret"}}.dump();
+  d.steps[2].element_meta_json = json{{"tag_name", "input"}, {"value_masked", true}}.dump();
+  EXPECT_EQ(DevtoolsRecording(d).dump().find("secret"), std::string::npos);
+}
+
+TEST(ExportDevtools, RoundTripsThroughImport) {
+  const WorkflowDetail d = Sample();
+  const auto imported = WorkflowFromRecording(DevtoolsRecording(d));
+  const json& steps = imported.body["steps"];
+  ASSERT_EQ(steps.size(), d.steps.size()) << steps.dump(2);
+  EXPECT_EQ(imported.body["metadata"]["starting_url"], d.workflow.starting_url);
+  EXPECT_EQ(steps[0]["action_type"], "navigate");
+  EXPECT_EQ(steps[1]["action_type"], "click");
+  EXPECT_EQ(steps[1]["selectors"]["aria"], "aria/Save[role=\"button\"]");
+  EXPECT_EQ(steps[1]["selectors"]["data_testid"], "btn-2");
+  EXPECT_EQ(steps[2]["action_data"]["input_value"], "ada@example.com");
+  // The placeholder comes back masked, not as a value.
+  EXPECT_TRUE(steps[3]["action_data"]["input_value"].is_null());
+  EXPECT_EQ(steps[3]["action_data"]["value_masked"], true);
+  EXPECT_EQ(steps[4]["action_type"], "select_change");
+  EXPECT_EQ(steps[5]["action_type"], "submit");
+}
+
+TEST(ExportPlaywright, Script) {
+  const std::string js = PlaywrightScript(Sample());
+  EXPECT_NE(js.find("import { test } from '@playwright/test';"), std::string::npos);
+  EXPECT_NE(js.find("test(\"Pay <script>alert(1)</script> invoice\", async ({ page }) => {"),
+            std::string::npos)
+      << js;
+  EXPECT_NE(js.find("await page.locator(\"[data-testid=\\\"btn-2\\\"]\").click();"), std::string::npos) << js;
+  EXPECT_NE(js.find(".fill(\"ada@example.com\")"), std::string::npos);
+  EXPECT_NE(js.find(".fill(\"<password>\"); // sensitive value not recorded"), std::string::npos) << js;
+  EXPECT_NE(js.find(".selectOption({ label: \"France\" })"), std::string::npos);
+  EXPECT_NE(js.find(".press('Enter')"), std::string::npos);
+  EXPECT_EQ(js.find("page.goto(\"https://app.example.com/form\")"),
+            js.rfind("page.goto(\"https://app.example.com/form\")"));
+}
+
+TEST(ExportPlaywright, CommentsCannotBreakOut) {
+  WorkflowDetail d = Sample();
+  d.steps[1].field_label = "x\nawait evil();\u2028more";
+  const std::string js = PlaywrightScript(d);
+  EXPECT_EQ(js.find("\nawait evil()"), std::string::npos);
+  EXPECT_EQ(js.find("\u2028"), std::string::npos);
+}
+
+TEST(ExportPlaywright, Locators) {
+  EXPECT_EQ(PlaywrightLocator({{"primary", "aria/Save[role=\"button\"]"}}),
+            "page.getByRole(\"button\", { name: \"Save\", exact: true })");
+  EXPECT_EQ(PlaywrightLocator({{"primary", nullptr}, {"xpath", "//div[1]"}}),
+            "page.locator(\"xpath=//div[1]\")");
+  EXPECT_EQ(PlaywrightLocator({{"primary", "#a"}, {"frame_path", {"iframe#f"}}}),
+            "page.frameLocator(\"iframe#f\").locator(\"#a\")");
+  EXPECT_EQ(PlaywrightLocator({{"shadow_chain", {"my-app", "#b"}}}),
+            "page.locator(\"my-app\").locator(\"#b\")");
+  EXPECT_EQ(PlaywrightLocator(json::object()), "");
+}
+
+TEST(ExportMarkdown, NumberedAndEscaped) {
+  const ScreenshotUrls urls = {{55, "http://127.0.0.1:8080/api/blobs/k?sig=a b(c)"}};
+  const std::string md = MarkdownGuide(Sample(), urls);
+  EXPECT_EQ(md.rfind("# Pay &lt;script&gt;alert(1)&lt;/script&gt; invoice\n", 0), 0u) << md;
+  EXPECT_EQ(md.find("<script>"), std::string::npos);
+  EXPECT_EQ(md.find("<img"), std::string::npos);
+  EXPECT_NE(md.find("## 2\\. &lt;b&gt;Save&lt;/b&gt;"), std::string::npos) << md;
+  EXPECT_NE(md.find("](http://127.0.0.1:8080/api/blobs/k?sig=a%20b%28c%29)"), std::string::npos) << md;
+  EXPECT_NE(md.find("Value: ada@example.com"), std::string::npos);
+  EXPECT_NE(md.find("not recorded (sensitive)"), std::string::npos);
+}
+
+TEST(ExportHtml, EscapesEveryUserText) {
+  WorkflowDetail d = Sample();
+  d.steps[0].page_context_json = json{{"url", "javascript:alert(4)"}}.dump();
+  const ScreenshotUrls urls = {{55, "http://h/api/blobs/k?a=1&b=\"2\""}};
+  const std::string html = HtmlGuide(d, urls);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<img src=x"), std::string::npos);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"javascript:"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("src=\"http://h/api/blobs/k?a=1&amp;b=&quot;2&quot;\""), std::string::npos);
+  EXPECT_NE(html.find("@media print"), std::string::npos);
+  // The target's box: (10,20) 100×30 in a 1024×700 viewport.
+  EXPECT_NE(html.find("class=\"box\" style=\"left:0.98"), std::string::npos) << html;
+}
+
+TEST(ExportFile, NamesAndTypes) {
+  EXPECT_EQ(SafeFileName("Pay <script> invoice \"Q3\"; rm -rf /"), "Pay-script-invoice-Q3-rm-rf");
+  EXPECT_EQ(SafeFileName("über"), "ber");
+  EXPECT_EQ(SafeFileName("***"), "workflow");
+  EXPECT_EQ(SafeFileName(std::string(300, 'a')).size(), 80u);
+  const auto f = ExportWorkflow(Sample(), ExportFormat::kPlaywright, {});
+  EXPECT_EQ(f.file_name, "Pay-script-alert-1-script-invoice.spec.js");
+  EXPECT_EQ(f.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+}
+
+}  // namespace
+}  // namespace stepwise::services

@@ -1,0 +1,431 @@
+#include "services/import.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <regex>
+
+#include "core/text.hpp"
+#include "services/export.hpp"
+#include "services/workflows.hpp"
+
+namespace stepwise::services {
+
+using core::Error;
+using core::ErrorKind;
+using nlohmann::json;
+
+namespace {
+
+// The bounds of our Selectors, ElementMeta and ActionData schemas (openapi.yaml).
+constexpr size_t kMaxSelector = 1000;
+constexpr size_t kMaxXpath = 2000;
+constexpr size_t kMaxAria = 200;
+constexpr size_t kMaxShadowChain = 20;
+constexpr size_t kMaxShortText = 500;
+constexpr size_t kMaxInputValue = 5000;
+constexpr size_t kMaxSteps = 500;
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string Text(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Error Invalid(const std::string& pointer, const std::string& message) {
+  return {ErrorKind::kValidation, "VALIDATION_ERROR", "The recording cannot become a workflow",
+          json{{"errors", json::array({{{"pointer", pointer}, {"message", message}}})}}};
+}
+
+// Every selector of a step as flat strings: alternatives, and the parts of shadow chains.
+std::vector<std::string> AllSelectorTexts(const json& selectors) {
+  std::vector<std::string> out;
+  if (!selectors.is_array()) return out;
+  for (const auto& alt : selectors) {
+    if (alt.is_string()) out.push_back(alt.get<std::string>());
+    if (alt.is_array()) {
+      for (const auto& part : alt) {
+        if (part.is_string()) out.push_back(part.get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+// A field whose value the recorder would have masked (guide-core privacy.ts, by its selectors:
+// the recording is all we have of the element).
+bool LooksSensitive(const std::vector<std::string>& selectors) {
+  static const std::regex kHint(
+      R"(pass(word|wd|code)?|pwd|\bpin\b|card.?(num|no)|cc.?(num|no)|credit.?card|cc-|\bcvv|\bcvc|\bcsc\b|)"
+      R"(security.?code|\biban\b|\bssn\b|social.?security|passport|\botp\b|one.?time|verification.?code)",
+      std::regex::icase | std::regex::optimize);
+  return std::any_of(selectors.begin(), selectors.end(),
+                     [](const std::string& s) { return std::regex_search(s, kHint); });
+}
+
+// Luhn-valid 13–19 digit numbers: card numbers, never stored whatever field they are in.
+bool IsCardNumber(std::string_view value) {
+  std::string digits;
+  for (char c : value) {
+    if (c == ' ' || c == '-') continue;
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    digits += c;
+  }
+  if (digits.size() < 13 || digits.size() > 19) return false;
+  int sum = 0;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    int d = digits[digits.size() - 1 - i] - '0';
+    if (i % 2 == 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 == 0;
+}
+
+std::string CssType(const std::vector<std::string>& selectors) {
+  static const std::regex kType(R"re(\[type=["']?([a-zA-Z-]+)["']?\])re");
+  for (const auto& s : selectors) {
+    std::smatch m;
+    if (!StartsWith(s, "aria/") && !StartsWith(s, "text/") && std::regex_search(s, m, kType))
+      return Lower(m[1].str());
+  }
+  return {};
+}
+
+struct AriaParts {
+  std::string name;
+  std::string role;
+};
+
+AriaParts ParseAria(std::string_view sel) {
+  std::string_view body = sel.substr(5);
+  AriaParts a;
+  const auto p = body.rfind("[role=\"");
+  if (p != std::string_view::npos && body.size() >= p + 9 && body.substr(body.size() - 2) == "\"]") {
+    const std::string_view role = body.substr(p + 7, body.size() - 2 - (p + 7));
+    if (role.find('"') == std::string_view::npos) {
+      a.role = std::string(role);
+      body = body.substr(0, p);
+    }
+  }
+  a.name = core::Trim(body);
+  return a;
+}
+
+// What a step's target looks like, from its selectors only.
+json ElementMetaFrom(const json& selectors, const json& our_selectors) {
+  const auto texts = AllSelectorTexts(selectors);
+  std::string tag;
+  for (const auto& s : texts) {
+    if (StartsWith(s, "aria/") || StartsWith(s, "text/")) continue;
+    tag = TagOfSelector(StartsWith(s, "pierce/") ? s.substr(7) : s);
+    if (!tag.empty()) break;
+  }
+  json meta = {{"tag_name", tag.empty() ? "unknown" : tag.substr(0, 64)}};
+  const std::string aria = our_selectors.value("aria", json()).is_string()
+                               ? our_selectors["aria"].get<std::string>()
+                               : std::string();
+  if (!aria.empty()) {
+    const auto parts = ParseAria(aria);
+    if (!parts.name.empty()) meta["accessible_name"] = core::TruncateUtf8(parts.name, kMaxShortText);
+    if (!parts.role.empty() && parts.role.size() <= 64) meta["role"] = parts.role;
+  }
+  for (const auto& s : texts) {
+    if (StartsWith(s, "text/") && s.size() > 5) {
+      meta["inner_text"] = core::TruncateUtf8(core::CollapseSpace(s.substr(5)), kMaxShortText);
+      break;
+    }
+  }
+  if (const auto type = CssType(texts); !type.empty() && type.size() <= 64) meta["type"] = type;
+  return meta;
+}
+
+json NullSelectors() {
+  return {{"primary", nullptr},
+          {"css", nullptr},
+          {"xpath", nullptr},
+          {"data_testid", nullptr},
+          {"stable_attrs", nullptr}};
+}
+
+bool Usable(const json& s) {
+  for (const char* key : {"primary", "css", "xpath", "xpath_alt", "aria", "pierce", "shadow_chain"}) {
+    if (s.contains(key) && !s[key].is_null()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string TagOfSelector(std::string_view sel) {
+  std::string_view last;
+  if (StartsWith(sel, "xpath/")) sel = sel.substr(6);
+  if (!sel.empty() && (sel[0] == '/' || sel[0] == '(')) {
+    // XPath: the last location step, up to its predicates.
+    const auto slash = sel.rfind('/');
+    last = sel.substr(slash + 1);
+  } else {
+    // CSS: the last compound selector, outside brackets, parentheses and quotes.
+    int depth = 0;
+    char quote = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < sel.size(); ++i) {
+      const char c = sel[i];
+      if (quote != 0) {
+        if (c == '\\') {
+          ++i;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '[' || c == '(') {
+        ++depth;
+      } else if ((c == ']' || c == ')') && depth > 0) {
+        --depth;
+      } else if (depth == 0 && (c == ' ' || c == '>' || c == '+' || c == '~' || c == ',')) {
+        start = i + 1;
+      }
+    }
+    last = sel.substr(std::min(start, sel.size()));
+  }
+  size_t n = 0;
+  while (n < last.size() && (std::isalnum(static_cast<unsigned char>(last[n])) != 0 || last[n] == '-')) ++n;
+  if (n == 0 || std::isalpha(static_cast<unsigned char>(last[0])) == 0) return {};
+  return Lower(std::string(last.substr(0, n)));
+}
+
+json SelectorsFromRecorder(const json& selectors) {
+  json out = NullSelectors();
+  std::vector<std::string> css;
+  std::vector<std::string> xpaths;
+  auto set_once = [&](const char* key, const std::string& value, size_t max) {
+    if (out[key].is_null() && !value.empty() && value.size() <= max) out[key] = value;
+  };
+  if (!selectors.is_array()) return out;
+  for (const auto& alt : selectors) {
+    std::vector<std::string> chain;
+    if (alt.is_string()) chain.push_back(alt.get<std::string>());
+    if (alt.is_array()) {
+      for (const auto& part : alt) {
+        if (part.is_string()) chain.push_back(part.get<std::string>());
+      }
+    }
+    if (chain.empty()) continue;
+    if (chain.size() > 1) {
+      // A chain through shadow roots.
+      const bool fits = chain.size() <= kMaxShadowChain &&
+                        std::all_of(chain.begin(), chain.end(), [](const std::string& c) {
+                          return !c.empty() && c.size() <= kMaxSelector;
+                        });
+      if (fits && out["shadow_chain"].is_null()) out["shadow_chain"] = chain;
+      continue;
+    }
+    const std::string& s = chain.front();
+    if (StartsWith(s, "aria/")) {
+      set_once("aria", s, kMaxAria);
+    } else if (StartsWith(s, "xpath/")) {
+      if (s.size() > 6) xpaths.push_back(s.substr(6));
+    } else if (!s.empty() && (s[0] == '/' || s[0] == '(')) {
+      xpaths.push_back(s);
+    } else if (StartsWith(s, "pierce/")) {
+      set_once("pierce", s, kMaxSelector);
+    } else if (StartsWith(s, "text/")) {
+      // No Selectors field takes a text query; ElementMeta keeps the text.
+    } else if (!s.empty()) {
+      css.push_back(s);
+    }
+  }
+  for (const auto& x : xpaths) {
+    if (x.size() > kMaxXpath) continue;
+    if (out["xpath"].is_null()) {
+      out["xpath"] = x;
+    } else if (!out.contains("xpath_alt") && x != out["xpath"].get<std::string>()) {
+      out["xpath_alt"] = x;
+    }
+  }
+  static const std::regex kTestId(
+      R"re(^\[(data-testid|data-test-id|data-test|data-qa|data-cy)=["']([^"']{1,200})["']\]$)re");
+  for (const auto& c : css) {
+    if (c.size() > kMaxSelector) continue;
+    set_once("css", c, kMaxSelector);
+    std::smatch m;
+    if (out["data_testid"].is_null() && std::regex_match(c, m, kTestId)) {
+      out["data_testid"] = m[2].str();
+      out["primary"] = c;  // a test id is the most robust selector there is
+    }
+  }
+  if (out["primary"].is_null()) {
+    if (!out["css"].is_null()) {
+      out["primary"] = out["css"];
+    } else if (out.contains("aria") && !out["aria"].is_null()) {
+      out["primary"] = out["aria"];
+    } else if (!out["xpath"].is_null() && out["xpath"].get<std::string>().size() + 6 <= kMaxSelector) {
+      out["primary"] = "xpath/" + out["xpath"].get<std::string>();
+    } else if (out.contains("pierce")) {
+      out["primary"] = out["pierce"];
+    }
+  }
+  return out;
+}
+
+ImportedWorkflow WorkflowFromRecording(const json& recording) {
+  const json& rsteps = recording.at("steps");
+  ImportedWorkflow result;
+  json steps = json::array();
+  std::optional<std::string> starting_url;
+  std::string page_url;
+  json viewport = nullptr;
+  // The element the last click or change acted on: Enter is pressed in it.
+  std::optional<std::pair<json, json>> focused;
+
+  auto page_context = [&] {
+    json pc = {{"url", page_url}, {"title", ""}};
+    if (!viewport.is_null()) pc["viewport"] = viewport;
+    return pc;
+  };
+  auto add = [&](size_t source, json step) {
+    step["step_number"] = static_cast<int64_t>(steps.size()) + 1;
+    steps.push_back(std::move(step));
+    result.source.push_back(source);
+  };
+
+  for (size_t i = 0; i < rsteps.size(); ++i) {
+    const json& rs = rsteps[i];
+    const std::string type = Text(rs, "type");
+    const std::string at = "/steps/" + std::to_string(i);
+    if (type == "setViewport") {
+      const double w = rs.value("width", 0.0);
+      const double h = rs.value("height", 0.0);
+      if (w >= 1 && h >= 1)
+        viewport = {{"width", static_cast<int64_t>(w)}, {"height", static_cast<int64_t>(h)}};
+      continue;
+    }
+    if (type == "navigate") {
+      const std::string url = Text(rs, "url");
+      if (url.empty()) throw Invalid(at + "/url", "a navigate step needs the URL it opens");
+      if (!starting_url) {
+        if (!UrlOrigin(url))
+          throw Invalid(at + "/url", "the first navigate step must open an http(s) URL with a host");
+        starting_url = url;
+      }
+      page_url = url;
+      focused.reset();
+      add(i, {{"action_type", "navigate"},
+              {"selectors", NullSelectors()},
+              {"element_meta", {{"tag_name", "html"}}},
+              {"page_context", page_context()},
+              {"action_data", nullptr}});
+      continue;
+    }
+    const bool click = type == "click" || type == "doubleClick";
+    const bool change = type == "change";
+    const bool enter = type == "keyDown" && Text(rs, "key") == "Enter";
+    if (!click && !change && !enter) continue;  // setViewport, keyUp, hover, scroll, waitFor…, close, custom
+    if (page_url.empty()) continue;             // before any navigate: no page to act on (reported below)
+    if (enter) {
+      if (!focused) continue;
+      add(i, {{"action_type", "submit"},
+              {"selectors", focused->first},
+              {"element_meta", focused->second},
+              {"page_context", page_context()},
+              {"action_data", {{"input_value", nullptr}, {"submit_key", "enter"}}}});
+      focused.reset();
+      continue;
+    }
+    const json& rsel = rs.value("selectors", json::array());
+    json selectors = SelectorsFromRecorder(rsel);
+    if (!Usable(selectors)) continue;
+    json meta = ElementMetaFrom(rsel, selectors);
+    if (click) {
+      focused = std::make_pair(selectors, meta);
+      add(i, {{"action_type", "click"},
+              {"selectors", std::move(selectors)},
+              {"element_meta", std::move(meta)},
+              {"page_context", page_context()},
+              {"action_data", {{"input_value", nullptr}, {"click_coordinates", nullptr}}}});
+      continue;
+    }
+    // change: a <select> when a selector names one, else a text field.
+    const auto texts = AllSelectorTexts(rsel);
+    const bool select = meta["tag_name"] == "select";
+    const std::string value = Text(rs, "value");
+    const bool masked = IsMaskedPlaceholder(value) || LooksSensitive(texts) || IsCardNumber(value) ||
+                        Text(meta, "type") == "password" || Text(meta, "type") == "hidden";
+    json action = {{"input_value", masked ? json(nullptr) : json(core::TruncateUtf8(value, kMaxInputValue))},
+                   {"value_masked", masked}};
+    if (masked) meta["value_masked"] = true;
+    focused = std::make_pair(selectors, meta);
+    add(i, {{"action_type", select ? "select_change" : "input_commit"},
+            {"selectors", std::move(selectors)},
+            {"element_meta", std::move(meta)},
+            {"page_context", page_context()},
+            {"action_data", std::move(action)}});
+  }
+
+  if (!starting_url) {
+    throw Invalid("/steps", "the recording has no navigate step: record it from the page it starts on");
+  }
+  const bool any_action =
+      std::any_of(steps.begin(), steps.end(), [](const json& s) { return s["action_type"] != "navigate"; });
+  if (!any_action) {
+    throw Invalid("/steps",
+                  "the recording has no step to import: it needs a click, a change or Enter in a field, "
+                  "with a selector, after its first navigate step");
+  }
+  if (steps.size() > kMaxSteps) {
+    throw Invalid("/steps", "a workflow holds at most " + std::to_string(kMaxSteps) +
+                                " steps; this recording makes " + std::to_string(steps.size()));
+  }
+  const std::string title = core::Trim(Text(recording, "title"));
+  result.body = {{"metadata",
+                  {{"name", core::TruncateUtf8(title, 200)},
+                   {"description", "Imported from a Chrome DevTools Recorder recording."},
+                   {"starting_url", *starting_url}}},
+                 {"steps", std::move(steps)}};
+  return result;
+}
+
+Error RecordingError(const Error& error, const ImportedWorkflow& imported) {
+  if (error.Kind() != ErrorKind::kValidation) return error;
+  json errors = json::array();
+  const json& details = error.Details();
+  const json list =
+      details.contains("errors") && details["errors"].is_array() ? details["errors"] : json::array();
+  for (const auto& e : list) {
+    const std::string pointer = e.value("pointer", std::string());
+    const std::string message = e.value("message", std::string());
+    std::string mapped;
+    if (StartsWith(pointer, "/steps/")) {
+      const std::string rest = pointer.substr(7);
+      const size_t end = rest.find('/');
+      size_t k = 0;
+      try {
+        k = std::stoul(rest.substr(0, end));
+      } catch (const std::exception&) {
+        k = imported.source.size();
+      }
+      mapped = k < imported.source.size() ? "/steps/" + std::to_string(imported.source[k]) : "/steps";
+    } else if (pointer == "/metadata/name") {
+      mapped = "/title";
+    } else if (StartsWith(pointer, "/metadata/starting_url")) {
+      mapped = "/steps";
+    }
+    errors.push_back({{"pointer", mapped},
+                      {"message", "as a workflow step this is not valid: " + pointer + " " + message}});
+  }
+  if (errors.empty()) errors.push_back({{"pointer", ""}, {"message", error.what()}});
+  return {ErrorKind::kValidation,
+          "VALIDATION_ERROR",
+          "The recording cannot become a workflow",
+          {{"errors", errors}}};
+}
+
+}  // namespace stepwise::services
