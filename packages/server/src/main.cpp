@@ -32,6 +32,7 @@
 #include "services/labeling.hpp"
 #include "services/notifications.hpp"
 #include "services/screenshots.hpp"
+#include "services/webhooks.hpp"
 #include "services/workflows.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
@@ -124,7 +125,13 @@ struct Core {
         std::move(vendors), *slots,
         ai::ChainOptions{config.ai_attempts, config.ai_backoff_base_ms, 20000, 600000});
     events = std::make_unique<services::EventBus>(redis.get(), config.redis_prefix);
-    notifications = std::make_unique<services::NotificationService>(db, *events, config.dashboard_url);
+    notifications =
+        std::make_unique<services::NotificationService>(db, *events, config.dashboard_url, queue.get());
+    webhooks =
+        std::make_unique<services::WebhookService>(db, core::HmacSha256Hex(secret, "stepwise webhooks v1"));
+    registry.Add(services::WebhookService::kDeliver, [this](const jobs::Job& job) {
+      webhooks->Deliver(job.payload.at("company_id").get<int64_t>(), job.payload.at("notification"));
+    });
     labeling = std::make_unique<services::LabelingService>(
         db, *blobs, *queue, *chain, *events, *notifications, &versions,
         services::LabelingOptions{config.labeling_deadline_ms, 60000});
@@ -193,6 +200,7 @@ struct Core {
   std::unique_ptr<ai::LabelChain> chain;
   std::unique_ptr<services::EventBus> events;
   std::unique_ptr<services::NotificationService> notifications;
+  std::unique_ptr<services::WebhookService> webhooks;
   std::unique_ptr<services::LabelingService> labeling;
   std::unique_ptr<services::ScreenshotService> screenshots;
   std::unique_ptr<services::HealthService> health;
@@ -228,7 +236,7 @@ int RunServe(core::Config config) {
   api::App app{config,         c.db,      accounts,    workflows,
                *c.screenshots, *c.blobs,  c.blob_key,  api::Contract::Embedded(),
                c.versions,     responses, *c.labeling, *c.notifications,
-               *c.events,      *c.health, *c.healing};
+               *c.events,      *c.health, *c.healing,  *c.webhooks};
   http::Router router;
   api::RegisterRoutes(router, app);
 

@@ -12,6 +12,7 @@
 #include "services/labeling.hpp"
 #include "services/notifications.hpp"
 #include "services/screenshots.hpp"
+#include "services/webhooks.hpp"
 #include "services/workflows.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
@@ -34,6 +35,7 @@ struct App {
   services::EventBus& events;
   services::HealthService& health;
   services::HealService& healing;
+  services::WebhookService& webhooks;
 };
 
 void RegisterRoutes(http::Router& router, App& app);

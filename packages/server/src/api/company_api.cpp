@@ -19,6 +19,7 @@ void RegisterCompanyRoutes(http::Router& router, App& app) {
     json data = CompanyJson(view);
     data["screenshot_count"] = count;
     data["screenshot_bytes"] = bytes;
+    data["webhook_secret"] = app.webhooks.Secret(caller.company_id);
     co_return Response::Data(data);
   });
 
@@ -34,6 +35,7 @@ void RegisterCompanyRoutes(http::Router& router, App& app) {
     json data = CompanyJson(view);
     data["screenshot_count"] = count;
     data["screenshot_bytes"] = bytes;
+    data["webhook_secret"] = app.webhooks.Secret(caller.company_id);
     co_return Response::Data(data);
   });
 

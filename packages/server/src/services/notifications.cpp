@@ -36,10 +36,16 @@ std::optional<storage::NotificationRecord> NotificationService::CreateIn(soci::s
   r.action_url = n.action_url;
   r.created_at = core::NowMillis();
   r.id = repo.Insert(r);
+  if (queue_ != nullptr && (r.severity == "error" || r.severity == "warning")) {
+    queue_->EnqueueIn(sql, "deliver_webhook",
+                      {{"company_id", r.company_id}, {"notification", NotificationJson(r)}},
+                      jobs::EnqueueOptions{0, 8});
+  }
   return r;
 }
 
 void NotificationService::Announce(const storage::NotificationRecord& n) {
+  if (queue_ != nullptr && (n.severity == "error" || n.severity == "warning")) queue_->Flush();
   events_.Publish(n.company_id, "notification", NotificationJson(n), /*admins_only=*/true);
 }
 

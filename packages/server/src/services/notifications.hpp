@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs/queue.hpp"
 #include "services/accounts.hpp"
 #include "services/events.hpp"
 #include "storage/db/database.hpp"
@@ -32,8 +33,10 @@ nlohmann::json NotificationJson(const storage::NotificationRecord& n);
 
 class NotificationService {
  public:
-  NotificationService(storage::Database& db, EventBus& events, std::string dashboard_url)
-      : db_(db), events_(events), dashboard_url_(std::move(dashboard_url)) {}
+  // With `queue`, error and warning alerts are also sent to the company's webhook (a job).
+  NotificationService(storage::Database& db, EventBus& events, std::string dashboard_url,
+                      jobs::Queue* queue = nullptr)
+      : db_(db), events_(events), dashboard_url_(std::move(dashboard_url)), queue_(queue) {}
 
   // In the caller's transaction. nullopt when an alert of this workflow and type is still open.
   // Call Announce() with the result after the commit.
@@ -51,6 +54,7 @@ class NotificationService {
   storage::Database& db_;
   EventBus& events_;
   std::string dashboard_url_;
+  jobs::Queue* queue_;
 };
 
 }  // namespace stepwise::services

@@ -1,0 +1,43 @@
+#include "services/webhooks.hpp"
+
+#include "ai/http_client.hpp"
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "storage/db/repositories.hpp"
+
+namespace stepwise::services {
+
+std::string WebhookService::Secret(int64_t company_id) const {
+  return core::HmacSha256Hex(key_, "stepwise webhook v1:" + std::to_string(company_id));
+}
+
+void WebhookService::Deliver(int64_t company_id, const nlohmann::json& notification) {
+  auto company = db_.Read([&](soci::session& sql) {
+    return storage::CompanyRepository(sql, db_.GetDialect()).FindById(company_id);
+  });
+  if (!company) return;
+  const auto settings = nlohmann::json::parse(company->settings_json, nullptr, false);
+  if (!settings.is_object() || !settings.contains("webhook_url") || !settings["webhook_url"].is_string())
+    return;
+  const std::string url = settings["webhook_url"].get<std::string>();
+  nlohmann::json body = notification;
+  body["company_id"] = company_id;
+  // A chat channel shows `text`; everything else reads the fields.
+  body["text"] = notification.value("title", std::string()) + ": " +
+                 (notification.contains("message") && notification["message"].is_string()
+                      ? notification["message"].get<std::string>()
+                      : std::string());
+  const std::string text = body.dump();
+  const auto res =
+      ai::PostJson(url,
+                   {"Content-Type: application/json", "User-Agent: Stepwise-Webhook/1",
+                    "X-Stepwise-Event: " + notification.value("type", std::string()),
+                    "X-Stepwise-Delivery: " + std::to_string(notification.value("id", int64_t{0})),
+                    "X-Stepwise-Signature: sha256=" + core::HmacSha256Hex(Secret(company_id), text)},
+                   text, 5000, 10000);
+  if (res.status < 200 || res.status >= 300) {
+    throw std::runtime_error("webhook answered " + std::to_string(res.status));
+  }
+}
+
+}  // namespace stepwise::services
