@@ -1,7 +1,9 @@
 #include "services/healing.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
@@ -146,6 +148,23 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
       cached = repo.CachedDecision(step->step_id, state, core::NowMillis());
     });
   }
+  // One decision per (step, page state) at a time, across processes: the first request makes it
+  // (and asks the AI); the others wait for it and answer from the cache.
+  const auto wait_for_decision = [&]() -> std::optional<std::string> {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options_.ai_timeout_ms * options_.ai_attempts + 5000);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto d = db_.Read([&](soci::session& sql) {
+        return HealingRepository(sql, db_.GetDialect())
+            .CachedDecision(step->step_id, state, core::NowMillis());
+      });
+      if (!d) return std::nullopt;  // the maker's claim ran out: make it ourselves
+      if (*d != "pending") return d;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return std::nullopt;
+  };
+  if (cached && *cached == "pending") cached = wait_for_decision();
   if (cached) {
     const json c = json::parse(*cached, nullptr, false);
     if (c.is_object()) {
@@ -175,7 +194,24 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
   const HealScores rank = Rank(candidates, options_);
   std::optional<int> chosen = rank.best;
   double final_score = rank.best ? candidates[*rank.best].score / 100.0 : 0.0;
-  if (rank.best && !rank.clear_winner && chain_.HasVendors()) {
+  bool ask_ai = rank.best && !rank.clear_winner && chain_.HasVendors();
+  if (ask_ai && !state.empty()) {
+    for (;;) {
+      const int64_t now = core::NowMillis();
+      const bool claimed = db_.Transaction([&](soci::session& sql) {
+        return HealingRepository(sql, db_.GetDialect())
+            .ClaimDecision(step->step_id, state, now,
+                           now + options_.ai_timeout_ms * options_.ai_attempts + 5000);
+      });
+      if (claimed) break;
+      if (auto made = wait_for_decision()) {
+        // Someone else decided meanwhile: their answer, as from the cache.
+        HealRequest again = request;
+        return Heal(caller, workflow_id, again);
+      }
+    }
+  }
+  if (ask_ai) {
     ai::AskRequest ask;
     ask.prompt = BuildHealPrompt(original, candidates);
     ask.max_tokens = 300;

@@ -72,6 +72,24 @@ std::optional<HealStep> HealingRepository::Step(int64_t company_id, int64_t work
   return s;
 }
 
+bool HealingRepository::ClaimDecision(int64_t step_id, const std::string& page_state_hash, int64_t now,
+                                      int64_t until) {
+  soci::statement insert =
+      (sql_.prepare << "INSERT INTO heal_decisions (step_id, page_state_hash, decision, expires_at) "
+                       "VALUES (:s, :h, 'pending', :u) ON CONFLICT (step_id, page_state_hash) DO "
+                       "NOTHING",
+       soci::use(step_id), soci::use(page_state_hash), soci::use(until));
+  insert.execute(true);
+  if (insert.get_affected_rows() == 1) return true;
+  // A row exists: an expired one (a decision that aged out, or a maker that died) is taken over.
+  soci::statement take =
+      (sql_.prepare << "UPDATE heal_decisions SET decision = 'pending', expires_at = :u WHERE "
+                       "step_id = :s AND page_state_hash = :h AND expires_at <= :n",
+       soci::use(until), soci::use(step_id), soci::use(page_state_hash), soci::use(now));
+  take.execute(true);
+  return take.get_affected_rows() == 1;
+}
+
 std::optional<std::string> HealingRepository::CachedDecision(int64_t step_id,
                                                              const std::string& page_state_hash,
                                                              int64_t now) {

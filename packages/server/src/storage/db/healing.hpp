@@ -56,6 +56,9 @@ class HealingRepository {
   void CacheDecision(int64_t step_id, const std::string& page_state_hash, const std::string& decision,
                      int64_t expires_at);
   void ForgetDecision(int64_t step_id, const std::string& page_state_hash);
+  // Marks the decision for (step, page state) as being made by the caller until `until`: true
+  // when nobody else is making it (no row, or a pending row whose maker vanished).
+  bool ClaimDecision(int64_t step_id, const std::string& page_state_hash, int64_t now, int64_t until);
   std::set<std::string> Rejected(int64_t step_id, const std::string& page_state_hash);
   void Reject(int64_t step_id, const std::string& page_state_hash, const std::string& selector, int64_t now);
   // The step's selectors, healed selectors and healing fields.
