@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/text.hpp"
+#include "services/import.hpp"
 
 namespace stepwise::services {
 
@@ -151,6 +152,26 @@ bool SubmitIsClick(const StepFacts& f) {
   if (SubmitKey(f) == "enter") return false;
   const std::string tag = Lower(Text(f.meta, "tag_name"));
   return tag == "button" || tag == "input";
+}
+
+// A change on a <select>: the Recorder has no field for it, so the import reads it from a
+// selector naming the tag. When none does, a last alternative adds the tag to a single compound
+// ("#country" → "select#country"), which finds the same element.
+std::vector<std::vector<std::string>> WithSelectHint(std::vector<std::vector<std::string>> selectors,
+                                                     const StepFacts& f) {
+  if (f.rec->action_type != "select_change" || selectors.size() >= kMaxAlternatives) return selectors;
+  std::string compound;
+  for (const auto& chain : selectors) {
+    const std::string& last = chain.back();
+    if (StartsWith(last, "aria/") || StartsWith(last, "text/") || StartsWith(last, "xpath/")) continue;
+    if (!TagOfSelector(last).empty()) return selectors;
+    const bool simple = (last[0] == '#' || last[0] == '.' || last[0] == '[') &&
+                        last.find_first_of(" >+~,") == std::string::npos;
+    if (compound.empty() && chain.size() == 1 && simple) compound = last;
+  }
+  if (!compound.empty() && compound.size() + 6 <= kMaxSelectorText)
+    selectors.push_back({"select" + compound});
+  return selectors;
 }
 
 std::string ValueOrPlaceholder(const StepFacts& f) { return f.value ? *f.value : MaskedPlaceholder(f.meta); }
@@ -441,7 +462,7 @@ json DevtoolsRecording(const WorkflowDetail& d) {
     if (f.is_value_step) {
       steps.push_back({{"type", "change"},
                        {"target", "main"},
-                       {"selectors", selectors},
+                       {"selectors", WithSelectHint(selectors, f)},
                        {"value", ValueOrPlaceholder(f)}});
       continue;
     }

@@ -147,6 +147,14 @@ TEST(ExportDevtools, RoundTripsThroughImport) {
   EXPECT_EQ(steps[5]["action_type"], "submit");
 }
 
+TEST(ExportDevtools, SelectKeepsItsTagForTheImport) {
+  WorkflowDetail d = Sample();
+  d.steps[4].selectors_json = json{{"primary", "#country"}, {"css", "#country"}}.dump();
+  const json r = DevtoolsRecording(d);
+  EXPECT_EQ(r["steps"][5]["selectors"], json::parse(R"([["#country"], ["select#country"]])"));
+  EXPECT_EQ(WorkflowFromRecording(r).body["steps"][4]["action_type"], "select_change");
+}
+
 TEST(ExportPlaywright, Script) {
   const std::string js = PlaywrightScript(Sample());
   EXPECT_NE(js.find("import { test } from '@playwright/test';"), std::string::npos);
