@@ -699,3 +699,32 @@ def test_reject_then_the_candidate_is_not_in_the_prompt(aisrv, ai_team, ai):
     assert_envelope(admin.post(f"/api/heal-reviews/{d2['review_id']}/approve"), 200)
     s = step_of(admin, wf_id, steps[0])
     assert s["selectors"]["primary"] == "#alt" and s["healed_selectors"]["previous_primary"] == ORIGINAL_PRIMARY
+
+
+def test_ai_sees_both_screenshots_and_the_review_shows_them(aisrv, ai_team, ai):
+    admin, regular = ai_team
+    recorded = W.png(640, 400)
+    shot = W.upload_ok(admin, recorded)
+    wf_id = W.create(admin, W.body(2, shots={1: {"id": shot["screenshot_id"]}}), wait=False)
+    W.wait_labeled(admin, wf_id)
+    W.activate(admin, wf_id)
+    step_id = W.detail(admin, wf_id)[0]["steps"][0]["id"]
+    current = W.png(320, 200)
+    ai.answer(1, 0.6)                               # 0.35 + 0.30 = 0.65: review
+    d = heal_ok(regular, wf_id, heal_body(step_id, [cand("#two", 70), cand("#other", 60)], state=state(),
+                                          shot=shot_b64(current)))
+    calls = ai.calls()
+    assert len(calls) == 1 and d["method"] == "ai_assisted", (d, calls)
+    imgs = calls[0].images
+    assert len(imgs) == 2, [(i["media_type"], i.get("width"), i.get("height")) for i in imgs]
+    # Recorded first, then current (the prompt says so); same aspect ratios as the originals.
+    (w1, h1), (w2, h2) = (imgs[0]["width"], imgs[0]["height"]), (imgs[1]["width"], imgs[1]["height"])
+    assert abs(w1 / h1 - 640 / 400) < 0.05 and abs(w2 / h2 - 320 / 200) < 0.05, (w1, h1, w2, h2)
+    rv = next(r for r in reviews(admin, f"workflow_id={wf_id}")[0] if r["id"] == d["review_id"])
+    assert rv["recorded_image"] == {"width": 640, "height": 400}, rv
+    assert rv["current_image"] == {"width": 320, "height": 200}, rv
+    assert rv["method"] == "ai_assisted" and rv["confidence"] == pytest.approx(0.65), rv
+    st, _, got = W.fetch(rv["recorded_screenshot_url"])
+    assert st == 200 and got == recorded
+    st, _, got = W.fetch(rv["current_screenshot_url"])
+    assert st == 200 and got == current
