@@ -6,7 +6,8 @@
 #   scenario=<name> rps=<n> p50_ms=<n> p99_ms=<n> ... errors=<n>
 # (client side, wrk) and, for the auto-heal scenarios, the same from the access log
 # (server_side=access_log). Ingestion also prints entries_per_s and checks the stored row count.
-# Env: DURATION (10 s), INGEST_CONNS (8), THREADS (2), BATCH (100).
+# Env: DURATION (10 s), INGEST_CONNS (8), THREADS (2), BATCH (100), ONLY (ingest | heal: one
+# half), SERVER_ENV (extra server settings, e.g. "DB_POOL_SIZE=2").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -31,7 +32,7 @@ log="$work/server.log"
 ( cd "$work" && exec env -u ANTHROPIC_API_KEY -u OPENAI_API_KEY -u REDIS_URL -u STORAGE_URL \
     PORT=$port HOST=127.0.0.1 DATA_DIR="$work/data" DATABASE_URL="sqlite:///$work/app.db" \
     JWT_SECRET=bench-secret-0123456789abcdef0123456789abcdef BCRYPT_COST=4 \
-    RATE_LIMIT_AUTH_PER_MIN=0 RATE_LIMIT_USER_PER_MIN=0 ACCESS_LOG=true LOG_LEVEL=info \
+    RATE_LIMIT_AUTH_PER_MIN=0 RATE_LIMIT_USER_PER_MIN=0 ACCESS_LOG=true LOG_LEVEL=info ${SERVER_ENV:-} \
     "$root/build/stepwise" serve >"$log" 2>&1 ) &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "$base/api/health" >/dev/null && break; sleep 0.1; done
@@ -44,14 +45,17 @@ echo "# date=$(date -u +%Y-%m-%dT%H:%M:%SZ) nproc=$(nproc) load=$(cut -d' ' -f1-
 
 rows() { $PY -c "import sqlite3,sys; print(sqlite3.connect('$work/app.db').execute('SELECT COUNT(*) FROM health_logs').fetchone()[0])"; }
 ingest() {  # ingest NAME WFS CONNS
-  local before after out rps reqs
+  local before after out rps reqs start
   before=$(rows)
-  out=$(SCENARIO=$1 WFS=$2 RUN_TAG="$1$RANDOM" wrk -t"$THREADS" -c"$3" -d"${DURATION}s" --timeout 10s \
+  start=$(stat -c %s "$log")
+  out=$(SCENARIO=$1 WFS=$2 RUN_TAG="$1$RANDOM" wrk -t"$(( $3 < THREADS ? $3 : THREADS ))" -c"$3" -d"${DURATION}s" --timeout 10s \
         -s "$here/ingest.lua" "$base" | grep '^scenario=')
   after=$(rows)
   rps=$(echo "$out" | sed -E 's/.* rps=([0-9.]+).*/\1/')
   reqs=$(echo "$out" | sed -E 's/.* requests=([0-9]+).*/\1/')
   echo "$out entries_per_s=$(awk -v r="$rps" -v b="$BATCH" 'BEGIN{printf "%.0f", r*b}') rows_stored=$((after - before)) rows_expected=$((reqs * BATCH))"
+  sleep 0.3
+  $PY "$here/logstats.py" "$log" "$start" "/api/workflows/{id}/health-logs" "$1"
 }
 heal() {  # heal NAME MODE CONNS [SHOT]
   local start
@@ -62,9 +66,14 @@ heal() {  # heal NAME MODE CONNS [SHOT]
   $PY "$here/logstats.py" "$log" "$start" "/api/workflows/{id}/auto-heal" "$1"
 }
 
-ingest ingest_1wf_c${INGEST_CONNS} "${wf1}" "$INGEST_CONNS"
-ingest ingest_4wf_c${INGEST_CONNS} "$wfs" "$INGEST_CONNS"
-ingest ingest_4wf_c2 "$wfs" 2
+echo "# server_env=${SERVER_ENV:-none}"
+if [ "${ONLY:-ingest}" = ingest ] || [ -z "${ONLY:-}" ]; then
+  ingest ingest_1wf_c1 "${wf1}" 1
+  ingest ingest_1wf_c${INGEST_CONNS} "${wf1}" "$INGEST_CONNS"
+  ingest ingest_4wf_c2 "$wfs" 2
+  ingest ingest_4wf_c${INGEST_CONNS} "$wfs" "$INGEST_CONNS"
+fi
+[ "${ONLY:-}" = ingest ] && exit 0
 
 # Warm the cached decision, then the auto-heal scenarios: one connection (latency alone) and 8.
 curl -sf -X POST "$base/api/workflows/${wf1%%:*}/auto-heal" -H "Authorization: Bearer $token" \
