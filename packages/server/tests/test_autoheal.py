@@ -728,3 +728,38 @@ def test_ai_sees_both_screenshots_and_the_review_shows_them(aisrv, ai_team, ai):
     assert st == 200 and got == recorded
     st, _, got = W.fetch(rv["current_screenshot_url"])
     assert st == 200 and got == current
+
+
+@pytest.mark.parametrize("same_page", [False, True], ids=["distinct-pages", "same-page"])
+def test_slow_ai_decisions_do_not_stall_other_requests(aisrv, ai_team, ai, same_page):
+    """10 walkthroughs wait for a slow AI answer (1.5 s); meanwhile other users' requests that need
+    the database (a workflow read, a run report) must still be answered promptly."""
+    admin, regular = ai_team
+    wf_id, steps = new_wf(admin)
+    other_wf, _ = new_wf(admin)
+    ai.always(1, 0.9, delay=1.5)
+    page = state()
+    n = 10
+    out = [None] * n
+
+    def go(i):
+        out[i] = heal(regular, wf_id, heal_body(steps[0], [cand("#s0", 70), cand("#s1", 60)],
+                                                state=page if same_page else state()))
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    time.sleep(0.4)                                  # every heal is waiting on the AI now
+    t0 = time.monotonic()
+    r1 = admin.get(f"/api/workflows/{other_wf}")
+    t1 = time.monotonic()
+    r2 = admin.post(f"/api/workflows/{other_wf}/health-logs",
+                    {"entries": [{"client_id": "c-" + secrets.token_hex(8), "run_id": "r-" + secrets.token_hex(8),
+                                  "step_id": None, "status": "success"}]})
+    t2 = time.monotonic()
+    for t in threads:
+        t.join(60)
+    assert all(r.status == 200 for r in out), [r for r in out if r.status != 200][:1]
+    assert r1.status == 200 and r2.status == 200, (r1, r2)
+    waits = (round(t1 - t0, 3), round(t2 - t1, 3))
+    assert max(waits) < 0.5, f"workflow read / run report took {waits} s while heals waited on the AI"
