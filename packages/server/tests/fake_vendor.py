@@ -343,6 +343,7 @@ class FakeVendor:
             if vendor:
                 self._in_flight_by[vendor] += 1
                 self.peak_by_vendor[vendor] = max(self.peak_by_vendor[vendor], self._in_flight_by[vendor])
+        call._counted = True
         try:
             if vendor is None:
                 return self._send(h, call, 404, {"error": {"type": "not_found_error", "message": "Not found"}})
@@ -362,14 +363,23 @@ class FakeVendor:
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (its timeout): nothing to answer
         finally:
+            self._done(call)
+
+    def _done(self, call):
+        """The request stops counting as in flight: just before its answer is written (once the
+        client has the answer it may send the next request, which must not overlap this one)."""
+        with self._lock:
+            if not getattr(call, "_counted", False):
+                return
+            call._counted = False
             call.ended = time.monotonic()
-            with self._lock:
-                self.in_flight -= 1
-                if vendor:
-                    self._in_flight_by[vendor] -= 1
+            self.in_flight -= 1
+            if call.vendor:
+                self._in_flight_by[call.vendor] -= 1
 
     def _send(self, h, call, status, body, extra_headers=None, raw=None):
         data = raw if raw is not None else json.dumps(body).encode()
+        self._done(call)
         h.send_response(status)
         h.send_header("Content-Type", "application/json")
         h.send_header("Content-Length", str(len(data)))
@@ -545,6 +555,7 @@ class FakeVendor:
 
     def _play(self, h, call, vendor, b):
         if b.kind == "drop":
+            self._done(call)
             h.close_connection = True
             try:
                 h.connection.shutdown(2)

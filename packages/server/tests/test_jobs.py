@@ -53,13 +53,15 @@ def _stuck(srv):
     return int(srv.db.scalar("SELECT COUNT(*) FROM workflows WHERE status = 'processing'"))
 
 
-def test_queue_is_drained_after_labeling(server_factory, backend):
+def test_queue_is_drained_after_labeling(server_factory, backend, request):
     kind, qenv = backend
+    if kind == "redis":
+        W.xfail_pg_redis(request, strict=True)
     srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=3))
     admin = srv.signup_admin()
     wfs = [W.create(admin, W.wf_body(W.unique_steps(5)), wait=False) for _ in range(3)]
     for wf_id in wfs:
-        d = W.wait_labeled(admin, wf_id)
+        d = W.wait_labeled(admin, wf_id, timeout=10)
         assert d["status"] == "needs_review" and all(s["ai_model"] == "local" for s in d["steps"])
     W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=10, what="every label job acknowledged")
 
@@ -68,8 +70,10 @@ def test_queue_is_drained_after_labeling(server_factory, backend):
                    reason="server bug on PostgreSQL: two workers labeling the last steps of a workflow commit at "
                    "once; each transaction still sees the other's step pending (READ COMMITTED), so neither "
                    "moves the workflow to needs_review: it stays processing with all steps labeled, no alert")
-def test_concurrent_step_labels_finish_every_workflow(server_factory, backend):
+def test_concurrent_step_labels_finish_every_workflow(server_factory, backend, request):
     kind, qenv = backend
+    if kind == "redis":
+        W.xfail_pg_redis(request)
     srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=8))
     admin = srv.signup_admin()
     wfs = [W.create(admin, W.wf_body(W.unique_steps(3)), wait=False) for _ in range(30)]
@@ -82,8 +86,10 @@ def test_concurrent_step_labels_finish_every_workflow(server_factory, backend):
     assert sorted(n["workflow_id"] for n in notes) == sorted(wfs)
 
 
-def test_worker_killed_mid_job_another_finishes(server_factory, backend):
+def test_worker_killed_mid_job_another_finishes(server_factory, backend, request):
     kind, qenv = backend
+    if kind == "redis":
+        W.xfail_pg_redis(request)
     with FakeVendor() as fake:
         fake.default(ANTHROPIC, B.ok(delay=30))  # the first worker is in the middle of every call
         srv = server_factory(**W.lenv(qenv, fake.anthropic_env(), WORKER_CONCURRENCY=0, JOB_VISIBILITY_MS=2000,
@@ -116,7 +122,8 @@ def test_worker_killed_mid_job_another_finishes(server_factory, backend):
             assert b.stop() == 0, b.logs(3000)
 
 
-def test_redis_restarted_mid_run_every_job_completes(server_factory):
+def test_redis_restarted_mid_run_every_job_completes(server_factory, request):
+    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=True).start()
     try:
         with FakeVendor() as fake:
@@ -140,7 +147,8 @@ def test_redis_restarted_mid_run_every_job_completes(server_factory):
         rs.close()
 
 
-def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory):
+def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory, request):
+    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=True).start()
     try:
         qenv = W.queue_settings("redis", rs.url)
@@ -163,7 +171,8 @@ def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory):
         rs.close()
 
 
-def test_redis_unreachable_at_start_then_up(server_factory):
+def test_redis_unreachable_at_start_then_up(server_factory, request):
+    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=False)
     try:
         qenv = W.queue_settings("redis", rs.url)
@@ -182,7 +191,8 @@ def test_redis_unreachable_at_start_then_up(server_factory):
 @pytest.mark.xfail(strict=True, reason="server bug: the Redis queue remembers that it created the consumer group "
                    "(group_ready_); after Redis comes back without its data (no persistence, a failover) the "
                    "group is never created again, XREADGROUP fails with NOGROUP and no job runs until restart")
-def test_redis_restarted_without_its_data_jobs_still_complete(server_factory):
+def test_redis_restarted_without_its_data_jobs_still_complete(server_factory, request):
+    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=False).start()
     try:
         qenv = W.queue_settings("redis", rs.url)
@@ -240,33 +250,49 @@ def test_failing_jobs_retry_then_dead_letter(server_factory, backend):
 # Scheduler
 # ------------------------------------------------------------------------------------------------
 
-def _queued(srv, qenv, type_):
-    if qenv.get("JOB_QUEUE") == "redis":
-        entries = W.redis_cmd(qenv["REDIS_URL"], "XRANGE", f"{qenv['REDIS_PREFIX']}:jobs", "-", "+") or []
-        n = sum(1 for e in entries if json.loads(e[1][1])["type"] == type_)
-        return n + int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE type = %s", (type_,)))
-    return int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE type = %s", (type_,)))
+def _runs(servers, task):
+    """How many times the periodic task ran, in these processes' logs (read once they stopped: the
+    log is buffered)."""
+    n = 0
+    for srv in servers:
+        with open(srv.stdout_path, "rb") as f:
+            for line in f:
+                if b'"periodic task"' in line and f'"task":"{task}"'.encode() in line:
+                    n += 1
+    return n
+
+
+def _stop(servers):
+    for srv in servers:
+        problems = srv.stop()
+        assert not problems, problems
 
 
 def test_periodic_tasks_run_once_per_period_across_processes(server_factory, backend):
     kind, qenv = backend
-    # No workers: what the schedulers enqueue stays in the queue, where it can be counted.
-    s1 = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=0))
-    s2 = server_factory(database=s1.db, **W.lenv(qenv, WORKER_CONCURRENCY=0))
-    s3 = server_factory(database=s1.db, **W.lenv(qenv, WORKER_CONCURRENCY=0))
-    assert {s1.db.url} == {s2.db.url} == {s3.db.url}
-    W.wait_for(lambda: _queued(s1, qenv, "labeling_watchdog") >= 1, what="the first watchdog run")
+    # Three processes on one database (and Redis), no job workers: the schedulers run the tasks.
+    env = W.lenv(qenv, WORKER_CONCURRENCY=0)
+    s1 = server_factory(**env)
+    s2 = server_factory(database=s1.db, **env)
+    s3 = server_factory(database=s1.db, **env)
+    servers = (s1, s2, s3)
     time.sleep(2.5)  # several ticks of three schedulers
-    assert _queued(s1, qenv, "labeling_watchdog") == 1
-    assert _queued(s1, qenv, "screenshot_cleanup") == 1
     rows = dict((r[0], int(r[1])) for r in s1.db.query("SELECT name, next_run_at FROM job_schedule"))
     now = time.time() * 1000
-    assert set(rows) == {"labeling_watchdog", "screenshot_cleanup"}, rows
+    assert {"labeling_watchdog", "screenshot_cleanup"} <= set(rows), rows
     assert 50_000 < rows["labeling_watchdog"] - now <= 60_000, rows
     assert 9 * 60_000 < rows["screenshot_cleanup"] - now <= 10 * 60_000, rows
-    # The period comes due: exactly one more run, whoever ticks first.
+    # The period comes due: exactly one more run, whichever process ticks first.
     s1.db.execute("UPDATE job_schedule SET next_run_at = 0 WHERE name = 'labeling_watchdog'")
-    W.wait_for(lambda: _queued(s1, qenv, "labeling_watchdog") >= 2, what="the second watchdog run")
     time.sleep(2.5)
-    assert _queued(s1, qenv, "labeling_watchdog") == 2
-    assert _queued(s1, qenv, "screenshot_cleanup") == 1
+    _stop(servers)
+    assert _runs(servers, "labeling_watchdog") == 2
+    assert _runs(servers, "screenshot_cleanup") == 1
+
+
+def test_watchdog_period_setting(server_factory):
+    srv = server_factory(**W.lenv(JOB_QUEUE="embedded", WORKER_CONCURRENCY=0, LABELING_WATCHDOG_MS=300))
+    time.sleep(2.6)
+    _stop([srv])
+    assert _runs([srv], "labeling_watchdog") >= 3  # every tick (1 s) once 300 ms have passed
+    assert _runs([srv], "screenshot_cleanup") == 1
