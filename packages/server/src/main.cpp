@@ -134,7 +134,7 @@ struct Core {
     });
     labeling = std::make_unique<services::LabelingService>(
         db, *blobs, *queue, *chain, *events, *notifications, &versions,
-        services::LabelingOptions{config.labeling_deadline_ms, 60000});
+        services::LabelingOptions{config.labeling_deadline_ms, config.labeling_watchdog_ms});
     screenshots = std::make_unique<services::ScreenshotService>(db, *blobs, &versions);
     services::HealthOptions health_options;
     health_options.retention_days = config.health_log_retention_days;
@@ -166,7 +166,7 @@ struct Core {
         *queue, registry,
         jobs::WorkerOptions{concurrency, config.job_visibility_ms, config.job_retry_base_ms, 60000});
     workers->Start();
-    scheduler = std::make_unique<jobs::Scheduler>(db, *queue, periodic);
+    scheduler = std::make_unique<jobs::Scheduler>(db, registry, periodic);
     scheduler->Start();
     relay = std::jthread([this](std::stop_token stop) {
       std::mutex mu;

@@ -137,6 +137,7 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("JOB_VISIBILITY_MS", num(c.job_visibility_ms, 100, 86400000));
   get("JOB_RETRY_BASE_MS", num(c.job_retry_base_ms, 1, 3600000));
   get("LABELING_DEADLINE_MS", num(c.labeling_deadline_ms, 1000, 86400000));
+  get("LABELING_WATCHDOG_MS", num(c.labeling_watchdog_ms, 200, 86400000));
   get("AI_PROVIDER", str(c.ai_provider));
   get("ANTHROPIC_API_KEY", str(c.anthropic_api_key));
   get("ANTHROPIC_BASE_URL", str(c.anthropic_base_url));

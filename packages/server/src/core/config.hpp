@@ -54,6 +54,7 @@ struct Config {
   int job_visibility_ms = 300000;
   int job_retry_base_ms = 1000;
   int labeling_deadline_ms = 600000;
+  int labeling_watchdog_ms = 60000;  // how often the watchdog looks
 
   // AI: auto uses the vendors whose keys are set (Anthropic, then OpenAI), then the local labeler.
   std::string ai_provider = "auto";  // auto, anthropic, openai, local

@@ -107,6 +107,8 @@ class RedisQueue : public Queue {
         }
       }
     } catch (const std::exception& e) {
+      // Redis came back without its data (no persistence, a failover): make the group again.
+      if (std::string(e.what()).find("NOGROUP") != std::string::npos) group_ready_ = false;
       LogOutage(e);
       std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(wait_ms, 1, 500)));
     }

@@ -110,8 +110,9 @@ void WorkerPool::Run(Job& job) {
   }
 }
 
-Scheduler::Scheduler(storage::Database& db, Queue& queue, std::vector<PeriodicTask> tasks, int64_t tick_ms)
-    : db_(db), queue_(queue), tasks_(std::move(tasks)), tick_ms_(tick_ms) {}
+Scheduler::Scheduler(storage::Database& db, const Registry& registry, std::vector<PeriodicTask> tasks,
+                     int64_t tick_ms)
+    : db_(db), registry_(registry), tasks_(std::move(tasks)), tick_ms_(tick_ms) {}
 
 Scheduler::~Scheduler() { Stop(); }
 
@@ -152,11 +153,25 @@ std::vector<std::string> Scheduler::Tick(int64_t now_ms) {
                             soci::use(next), soci::use(t.name), soci::use(now_ms));
       st.execute(true);
       won = st.get_affected_rows() == 1;
-      if (won) queue_.EnqueueIn(sql, t.name, nlohmann::json::object(), EnqueueOptions{0, 1});
     });
-    if (won) ran.push_back(t.name);
+    if (!won) continue;
+    ran.push_back(t.name);
+    core::LogInfo("periodic task", {{"task", t.name}});
+    const Task* task = registry_.Find(t.name);
+    if (task == nullptr) {
+      core::LogError("no task is registered for a periodic task", {{"task", t.name}});
+      continue;
+    }
+    try {
+      Job job;
+      job.type = t.name;
+      job.payload = nlohmann::json::object();
+      (*task)(job);
+    } catch (const std::exception& e) {
+      core::LogWarn("periodic task failed; it runs again next period",
+                    {{"task", t.name}, {"error", e.what()}});
+    }
   }
-  if (!ran.empty()) queue_.Flush();
   return ran;
 }
 

@@ -81,22 +81,25 @@ struct PeriodicTask {
   int64_t period_ms;
 };
 
-// Each tick, every process tries to move a task's next_run_at forward; the one that does enqueues
-// the task's job: each period runs once across all processes.
+// Each tick, every process tries to move a task's next_run_at forward; the one that does runs the
+// task (its registered job type) in the scheduler's own thread — not through the queue, so that a
+// queue full of slow jobs (a hanging AI vendor) cannot hold up the watchdog that rescues them. Each
+// period runs once across all processes.
 class Scheduler {
  public:
-  Scheduler(storage::Database& db, Queue& queue, std::vector<PeriodicTask> tasks, int64_t tick_ms = 1000);
+  Scheduler(storage::Database& db, const Registry& registry, std::vector<PeriodicTask> tasks,
+            int64_t tick_ms = 1000);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
   void Start();
   void Stop();
-  // One tick now (tests, and the loop). Returns the names enqueued.
+  // One tick now (tests, and the loop). Returns the names run.
   std::vector<std::string> Tick(int64_t now_ms);
 
  private:
   storage::Database& db_;
-  Queue& queue_;
+  const Registry& registry_;
   std::vector<PeriodicTask> tasks_;
   int64_t tick_ms_;
   std::jthread thread_;

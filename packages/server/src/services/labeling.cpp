@@ -94,7 +94,7 @@ LabelingService::Relabeled LabelingService::Relabel(const Caller& caller, int64_
       workflows.Update(*w, core::NowMillis());
     }
     for (const auto id : pending)
-      queue_.EnqueueIn(sql, kLabelStep, {{"step_id", id}}, jobs::EnqueueOptions{0, 5});
+      queue_.EnqueueIn(sql, kLabelStep, {{"step_id", id}, {"fresh", true}}, jobs::EnqueueOptions{0, 5});
     out.status = w->status;
     out.queued = static_cast<int64_t>(pending.size());
   });
@@ -115,8 +115,9 @@ int64_t LabelingService::CacheHits(int64_t company_id) {
 }
 
 void LabelingService::Register(jobs::Registry& registry) {
-  registry.Add(kLabelStep,
-               [this](const jobs::Job& job) { LabelStep(job.payload.at("step_id").get<int64_t>()); });
+  registry.Add(kLabelStep, [this](const jobs::Job& job) {
+    LabelStep(job.payload.at("step_id").get<int64_t>(), job.payload.value("fresh", false));
+  });
   registry.Add(kWatchdog, [this](const jobs::Job&) { Watchdog(); });
 }
 
@@ -124,7 +125,7 @@ std::vector<jobs::PeriodicTask> LabelingService::Periodic() const {
   return {{kWatchdog, options_.watchdog_period_ms}};
 }
 
-void LabelingService::LabelStep(int64_t step_id) {
+void LabelingService::LabelStep(int64_t step_id, bool fresh) {
   auto step =
       db_.Read([&](soci::session& sql) { return LabelingRepository(sql, db_.GetDialect()).Load(step_id); });
   if (!step || step->label_status != "pending") return;  // gone, or labeled already (a repeated job)
@@ -136,9 +137,11 @@ void LabelingService::LabelStep(int64_t step_id) {
 
   const std::string signature = LabelSignature(request.facts);
   if (chain_.HasVendors()) {
-    auto cached = db_.Read([&](soci::session& sql) {
-      return LabelingRepository(sql, db_.GetDialect()).CacheGet(step->company_id, signature);
-    });
+    std::optional<storage::CachedLabel> cached;
+    if (!fresh)
+      cached = db_.Read([&](soci::session& sql) {
+        return LabelingRepository(sql, db_.GetDialect()).CacheGet(step->company_id, signature);
+      });
     if (cached) {
       Store(*step, ai::Label{cached->field_label, cached->instruction, cached->confidence, cached->ai_model},
             false);
@@ -175,6 +178,9 @@ void LabelingService::Store(const storage::StepToLabel& step, const ai::Label& l
   std::optional<storage::NotificationRecord> note;
   std::string name;
   db_.Transaction([&](soci::session& sql) {
+    // The workflow row lock orders concurrent label writes of one workflow, so that the last one
+    // sees every other step done and makes the move to needs_review (PostgreSQL, read committed).
+    storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(step.company_id, step.workflow_id);
     LabelingRepository repo(sql, db_.GetDialect());
     const int64_t now = core::NowMillis();
     if (!repo.Write(step.id, label.field_label, label.instruction, label.confidence, label.model,

@@ -52,7 +52,8 @@ class LabelingService {
   std::vector<jobs::PeriodicTask> Periodic() const;
 
   // The tasks (public for tests and benchmarks).
-  void LabelStep(int64_t step_id);
+  // `fresh`: asked again (relabel), so the label cache is not used.
+  void LabelStep(int64_t step_id, bool fresh = false);
   int Watchdog();
 
  private:
