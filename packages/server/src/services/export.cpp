@@ -561,7 +561,7 @@ std::string MarkdownGuide(const WorkflowDetail& d, const ScreenshotUrls& urls) {
   int n = 0;
   for (const auto& f : facts) {
     ++n;
-    out += "\n## " + std::to_string(n) + "\\. " + MdText(f.label) + "\n\n";
+    out += "\n## " + std::to_string(n) + ". " + MdText(f.label) + "\n\n";  // "1." in a heading is no list
     out += MdText(f.instruction) + "\n";
     if (f.rec->action_type == "navigate" && IsHttpUrl(f.url)) {
       out += "\nPage: [" + MdText(f.url) + "](" + MdUrl(f.url) + ")\n";
