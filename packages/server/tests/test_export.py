@@ -195,7 +195,7 @@ def test_markdown_guide_with_screenshot(co):
     md = assert_file(export(admin, wf, "markdown"), "markdown")
     assert md.startswith("# Checkout flow\n"), md
     for n in range(1, 8):
-        assert f"\n## {n}\\. " in md, md
+        assert f"\n## {n}. " in md, md
     assert "Value: ada@example.com" in md
     assert md.count("not recorded (sensitive)") == 2
     assert SECRET not in md
