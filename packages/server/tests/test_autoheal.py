@@ -763,3 +763,33 @@ def test_slow_ai_decisions_do_not_stall_other_requests(aisrv, ai_team, ai, same_
     assert r1.status == 200 and r2.status == 200, (r1, r2)
     waits = (round(t1 - t0, 3), round(t2 - t1, 3))
     assert max(waits) < 0.5, f"workflow read / run report took {waits} s while heals waited on the AI"
+
+
+@pytest.mark.parametrize("first,second", [("approve", "approve"), ("approve", "reject"), ("reject", "reject")])
+def test_deciding_a_review_twice_at_once(server, first, second):
+    admin, _ = server.company_team()
+    wf_id, steps = new_wf(admin)
+    d = heal_ok(admin, wf_id, heal_body(steps[0], [cand("#race", 70)], state=state()))
+    rid = d["review_id"]
+    out = [None, None]
+    barrier = threading.Barrier(2)
+
+    def go(i, action):
+        barrier.wait(10)
+        out[i] = admin.post(f"/api/heal-reviews/{rid}/{action}")
+
+    ts = [threading.Thread(target=go, args=(0, first)), threading.Thread(target=go, args=(1, second))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(30)
+    statuses = sorted(r.status for r in out)
+    assert statuses == [200, 409], out
+    winner = next(i for i, r in enumerate(out) if r.status == 200)
+    action = (first, second)[winner]
+    rv = out[winner].body["data"]
+    assert rv["status"] == ("approved" if action == "approve" else "rejected"), rv
+    primary = step_of(admin, wf_id, steps[0])["selectors"]["primary"]
+    assert primary == ("#race" if action == "approve" else ORIGINAL_PRIMARY), (action, primary)
+    final = [r for r in reviews(admin, f"status={rv['status']}&workflow_id={wf_id}")[0] if r["id"] == rid]
+    assert len(final) == 1

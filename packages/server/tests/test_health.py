@@ -665,3 +665,24 @@ def test_200_entries_is_the_limit(server):
     wf_id, steps = new_wf(admin)
     d = report_ok(admin, wf_id, [entry("success", steps[i % 3]) for i in range(199)] + runs("success"))
     assert d["accepted"] == 200 and d["workflow"]["total_uses"] == 1, d
+
+
+def test_reports_and_workflow_edits_at_once_lose_nothing(server):
+    """Run reports and an admin's edits of the same workflow interleave: no count is lost and
+    the edit's name sticks (the edit rewrites the row's status, the report its counts)."""
+    admin, regular = server.company_team()
+    wf_id, _ = new_wf(admin)
+    n_reports, n_edits = 80, 20
+    names = [f"Edited {i} {secrets.token_hex(3)}" for i in range(n_edits)]
+
+    def work(i):
+        if i < n_reports:
+            return report(regular, wf_id, runs("success"))
+        return W.put(admin, wf_id, {"name": names[i - n_reports]})
+
+    res = _in_threads(work, n_reports + n_edits)
+    assert all(r.status == 200 for r in res), [r for r in res if r.status != 200][:2]
+    d = W.detail(admin, wf_id)[0]
+    assert d["total_uses"] == n_reports and d["success_rate"] == 1.0, {k: d[k] for k in ("total_uses", "success_rate")}
+    assert d["name"] in names and d["status"] == "active", d["name"]
+    assert health_fields(admin, wf_id)["total_uses"] == n_reports
