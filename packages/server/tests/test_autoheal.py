@@ -793,3 +793,27 @@ def test_deciding_a_review_twice_at_once(server, first, second):
     assert primary == ("#race" if action == "approve" else ORIGINAL_PRIMARY), (action, primary)
     final = [r for r in reviews(admin, f"status={rv['status']}&workflow_id={wf_id}")[0] if r["id"] == rid]
     assert len(final) == 1
+
+
+def test_concurrent_identical_low_confidence_heals_file_one_review(server):
+    """Without AI: 10 walkthroughs meet the same changed page at once (score 70). The decision is
+    one per (step, page state): one review in the admin's queue, not ten copies of it."""
+    admin, regular = server.company_team()
+    wf_id, steps = new_wf(admin)
+    body = heal_body(steps[0], [cand("#same", 70), cand("#else", 40)], state=state())
+    n = 10
+    out = [None] * n
+    barrier = threading.Barrier(n)
+
+    def go(i):
+        barrier.wait(10)
+        out[i] = heal(regular, wf_id, body)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    decisions = [assert_envelope(r, 200) for r in out]
+    assert {(d["found"], d["selector"], d["should_update"]) for d in decisions} == {(True, "#same", False)}
+    assert review_rows(server, wf_id) == 1, f"{review_rows(server, wf_id)} reviews for one page state"
