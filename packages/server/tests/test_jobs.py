@@ -2,7 +2,6 @@
 database outbox: a worker killed with -9 in the middle of a job, Redis restarted in the middle of a
 run, Redis down when jobs are queued, retries and the dead letter, the periodic scheduler."""
 import json
-import os
 import time
 
 import pytest
@@ -66,11 +65,9 @@ def test_queue_is_drained_after_labeling(server_factory, backend, request):
     W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=10, what="every label job acknowledged")
 
 
-@pytest.mark.xfail(os.environ.get("TEST_DB") == "postgresql", strict=True,
-                   reason="server bug on PostgreSQL: two workers labeling the last steps of a workflow commit at "
-                   "once; each transaction still sees the other's step pending (READ COMMITTED), so neither "
-                   "moves the workflow to needs_review: it stays processing with all steps labeled, no alert")
 def test_concurrent_step_labels_finish_every_workflow(server_factory, backend, request):
+    """Many workflows' last steps labeled at once by 8 workers: each workflow moves to needs_review
+    (on PostgreSQL two concurrent last writes used to both see the other's step pending)."""
     kind, qenv = backend
     if kind == "redis":
         W.xfail_pg_redis(request)
