@@ -92,6 +92,7 @@ def test_worker_killed_mid_job_another_finishes(server_factory, backend, request
         srv = server_factory(**W.lenv(qenv, fake.anthropic_env(), WORKER_CONCURRENCY=0, JOB_VISIBILITY_MS=2000,
                                       AI_TIMEOUT_MS=40000, AI_BACKOFF_BASE_MS=5))
         a = W.Worker(srv, concurrency=2).start()
+        request.addfinalizer(a.kill)  # also when a wait below fails
         admin = srv.signup_admin()
         wf_id = W.create(admin, W.wf_body(W.unique_steps(2)), wait=False)
         W.wait_for(lambda: fake.in_flight == 2, what="worker A calling the vendor for both steps")
@@ -103,6 +104,7 @@ def test_worker_killed_mid_job_another_finishes(server_factory, backend, request
         assert_envelope(r, 200)
         t0 = time.monotonic()
         b = W.Worker(srv, concurrency=2).start()
+        request.addfinalizer(b.kill)
         try:
             d = W.wait_labeled(admin, wf_id, timeout=20)
             elapsed = time.monotonic() - t0

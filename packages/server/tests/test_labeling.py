@@ -396,8 +396,10 @@ def test_in_flight_limit_across_worker_processes(server_factory, redis_url, requ
         env = {**W.LABELING_ENV_CLEAN, **fake.anthropic_env(), **W.queue_settings("redis", redis_url),
                "WORKER_CONCURRENCY": 4, "AI_TIMEOUT_MS": 5000}
         srv = server_factory(**env)
-        workers = [W.Worker(srv, concurrency=10).start() for _ in range(3)]
+        workers = []
         try:
+            for _ in range(3):
+                workers.append(W.Worker(srv, concurrency=10).start())
             admin = srv.signup_admin()
             wfs = [W.create(admin, W.wf_body(W.unique_steps(20)), wait=False) for _ in range(2)]
             for wf_id in wfs:

@@ -426,7 +426,9 @@ class Worker:
         while "worker started" not in self.logs():
             if self.proc.poll() is not None:
                 raise AssertionError(f"worker exited with {self.proc.returncode} during start\n{self.logs()}")
-            assert time.monotonic() < deadline, f"worker did not start within 30 s\n{self.logs()}"
+            if time.monotonic() > deadline:
+                self.kill()
+                raise AssertionError(f"worker did not start within 30 s\n{self.logs()}")
             time.sleep(0.02)
         return self
 
