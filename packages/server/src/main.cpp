@@ -269,6 +269,70 @@ int RunServe(core::Config config) {
   return 0;
 }
 
+// `stepwise bench-queue`: no-op jobs through the configured queue (enqueued through the database
+// like every job, in batches of 500), timed from the first claim to the last ack.
+int RunBenchQueue(core::Config config, int jobs, int concurrency) {
+  config.labeling_watchdog_ms = 86400000;
+  Core c(config, 0);
+  std::atomic<int64_t> done{0};
+  c.registry.Add("noop", [&done](const jobs::Job&) { done.fetch_add(1); });
+  const auto enqueue_start = std::chrono::steady_clock::now();
+  for (int i = 0; i < jobs; i += 500) {
+    c.db.Transaction([&](soci::session& sql) {
+      for (int k = i; k < std::min(jobs, i + 500); ++k) c.queue->EnqueueIn(sql, "noop", {{"n", k}});
+    });
+  }
+  c.queue->Flush();
+  const double enqueue_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - enqueue_start).count();
+  const auto start = std::chrono::steady_clock::now();
+  c.StartBackground(concurrency);
+  while (done.load() < jobs) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  c.StopBackground();
+  std::cout << "scenario=queue-noop backend=" << c.queue->Name() << " jobs=" << jobs
+            << " concurrency=" << concurrency << " enqueue_s=" << enqueue_s << " run_s=" << s
+            << " jobs_per_s=" << static_cast<int64_t>(jobs / s) << std::endl;
+  return 0;
+}
+
+// `stepwise bench-labeler`: the local labeler alone, in one thread.
+int RunBenchLabeler(int steps) {
+  using nlohmann::json;
+  const std::vector<ai::StepFacts> samples = {
+      {"click",
+       {{"tag_name", "button"}, {"inner_text", "Save changes"}, {"role", "button"}},
+       nullptr,
+       {{"title", "Settings"}}},
+      {"input_commit",
+       {{"tag_name", "input"}, {"type", "text"}, {"label_text", "Vendor name"}},
+       {{"input_value", "ABC Corp"}},
+       {{"title", "New bill"}}},
+      {"select_change",
+       {{"tag_name", "select"}, {"label_text", "Currency"}},
+       {{"input_value", "EUR"}},
+       {{"title", "New bill"}}},
+      {"input_commit",
+       {{"tag_name", "input"}, {"type", "password"}, {"label_text", "Password"}},
+       {{"value_masked", true}},
+       {{"title", "Sign in"}}},
+      {"navigate",
+       {{"tag_name", "a"}},
+       nullptr,
+       {{"title", "Invoices"}, {"url", "https://app.example.com/invoices"}}},
+  };
+  size_t bytes = 0;
+  for (int i = 0; i < 10000; ++i)
+    bytes += ai::LocalLabel(samples[i % samples.size()]).instruction.size();  // warm-up
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < steps; ++i) bytes += ai::LocalLabel(samples[i % samples.size()]).instruction.size();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "scenario=local-labeler steps=" << steps << " seconds=" << s
+            << " steps_per_s=" << static_cast<int64_t>(steps / s) << " (checksum " << bytes << ")"
+            << std::endl;
+  return 0;
+}
+
 int RunWorker(core::Config config, int concurrency) {
   // SIGTERM / SIGINT end the process after running jobs finish.
   sigset_t set;
@@ -276,6 +340,7 @@ int RunWorker(core::Config config, int concurrency) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  config.worker_concurrency = concurrency;  // sizes the database pool
   Core c(config, 0);
   c.StartBackground(concurrency);
   core::LogInfo("worker started", {{"concurrency", concurrency}, {"queue", c.queue->Name()}});
@@ -296,7 +361,15 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
   auto* worker = cli.add_subcommand("worker", "Run job workers only (labeling and periodic tasks)");
   int concurrency = 0;
-  worker->add_option("--concurrency", concurrency, "Jobs run at once (default: WORKER_CONCURRENCY, else 4)")
+  auto* bench_queue = cli.add_subcommand("bench-queue", "Benchmark: no-op jobs through the configured queue");
+  int bench_jobs = 20000;
+  int bench_concurrency = 8;
+  bench_queue->add_option("--jobs", bench_jobs)->check(CLI::Range(1, 10000000));
+  bench_queue->add_option("--concurrency", bench_concurrency)->check(CLI::Range(1, 1024));
+  auto* bench_labeler = cli.add_subcommand("bench-labeler", "Benchmark: the local labeler alone");
+  int bench_steps = 200000;
+  bench_labeler->add_option("--steps", bench_steps)->check(CLI::Range(1, 100000000));
+  worker->add_option("--concurrency", concurrency, "Jobs run at once (default: WORKER_CONCURRENCY)")
       ->check(CLI::Range(1, 1024));
   CLI11_PARSE(cli, argc, argv);
   try {
@@ -307,6 +380,8 @@ int main(int argc, char** argv) {
     int rc = 0;
     if (serve->parsed()) rc = RunServe(config);
     if (migrate->parsed()) rc = RunMigrate(config);
+    if (bench_queue->parsed()) rc = RunBenchQueue(config, bench_jobs, bench_concurrency);
+    if (bench_labeler->parsed()) rc = RunBenchLabeler(bench_steps);
     if (worker->parsed())
       rc = RunWorker(config, concurrency > 0 ? concurrency : std::max(1, config.worker_concurrency));
     core::FlushLogs();

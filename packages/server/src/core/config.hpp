@@ -50,7 +50,7 @@ struct Config {
   // REDIS_URL set). `serve` runs WORKER_CONCURRENCY workers in process (0: none).
   std::string job_queue = "auto";
   std::string redis_prefix = "stepwise";
-  int worker_concurrency = 4;
+  int worker_concurrency = 8;  // above AI_MAX_IN_FLIGHT, so the AI limit is what bounds labeling
   int job_visibility_ms = 300000;
   int job_retry_base_ms = 1000;
   int labeling_deadline_ms = 600000;

@@ -25,7 +25,7 @@ std::vector<JobRow> JobTable::Claim(const std::string& state, const std::string&
   // other process is handing over right now; they keep their state until deleted.
   const std::string pick =
       std::string("SELECT id FROM jobs WHERE ") +
-      (outbox ? "state = 'outbox' AND (leased_until IS NULL OR leased_until <= :n1) AND :n2 >= 0"
+      (outbox ? "state = 'outbox' AND (leased_until IS NULL OR leased_until <= :n1)"
               : "(state = 'queued' AND run_at <= :n1) OR (state = 'leased' AND leased_until <= :n2)") +
       " ORDER BY run_at, id LIMIT :m" + (pg ? " FOR UPDATE SKIP LOCKED" : "");
   const std::string query = std::string("UPDATE jobs SET state = '") + (outbox ? "outbox" : "leased") +
@@ -45,7 +45,7 @@ std::vector<JobRow> JobTable::Claim(const std::string& state, const std::string&
     st.exchange(soci::use(owner, "o"));
     st.exchange(soci::use(until, "u"));
     st.exchange(soci::use(now_ms, "n1"));
-    st.exchange(soci::use(now_ms, "n2"));
+    if (!outbox) st.exchange(soci::use(now_ms, "n2"));
     st.exchange(soci::use(max, "m"));
     storage::PrepareBound(st, query);
     st.execute();

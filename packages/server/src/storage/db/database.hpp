@@ -2,6 +2,7 @@
 // The database: a pool of SOCI sessions on SQLite or PostgreSQL, chosen by DATABASE_URL.
 // All calls block; callers run them on the blocking pool, never on an I/O thread.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -48,10 +49,14 @@ class Database {
 
   // Runs fn(session) inside a transaction and commits; rolls back if fn throws. On SQLite the
   // transaction takes the write lock up front (BEGIN IMMEDIATE), so two writers never deadlock
-  // on a lock upgrade; busy_timeout makes the second one wait.
+  // on a lock upgrade; busy_timeout makes the second one wait. Writers of this process queue on
+  // a mutex first: SQLite has one writer anyway, and a queue is fairer and faster than its busy
+  // handler's sleep-and-poll (which let the tail grow with the number of writers).
   template <class F>
   auto Transaction(F&& fn) {
     auto lease = Acquire();
+    std::unique_lock<std::mutex> writer(sqlite_writer_, std::defer_lock);
+    if (dialect_ == Dialect::kSqlite) writer.lock();
     try {
       TxGuard tx(*lease, dialect_);
       if constexpr (std::is_void_v<decltype(fn(*lease))>) {
@@ -104,6 +109,7 @@ class Database {
   };
 
  private:
+  std::mutex sqlite_writer_;  // see Transaction
   void Prepare(soci::session& sql);
   Dialect dialect_;
   size_t pool_size_;

@@ -104,6 +104,12 @@ RedisReply Redis::Command(const std::vector<std::string>& args) {
       redisCommandArgv(conn->ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
   if (raw == nullptr) {
     // The connection is broken (conn->ctx->err says why): drop it, do not return it to the pool.
+    // The idle ones most likely broke with it (Redis restarted): drop them too, so that the next
+    // calls connect afresh instead of each failing once.
+    {
+      std::lock_guard lock(mu_);
+      idle_.clear();
+    }
     throw std::runtime_error(std::string("redis: ") +
                              (conn->ctx->errstr[0] != '\0' ? conn->ctx->errstr : "I/O error"));
   }
