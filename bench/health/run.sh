@@ -43,17 +43,20 @@ wf1=$(echo "$wfs" | cut -d, -f1)
 export TOKEN=$token HEALTH_BENCH_DIR=$here BATCH
 echo "# date=$(date -u +%Y-%m-%dT%H:%M:%SZ) nproc=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) duration=${DURATION}s batch=$BATCH"
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }  # server utime + stime (clock ticks)
 rows() { $PY -c "import sqlite3,sys; print(sqlite3.connect('$work/app.db').execute('SELECT COUNT(*) FROM health_logs').fetchone()[0])"; }
 ingest() {  # ingest NAME WFS CONNS
-  local before after out rps reqs start
+  local before after out rps reqs start c0 c1
   before=$(rows)
   start=$(stat -c %s "$log")
+  c0=$(cpu_ticks)
   out=$(SCENARIO=$1 WFS=$2 RUN_TAG="$1$RANDOM" wrk -t"$(( $3 < THREADS ? $3 : THREADS ))" -c"$3" -d"${DURATION}s" --timeout 10s \
         -s "$here/ingest.lua" "$base" | grep '^scenario=')
+  c1=$(cpu_ticks)
   after=$(rows)
   rps=$(echo "$out" | sed -E 's/.* rps=([0-9.]+).*/\1/')
   reqs=$(echo "$out" | sed -E 's/.* requests=([0-9]+).*/\1/')
-  echo "$out entries_per_s=$(awk -v r="$rps" -v b="$BATCH" 'BEGIN{printf "%.0f", r*b}') rows_stored=$((after - before)) rows_expected=$((reqs * BATCH))"
+  echo "$out entries_per_s=$(awk -v r="$rps" -v b="$BATCH" 'BEGIN{printf "%.0f", r*b}') rows_stored=$((after - before)) rows_expected=$((reqs * BATCH)) server_cpu_s=$(awk -v t=$((c1 - c0)) -v h="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/h}') entries_per_server_cpu_s=$(awk -v t=$((c1 - c0)) -v h="$(getconf CLK_TCK)" -v n=$((after - before)) 'BEGIN{printf "%.0f", n/(t/h)}')"
   sleep 0.3
   $PY "$here/logstats.py" "$log" "$start" "/api/workflows/{id}/health-logs" "$1"
 }
