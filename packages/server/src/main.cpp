@@ -219,9 +219,10 @@ int RunServe(core::Config config) {
   const size_t db_threads = static_cast<size_t>(config.db_pool_size);
 
   // Every pool thread that may touch the database gets its own connection.
-  Core c(config, db_threads + cpu_threads);
+  Core c(config, db_threads + cpu_threads + 8);
   http::BlockingPool db_pool(db_threads, static_cast<size_t>(config.blocking_queue_limit), "db");
   http::BlockingPool cpu_pool(cpu_threads, static_cast<size_t>(config.cpu_queue_limit), "cpu");
+  http::BlockingPool ai_pool(32, 512, "ai");
   // Rate-limit counters: in this process, or in Redis so that every process shares them.
   std::unique_ptr<core::RateLimiter> limiter;
   if (c.redis != nullptr) {
@@ -236,7 +237,8 @@ int RunServe(core::Config config) {
   api::App app{config,         c.db,      accounts,    workflows,
                *c.screenshots, *c.blobs,  c.blob_key,  api::Contract::Embedded(),
                c.versions,     responses, *c.labeling, *c.notifications,
-               *c.events,      *c.health, *c.healing,  *c.webhooks};
+               *c.events,      *c.health, *c.healing,  *c.webhooks,
+               ai_pool};
   http::Router router;
   api::RegisterRoutes(router, app);
 
@@ -265,6 +267,7 @@ int RunServe(core::Config config) {
   c.StopBackground();
   db_pool.Join();
   cpu_pool.Join();
+  ai_pool.Join();
   core::LogInfo("stopped");
   return 0;
 }

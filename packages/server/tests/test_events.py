@@ -110,7 +110,6 @@ def esrv(request, server_factory):
     Redis."""
     if request.param == "embedded":
         return request.getfixturevalue("server")
-    W.xfail_pg_redis(request)
     return server_factory(**W.lenv(W.queue_settings("redis", request.getfixturevalue("redis_url")),
                                    WORKER_CONCURRENCY=2))
 
@@ -220,7 +219,6 @@ def test_last_event_id_resumes(esrv):
 
 def test_events_of_worker_processes_reach_the_stream(server_factory, redis_url, request):
     """API server without workers; a `stepwise worker` labels. With Redis its events come through."""
-    W.xfail_pg_redis(request)
     srv = server_factory(**W.lenv(W.queue_settings("redis", redis_url), WORKER_CONCURRENCY=0))
     worker = W.Worker(srv, concurrency=2).start()
     try:
@@ -232,26 +230,6 @@ def test_events_of_worker_processes_reach_the_stream(server_factory, redis_url, 
             s.wait_done(wf_id, 3)
             assert s.of(wf_id, "progress")[-1]["json"]["done"] == 3
             s.wait(lambda: s.of(wf_id, "notification"), what="notification")
-        finally:
-            s.close()
-    finally:
-        assert worker.stop() == 0, worker.logs(3000)
-
-
-@pytest.mark.xfail(strict=True, reason="server limitation: without Redis the event bus lives in each process, so "
-                   "progress of jobs run by another process (a `stepwise worker`, or a second `serve` on one "
-                   "database) never reaches this server's event streams")
-def test_events_of_another_process_without_redis(server_factory):
-    srv = server_factory(**W.lenv(JOB_QUEUE="embedded", WORKER_CONCURRENCY=0))
-    worker = W.Worker(srv, concurrency=2).start()
-    try:
-        admin = srv.signup_admin()
-        s = SSE(srv.port, token=admin.token)
-        try:
-            time.sleep(0.3)
-            wf_id = W.create(admin, W.wf_body(W.unique_steps(2)), wait=False)
-            W.wait_labeled(admin, wf_id)
-            s.wait_done(wf_id, 2, timeout=3)
         finally:
             s.close()
     finally:

@@ -54,8 +54,6 @@ def _stuck(srv):
 
 def test_queue_is_drained_after_labeling(server_factory, backend, request):
     kind, qenv = backend
-    if kind == "redis":
-        W.xfail_pg_redis(request, strict=True)
     srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=3))
     admin = srv.signup_admin()
     wfs = [W.create(admin, W.wf_body(W.unique_steps(5)), wait=False) for _ in range(3)]
@@ -69,8 +67,6 @@ def test_concurrent_step_labels_finish_every_workflow(server_factory, backend, r
     """Many workflows' last steps labeled at once by 8 workers: each workflow moves to needs_review
     (on PostgreSQL two concurrent last writes used to both see the other's step pending)."""
     kind, qenv = backend
-    if kind == "redis":
-        W.xfail_pg_redis(request)
     srv = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=8))
     admin = srv.signup_admin()
     wfs = [W.create(admin, W.wf_body(W.unique_steps(3)), wait=False) for _ in range(30)]
@@ -85,8 +81,6 @@ def test_concurrent_step_labels_finish_every_workflow(server_factory, backend, r
 
 def test_worker_killed_mid_job_another_finishes(server_factory, backend, request):
     kind, qenv = backend
-    if kind == "redis":
-        W.xfail_pg_redis(request)
     with FakeVendor() as fake:
         fake.default(ANTHROPIC, B.ok(delay=30))  # the first worker is in the middle of every call
         srv = server_factory(**W.lenv(qenv, fake.anthropic_env(), WORKER_CONCURRENCY=0, JOB_VISIBILITY_MS=2000,
@@ -122,7 +116,6 @@ def test_worker_killed_mid_job_another_finishes(server_factory, backend, request
 
 
 def test_redis_restarted_mid_run_every_job_completes(server_factory, request):
-    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=True).start()
     try:
         with FakeVendor() as fake:
@@ -147,7 +140,6 @@ def test_redis_restarted_mid_run_every_job_completes(server_factory, request):
 
 
 def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory, request):
-    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=True).start()
     try:
         qenv = W.queue_settings("redis", rs.url)
@@ -171,7 +163,6 @@ def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory, request):
 
 
 def test_redis_unreachable_at_start_then_up(server_factory, request):
-    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=False)
     try:
         qenv = W.queue_settings("redis", rs.url)
@@ -187,11 +178,7 @@ def test_redis_unreachable_at_start_then_up(server_factory, request):
         rs.close()
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: the Redis queue remembers that it created the consumer group "
-                   "(group_ready_); after Redis comes back without its data (no persistence, a failover) the "
-                   "group is never created again, XREADGROUP fails with NOGROUP and no job runs until restart")
 def test_redis_restarted_without_its_data_jobs_still_complete(server_factory, request):
-    W.xfail_pg_redis(request)
     rs = W.RedisServer(persist=False).start()
     try:
         qenv = W.queue_settings("redis", rs.url)

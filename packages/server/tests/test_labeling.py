@@ -390,7 +390,6 @@ def test_in_flight_limit_in_one_process(server_factory):
 def test_in_flight_limit_across_worker_processes(server_factory, redis_url, request):
     """3 `stepwise worker` × concurrency 10, plus the server's own workers, all on one Redis:
     the fake vendor never sees more than 5 requests at once."""
-    W.xfail_pg_redis(request)
     with FakeVendor() as fake:
         fake.default(ANTHROPIC, B.ok(delay=0.25))
         env = {**W.LABELING_ENV_CLEAN, **fake.anthropic_env(), **W.queue_settings("redis", redis_url),

@@ -624,22 +624,3 @@ def lenv(*dicts, **kw):
         out.update(d)
     out.update(kw)
     return out
-
-
-PG_REDIS_OUTBOX_BUG = (
-    "server bug: with JOB_QUEUE=redis on PostgreSQL the outbox relay's claim fails (`:n2 >= 0` makes "
-    "PostgreSQL type the millisecond timestamp as integer: 'value out of range for type integer'), so "
-    "no job is ever handed to Redis and nothing is labeled")
-
-
-def xfail_pg_redis(request, strict=False):
-    """On PostgreSQL with the Redis queue (PG_REDIS_OUTBOX_BUG): strict=True marks the test as an
-    expected failure that still runs (it shows as soon as the server is fixed: then remove these
-    calls); otherwise the test stops here as xfailed, so that the suite does not wait out every
-    timeout of a queue that cannot work."""
-    if os.environ.get("TEST_DB") != "postgresql":
-        return
-    if strict:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=PG_REDIS_OUTBOX_BUG))
-    else:
-        pytest.xfail(PG_REDIS_OUTBOX_BUG)

@@ -4,6 +4,7 @@
 #include "api/response_cache.hpp"
 #include "core/config.hpp"
 #include "core/versions.hpp"
+#include "http/blocking_pool.hpp"
 #include "http/router.hpp"
 #include "services/accounts.hpp"
 #include "services/events.hpp"
@@ -36,6 +37,9 @@ struct App {
   services::HealthService& health;
   services::HealService& healing;
   services::WebhookService& webhooks;
+  // Requests that wait on an AI vendor (auto-heal): their own threads, so that the database pool
+  // keeps serving everyone else meanwhile.
+  http::BlockingPool& ai_pool;
 };
 
 void RegisterRoutes(http::Router& router, App& app);

@@ -93,9 +93,9 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
            [&app](Context& ctx) -> Task<Response> {
              const int64_t id = PathId(ctx.req, "id");
              const auto caller = CallerOf(ctx);
-             // Parsing, base64 and image checks are CPU work; the decision blocks on the database
-             // and maybe the AI: all of it on the db pool.
-             auto decision = co_await ctx.db.Run([&] {
+             // Parsing, base64 and image checks, the database and maybe the AI: on the pool for
+             // AI-bound requests, which holds no database connection while it waits.
+             auto decision = co_await app.ai_pool.Run([&] {
                const json body = app.contract.Body("autoHeal", ctx.req);
                services::HealRequest req;
                req.step_id = body.at("step_id").get<int64_t>();

@@ -275,6 +275,10 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
       }
     }
     db_.Transaction([&](soci::session& sql) {
+      // The workflow row first: every writer of this workflow locks it before the rows that refer
+      // to it (PostgreSQL would otherwise deadlock two heals upgrading their key-share locks).
+      storage::WorkflowRepository workflows(sql, db_.GetDialect());
+      auto locked = workflows.FindForUpdate(caller.company_id, step->workflow_id);
       HealingRepository repo(sql, db_.GetDialect());
       const std::string url = notifications_.WorkflowUrl(step->workflow_id);
       const std::string name = "\u201c" + core::TruncateUtf8(step->workflow_name, 200, true) + "\u201d";
@@ -317,11 +321,9 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
                                      std::to_string(static_cast<int>(std::lround(d.confidence * 100))) +
                                      "% confidence. Approve or reject the match.",
                                  notifications_.WorkflowUrl(step->workflow_id, "health")});
-        storage::WorkflowRepository workflows(sql, db_.GetDialect());
-        if (auto w = workflows.FindForUpdate(caller.company_id, step->workflow_id);
-            w && (w->status == "active" || w->status == "broken")) {
-          w->status = "needs_review";
-          workflows.Update(*w, core::NowMillis());
+        if (locked && (locked->status == "active" || locked->status == "broken")) {
+          locked->status = "needs_review";
+          workflows.Update(*locked, core::NowMillis());
           status_changed = true;
         }
       }
@@ -416,7 +418,10 @@ json HealService::Decide(const Caller& caller, int64_t review_id, bool approve,
   json out;
   db_.Transaction([&](soci::session& sql) {
     HealingRepository repo(sql, db_.GetDialect());
-    auto r = repo.Review(caller.company_id, review_id, true);
+    auto r = repo.Review(caller.company_id, review_id, false);
+    if (!r) throw core::NotFound("HEAL_REVIEW_NOT_FOUND", "Heal review not found");
+    storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(caller.company_id, r->workflow_id);
+    r = repo.Review(caller.company_id, review_id, true);
     if (!r) throw core::NotFound("HEAL_REVIEW_NOT_FOUND", "Heal review not found");
     if (r->status != "pending")
       throw core::Conflict("HEAL_REVIEW_DECIDED", "This heal was already " + r->status);

@@ -86,6 +86,16 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
     const int64_t now = core::NowMillis();
     bool new_success = false;
     bool new_failure = false;
+    const std::string url = notifications_.WorkflowUrl(workflow_id, "health");
+    auto notify = [&](const char* type, const char* severity, const std::string& title,
+                      const std::string& message) {
+      if (auto n = notifications_.CreateIn(
+              sql, NewNotification{caller.company_id, workflow_id, type, severity, title, message, url})) {
+        notes.push_back(*n);
+      }
+    };
+    // Runs in the order sent, each with its effect on the status: the result does not depend on
+    // how the runs were split into batches.
     for (const auto& e : entries) {
       if (!repo.Insert(caller.company_id, workflow_id, caller.user_id, e, now)) {
         ++result.duplicates;
@@ -98,34 +108,27 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
         f.consecutive_failures = 0;
         f.last_successful_run = now;
         new_success = true;
+        if (f.status == "broken") {
+          f.status = "active";
+          notify("workflow_recovered", "info", Quoted(w->name) + " works again",
+                 "A run completed after it broke.");
+        }
       } else if (e.status == "failed") {
         ++f.total_uses;
         ++f.consecutive_failures;
         f.last_failed_run = now;
         new_failure = true;
+        if (f.status == "active" && f.consecutive_failures >= options_.broken_after) {
+          f.status = "broken";
+          notify("workflow_broken", "error", Quoted(w->name) + " is broken",
+                 std::to_string(f.consecutive_failures) + " runs in a row failed. Check the failing steps.");
+        }
       }
     }
     if (new_success || new_failure) {
       const auto last = repo.LastRuns(workflow_id, 50);
       const auto ok = std::count(last.begin(), last.end(), "success");
       f.success_rate = last.empty() ? 0.0 : static_cast<double>(ok) / static_cast<double>(last.size());
-    }
-    const std::string url = notifications_.WorkflowUrl(workflow_id, "health");
-    auto notify = [&](const char* type, const char* severity, const std::string& title,
-                      const std::string& message) {
-      if (auto n = notifications_.CreateIn(
-              sql, NewNotification{caller.company_id, workflow_id, type, severity, title, message, url})) {
-        notes.push_back(*n);
-      }
-    };
-    if (f.status == "active" && f.consecutive_failures >= options_.broken_after) {
-      f.status = "broken";
-      notify("workflow_broken", "error", Quoted(w->name) + " is broken",
-             std::to_string(f.consecutive_failures) + " runs in a row failed. Check the failing steps.");
-    } else if (f.status == "broken" && new_success && f.consecutive_failures == 0) {
-      f.status = "active";
-      notify("workflow_recovered", "info", Quoted(w->name) + " works again",
-             "A run completed after it broke.");
     }
     if (new_failure) {
       const auto [total, ok] = repo.RunsSince(workflow_id, now - 7 * kDay);
