@@ -194,8 +194,9 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
   const HealScores rank = Rank(candidates, options_);
   std::optional<int> chosen = rank.best;
   double final_score = rank.best ? candidates[*rank.best].score / 100.0 : 0.0;
-  bool ask_ai = rank.best && !rank.clear_winner && chain_.HasVendors();
-  if (ask_ai && !state.empty()) {
+  const bool ask_ai = rank.best && !rank.clear_winner && chain_.HasVendors();
+  // Anything but a clear winner is decided once per page state (one AI call, one review).
+  if (rank.best && !rank.clear_winner && !state.empty()) {
     for (;;) {
       const int64_t now = core::NowMillis();
       const bool claimed = db_.Transaction([&](soci::session& sql) {
