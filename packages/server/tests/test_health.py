@@ -380,6 +380,20 @@ def test_status_does_not_depend_on_how_runs_are_batched(server):
     assert len(notes(admin, joined, "workflow_recovered")) == len(notes(admin, split, "workflow_recovered")) == 1
 
 
+def test_break_and_recover_in_one_batch_alerts_like_separate_batches(server):
+    """Active, then one batch F, F, F, S: broken after the third, active again after the success,
+    as if sent one by one: one workflow_broken and one workflow_recovered alert."""
+    admin, regular = server.company_team()
+    split, _ = new_wf(admin)
+    joined, _ = new_wf(admin)
+    a = one_by_one(regular, split, "failed", "failed", "failed", "success")["workflow"]
+    b = report_ok(regular, joined, runs("failed", "failed", "failed", "success"))["workflow"]
+    assert (a["status"], a["consecutive_failures"]) == (b["status"], b["consecutive_failures"]) == ("active", 0)
+    for wf_id in (split, joined):
+        assert len(notes(admin, wf_id, "workflow_broken")) == 1, wf_id
+        assert len(notes(admin, wf_id, "workflow_recovered")) == 1, wf_id
+
+
 def test_needs_review_workflow_is_not_marked_broken(server):
     admin, regular = server.company_team()
     wf_id, _ = new_wf(admin, status="needs_review")
