@@ -96,8 +96,10 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
     };
     // Runs in the order sent, each with its effect on the status: the result does not depend on
     // how the runs were split into batches.
-    for (const auto& e : entries) {
-      if (!repo.Insert(caller.company_id, workflow_id, caller.user_id, e, now)) {
+    const auto inserted = repo.InsertMany(caller.company_id, workflow_id, caller.user_id, entries, now);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const auto& e = entries[i];
+      if (!inserted[i]) {
         ++result.duplicates;
         continue;
       }

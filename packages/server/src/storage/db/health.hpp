@@ -73,6 +73,9 @@ class HealthRepository {
 
   // Inserts an entry unless its client_id is known in this company; true when inserted.
   bool Insert(int64_t company_id, int64_t workflow_id, int64_t user_id, const HealthEntry& e, int64_t now);
+  // The same for a batch, with one prepared statement; element i says whether entry i was new.
+  std::vector<bool> InsertMany(int64_t company_id, int64_t workflow_id, int64_t user_id,
+                               const std::vector<HealthEntry>& entries, int64_t now);
   // Outcomes (success / failed) of the last `n` finished runs, newest first.
   std::vector<std::string> LastRuns(int64_t workflow_id, int n);
   // Finished runs and successes since `since`.
