@@ -38,6 +38,7 @@ export function makeCompany(patch: Partial<Company> = {}): Company {
     user_count: 2,
     screenshot_count: 0,
     screenshot_bytes: 0,
+    webhook_secret: 'whsec-0123456789abcdef',
     ...patch,
   };
 }

@@ -9,11 +9,13 @@ const today = new Date().toISOString().slice(0, 10);
 
 function makeHealth(patch: Partial<WorkflowHealth> = {}): WorkflowHealth {
   return {
+    workflow_id: 7,
+    workflow_name: 'Start a trial',
     workflow: { status: 'broken', success_rate: 0.8, total_uses: 25, consecutive_failures: 3, last_successful_run: '2026-11-20T10:00:00Z', last_failed_run: '2026-11-25T10:00:00Z' },
     days: [{ date: today, success: 3, failed: 2, abandoned: 1, healed: 1 }],
     failing_steps: [{ step_id: 102, step_number: 2, field_label: 'Plan', failures: 7, error_types: { element_not_found: 5, timeout: 2 } }],
     recent_runs: [{ run_id: 'run-1', status: 'failed', user_id: 4, error_type: 'element_not_found', created_at: '2026-11-25T10:00:00Z' }],
-    healing_events: [{ step_id: 102, status: 'healed_ai', healing_confidence: 0.84, page_url: 'https://app.example.com/billing', created_at: '2026-11-24T10:00:00Z' }],
+    healing_events: [{ step_id: 102, step_number: 2, field_label: 'Plan', status: 'healed_ai', healing_confidence: 0.84, page_url: 'https://app.example.com/billing', created_at: '2026-11-24T10:00:00Z' }],
     ...patch,
   };
 }
