@@ -39,7 +39,7 @@ else
 fi
 suite api-asan env STEPWISE_BIN="$root/build/asan/stepwise" TEST_DB=sqlite \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  $PY -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-asan.xml"
+  $PY -m pytest -q -p no:cacheprovider -m "not resilience" packages/server/tests --junitxml="$results/api-asan.xml"
 suite typescript env JUNIT_DIR="$results" npm run test --workspaces --if-present
 suite dashboard-e2e env JUNIT_DIR="$results" npm run test:e2e -w packages/dashboard
 suite extension-e2e env JUNIT_DIR="$results" npm run test:e2e -w packages/extension

@@ -819,6 +819,7 @@ def test_concurrent_identical_low_confidence_heals_file_one_review(server):
     assert review_rows(server, wf_id) == 1, f"{review_rows(server, wf_id)} reviews for one page state"
 
 
+@pytest.mark.resilience
 def test_a_claim_left_by_a_killed_server_runs_out(server_factory, vendor, ai):
     """A server killed (-9) while it asks the AI for a page leaves that page's decision claimed.
     After a restart the same heal must still get an answer once the claim runs out (a few

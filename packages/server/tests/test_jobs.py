@@ -79,6 +79,7 @@ def test_concurrent_step_labels_finish_every_workflow(server_factory, backend, r
     assert sorted(n["workflow_id"] for n in notes) == sorted(wfs)
 
 
+@pytest.mark.resilience
 def test_worker_killed_mid_job_another_finishes(server_factory, backend, request):
     kind, qenv = backend
     with FakeVendor() as fake:
@@ -115,6 +116,7 @@ def test_worker_killed_mid_job_another_finishes(server_factory, backend, request
             assert b.stop() == 0, b.logs(3000)
 
 
+@pytest.mark.resilience
 def test_redis_restarted_mid_run_every_job_completes(server_factory, request):
     rs = W.RedisServer(persist=True).start()
     try:
@@ -139,6 +141,7 @@ def test_redis_restarted_mid_run_every_job_completes(server_factory, request):
         rs.close()
 
 
+@pytest.mark.resilience
 def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory, request):
     rs = W.RedisServer(persist=True).start()
     try:
@@ -162,6 +165,7 @@ def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory, request):
         rs.close()
 
 
+@pytest.mark.resilience
 def test_redis_unreachable_at_start_then_up(server_factory, request):
     rs = W.RedisServer(persist=False)
     try:
@@ -178,6 +182,7 @@ def test_redis_unreachable_at_start_then_up(server_factory, request):
         rs.close()
 
 
+@pytest.mark.resilience
 def test_redis_restarted_without_its_data_jobs_still_complete(server_factory, request):
     rs = W.RedisServer(persist=False).start()
     try:
@@ -254,6 +259,7 @@ def _stop(servers):
         assert not problems, problems
 
 
+@pytest.mark.resilience
 def test_periodic_tasks_run_once_per_period_across_processes(server_factory, backend):
     kind, qenv = backend
     # Three processes on one database (and Redis), no job workers: the schedulers run the tasks.

@@ -65,6 +65,7 @@ def _check_database(srv, sent):
     return {name: int(wid) for wid, name, _, _ in rows}
 
 
+@pytest.mark.resilience
 def test_kill9_during_create_never_leaves_a_partial_workflow(server_factory, db_kind):
     srv = server_factory()
     admin = srv.signup_admin()
@@ -178,6 +179,7 @@ def _upload(port, token, body, ctype, out, i):
         out[i] = e
 
 
+@pytest.mark.resilience
 def test_kill9_during_screenshot_uploads_never_leaves_a_row_without_its_bytes(server_factory):
     """Uploads write the bytes, then the row. Kill -9 at random moments: after a restart every
     screenshot row serves exactly the bytes of its hash, and no stored object is torn."""
