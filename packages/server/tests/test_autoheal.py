@@ -62,30 +62,8 @@ def heal_ok(account, wf_id, body):
     return d
 
 
-def _create_labeled(admin, n):
-    """W.create, working around a known labeling bug on PostgreSQL (test_jobs.py,
-    test_concurrent_step_labels_finish_every_workflow, xfail): every step labeled but the workflow
-    left `processing`. After 3 s in that state it is moved to needs_review by hand, since labeling
-    is not what these tests are about."""
-    wf_id = W.create(admin, W.body(n), wait=False)
-    deadline = time.monotonic() + 30
-    stuck_since = None
-    while True:
-        d = W.detail(admin, wf_id)[0]
-        if d["status"] != "processing":
-            return wf_id
-        lab = d.get("labeling") or {}
-        if lab.get("total") and lab.get("done", 0) + lab.get("failed", 0) >= lab["total"]:
-            stuck_since = stuck_since or time.monotonic()
-            if time.monotonic() - stuck_since > 3:
-                W.force_status(admin, wf_id, "needs_review")
-                return wf_id
-        assert time.monotonic() < deadline, f"workflow {wf_id} still processing: {lab}"
-        time.sleep(0.05)
-
-
 def new_wf(admin, n=2, status="active"):
-    wf_id = _create_labeled(admin, n)
+    wf_id = W.create(admin, W.body(n))
     if status == "active":
         W.activate(admin, wf_id)
     steps = W.detail(admin, wf_id)[0]["steps"]

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
 
 import pytest
 
@@ -46,31 +45,8 @@ def co(server):
     return admin, regular
 
 
-def wait_labeled(admin, wf_id, timeout=30):
-    """W.wait_labeled, working around the known PostgreSQL labeling finish race (test_jobs.py,
-    test_concurrent_step_labels_finish_every_workflow, xfail): every step labeled but the workflow
-    left `processing`. After 3 s in that state it is moved to needs_review by hand, as
-    test_health.py does: labeling is not what these tests are about."""
-    deadline = time.monotonic() + timeout
-    stuck_since = None
-    while True:
-        d = W.detail(admin, wf_id)[0]
-        if d["status"] != "processing":
-            return d
-        lab = d.get("labeling") or {}
-        if lab.get("total") and lab.get("done", 0) + lab.get("failed", 0) >= lab["total"]:
-            stuck_since = stuck_since or time.monotonic()
-            if time.monotonic() - stuck_since > 3:
-                W.force_status(admin, wf_id, "needs_review")
-                return W.detail(admin, wf_id)[0]
-        assert time.monotonic() < deadline, f"workflow {wf_id} still processing: {lab}"
-        time.sleep(0.05)
-
-
 def create(admin, body):
-    wf_id = W.create(admin, body, wait=False)
-    wait_labeled(admin, wf_id)
-    return wf_id
+    return W.create(admin, body)
 
 
 def nav_step(n, url="https://app.example.com/form"):
@@ -471,7 +447,7 @@ def test_import_chrome_recording(co):
     r = import_(admin, CHROME_RECORDING)
     d = assert_envelope(r, 201)
     assert set(d) == {"workflow_id", "status"} and d["status"] == "processing"
-    data = wait_labeled(admin, d["workflow_id"])
+    data = W.wait_labeled(admin, d["workflow_id"])
     assert data["status"] == "needs_review"
     assert data["name"] == "Log in (from Chrome)"
     assert data["starting_url"] == "https://app.example.com/login"
@@ -499,7 +475,7 @@ def test_import_round_trip(co):
     rec = json.loads(export(admin, wf, "devtools").raw)
     d = assert_envelope(import_(admin, rec), 201)
     assert d["workflow_id"] != wf
-    copy_ = wait_labeled(admin, d["workflow_id"])
+    copy_ = W.wait_labeled(admin, d["workflow_id"])
     assert copy_["name"] == "Round trip"
     assert copy_["starting_url"] == original["starting_url"]
     assert len(copy_["steps"]) == len(original["steps"])
@@ -518,7 +494,7 @@ def test_import_round_trip_without_recorded_navigate(co):
     admin, _ = co
     wf = create(admin, W.body(3, name="Clicks only"))
     rec = json.loads(export(admin, wf, "devtools").raw)
-    copy_ = wait_labeled(admin, assert_envelope(import_(admin, rec), 201)["workflow_id"])
+    copy_ = W.wait_labeled(admin, assert_envelope(import_(admin, rec), 201)["workflow_id"])
     # The start becomes a navigate step, as the recorder records it; the clicks are all there.
     assert [s["action_type"] for s in copy_["steps"]] == ["navigate", "click", "click", "click"]
 
@@ -584,7 +560,7 @@ def test_import_selectors_beyond_our_bounds_are_dropped(co):
     admin, _ = co
     long_css = "div " * 300 + "#a"  # 1,202 characters: the Recorder's bound, not ours
     rec = _rec(NAV, dict(CLICK, selectors=[[long_css], ["#a"]]))
-    data = wait_labeled(admin, assert_envelope(import_(admin, rec), 201)["workflow_id"])
+    data = W.wait_labeled(admin, assert_envelope(import_(admin, rec), 201)["workflow_id"])
     assert data["steps"][1]["selectors"]["css"] == "#a"
     # With no selector left, the step is not usable.
     before = W.total(admin)

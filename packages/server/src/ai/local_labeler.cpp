@@ -19,11 +19,6 @@ std::string Text(const json& obj, const char* key) {
   return core::CollapseSpace(it->get<std::string>());
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // "vendor_name" / "vendorName" / "vendor-name" → "Vendor name".
 std::string Humanize(const std::string& raw) {
   std::string out;
@@ -58,7 +53,7 @@ struct Name {
 
 Name BestName(const StepFacts& f) {
   const json& m = f.element_meta;
-  const std::string tag = Lower(Text(m, "tag_name"));
+  const std::string tag = core::AsciiLower(Text(m, "tag_name"));
   const bool clickable =
       tag == "button" || tag == "a" || Text(m, "role") == "button" || Text(m, "role") == "link";
   const std::pair<const char*, double> order[] = {
@@ -82,9 +77,9 @@ enum class Kind { kButton, kLink, kDropdown, kCheckbox, kRadio, kTab, kMenuItem,
 
 Kind KindOf(const StepFacts& f) {
   const json& m = f.element_meta;
-  const std::string tag = Lower(Text(m, "tag_name"));
-  const std::string role = Lower(Text(m, "role"));
-  const std::string type = Lower(Text(m, "type"));
+  const std::string tag = core::AsciiLower(Text(m, "tag_name"));
+  const std::string role = core::AsciiLower(Text(m, "role"));
+  const std::string type = core::AsciiLower(Text(m, "type"));
   if (role == "tab") return Kind::kTab;
   if (role == "menuitem") return Kind::kMenuItem;
   if (type == "checkbox" || role == "checkbox" || role == "switch") return Kind::kCheckbox;
@@ -127,7 +122,8 @@ bool Masked(const StepFacts& f) {
     return o.is_object() && o.contains("value_masked") && o["value_masked"].is_boolean() &&
            o["value_masked"].get<bool>();
   };
-  return flag(f.action_data) || flag(f.element_meta) || Lower(Text(f.element_meta, "type")) == "password";
+  return flag(f.action_data) || flag(f.element_meta) ||
+         core::AsciiLower(Text(f.element_meta, "type")) == "password";
 }
 
 std::string PageName(const StepFacts& f) {
@@ -173,7 +169,7 @@ Label LocalLabel(const StepFacts& f) {
   if (action == "input_commit") {
     if (Masked(f)) {
       const std::string what =
-          Lower(Text(f.element_meta, "type")) == "password" ? "your password" : "the value";
+          core::AsciiLower(Text(f.element_meta, "type")) == "password" ? "your password" : "the value";
       ins = "Enter " + what + " in the " + name.text + " field.";
     } else if (!value.empty()) {
       ins = "Enter " + Quoted(value) + " in the " + name.text + " field.";

@@ -9,6 +9,10 @@ services::Caller CallerOf(const http::Context& ctx) {
   return {p.user_id, p.company_id, p.role};
 }
 
+std::string BlobUrl(const App& app, const http::Request& req, const std::string& key, int64_t now) {
+  return AbsoluteUrl(app, req, app.blobs.SignedGetUrl(key, now, kBlobUrlTtlSeconds));
+}
+
 std::string AbsoluteUrl(const App& app, const http::Request& req, const std::string& url) {
   if (url.empty() || url[0] != '/') return url;
   std::string host(req.Header("Host"));

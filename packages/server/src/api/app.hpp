@@ -61,6 +61,10 @@ void RegisterHealthRoutes(http::Router& router, App& app);
 // host the request came to (and https when a trusted proxy says so).
 std::string AbsoluteUrl(const App& app, const http::Request& req, const std::string& url);
 
+// A blob the browser can load without the Authorization header: a signed URL, valid this long.
+constexpr int kBlobUrlTtlSeconds = 900;
+std::string BlobUrl(const App& app, const http::Request& req, const std::string& key, int64_t now);
+
 // The caller as the services know it.
 services::Caller CallerOf(const http::Context& ctx);
 

@@ -17,8 +17,6 @@ using nlohmann::json;
 namespace {
 
 // As long as the detail endpoint's links.
-constexpr int kUrlTtlSeconds = 900;
-
 // The exported HTML is a file to save and print, not a page of this site: no script, no form,
 // only its own inline styles and the screenshots.
 constexpr const char* kHtmlPolicy =
@@ -29,7 +27,7 @@ services::ScreenshotUrls SignedUrls(const App& app, const http::Request& req,
   services::ScreenshotUrls urls;
   const int64_t now = core::NowSeconds();
   for (const auto& [id, shot] : d.screenshots) {
-    urls.emplace(id, AbsoluteUrl(app, req, app.blobs.SignedGetUrl(shot.storage_key, now, kUrlTtlSeconds)));
+    urls.emplace(id, BlobUrl(app, req, shot.storage_key, now));
   }
   return urls;
 }

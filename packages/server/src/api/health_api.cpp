@@ -16,8 +16,6 @@ namespace {
 
 constexpr int64_t kHealBodyLimit = 8 * 1024 * 1024;  // a 5 MB screenshot in base64, and the rest
 constexpr int64_t kMaxScreenshotBytes = 5 * 1024 * 1024;
-constexpr int kUrlTtlSeconds = 900;
-
 template <class T>
 std::optional<T> Opt(const json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return std::nullopt;
@@ -62,6 +60,11 @@ std::optional<std::string> Screenshot(const json& body) {
     throw core::Error(core::ErrorKind::kTooLarge, "PAYLOAD_TOO_LARGE", "The screenshot is larger than 5 MB");
   }
   return bytes;
+}
+
+// Blob key → signed URL, for the heal reviews' screenshots.
+std::function<std::string(const std::string&)> BlobUrls(const App& app, const http::Request& req) {
+  return [&app, &req](const std::string& key) { return BlobUrl(app, req, key, core::NowSeconds()); };
 }
 
 }  // namespace
@@ -132,28 +135,22 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
     const int offset = q.value("offset", 0);
     std::optional<int64_t> workflow_id;
     if (q.contains("workflow_id")) workflow_id = q["workflow_id"].get<int64_t>();
-    const http::Request& req = ctx.req;
-    const auto url = [&app, &req](const std::string& key) {
-      return AbsoluteUrl(app, req, app.blobs.SignedGetUrl(key, core::NowSeconds(), kUrlTtlSeconds));
-    };
+    const auto url = BlobUrls(app, ctx.req);
     auto page = co_await ctx.db.Run(
         [&] { return app.healing.Reviews(caller, status, workflow_id, limit, offset, url); });
     co_return Response::Data(page.items, 200, {{"total", page.total}, {"limit", limit}, {"offset", offset}});
   });
 
   for (const bool approve : {true, false}) {
-    router.Add(
-        "POST", approve ? "/api/heal-reviews/{id}/approve" : "/api/heal-reviews/{id}/reject", Access::kAdmin,
-        [&app, approve](Context& ctx) -> Task<Response> {
-          const int64_t id = PathId(ctx.req, "id");
-          const auto caller = CallerOf(ctx);
-          const http::Request& req = ctx.req;
-          const auto url = [&app, &req](const std::string& key) {
-            return AbsoluteUrl(app, req, app.blobs.SignedGetUrl(key, core::NowSeconds(), kUrlTtlSeconds));
-          };
-          auto review = co_await ctx.db.Run([&] { return app.healing.Decide(caller, id, approve, url); });
-          co_return Response::Data(review);
-        });
+    router.Add("POST", approve ? "/api/heal-reviews/{id}/approve" : "/api/heal-reviews/{id}/reject",
+               Access::kAdmin, [&app, approve](Context& ctx) -> Task<Response> {
+                 const int64_t id = PathId(ctx.req, "id");
+                 const auto caller = CallerOf(ctx);
+                 const auto url = BlobUrls(app, ctx.req);
+                 auto review =
+                     co_await ctx.db.Run([&] { return app.healing.Decide(caller, id, approve, url); });
+                 co_return Response::Data(review);
+               });
   }
 }
 

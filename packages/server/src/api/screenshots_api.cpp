@@ -24,7 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kUrlTtlSeconds = 900;
 // The image (10 MB) and the small text fields with their multipart framing.
 constexpr int64_t kUploadBodyLimit = 10 * 1024 * 1024 + 64 * 1024;
 
@@ -99,10 +98,8 @@ services::ScreenshotUpload ReadForm(const http::Request& req) {
 json Links(const App& app, const http::Request& req, const storage::ScreenshotRecord& s) {
   const int64_t now = core::NowSeconds();
   std::optional<std::string> thumb;
-  if (s.thumbnail_key)
-    thumb = AbsoluteUrl(app, req, app.blobs.SignedGetUrl(*s.thumbnail_key, now, kUrlTtlSeconds));
-  return ScreenshotJson(s, AbsoluteUrl(app, req, app.blobs.SignedGetUrl(s.storage_key, now, kUrlTtlSeconds)),
-                        thumb);
+  if (s.thumbnail_key) thumb = BlobUrl(app, req, *s.thumbnail_key, now);
+  return ScreenshotJson(s, BlobUrl(app, req, s.storage_key, now), thumb);
 }
 
 }  // namespace
@@ -151,7 +148,7 @@ void RegisterScreenshotRoutes(http::Router& router, App& app) {
     Response r;
     r.content_type = ContentTypeFor(key);
     r.body = std::move(*bytes);
-    r.With("Cache-Control", "private, max-age=" + std::to_string(kUrlTtlSeconds));
+    r.With("Cache-Control", "private, max-age=" + std::to_string(kBlobUrlTtlSeconds));
     r.With("Content-Security-Policy", "default-src 'none'; sandbox");
     co_return r;
   });

@@ -17,8 +17,6 @@ namespace {
 
 // The largest upload: 500 steps with both HTML snippets at their 16 KiB bound, and the rest.
 constexpr int64_t kCreateBodyLimit = 24 * 1024 * 1024;
-constexpr int kUrlTtlSeconds = 900;
-
 storage::WorkflowFilter FilterFrom(const json& q) {
   storage::WorkflowFilter f;
   f.limit = q.value("limit", 50);
@@ -44,10 +42,9 @@ storage::WorkflowFilter FilterFrom(const json& q) {
 ScreenshotLinks LinksOf(const App& app, const http::Request& req, const storage::ScreenshotRecord& shot,
                         int64_t now = core::NowSeconds()) {
   ScreenshotLinks links;
-  links.url = AbsoluteUrl(app, req, app.blobs.SignedGetUrl(shot.storage_key, now, kUrlTtlSeconds));
+  links.url = BlobUrl(app, req, shot.storage_key, now);
   if (shot.thumbnail_key) {
-    links.thumbnail_url =
-        AbsoluteUrl(app, req, app.blobs.SignedGetUrl(*shot.thumbnail_key, now, kUrlTtlSeconds));
+    links.thumbnail_url = BlobUrl(app, req, *shot.thumbnail_key, now);
   }
   return links;
 }

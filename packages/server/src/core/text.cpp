@@ -47,6 +47,14 @@ std::string TruncateUtf8(std::string_view text, size_t max_chars, bool ellipsis)
   return out;
 }
 
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 std::string CollapseSpace(std::string_view text) {
   std::string out;
   out.reserve(text.size());

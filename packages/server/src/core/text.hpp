@@ -17,6 +17,8 @@ bool IsCleanUtf8(std::string_view text);
 // At most `max_chars` characters (code points) of valid UTF-8 `text`, cut at a character boundary;
 // with `ellipsis`, a cut text ends in "…" (counted in max_chars).
 std::string TruncateUtf8(std::string_view text, size_t max_chars, bool ellipsis = false);
+// ASCII letters lower-cased, every other byte as it is (header names, tags, schemes).
+std::string AsciiLower(std::string_view text);
 // Runs of whitespace (ASCII and Unicode, via glib) become one space; trimmed.
 std::string CollapseSpace(std::string_view text);
 

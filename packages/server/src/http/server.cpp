@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "http/errors.hpp"
 
 namespace stepwise::http {
@@ -83,12 +84,6 @@ bool IEquals(std::string_view a, std::string_view b) {
       return false;
   }
   return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -529,7 +524,7 @@ void Server::Finish(const Request& req, Response& res) const {
     res.With("Access-Control-Expose-Headers", "X-Request-Id, ETag, Retry-After, Location");
     res.With("Vary", "Origin");
   }
-  if (config_.trust_proxy && Lower(req.Header("X-Forwarded-Proto")) == "https") {
+  if (config_.trust_proxy && core::AsciiLower(req.Header("X-Forwarded-Proto")) == "https") {
     res.With("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   }
 }

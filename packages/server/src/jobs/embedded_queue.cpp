@@ -75,7 +75,6 @@ class EmbeddedQueue : public Queue {
     }
   }
 
-  QueueStats Stats() override { return table_.Stats(); }
   const char* Name() const override { return "embedded"; }
 
  private:

@@ -85,20 +85,4 @@ void JobTable::Dead(int64_t id, const std::string& owner, const std::string& err
   });
 }
 
-int64_t JobTable::CountInState(const std::string& state) {
-  return db_.Read([&](soci::session& sql) {
-    int64_t n = 0;
-    sql << "SELECT COUNT(*) FROM jobs WHERE state = :s", soci::use(state), soci::into(n);
-    return n;
-  });
-}
-
-QueueStats JobTable::Stats() {
-  QueueStats s;
-  s.waiting = CountInState("queued") + CountInState("outbox");
-  s.leased = CountInState("leased");
-  s.dead = CountInState("dead");
-  return s;
-}
-
 }  // namespace stepwise::jobs

@@ -33,8 +33,6 @@ class JobTable {
   void DeleteMany(const std::vector<int64_t>& ids);
   void Retry(int64_t id, const std::string& owner, int64_t run_at, const std::string& error);
   void Dead(int64_t id, const std::string& owner, const std::string& error);
-  QueueStats Stats();
-  int64_t CountInState(const std::string& state);
 
  private:
   storage::Database& db_;

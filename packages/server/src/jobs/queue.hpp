@@ -40,12 +40,6 @@ struct EnqueueOptions {
   int max_attempts = 5;
 };
 
-struct QueueStats {
-  int64_t waiting = 0;  // queued, delayed or in the outbox
-  int64_t leased = 0;
-  int64_t dead = 0;
-};
-
 // Thrown by a task when retrying cannot help: the job goes to the dead letter at once.
 class PermanentFailure : public std::runtime_error {
  public:
@@ -71,7 +65,6 @@ class Queue {
   // The job failed: it runs again in `retry_in_ms`, or goes to the dead letter when `permanent`
   // or when this was its last attempt.
   virtual void Fail(const Job& job, const std::string& error, int64_t retry_in_ms, bool permanent) = 0;
-  virtual QueueStats Stats() = 0;
   virtual const char* Name() const = 0;
 
  protected:

@@ -134,20 +134,6 @@ class RedisQueue : public Queue {
     Ack(job);
   }
 
-  QueueStats Stats() override {
-    QueueStats s;
-    s.waiting = table_.CountInState("outbox");
-    EnsureGroup();
-    const int64_t len = Int(redis_.Command({"XLEN", stream_}).get());
-    auto pending = redis_.Command({"XPENDING", stream_, kGroup});
-    const int64_t leased =
-        pending->type == REDIS_REPLY_ARRAY && pending->elements > 0 ? Int(pending->element[0]) : 0;
-    s.leased = leased;
-    s.waiting += (len - leased) + Int(redis_.Command({"ZCARD", delayed_}).get());
-    s.dead = Int(redis_.Command({"XLEN", dead_}).get());
-    return s;
-  }
-
   const char* Name() const override { return "redis"; }
 
  private:

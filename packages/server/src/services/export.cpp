@@ -48,15 +48,10 @@ std::optional<double> Number(const json& obj, const char* key) {
   return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 bool IsHttpUrl(std::string_view url) {
-  const std::string head = Lower(std::string(url.substr(0, 8)));
+  const std::string head = core::AsciiLower(std::string(url.substr(0, 8)));
   return StartsWith(head, "http://") || StartsWith(head, "https://");
 }
 
@@ -102,7 +97,7 @@ StepFacts FactsOf(const storage::StepRecord& s) {
   f.url = Text(f.page, "url");
   f.is_value_step = s.action_type == "input_commit" || s.action_type == "select_change";
   const bool masked = Flag(f.action, "value_masked") || Flag(f.meta, "value_masked") ||
-                      Lower(Text(f.meta, "type")) == "password";
+                      core::AsciiLower(Text(f.meta, "type")) == "password";
   if (f.is_value_step && !masked && f.action.contains("input_value") && f.action["input_value"].is_string())
     f.value = f.action["input_value"].get<std::string>();
   if (s.field_label && !core::Trim(*s.field_label).empty()) {
@@ -150,7 +145,7 @@ std::string SubmitKey(const StepFacts& f) { return Text(f.action, "submit_key");
 bool SubmitIsClick(const StepFacts& f) {
   if (SubmitKey(f) == "button_click") return true;
   if (SubmitKey(f) == "enter") return false;
-  const std::string tag = Lower(Text(f.meta, "tag_name"));
+  const std::string tag = core::AsciiLower(Text(f.meta, "tag_name"));
   return tag == "button" || tag == "input";
 }
 
@@ -262,32 +257,11 @@ std::string ShotUrl(const StepFacts& f, const ScreenshotUrls& urls) {
 
 // --- Playwright -----------------------------------------------------------------------------
 
-struct Aria {
-  std::string name;
-  std::string role;
-};
-
-// "aria/Name[role=\"button\"]" → {Name, button}.
-Aria ParseAria(std::string_view sel) {
-  std::string_view body = sel.substr(5);
-  Aria a;
-  const auto p = body.rfind("[role=\"");
-  if (p != std::string_view::npos && body.size() >= p + 9 && body.substr(body.size() - 2) == "\"]") {
-    const std::string_view role = body.substr(p + 7, body.size() - 2 - (p + 7));
-    if (role.find('"') == std::string_view::npos) {
-      a.role = std::string(role);
-      body = body.substr(0, p);
-    }
-  }
-  a.name = core::Trim(body);
-  return a;
-}
-
 // One selector in any of our forms → a locator call on `base` ("page", a frame locator).
 std::string LocatorCall(std::string_view sel) {
   if (sel.empty()) return {};
   if (StartsWith(sel, "aria/")) {
-    const Aria a = ParseAria(sel);
+    const AriaSelector a = ParseAriaSelector(sel);
     if (a.role.empty() || a.name.empty()) return {};
     return ".getByRole(" + Js(a.role) + ", { name: " + Js(a.name) + ", exact: true })";
   }
@@ -319,7 +293,7 @@ std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
 }
 
 std::string MaskedPlaceholder(const json& element_meta) {
-  const std::string type = Lower(Text(element_meta, "type"));
+  const std::string type = core::AsciiLower(Text(element_meta, "type"));
   return type == "password" ? "<password>" : "<masked>";
 }
 
@@ -366,6 +340,21 @@ std::string SafeFileName(std::string_view name) {
   while (!out.empty() && (out.back() == '-' || out.back() == '_')) out.pop_back();
   while (!out.empty() && (out.front() == '-' || out.front() == '_')) out.erase(out.begin());
   return out.empty() ? "workflow" : out;
+}
+
+AriaSelector ParseAriaSelector(std::string_view sel) {
+  std::string_view body = sel.substr(5);
+  AriaSelector a;
+  const auto p = body.rfind("[role=\"");
+  if (p != std::string_view::npos && body.size() >= p + 9 && body.substr(body.size() - 2) == "\"]") {
+    const std::string_view role = body.substr(p + 7, body.size() - 2 - (p + 7));
+    if (role.find('"') == std::string_view::npos) {
+      a.role = std::string(role);
+      body = body.substr(0, p);
+    }
+  }
+  a.name = core::Trim(body);
+  return a;
 }
 
 std::vector<std::vector<std::string>> RecorderSelectors(const json& s) {
@@ -518,7 +507,7 @@ std::string PlaywrightScript(const WorkflowDetail& d) {
     }
     const std::string locator = PlaywrightLocator(f.selectors);
     if (a == "submit" && !SubmitIsClick(f)) {
-      const std::string tag = Lower(Text(f.meta, "tag_name"));
+      const std::string tag = core::AsciiLower(Text(f.meta, "tag_name"));
       if (locator.empty()) {
         out += "  await page.keyboard.press('Enter');\n";
       } else if (tag == "form") {

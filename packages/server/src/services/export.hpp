@@ -43,6 +43,13 @@ std::string HtmlGuide(const WorkflowDetail& detail, const ScreenshotUrls& urls);
 // Our Selectors object → the Recorder's selector list (alternatives in order of robustness, each
 // a chain through shadow roots): the same order as guide-core's recorderSelectors.
 std::vector<std::vector<std::string>> RecorderSelectors(const nlohmann::json& selectors);
+
+// "aria/Name[role=\"button\"]" → {Name, button} (the Recorder's ARIA selector form).
+struct AriaSelector {
+  std::string name;
+  std::string role;
+};
+AriaSelector ParseAriaSelector(std::string_view selector);
 // A Playwright locator expression ("page.locator('#x')", "page.getByRole(...)"); empty when the
 // selectors give nothing usable.
 std::string PlaywrightLocator(const nlohmann::json& selectors);

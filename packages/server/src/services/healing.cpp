@@ -205,11 +205,8 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
                            now + options_.ai_timeout_ms * options_.ai_attempts + 5000);
       });
       if (claimed) break;
-      if (auto made = wait_for_decision()) {
-        // Someone else decided meanwhile: their answer, as from the cache.
-        HealRequest again = request;
-        return Heal(caller, workflow_id, again);
-      }
+      // Someone else decided meanwhile: their answer, as from the cache.
+      if (wait_for_decision()) return Heal(caller, workflow_id, request);
     }
   }
   if (ask_ai) {

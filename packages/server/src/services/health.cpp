@@ -57,9 +57,8 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
       throw core::Conflict("WORKFLOW_NOT_RUNNABLE",
                            "Runs are reported on active, needs_review or broken workflows");
     }
-    std::set<int64_t> step_ids;
-    for (const auto& s : storage::StepRepository(sql, db_.GetDialect()).ForWorkflow(workflow_id))
-      step_ids.insert(s.id);
+    const auto ids = storage::StepRepository(sql, db_.GetDialect()).Ids(workflow_id);
+    const std::set<int64_t> step_ids(ids.begin(), ids.end());
     json errors = json::array();
     for (size_t i = 0; i < entries.size(); ++i) {
       const auto& e = entries[i];

@@ -27,11 +27,6 @@ constexpr size_t kMaxSteps = 500;
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 std::string Text(const json& obj, const char* key) {
   auto it = obj.find(key);
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -94,29 +89,9 @@ std::string CssType(const std::vector<std::string>& selectors) {
   for (const auto& s : selectors) {
     std::smatch m;
     if (!StartsWith(s, "aria/") && !StartsWith(s, "text/") && std::regex_search(s, m, kType))
-      return Lower(m[1].str());
+      return core::AsciiLower(m[1].str());
   }
   return {};
-}
-
-struct AriaParts {
-  std::string name;
-  std::string role;
-};
-
-AriaParts ParseAria(std::string_view sel) {
-  std::string_view body = sel.substr(5);
-  AriaParts a;
-  const auto p = body.rfind("[role=\"");
-  if (p != std::string_view::npos && body.size() >= p + 9 && body.substr(body.size() - 2) == "\"]") {
-    const std::string_view role = body.substr(p + 7, body.size() - 2 - (p + 7));
-    if (role.find('"') == std::string_view::npos) {
-      a.role = std::string(role);
-      body = body.substr(0, p);
-    }
-  }
-  a.name = core::Trim(body);
-  return a;
 }
 
 // What a step's target looks like, from its selectors only.
@@ -133,7 +108,7 @@ json ElementMetaFrom(const json& selectors, const json& our_selectors) {
                                ? our_selectors["aria"].get<std::string>()
                                : std::string();
   if (!aria.empty()) {
-    const auto parts = ParseAria(aria);
+    const auto parts = ParseAriaSelector(aria);
     if (!parts.name.empty()) meta["accessible_name"] = core::TruncateUtf8(parts.name, kMaxShortText);
     if (!parts.role.empty() && parts.role.size() <= 64) meta["role"] = parts.role;
   }
@@ -199,7 +174,7 @@ std::string TagOfSelector(std::string_view sel) {
   size_t n = 0;
   while (n < last.size() && (std::isalnum(static_cast<unsigned char>(last[n])) != 0 || last[n] == '-')) ++n;
   if (n == 0 || std::isalpha(static_cast<unsigned char>(last[0])) == 0) return {};
-  return Lower(std::string(last.substr(0, n)));
+  return core::AsciiLower(std::string(last.substr(0, n)));
 }
 
 json SelectorsFromRecorder(const json& selectors) {

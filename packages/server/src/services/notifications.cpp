@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "core/time.hpp"
+#include "services/webhooks.hpp"
 
 namespace stepwise::services {
 
@@ -37,7 +38,7 @@ std::optional<storage::NotificationRecord> NotificationService::CreateIn(soci::s
   r.created_at = core::NowMillis();
   r.id = repo.Insert(r);
   if (queue_ != nullptr && (r.severity == "error" || r.severity == "warning")) {
-    queue_->EnqueueIn(sql, "deliver_webhook",
+    queue_->EnqueueIn(sql, WebhookService::kDeliver,
                       {{"company_id", r.company_id}, {"notification", NotificationJson(r)}},
                       jobs::EnqueueOptions{0, 8});
   }

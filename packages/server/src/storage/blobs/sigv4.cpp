@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 
 namespace stepwise::storage::sigv4 {
 namespace {
@@ -15,14 +16,6 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 bool Unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
          c == '.' || c == '~';
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // Trim, and collapse runs of whitespace into one space (as the SDK does: /\s+/g → " ").
@@ -48,7 +41,8 @@ std::string CanonicalHeaderValue(std::string_view v) {
 // name → values in the order given (duplicates are joined by ',').
 std::map<std::string, std::vector<std::string>> HeaderMap(const Pairs& headers) {
   std::map<std::string, std::vector<std::string>> map;
-  for (const auto& [name, value] : headers) map[Lower(name)].push_back(CanonicalHeaderValue(value));
+  for (const auto& [name, value] : headers)
+    map[core::AsciiLower(name)].push_back(CanonicalHeaderValue(value));
   return map;
 }
 
@@ -194,17 +188,19 @@ std::string SignRequest(Request& request, const Credentials& credentials, std::s
                         std::string_view service, int64_t unix_seconds) {
   // Headers the signer generates replace any the caller set.
   auto generated = [](const std::string& name) {
-    const std::string l = Lower(name);
+    const std::string l = core::AsciiLower(name);
     return l == "x-amz-date" || l == "authorization" || l == "date";
   };
   std::erase_if(request.headers, [&](const auto& h) { return generated(h.first); });
   request.headers.emplace_back("x-amz-date", AmzDate(unix_seconds));
   if (!credentials.session_token.empty()) {
-    std::erase_if(request.headers, [](const auto& h) { return Lower(h.first) == "x-amz-security-token"; });
+    std::erase_if(request.headers,
+                  [](const auto& h) { return core::AsciiLower(h.first) == "x-amz-security-token"; });
     request.headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
-  const bool has_sha = std::any_of(request.headers.begin(), request.headers.end(),
-                                   [](const auto& h) { return Lower(h.first) == "x-amz-content-sha256"; });
+  const bool has_sha = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& h) {
+    return core::AsciiLower(h.first) == "x-amz-content-sha256";
+  });
   if (!has_sha) request.headers.emplace_back("x-amz-content-sha256", request.payload_sha256);
   return AuthorizationHeader(request, credentials, region, service, unix_seconds);
 }

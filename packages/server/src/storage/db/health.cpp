@@ -5,28 +5,6 @@
 
 namespace stepwise::storage {
 
-bool HealthRepository::Insert(int64_t company_id, int64_t workflow_id, int64_t user_id, const HealthEntry& e,
-                              int64_t now) {
-  const std::string at = DbTime(now);
-  const std::string kind = e.step_id ? "step" : "run";
-  std::optional<int64_t> score;
-  if (e.deterministic_score) score = static_cast<int64_t>(*e.deterministic_score + 0.5);
-  soci::statement st =
-      (sql_.prepare
-           << "INSERT INTO health_logs (company_id, workflow_id, step_id, user_id, client_id, run_id, kind, "
-              "status, error_type, error_message, healing_confidence, deterministic_score, ai_confidence, "
-              "candidates_evaluated, page_state_hash, page_url, execution_time_ms, created_at) VALUES "
-              "(:c, :w, :s, :u, :ci, :r, :k, :st, :et, :em, :hc, :ds, :ac, :ce, :ph, :pu, :ms, :at) "
-              "ON CONFLICT (company_id, client_id) DO NOTHING",
-       soci::use(company_id), soci::use(workflow_id), soci::use(e.step_id), soci::use(user_id),
-       soci::use(e.client_id), soci::use(e.run_id), soci::use(kind), soci::use(e.status),
-       soci::use(e.error_type), soci::use(e.error_message), soci::use(e.healing_confidence), soci::use(score),
-       soci::use(e.ai_confidence), soci::use(e.candidates_evaluated), soci::use(e.page_state_hash),
-       soci::use(e.page_url), soci::use(e.execution_time_ms), soci::use(at));
-  st.execute(true);
-  return st.get_affected_rows() == 1;
-}
-
 std::vector<bool> HealthRepository::InsertMany(int64_t company_id, int64_t workflow_id, int64_t user_id,
                                                const std::vector<HealthEntry>& entries, int64_t now) {
   std::vector<bool> inserted;

@@ -71,9 +71,8 @@ class HealthRepository {
  public:
   HealthRepository(soci::session& sql, Dialect dialect) : sql_(sql), dialect_(dialect) {}
 
-  // Inserts an entry unless its client_id is known in this company; true when inserted.
-  bool Insert(int64_t company_id, int64_t workflow_id, int64_t user_id, const HealthEntry& e, int64_t now);
-  // The same for a batch, with one prepared statement; element i says whether entry i was new.
+  // Inserts the entries whose client_id is not known in this company yet, with one prepared
+  // statement; element i says whether entry i was new.
   std::vector<bool> InsertMany(int64_t company_id, int64_t workflow_id, int64_t user_id,
                                const std::vector<HealthEntry>& entries, int64_t now);
   // Outcomes (success / failed) of the last `n` finished runs, newest first.

@@ -408,6 +408,14 @@ std::vector<int64_t> StepRepository::ScreenshotIds(int64_t workflow_id) {
   return out;
 }
 
+std::vector<int64_t> StepRepository::Ids(int64_t workflow_id) {
+  std::vector<int64_t> out;
+  soci::rowset<int64_t> rs =
+      (sql_.prepare << "SELECT id FROM steps WHERE workflow_id = :w", soci::use(workflow_id));
+  for (int64_t id : rs) out.push_back(id);
+  return out;
+}
+
 // ---------------------------------------------------------------- screenshots
 
 std::optional<int64_t> ScreenshotRepository::Insert(const ScreenshotRecord& s) {

@@ -56,6 +56,7 @@ class StepRepository {
   // Gives the steps the numbers 1..n in the order of `ids` (every step of the workflow).
   void Renumber(int64_t workflow_id, const std::vector<int64_t>& ids);
   std::vector<int64_t> ScreenshotIds(int64_t workflow_id);
+  std::vector<int64_t> Ids(int64_t workflow_id);
 
  private:
   soci::session& sql_;
