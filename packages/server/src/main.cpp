@@ -180,6 +180,9 @@ struct Core {
   }
 
   void StopBackground() {
+    // Workers waiting inside the AI chain (for a slot, or between retries) stop waiting: their
+    // jobs go back to the queue.
+    if (chain) chain->Stop();
     if (relay.joinable()) {
       relay.request_stop();
       relay.join();

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -418,7 +419,8 @@ class Server:
             self.signal(signal.SIGTERM)
             code = self.wait(STOP_TIMEOUT)
             if code is None:
-                problems.append(f"server did not exit within {STOP_TIMEOUT}s of SIGTERM")
+                problems.append(f"server did not exit within {STOP_TIMEOUT}s of SIGTERM"
+                                + self.thread_stacks())
                 self.kill()
             elif code != 0:
                 problems.append(f"server exited with {code} after SIGTERM (expected 0)")
@@ -426,6 +428,17 @@ class Server:
         if report:
             problems.append("sanitizer report in server stderr:\n" + report)
         return problems
+
+    def thread_stacks(self):
+        """Every thread's stack of the running server (gdb), to see where a hang is."""
+        if self.proc is None or not shutil.which("gdb"):
+            return ""
+        try:
+            out = subprocess.run(["gdb", "-p", str(self.proc.pid), "-batch", "-ex", "thread apply all bt 30"],
+                                 capture_output=True, text=True, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError) as e:
+            return f"\n(no stacks: {e})"
+        return "\n--- server threads ---\n" + out[-30000:]
 
     def kill(self):
         if self.proc is not None:

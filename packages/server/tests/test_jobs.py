@@ -2,13 +2,14 @@
 database outbox: a worker killed with -9 in the middle of a job, Redis restarted in the middle of a
 run, Redis down when jobs are queued, retries and the dead letter, the periodic scheduler."""
 import json
+import signal
 import time
 
 import pytest
 
 import wf_support as W
 from fake_vendor import ANTHROPIC, ANTHROPIC_MODEL, B, FakeVendor
-from helpers import assert_envelope
+from helpers import STOP_TIMEOUT, assert_envelope
 
 pytestmark = pytest.mark.slow
 
@@ -114,6 +115,31 @@ def test_worker_killed_mid_job_another_finishes(server_factory, backend, request
             W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=10, what="jobs acknowledged")
         finally:
             assert b.stop() == 0, b.logs(3000)
+
+
+@pytest.mark.resilience
+def test_shutdown_while_the_ai_asks_to_wait_hands_the_job_back(server_factory, backend):
+    """SIGTERM while a worker waits out a vendor's retry-after: the server stops at once (not after
+    the wait), the step is not given a fallback label, and the job runs again after the restart."""
+    kind, qenv = backend
+    with FakeVendor() as fake:
+        fake.default(ANTHROPIC, B.rate_limited(retry_after=15))
+        srv = server_factory(**W.lenv(qenv, fake.anthropic_env(), WORKER_CONCURRENCY=2, AI_BACKOFF_BASE_MS=5))
+        admin = srv.signup_admin()
+        wf_id = W.create(admin, W.wf_body(W.unique_steps(1)), wait=False)
+        W.wait_for(lambda: fake.count(status=429) >= 1, what="the vendor asking to wait")
+        srv.signal(signal.SIGTERM)
+        code = srv.wait(STOP_TIMEOUT)
+        assert code == 0, f"exit {code} (None: still waiting after {STOP_TIMEOUT} s)\n{srv.logs()}"
+        assert fake.count() == 1, fake.calls_of()
+        status = srv.db.query("SELECT label_status, field_label FROM steps WHERE workflow_id = %s", (wf_id,))
+        assert [r[0] for r in status] == ["pending"], status
+        fake.default(ANTHROPIC, B.ok())
+        srv.start(srv.port)
+        d = W.wait_labeled(admin, wf_id)
+        assert d["status"] == "needs_review"
+        assert [s["ai_model"] for s in d["steps"]] == [AMODEL], d["steps"]
+        W.wait_for(lambda: _label_jobs_left(srv, qenv) == 0, timeout=15, what="the label job acknowledged")
 
 
 @pytest.mark.resilience

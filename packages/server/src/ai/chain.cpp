@@ -1,8 +1,10 @@
 #include "ai/chain.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
-#include <thread>
+
+#include "core/errors.hpp"
 
 namespace stepwise::ai {
 
@@ -42,10 +44,24 @@ bool LabelChain::Ask(const AskRequest& request, const ChainOptions& options,
         wait_ms = std::max(backoff, e.retry_after_ms());
         if (wait_ms > options.max_wait_ms) break;  // it asks for longer than we wait: next vendor
       }
-      if (attempt < options.attempts) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+      if (attempt < options.attempts) {
+        std::unique_lock lock(mu_);
+        if (cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stopped_; })) {
+          throw core::Interrupted();
+        }
+      }
     }
   }
   return false;
+}
+
+void LabelChain::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+  slots_.Stop();
 }
 
 ChainResult LabelChain::Run(const LabelRequest& request) {

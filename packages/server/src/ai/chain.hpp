@@ -3,8 +3,10 @@
 // `attempts` times with exponential backoff honouring retry-after, every request inside an AI
 // slot. Labeling falls back to the local labeler when all of them fail; healing to the
 // deterministic score.
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,20 +31,27 @@ struct ChainResult {
 class LabelChain {
  public:
   LabelChain(std::vector<std::unique_ptr<Provider>> vendors, Slots& slots, ChainOptions options = {});
-  // Labels a step: a vendor's label, or the local labeler's.
+  // Labels a step: a vendor's label, or the local labeler's. Throws core::Interrupted when
+  // Stop() was called while it waited (for a slot, or between attempts).
   ChainResult Run(const LabelRequest& request);
   // Asks the vendors in turn until `accept(text, vendor name)` takes an answer (false: unusable,
-  // asked again). False when none did; `errors` says why.
+  // asked again). False when none did; `errors` says why. Throws core::Interrupted as Run.
   bool Ask(const AskRequest& request, const ChainOptions& options,
            const std::function<bool(const std::string& text, const std::string& vendor)>& accept,
            std::vector<std::string>* errors);
   bool HasVendors() const { return !vendors_.empty(); }
   const ChainOptions& Options() const { return options_; }
+  // Shutdown: waits for a slot or a retry end at once, with core::Interrupted. A request already
+  // sent runs to its answer or its timeout.
+  void Stop();
 
  private:
   std::vector<std::unique_ptr<Provider>> vendors_;
   Slots& slots_;
   ChainOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
 };
 
 }  // namespace stepwise::ai

@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+
+#include "ai/chain.hpp"
+#include "ai/slots.hpp"
 #include "ai/vendors.hpp"
+#include "core/errors.hpp"
 
 namespace stepwise::ai {
 namespace {
@@ -89,6 +95,66 @@ TEST(Vendors, StatusesMapToRetryOrNext) {
   EXPECT_EQ(
       InterpretAnthropic(200, R"({"content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]})", -1),
       "ab");
+}
+
+// Always busy: every answer is a 429 asking to come back in a minute.
+class BusyVendor : public Provider {
+ public:
+  std::string Ask(const AskRequest&) override {
+    ++asked;
+    throw ProviderError(ProviderError::Kind::kRetryable, "429", 60000);
+  }
+  std::string Name() const override { return "busy"; }
+  std::atomic<int> asked{0};
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+TEST(Slots, StopEndsAWaitingAcquireWithInterrupted) {
+  auto slots = MakeLocalSlots(1);
+  const std::string held = slots->Acquire(1000);
+  ASSERT_FALSE(held.empty());
+  EXPECT_EQ(slots->Acquire(10), "");  // none free: "" after the wait
+  const auto start = std::chrono::steady_clock::now();
+  auto waiter = std::async(std::launch::async, [&] { return slots->Acquire(60000); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  slots->Stop();
+  EXPECT_THROW(waiter.get(), core::Interrupted);
+  EXPECT_LT(SecondsSince(start), 10.0);
+  EXPECT_THROW(slots->Acquire(0), core::Interrupted);
+  slots->Release(held);
+}
+
+TEST(LabelChain, StopEndsTheWaitBetweenAttemptsAndThrowsInsteadOfAFallbackLabel) {
+  auto slots = MakeLocalSlots(5);
+  std::vector<std::unique_ptr<Provider>> vendors;
+  auto busy = std::make_unique<BusyVendor>();
+  BusyVendor* vendor = busy.get();
+  vendors.push_back(std::move(busy));
+  LabelChain chain(std::move(vendors), *slots, ChainOptions{3, 60000, 120000, 60000});
+  LabelRequest request{Facts("click", {{"tag_name", "button"}, {"text", "Save"}}), std::nullopt};
+  const auto start = std::chrono::steady_clock::now();
+  auto run = std::async(std::launch::async, [&] { return chain.Run(request); });
+  while (vendor->asked.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  chain.Stop();
+  EXPECT_THROW(run.get(), core::Interrupted);
+  EXPECT_LT(SecondsSince(start), 10.0);  // not the minute the vendor asked for
+  EXPECT_EQ(vendor->asked.load(), 1);
+}
+
+TEST(LabelChain, WithoutStopAFailingVendorEndsInTheFallbackLabel) {
+  auto slots = MakeLocalSlots(5);
+  std::vector<std::unique_ptr<Provider>> vendors;
+  vendors.push_back(std::make_unique<BusyVendor>());
+  // retry-after (60 s) is longer than the chain waits (max_wait 1 s): the next vendor, none left.
+  LabelChain chain(std::move(vendors), *slots, ChainOptions{3, 1, 1000, 1000});
+  const auto result =
+      chain.Run(LabelRequest{Facts("click", {{"tag_name", "button"}, {"text", "Save"}}), std::nullopt});
+  EXPECT_TRUE(result.fallback);
+  EXPECT_FALSE(result.label.field_label.empty());
+  ASSERT_EQ(result.errors.size(), 1U);
 }
 
 }  // namespace

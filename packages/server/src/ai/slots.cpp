@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/crypto.hpp"
+#include "core/errors.hpp"
 #include "storage/redis/redis.hpp"
 
 namespace stepwise::ai {
@@ -17,7 +18,10 @@ class LocalSlots : public Slots {
   explicit LocalSlots(int limit) : free_(limit) {}
   std::string Acquire(int64_t wait_ms) override {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return free_ > 0; })) return {};
+    const bool got =
+        cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stopped_ || free_ > 0; });
+    if (stopped_) throw core::Interrupted();
+    if (!got) return {};
     --free_;
     return "local";
   }
@@ -28,11 +32,19 @@ class LocalSlots : public Slots {
     }
     cv_.notify_one();
   }
+  void Stop() override {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+  }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   int free_;
+  bool stopped_ = false;
 };
 
 // Expired leases are dropped, then a lease is added when fewer than the limit are held. Redis'
@@ -59,6 +71,10 @@ class RedisSlots : public Slots {
     const std::string token = core::RandomToken(12);
     int backoff_ms = 5;
     for (;;) {
+      {
+        std::lock_guard lock(mu_);
+        if (stopped_) break;
+      }
       try {
         auto r = redis_.Command(
             {"EVAL", kAcquire, "1", key_, std::to_string(limit_), std::to_string(lease_ms_), token});
@@ -66,9 +82,13 @@ class RedisSlots : public Slots {
       } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): Redis away; wait and retry
       }
       if (std::chrono::steady_clock::now() >= deadline) return {};
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+      {
+        std::unique_lock lock(mu_);
+        if (cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return stopped_; })) break;
+      }
       backoff_ms = std::min(backoff_ms * 2, 50);
     }
+    throw core::Interrupted();
   }
 
   void Release(const std::string& token) override {
@@ -78,11 +98,22 @@ class RedisSlots : public Slots {
     }
   }
 
+  void Stop() override {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+  }
+
  private:
   storage::Redis& redis_;
   std::string key_;
   int limit_;
   int64_t lease_ms_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
 };
 
 }  // namespace

@@ -15,9 +15,12 @@ namespace stepwise::ai {
 class Slots {
  public:
   virtual ~Slots() = default;
-  // A slot's token, or "" when none came free within `wait_ms`.
+  // A slot's token, or "" when none came free within `wait_ms`. Throws core::Interrupted once
+  // Stop() was called.
   virtual std::string Acquire(int64_t wait_ms) = 0;
   virtual void Release(const std::string& token) = 0;
+  // Shutdown: every waiting and later Acquire throws core::Interrupted.
+  virtual void Stop() = 0;
 };
 
 std::unique_ptr<Slots> MakeLocalSlots(int limit);

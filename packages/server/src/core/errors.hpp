@@ -49,6 +49,13 @@ class Error : public std::runtime_error {
   int retry_after_ = 0;
 };
 
+// Thrown by work that was stopped because the process is shutting down: a job interrupted so is
+// handed back to the queue, not failed.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted by shutdown") {}
+};
+
 inline Error NotFound(std::string code, const std::string& message) {
   return {ErrorKind::kNotFound, std::move(code), message};
 }

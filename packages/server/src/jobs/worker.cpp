@@ -8,6 +8,7 @@
 #include <soci/soci.h>
 
 #include "core/crypto.hpp"
+#include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 
@@ -90,6 +91,19 @@ void WorkerPool::Run(Job& job) {
     (*task)(job);
     queue_.Ack(job);
     ++counters_.done;
+  } catch (const core::Interrupted&) {
+    // Stopped by shutdown, not failed: handed back to run again at once (in another process, or
+    // in this one after its restart). On its last attempt it stays leased, so that it is not
+    // dead-lettered, and comes back when the lease runs out.
+    core::LogInfo("job interrupted by shutdown; handed back", {{"type", job.type}, {"attempt", job.attempt}});
+    if (job.attempt < job.max_attempts) {
+      try {
+        queue_.Fail(job, "interrupted by shutdown", 0, false);
+      } catch (const std::exception& e) {
+        core::LogWarn("interrupted job not handed back; its lease runs out",
+                      {{"type", job.type}, {"error", e.what()}});
+      }
+    }
   } catch (const std::exception& e) {
     const bool permanent = dynamic_cast<const PermanentFailure*>(&e) != nullptr;
     const bool last = permanent || job.attempt >= job.max_attempts;

@@ -226,13 +226,17 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
     std::optional<std::pair<std::optional<int>, double>> answer;
     std::vector<std::string> errors;
     ai::ChainOptions opts{options_.ai_attempts, 200, 2000, options_.ai_timeout_ms};
-    chain_.Ask(
-        ask, opts,
-        [&](const std::string& text, const std::string&) {
-          answer = ParseHealAnswer(text, candidates.size());
-          return answer.has_value();
-        },
-        &errors);
+    try {
+      chain_.Ask(
+          ask, opts,
+          [&](const std::string& text, const std::string&) {
+            answer = ParseHealAnswer(text, candidates.size());
+            return answer.has_value();
+          },
+          &errors);
+    } catch (const core::Interrupted& e) {  // shutting down: the deterministic answer
+      errors.emplace_back(e.what());
+    }
     if (answer) {
       d.method = "ai_assisted";
       if (answer->first) {

@@ -189,6 +189,17 @@ void LabelingService::Store(const storage::StepToLabel& step, const ai::Label& l
     }
     progress = repo.Progress(step.workflow_id);
     finished = repo.FinishIfDone(step.workflow_id, now);
+    // Published under the workflow lock, so that progress events of one workflow leave in the
+    // order of their counts, across threads and processes; after the commit, two workers could
+    // publish 3 of 3 before 2 of 3. (A commit that fails after this is retried with the job, and
+    // publishes again.)
+    if (progress.total > 0) {
+      events_.Publish(step.company_id, "progress",
+                      {{"workflow_id", step.workflow_id},
+                       {"done", progress.done},
+                       {"total", progress.total},
+                       {"failed", progress.failed}});
+    }
     if (finished) {
       auto w = storage::WorkflowRepository(sql, db_.GetDialect()).Find(step.company_id, step.workflow_id);
       name = w ? w->name : std::string("A workflow");
@@ -202,12 +213,6 @@ void LabelingService::Store(const storage::StepToLabel& step, const ai::Label& l
                                notifications_.WorkflowUrl(step.workflow_id)});
     }
   });
-  if (progress.total == 0) return;
-  events_.Publish(step.company_id, "progress",
-                  {{"workflow_id", step.workflow_id},
-                   {"done", progress.done},
-                   {"total", progress.total},
-                   {"failed", progress.failed}});
   if (finished) {
     events_.Publish(step.company_id, "workflow_status",
                     {{"workflow_id", step.workflow_id}, {"status", "needs_review"}});
