@@ -68,7 +68,7 @@ class RedisSlots : public Slots {
 
   std::string Acquire(int64_t wait_ms) override {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-    const std::string token = core::RandomToken(12);
+    std::string token = core::RandomToken(12);
     int backoff_ms = 5;
     for (;;) {
       {
