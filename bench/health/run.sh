@@ -7,7 +7,8 @@
 # (client side, wrk) and, for the auto-heal scenarios, the same from the access log
 # (server_side=access_log). Ingestion also prints entries_per_s and checks the stored row count.
 # Env: DURATION (10 s), INGEST_CONNS (8), THREADS (2), BATCH (100), ONLY (ingest | heal: one
-# half), SERVER_ENV (extra server settings, e.g. "DB_POOL_SIZE=2").
+# half), SERVER_ENV (extra server settings, e.g. "DB_POOL_SIZE=2"), STEPWISE_BIN (another build of
+# the server, to compare two side by side).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -33,7 +34,7 @@ log="$work/server.log"
     PORT=$port HOST=127.0.0.1 DATA_DIR="$work/data" DATABASE_URL="sqlite:///$work/app.db" \
     JWT_SECRET=bench-secret-0123456789abcdef0123456789abcdef BCRYPT_COST=4 \
     RATE_LIMIT_AUTH_PER_MIN=0 RATE_LIMIT_USER_PER_MIN=0 ACCESS_LOG=true LOG_LEVEL=info ${SERVER_ENV:-} \
-    "$root/build/stepwise" serve >"$log" 2>&1 ) &
+    "${STEPWISE_BIN:-$root/build/stepwise}" serve >"$log" 2>&1 ) &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "$base/api/health" >/dev/null && break; sleep 0.1; done
 seed=$($PY "$here/setup.py" "$port" 4)

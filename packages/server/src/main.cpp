@@ -8,6 +8,8 @@
 #include <stop_token>
 #include <thread>
 
+#include <malloc.h>
+
 #include <csignal>
 
 #include <CLI/CLI.hpp>
@@ -266,6 +268,9 @@ int RunServe(core::Config config) {
                  {"database", c.db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"},
                  {"workers", config.worker_concurrency}});
   c.StartBackground(config.worker_concurrency);
+  // Start-up (the API contract's schemas, migrations, routes) leaves freed memory behind: give it
+  // back to the system, so that an idle server holds only what it uses.
+  malloc_trim(0);
   server.Run();
   c.StopBackground();
   db_pool.Join();

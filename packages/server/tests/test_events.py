@@ -151,10 +151,11 @@ def test_progress_status_and_notification_events(esrv):
         wf_id = W.create(admin, W.wf_body(W.unique_steps(3)), wait=False)
         a.wait_done(wf_id, 3)
         progress = [e["json"] for e in a.of(wf_id, "progress")]
-        # One event per labeled step, each with its own count (workers publish concurrently, so
-        # they may arrive out of order).
-        assert sorted(p["done"] for p in progress) == [1, 2, 3], progress
-        assert {"workflow_id": wf_id, "done": 3, "total": 3, "failed": 0} in progress, progress
+        # Counts in order, ending complete (the local labeler writes a workflow's labels at once:
+        # one event; AI vendors label step by step: one per step).
+        dones = [p["done"] for p in progress]
+        assert dones and dones == sorted(set(dones)), progress
+        assert progress[-1] == {"workflow_id": wf_id, "done": 3, "total": 3, "failed": 0}, progress
         assert all(p["total"] == 3 and p["failed"] == 0 for p in progress), progress
         a.wait(lambda: a.of(wf_id, "notification"), what="the ready-for-review notification")
         note = a.of(wf_id, "notification")[0]["json"]
@@ -186,7 +187,7 @@ def test_last_event_id_resumes(esrv):
         first = list(s1.events)
     finally:
         s1.close()
-    assert len(first) >= 4, first
+    assert len(first) >= 3, first  # progress, workflow_status, notification
     # Reconnect after the first event: everything after it comes again, in order.
     s2 = SSE(esrv.port, token=admin.token, last_event_id=first[0]["id"])
     try:

@@ -27,7 +27,7 @@ def backend(request):
 def _label_jobs_left(srv, qenv):
     """Label jobs the queue still holds: rows of the jobs table (any state) and, with Redis, stream
     entries, pending (unacknowledged) deliveries and delayed retries."""
-    n = int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE type = 'label_step'"))
+    n = int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE type IN ('label_step', 'label_workflow')"))
     if qenv.get("JOB_QUEUE") == "redis":
         url, prefix = qenv["REDIS_URL"], qenv["REDIS_PREFIX"]
         n += W.redis_cmd(url, "XLEN", f"{prefix}:jobs")
@@ -178,8 +178,9 @@ def test_redis_down_at_enqueue_jobs_wait_in_the_outbox(server_factory, request):
         rs.stop()
         wfs = [W.create(admin, W.wf_body(W.unique_steps(4)), wait=False) for _ in range(2)]
         time.sleep(1.5)  # the relay tries (every second) and fails
-        outbox = int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE state = 'outbox' AND type = 'label_step'"))
-        assert outbox == 8, srv.db.query("SELECT id, type, state FROM jobs")
+        # The local labeler: one job per workflow.
+        outbox = int(srv.db.scalar("SELECT COUNT(*) FROM jobs WHERE state = 'outbox' AND type = 'label_workflow'"))
+        assert outbox == 2, srv.db.query("SELECT id, type, state FROM jobs")
         assert all(W.detail(admin, w)[0]["status"] == "processing" for w in wfs)
         rs.start()
         for wf_id in wfs:

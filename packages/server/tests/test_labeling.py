@@ -431,7 +431,9 @@ def test_watchdog_gives_fallback_labels_to_lost_jobs(server_factory):
     wf_id = W.create(admin, W.wf_body(W.unique_steps(3)), wait=False)
     d = W.detail(admin, wf_id)[0]
     assert d["status"] == "processing" and d["labeling"] == {"done": 0, "total": 3, "failed": 0}, d
-    srv.db.execute("DELETE FROM jobs WHERE type = 'label_step'")
+    label_jobs = srv.db.query("SELECT type FROM jobs WHERE type IN ('label_step', 'label_workflow')")
+    assert label_jobs == [("label_workflow",)], label_jobs  # the local labeler: one job for the workflow
+    srv.db.execute("DELETE FROM jobs WHERE type = 'label_workflow'")
     time.sleep(1.1)  # past the deadline
     worker = W.Worker(srv, concurrency=2).start()
     try:

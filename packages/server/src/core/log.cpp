@@ -15,7 +15,10 @@ std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
 
 std::shared_ptr<spdlog::logger> Logger() {
   static std::shared_ptr<spdlog::logger> logger = [] {
-    spdlog::init_thread_pool(16384, 1);
+    // 4,096 queued lines (408 bytes each, all allocated and touched up front: 1.6 MB of resident
+    // memory; 16,384 cost 6.7 MB of the idle server's). The writer thread keeps up with the access
+    // log at full load; the queue only absorbs a stalled stdout.
+    spdlog::init_thread_pool(4096, 1);
     // Under overload drop the oldest lines rather than block request threads.
     auto l = spdlog::create_async_nb<spdlog::sinks::stdout_sink_mt>("stepwise");
     l->set_pattern("%v");

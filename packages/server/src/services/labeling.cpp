@@ -63,8 +63,20 @@ LabelingService::LabelingService(storage::Database& db, storage::BlobStore& blob
 void LabelingService::QueueIn(soci::session& sql, int64_t company_id, int64_t workflow_id) {
   LabelingRepository repo(sql, db_.GetDialect());
   repo.StartLabeling(company_id, workflow_id, core::NowMillis());
-  for (const auto step_id : repo.MarkPending(workflow_id, {})) {
-    queue_.EnqueueIn(sql, kLabelStep, {{"step_id", step_id}}, jobs::EnqueueOptions{0, 5});
+  EnqueueIn(sql, workflow_id, repo.MarkPending(workflow_id, {}), false);
+}
+
+void LabelingService::EnqueueIn(soci::session& sql, int64_t workflow_id, const std::vector<int64_t>& step_ids,
+                                bool fresh) {
+  if (step_ids.empty()) return;
+  if (!chain_.HasVendors()) {
+    queue_.EnqueueIn(sql, kLabelWorkflow, {{"workflow_id", workflow_id}}, jobs::EnqueueOptions{0, 5});
+    return;
+  }
+  for (const auto id : step_ids) {
+    nlohmann::json payload = {{"step_id", id}};
+    if (fresh) payload["fresh"] = true;
+    queue_.EnqueueIn(sql, kLabelStep, payload, jobs::EnqueueOptions{0, 5});
   }
 }
 
@@ -93,8 +105,7 @@ LabelingService::Relabeled LabelingService::Relabel(const Caller& caller, int64_
       w->status = "processing";
       workflows.Update(*w, core::NowMillis());
     }
-    for (const auto id : pending)
-      queue_.EnqueueIn(sql, kLabelStep, {{"step_id", id}, {"fresh", true}}, jobs::EnqueueOptions{0, 5});
+    EnqueueIn(sql, workflow_id, pending, true);
     out.status = w->status;
     out.queued = static_cast<int64_t>(pending.size());
   });
@@ -118,6 +129,8 @@ void LabelingService::Register(jobs::Registry& registry) {
   registry.Add(kLabelStep, [this](const jobs::Job& job) {
     LabelStep(job.payload.at("step_id").get<int64_t>(), job.payload.value("fresh", false));
   });
+  registry.Add(kLabelWorkflow,
+               [this](const jobs::Job& job) { LabelWorkflow(job.payload.at("workflow_id").get<int64_t>()); });
   registry.Add(kWatchdog, [this](const jobs::Job&) { Watchdog(); });
 }
 
@@ -143,7 +156,8 @@ void LabelingService::LabelStep(int64_t step_id, bool fresh) {
         return LabelingRepository(sql, db_.GetDialect()).CacheGet(step->company_id, signature);
       });
     if (cached) {
-      Store(*step, ai::Label{cached->field_label, cached->instruction, cached->confidence, cached->ai_model},
+      Store({{*step,
+              ai::Label{cached->field_label, cached->instruction, cached->confidence, cached->ai_model}}},
             false);
       return;
     }
@@ -159,7 +173,7 @@ void LabelingService::LabelStep(int64_t step_id, bool fresh) {
   if (result.fallback) {
     core::LogWarn("every AI provider failed; local label", {{"step_id", step_id}, {"errors", result.errors}});
   }
-  Store(*step, result.label, result.fallback);
+  Store({{*step, result.label}}, result.fallback);
   if (chain_.HasVendors() && !result.fallback) {
     db_.Transaction([&](soci::session& sql) {
       LabelingRepository(sql, db_.GetDialect())
@@ -171,51 +185,77 @@ void LabelingService::LabelStep(int64_t step_id, bool fresh) {
   }
 }
 
-void LabelingService::Store(const storage::StepToLabel& step, const ai::Label& label, bool fallback) {
-  const core::BumpOnExit touch(versions_, step.company_id);
+void LabelingService::LabelWorkflow(int64_t workflow_id) {
+  auto labeled = LocalLabels(workflow_id);
+  if (!labeled.empty()) Store(labeled, false);
+}
+
+std::vector<LabelingService::Labeled> LabelingService::LocalLabels(int64_t workflow_id) {
+  return db_.Read([&](soci::session& sql) {
+    LabelingRepository repo(sql, db_.GetDialect());
+    std::vector<Labeled> out;
+    for (const auto id : repo.PendingSteps(workflow_id)) {
+      auto step = repo.Load(id);
+      if (!step || step->label_status != "pending") continue;
+      const ai::StepFacts facts{step->action_type, Parse(step->element_meta_json),
+                                Parse(step->action_data_json), Parse(step->page_context_json)};
+      out.push_back({std::move(*step), ai::LocalLabel(facts)});
+    }
+    return out;
+  });
+}
+
+void LabelingService::Store(const std::vector<Labeled>& labeled, bool fallback) {
+  if (labeled.empty()) return;
+  const storage::StepToLabel& first = labeled.front().step;
+  const core::BumpOnExit touch(versions_, first.company_id);
   storage::LabelProgress progress;
   bool finished = false;
+  bool wrote = false;
   std::optional<storage::NotificationRecord> note;
   std::string name;
   db_.Transaction([&](soci::session& sql) {
     // The workflow row lock orders concurrent label writes of one workflow, so that the last one
     // sees every other step done and makes the move to needs_review (PostgreSQL, read committed).
-    storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(step.company_id, step.workflow_id);
+    storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(first.company_id, first.workflow_id);
     LabelingRepository repo(sql, db_.GetDialect());
     const int64_t now = core::NowMillis();
-    if (!repo.Write(step.id, label.field_label, label.instruction, label.confidence, label.model,
-                    fallback ? "fallback" : "done", now)) {
-      return;
+    wrote = false;
+    for (const auto& [step, label] : labeled) {
+      wrote = repo.Write(step.id, label.field_label, label.instruction, label.confidence, label.model,
+                         fallback ? "fallback" : "done", now) ||
+              wrote;
     }
-    progress = repo.Progress(step.workflow_id);
-    finished = repo.FinishIfDone(step.workflow_id, now);
+    if (!wrote) return;
+    progress = repo.Progress(first.workflow_id);
+    finished = repo.FinishIfDone(first.workflow_id, now);
     // Published under the workflow lock, so that progress events of one workflow leave in the
     // order of their counts, across threads and processes; after the commit, two workers could
     // publish 3 of 3 before 2 of 3. (A commit that fails after this is retried with the job, and
     // publishes again.)
     if (progress.total > 0) {
-      events_.Publish(step.company_id, "progress",
-                      {{"workflow_id", step.workflow_id},
+      events_.Publish(first.company_id, "progress",
+                      {{"workflow_id", first.workflow_id},
                        {"done", progress.done},
                        {"total", progress.total},
                        {"failed", progress.failed}});
     }
     if (finished) {
-      auto w = storage::WorkflowRepository(sql, db_.GetDialect()).Find(step.company_id, step.workflow_id);
+      auto w = storage::WorkflowRepository(sql, db_.GetDialect()).Find(first.company_id, first.workflow_id);
       name = w ? w->name : std::string("A workflow");
       note = notifications_.CreateIn(
-          sql, NewNotification{step.company_id, step.workflow_id, "ready_for_review", "info",
+          sql, NewNotification{first.company_id, first.workflow_id, "ready_for_review", "info",
                                "\u201c" + core::TruncateUtf8(name, 200, true) + "\u201d is ready for review",
                                std::to_string(progress.total) + " steps labeled" +
                                    (progress.failed > 0 ? " (" + std::to_string(progress.failed) +
                                                               " by the fallback labeler: check them)"
                                                         : ""),
-                               notifications_.WorkflowUrl(step.workflow_id)});
+                               notifications_.WorkflowUrl(first.workflow_id)});
     }
   });
   if (finished) {
-    events_.Publish(step.company_id, "workflow_status",
-                    {{"workflow_id", step.workflow_id}, {"status", "needs_review"}});
+    events_.Publish(first.company_id, "workflow_status",
+                    {{"workflow_id", first.workflow_id}, {"status", "needs_review"}});
     if (note) notifications_.Announce(*note);
   }
 }
@@ -225,19 +265,11 @@ int LabelingService::Watchdog() {
   auto stuck = db_.Read(
       [&](soci::session& sql) { return LabelingRepository(sql, db_.GetDialect()).Stuck(before, 100); });
   for (const auto& w : stuck) {
-    auto pending = db_.Read(
-        [&](soci::session& sql) { return LabelingRepository(sql, db_.GetDialect()).PendingSteps(w.id); });
+    auto labeled = LocalLabels(w.id);
     core::LogWarn("labeling past its deadline: fallback labels",
-                  {{"workflow_id", w.id}, {"pending", pending.size()}});
-    for (const auto id : pending) {
-      auto step =
-          db_.Read([&](soci::session& sql) { return LabelingRepository(sql, db_.GetDialect()).Load(id); });
-      if (!step || step->label_status != "pending") continue;
-      ai::StepFacts facts{step->action_type, Parse(step->element_meta_json), Parse(step->action_data_json),
-                          Parse(step->page_context_json)};
-      Store(*step, ai::LocalLabel(facts), true);
-    }
-    if (pending.empty()) {
+                  {{"workflow_id", w.id}, {"pending", labeled.size()}});
+    Store(labeled, true);
+    if (labeled.empty()) {
       // Nothing pending, yet still processing (a crash between the last label and the move).
       db_.Transaction([&](soci::session& sql) {
         LabelingRepository(sql, db_.GetDialect()).FinishIfDone(w.id, core::NowMillis());

@@ -1,7 +1,9 @@
 #pragma once
-// Labeling of recorded steps: one job per step (so that steps of one workflow are labeled in
-// parallel, within the AI limit), the label cache, progress events, the move to needs_review with
-// a "ready for review" alert, and a watchdog so that no workflow stays in processing.
+// Labeling of recorded steps: with AI vendors one job per step (so that steps of one workflow are
+// labeled in parallel, within the AI limit); with the local labeler alone one job per workflow,
+// written in one transaction (it needs no network and takes microseconds a step); the label cache, progress
+// events, the move to needs_review with a "ready for review" alert, and a watchdog so that no workflow stays
+// in processing.
 #include <vector>
 
 #include "ai/chain.hpp"
@@ -29,6 +31,7 @@ std::string LabelSignature(const ai::StepFacts& facts);
 class LabelingService {
  public:
   static constexpr const char* kLabelStep = "label_step";
+  static constexpr const char* kLabelWorkflow = "label_workflow";
   static constexpr const char* kWatchdog = "labeling_watchdog";
 
   LabelingService(storage::Database& db, storage::BlobStore& blobs, jobs::Queue& queue, ai::LabelChain& chain,
@@ -36,7 +39,7 @@ class LabelingService {
                   LabelingOptions options = {});
 
   // In the transaction that created the workflow (status processing): every step pending, one job
-  // each. Flush the queue after the commit.
+  // each (one for the workflow with the local labeler alone). Flush the queue after the commit.
   void QueueIn(soci::session& sql, int64_t company_id, int64_t workflow_id);
   void AfterCommit() { queue_.Flush(); }
   // POST /relabel: the chosen steps (all when empty) again; edited fields are kept.
@@ -54,11 +57,22 @@ class LabelingService {
   // The tasks (public for tests and benchmarks).
   // `fresh`: asked again (relabel), so the label cache is not used.
   void LabelStep(int64_t step_id, bool fresh = false);
+  // Every pending step of the workflow by the local labeler, in one transaction.
+  void LabelWorkflow(int64_t workflow_id);
   int Watchdog();
 
  private:
-  // Writes a step's label; then progress, and the move to needs_review when it was the last.
-  void Store(const storage::StepToLabel& step, const ai::Label& label, bool fallback);
+  struct Labeled {
+    storage::StepToLabel step;
+    ai::Label label;
+  };
+  // Jobs for the pending `step_ids` of a workflow, in the caller's transaction.
+  void EnqueueIn(soci::session& sql, int64_t workflow_id, const std::vector<int64_t>& step_ids, bool fresh);
+  // Writes labels of steps of one workflow in one transaction; then progress, and the move to
+  // needs_review when the last step is done.
+  void Store(const std::vector<Labeled>& labeled, bool fallback);
+  // The pending steps of a workflow with their local labels.
+  std::vector<Labeled> LocalLabels(int64_t workflow_id);
 
   storage::Database& db_;
   storage::BlobStore& blobs_;
