@@ -65,6 +65,7 @@ try {
   const count = await page.evaluate(() => document.getElementsByTagName('*').length);
   const rec = await page.evaluate(async (n) => {
     const timings = [];
+    const deferredTimings = [];
     const kinds = [];
     const steps = [];
     const own = document.createElement('stepwise-recorder');
@@ -72,7 +73,7 @@ try {
     const ctl = new AbortController();
     window.StepwiseBench.initRecorder(window, {
       paused: false, recordNavigation: false, isOurs: (t) => t === own,
-      emit: (s) => steps.push(s), emitOutcome: () => {}, trusted: () => true, timings,
+      emit: (s) => steps.push(s), emitOutcome: () => {}, trusted: () => true, timings, deferredTimings,
     }, ctl.signal);
     const noise = Array.from(document.querySelectorAll('td, span.name, em, h1'));
     const buttons = Array.from(document.querySelectorAll('button.edit'));
@@ -103,16 +104,21 @@ try {
       if (i % 50 === 0) await new Promise((res) => setTimeout(res, 0));
     }
     ctl.abort();
-    return { timings, kinds, steps: steps.length, dispatched, pageEvents: window.pageEvents };
+    // Every step is delivered complete: selectors (ARIA ones for the named buttons and fields).
+    const complete = steps.filter((s) => s.selectors.primary && s.selectors.css && s.selectors.aria && s.dom_context).length;
+    return { timings, deferredTimings, kinds, steps: steps.length, complete, dispatched, pageEvents: window.pageEvents };
   }, EVENTS);
   const all = rec.timings;
   const meaningful = all.filter((_, i) => rec.kinds[i] === 'meaningful');
   const noise = all.filter((_, i) => rec.kinds[i] === 'noise');
-  console.log(`page elements=${count} events=${rec.dispatched} steps_recorded=${rec.steps} page_handlers_ran=${rec.pageEvents}`);
+  console.log(`page elements=${count} events=${rec.dispatched} steps_recorded=${rec.steps} steps_complete=${rec.complete} page_handlers_ran=${rec.pageEvents}`);
   if (rec.pageEvents !== rec.dispatched) throw new Error(`the page's own handlers ran ${rec.pageEvents} times for ${rec.dispatched} events`);
+  if (rec.steps !== meaningful.length || rec.complete !== rec.steps) throw new Error(`${rec.steps} steps (${rec.complete} complete) for ${meaningful.length} meaningful events`);
   console.log(`scenario=recording_all_events n=${all.length} p50_ms=${fmt(pct(all, 50))} p95_ms=${fmt(pct(all, 95))} p99_ms=${fmt(pct(all, 99))}`);
   console.log(`scenario=recording_noise_events n=${noise.length} p50_ms=${fmt(pct(noise, 50))} p99_ms=${fmt(pct(noise, 99))}`);
   console.log(`scenario=recording_meaningful_events n=${meaningful.length} p50_ms=${fmt(pct(meaningful, 50))} p95_ms=${fmt(pct(meaningful, 95))} p99_ms=${fmt(pct(meaningful, 99))}`);
+  const later = rec.deferredTimings;
+  console.log(`scenario=recording_step_finished_after_event n=${later.length} p50_ms=${fmt(pct(later, 50))} p95_ms=${fmt(pct(later, 95))} p99_ms=${fmt(pct(later, 99))}`);
   await page.close();
 
   // ---- 2. step start → overlay

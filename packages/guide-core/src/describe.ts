@@ -5,13 +5,15 @@ import { isSensitiveField, maskSensitiveText, type PrivacyOptions } from './priv
 import {
   absoluteXpath,
   accessibleNameOf,
-  ariaSelector,
+  ariaCandidate,
   cssSelector,
   framePath,
   idRelativeXpath,
+  hasNamesake,
   roleOf,
   shadowChain,
   testIdSelector,
+  watchChanges,
 } from './selectors.js';
 
 export interface DescribeOptions extends PrivacyOptions {
@@ -140,11 +142,17 @@ function labelText(el: Element): string | null {
 
 const SKIP_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'svg']);
 
+/** Some text node under `el` holds more than whitespace (stops at the first; no string of it all). */
+function hasText(el: Element): boolean {
+  const walker = el.ownerDocument.createTreeWalker(el, 4 /* SHOW_TEXT */);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.nodeValue && n.nodeValue.trim()) return true;
+  return false;
+}
+
 /** Text of a rendered sibling, words of separate elements kept apart ("Home Reports"). */
 function siblingText(s: Element, options: PrivacyOptions, max = 150): string {
   if (SKIP_TEXT_TAGS.has(s.localName)) return '';
-  const raw = s.textContent || '';
-  if (!raw.trim() || !isVisible(s)) return '';
+  if (!hasText(s) || !isVisible(s)) return '';
   const deny = denyMatcher(options);
   if (deny && deny(s)) return '';
   return textSkipping(s, deny, max);
@@ -206,6 +214,30 @@ function stableAttrs(el: Element, sensitive: boolean): Record<string, string> {
 
 /** Describe one element: selectors plus metadata, with sensitive values withheld. */
 export function describeElement(el: Element, options: DescribeOptions = {}): StepTarget {
+  return describe(el, options, false).finish();
+}
+
+/** A description whose last part, the page-wide check of the ARIA selector, is still to do. */
+export interface PendingTarget {
+  /**
+   * The description as `describeElement` would have given it when `beginDescribe` was called:
+   * DOM changes since then (the page's own handlers of the event) cannot make the ARIA selector
+   * ambiguous, only withhold it. Idempotent.
+   */
+  finish(): StepTarget;
+}
+
+/**
+ * `describeElement` in two parts, for an event listener: everything read from the element and
+ * its surroundings now (they may change right after the event), and the walk over the page
+ * that checks that no other element shares the element's ARIA role and name in `finish()`,
+ * which the caller runs after the event (DOM changes in between are recorded meanwhile).
+ */
+export function beginDescribe(el: Element, options: DescribeOptions = {}): PendingTarget {
+  return describe(el, options, true);
+}
+
+function describe(el: Element, options: DescribeOptions, deferred: boolean): PendingTarget {
   const sensitive = isSensitiveField(el, options);
   const role = roleOf(el);
   const tag = el.tagName.toUpperCase();
@@ -245,7 +277,7 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
   if (sensitive) meta.value_masked = true;
 
   if (options.metaOnly) {
-    return {
+    const target: StepTarget = {
       selectors: {
         primary: null,
         css: null,
@@ -256,12 +288,14 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
       },
       element_meta: meta,
     };
+    return { finish: () => target };
   }
 
   const t = options.timings;
   const ts = testIdOf(el);
   const css = timed(t, 'css', () => cssSelector(el));
-  const aria = timed(t, 'aria', () => ariaSelector(el, role, accName ?? ''));
+  const candidate = ariaCandidate(role, accName ?? '');
+  const changes = deferred && candidate ? watchChanges(rootOf(el)) : null;
   const inShadow = !!(el.getRootNode() as ShadowRoot).host;
   const chain = timed(t, 'shadow', () => shadowChain(el));
   const frames = timed(t, 'frames', () => framePath(el));
@@ -269,18 +303,30 @@ export function describeElement(el: Element, options: DescribeOptions = {}): Ste
   const root = rootOf(el);
   const tsUnique = !!tsSel && root.querySelectorAll(tsSel).length === 1;
   const idSel = isStableId(el.id) && css === `#${CSS.escape(el.id)}` ? css : null;
-  const primary = (tsUnique ? tsSel : null) ?? idSel ?? aria ?? css;
-  const selectors: Selectors = {
-    primary: bounded(primary, MAX_SELECTOR),
-    css: bounded(css, MAX_SELECTOR),
-    xpath: inShadow ? null : bounded(timed(t, 'xpath', () => idRelativeXpath(el)), MAX_XPATH),
-    data_testid: ts ? ts.value.slice(0, 200) : null,
-    stable_attrs: stableAttrs(el, sensitive),
-    aria,
-    xpath_alt: inShadow ? null : bounded(absoluteXpath(el), MAX_XPATH),
-    pierce: css && css.length <= MAX_SELECTOR - 7 ? `pierce/${css}` : null,
-    shadow_chain: chain && chain.length <= 20 && chain.every((c) => c.length <= MAX_SELECTOR) ? chain : null,
-    frame_path: frames.length && frames.length <= 10 && frames.every((c) => c.length <= MAX_SELECTOR) ? frames : null,
+  const xpath = inShadow ? null : bounded(timed(t, 'xpath', () => idRelativeXpath(el)), MAX_XPATH);
+  const stable = stableAttrs(el, sensitive);
+  const xpathAlt = inShadow ? null : bounded(absoluteXpath(el), MAX_XPATH);
+  let done: StepTarget | null = null;
+  return {
+    finish() {
+      if (done) return done;
+      const records = changes ? changes.stop() : [];
+      const aria = candidate && !timed(t, 'aria', () => hasNamesake(el, role!, accName ?? '', candidate.want, records)) ? candidate.selector : null;
+      const primary = (tsUnique ? tsSel : null) ?? idSel ?? aria ?? css;
+      const selectors: Selectors = {
+        primary: bounded(primary, MAX_SELECTOR),
+        css: bounded(css, MAX_SELECTOR),
+        xpath,
+        data_testid: ts ? ts.value.slice(0, 200) : null,
+        stable_attrs: stable,
+        aria,
+        xpath_alt: xpathAlt,
+        pierce: css && css.length <= MAX_SELECTOR - 7 ? `pierce/${css}` : null,
+        shadow_chain: chain && chain.length <= 20 && chain.every((c) => c.length <= MAX_SELECTOR) ? chain : null,
+        frame_path: frames.length && frames.length <= 10 && frames.every((c) => c.length <= MAX_SELECTOR) ? frames : null,
+      };
+      done = { selectors, element_meta: meta };
+      return done;
+    },
   };
-  return { selectors, element_meta: meta };
 }

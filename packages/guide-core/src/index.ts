@@ -11,7 +11,7 @@ export {
   scoreCandidate,
 } from './score.js';
 export { normalizeText, textSimilarity } from './text.js';
-export { describeElement, type DescribeOptions } from './describe.js';
+export { beginDescribe, describeElement, type DescribeOptions, type PendingTarget } from './describe.js';
 export {
   isMeaningfulInteraction,
   meaningfulTarget,

@@ -114,8 +114,28 @@ export function captureValue(el: Element, options: PrivacyOptions = {}): { input
  * fields become `data-stepwise-masked`, card numbers and IBANs in text become a mask, and the
  * content of deny-listed elements is dropped. Bounded to `max` characters.
  */
+/** One inert HTML document per page document, to hold the copies that `sanitizedHtml` edits. */
+const inertDocs = new WeakMap<Document, Document>();
+
+/**
+ * A deep copy of `el` owned by an inert document. A copy made in the page's own document would
+ * reset Chromium's caches of live collections there (`labels`, `getElementsByTagName`), and the
+ * next lookups would walk the whole page again; an inert document also runs no custom-element
+ * constructors. The copy keeps the fields' current values, as `cloneNode` does.
+ */
+function inertCopy(el: Element): Element {
+  const doc = el.ownerDocument;
+  if (doc.contentType !== 'text/html' || !doc.implementation?.createHTMLDocument) return el.cloneNode(true) as Element;
+  let inert = inertDocs.get(doc);
+  if (!inert) {
+    inert = doc.implementation.createHTMLDocument('');
+    inertDocs.set(doc, inert);
+  }
+  return inert.importNode(el, true);
+}
+
 export function sanitizedHtml(el: Element, options: PrivacyOptions = {}, max = 2000): string {
-  const clone = el.cloneNode(true) as Element;
+  const clone = inertCopy(el);
   // Walk original and clone in step so computed facts (labels, live values) come from the page.
   const originals = [el, ...Array.from(el.querySelectorAll('*'))];
   const copies = [clone, ...Array.from(clone.querySelectorAll('*'))];

@@ -249,17 +249,98 @@ function* possibleNamesakes(el: Element, name: string, want: string): Generator<
   }
 }
 
-/** `aria/Name[role="x"]` when the role+name pair is unique in the element's root. */
-export function ariaSelector(el: Element, role: string | null, name: string): string | null {
+/** The `aria/Name[role="x"]` query for a role and accessible name, before any uniqueness check. */
+export function ariaCandidate(role: string | null, name: string): { selector: string; want: string } | null {
   if (!role || !name || name.length > 120 || /[[\]"]/.test(name)) return null;
   const want = normalizeText(name);
   if (!want) return null;
+  return { selector: `aria/${quoteAria(name)}[role="${role}"]`, want };
+}
+
+/** Attributes that name an element (what `possibleNamesakes` reads). */
+const NAME_ATTRS = new Set(['aria-label', 'title', 'placeholder', 'aria-labelledby']);
+
+/**
+ * Whether another element of `el`'s root has `el`'s role and (normalised) name `want`.
+ * `changes` are the DOM changes made since the moment the answer is wanted for (the event), when
+ * the check runs later: an element they removed, renamed away from `want` or may have hidden
+ * still counts, so a change can only withhold an ARIA selector, never make an ambiguous one.
+ */
+export function hasNamesake(el: Element, role: string, name: string, want: string, changes: readonly MutationRecord[] = []): boolean {
+  const touched = changes.length ? changes.filter((r) => r.type === 'attributes').map((r) => r.target) : [];
   for (const other of possibleNamesakes(el, name, want)) {
     // Not rendered (a closed dialog, a hidden tab): not in the accessibility tree the query reads.
-    if (!isVisible(other)) continue;
-    if (roleOf(other) === role && normalizeText(accessibleNameOf(other)) === want) return null;
+    if (!isVisible(other)) {
+      // Hidden by a change since, it may have been shown then; its name, computed now, would
+      // be empty: the name that made it a possible namesake counts.
+      if (touched.some((t) => t.contains(other)) && roleOf(other) === role) return true;
+      continue;
+    }
+    if (roleOf(other) === role && normalizeText(accessibleNameOf(other)) === want) return true;
   }
-  return `aria/${quoteAria(name)}[role="${role}"]`;
+  return changes.length ? namesakeInChanges(el, role, want, changes) : false;
+}
+
+/** A namesake that `changes` removed or renamed (its former name read from the records). */
+function namesakeInChanges(el: Element, role: string, want: string, changes: readonly MutationRecord[]): boolean {
+  const tag = el.localName;
+  const explicit = el.getAttribute('role');
+  const candidate = (o: Element): boolean => o !== el && (o.localName === tag || (!!explicit && o.getAttribute('role') === explicit));
+  const holder = (n: Node | null): Element | null => {
+    const start: Element | null = !n ? null : n.nodeType === 1 ? (n as Element) : n.parentElement;
+    for (let cur = start; cur; cur = cur.parentElement) if (candidate(cur)) return cur;
+    return null;
+  };
+  const was = (text: string | null) => !!text && normalizeText(text) === want;
+  for (const r of changes) {
+    if (r.type === 'attributes') {
+      const o = r.target as Element;
+      if (!NAME_ATTRS.has(r.attributeName ?? '') || !candidate(o) || roleOf(o) !== role) continue;
+      // A label added since hides the name the content gave before.
+      if (was(r.oldValue) || (r.oldValue === null && was(o.textContent))) return true;
+    } else if (r.type === 'characterData') {
+      const o = holder(r.target);
+      if (o && was(r.oldValue) && roleOf(o) === role) return true;
+    } else {
+      for (const n of Array.from(r.removedNodes)) {
+        if (n.nodeType === 3) {
+          const o = holder(r.target);
+          if (o && was(n.nodeValue) && roleOf(o) === role) return true;
+        } else if (n.nodeType === 1) {
+          const e = n as Element;
+          for (const o of [e, ...Array.from(e.querySelectorAll(explicit ? `${cssEscape(tag)},${attrSelector('role', explicit)}` : cssEscape(tag)))]) {
+            if (candidate(o) && roleOf(o) === role && normalizeText(accessibleNameOf(o)) === want) return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** `aria/Name[role="x"]` when the role+name pair is unique in the element's root. */
+export function ariaSelector(el: Element, role: string | null, name: string): string | null {
+  const c = ariaCandidate(role, name);
+  return c && !hasNamesake(el, role!, name, c.want) ? c.selector : null;
+}
+
+/**
+ * Records every DOM change in `root` from now until `stop()`: what a check run later needs to
+ * know about the moment it was asked for.
+ */
+export function watchChanges(root: Document | ShadowRoot): { stop(): MutationRecord[] } {
+  const seen: MutationRecord[] = [];
+  const observer = new MutationObserver((records) => {
+    for (const r of records) seen.push(r);
+  });
+  observer.observe(root, { childList: true, subtree: true, attributes: true, attributeOldValue: true, characterData: true, characterDataOldValue: true });
+  return {
+    stop() {
+      for (const r of observer.takeRecords()) seen.push(r);
+      observer.disconnect();
+      return seen;
+    },
+  };
 }
 
 /** CSS selectors of the same-origin frames holding `el`, outermost first. */

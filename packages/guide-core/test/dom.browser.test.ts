@@ -99,6 +99,47 @@ describe('describeElement', () => {
   });
 });
 
+describe('beginDescribe', () => {
+  it('finishes later as describeElement would have at the start; changes since only withhold an ARIA selector', async () => {
+    const page = await openPage(env, '/v1/invoice.html');
+    const r = await page.evaluate(() => {
+      const G = window.StepwiseGuideCore;
+      const set = () => {
+        document.body.innerHTML = '<button id="a">Save</button> <button id="b">Save</button> <button id="c">Send</button> <button id="d">Other</button>';
+        return (id: string) => document.getElementById(id)!;
+      };
+      let $ = set();
+      const same = JSON.stringify(G.beginDescribe($('c')).finish()) === JSON.stringify(G.describeElement($('c')));
+      const own = G.beginDescribe($('d'));
+      $('d').textContent = 'Changed'; // the element's own change after the event: the start counts
+      const ownAria = own.finish().selectors.aria;
+      const after: Record<string, string | null | undefined> = {};
+      const changes: Record<string, () => void> = {
+        removed: () => $('b').remove(),
+        renamed: () => ($('b').textContent = 'Saved'),
+        relabelled: () => $('b').setAttribute('aria-label', 'Keep'),
+        hidden: () => ($('b').style.display = 'none'),
+      };
+      for (const [name, change] of Object.entries(changes)) {
+        $ = set();
+        const pending = G.beginDescribe($('a'));
+        change();
+        after[name] = pending.finish().selectors.aria;
+      }
+      $ = set();
+      $('b').remove();
+      const uniqueNow = G.describeElement($('a')).selectors.aria;
+      return { same, ownAria, after, uniqueNow };
+    });
+    await page.close();
+    expect(r.same).toBe(true);
+    expect(r.ownAria).toBe('aria/Other[role="button"]');
+    // Two "Save" buttons at the start: never an ARIA selector, whatever the page did since.
+    expect(r.after).toEqual({ removed: null, renamed: null, relabelled: null, hidden: null });
+    expect(r.uniqueNow).toBe('aria/Save[role="button"]');
+  });
+});
+
 describe('Recorder selector forms', () => {
   const cases: [string, string][] = [
     ['/v1/invoice.html', '#vendor_dropdown'],

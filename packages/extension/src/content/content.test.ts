@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describeElement } from '@stepwise/guide-core';
 import type { CapturedStep } from '../shared/types';
 import { watchInteraction } from './interaction.content';
 import { initRecorder } from './recorder.content';
@@ -97,16 +98,33 @@ describe('walkthrough interaction', () => {
 describe('recorder', () => {
   function record() {
     const steps: CapturedStep[] = [];
+    const log: string[] = [];
     const ctl = new AbortController();
     controllers.push(ctl);
     const own = document.createElement('stepwise-recorder');
     document.documentElement.append(own);
-    const handle = initRecorder(window, { paused: false, recordNavigation: false, isOurs: (t) => t === own, emit: (s) => steps.push(s), emitOutcome: () => {}, trusted: always }, ctl.signal);
-    return { steps, ctl, own, handle };
+    const handle = initRecorder(
+      window,
+      {
+        paused: false,
+        recordNavigation: false,
+        isOurs: (t) => t === own,
+        emit: (s) => {
+          steps.push(s);
+          log.push(`step ${s.client_id}`);
+        },
+        emitOutcome: (id) => log.push(`outcome ${id}`),
+        trusted: always,
+      },
+      ctl.signal,
+    );
+    return { steps, log, ctl, own, handle };
   }
   const change = (el: Element) => el.dispatchEvent(new Event('change', { bubbles: true }));
+  /** Steps are delivered by a task after their event. */
+  const delivered = async (steps: CapturedStep[], n: number) => vi.waitFor(() => expect(steps).toHaveLength(n));
 
-  it('records clicks, committed values and submits, and the page still gets every event', () => {
+  it('records clicks, committed values and submits, and the page still gets every event', async () => {
     html(`<form id="f" onsubmit="return false"><label for="e">Email</label><input id="e" name="email">
       <label for="p">Password</label><input id="p" type="password" name="password">
       <select id="v" name="vendor"><option>ABC</option><option>Globex</option></select>
@@ -127,6 +145,7 @@ describe('recorder', () => {
     (document.querySelector('#plain') as HTMLElement).click(); // not meaningful
     (document.querySelector('#other') as HTMLElement).click();
     (document.querySelector('#go') as HTMLElement).click();
+    await delivered(steps, 5);
     expect(steps.map((s) => s.action_type)).toEqual(['input_commit', 'input_commit', 'select_change', 'click', 'submit']);
     expect(steps[0]!.action_data?.input_value).toBe('ada@example.com');
     expect(steps[1]!.action_data).toMatchObject({ input_value: null, value_masked: true });
@@ -141,7 +160,7 @@ describe('recorder', () => {
     document.removeEventListener('click', pageClicks);
   });
 
-  it('Enter in a field records its value, then the submit, once', () => {
+  it('Enter in a field records its value, then the submit, once', async () => {
     html('<form onsubmit="return false"><input id="q" name="q"></form>');
     const { steps } = record();
     const q = document.querySelector('#q') as HTMLInputElement;
@@ -149,13 +168,14 @@ describe('recorder', () => {
     q.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     change(q);
     q.form!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await delivered(steps, 2);
     expect(steps.map((s) => [s.action_type, s.action_data?.submit_key ?? null])).toEqual([
       ['input_commit', null],
       ['submit', 'enter'],
     ]);
   });
 
-  it('ignores its own control, scripted events and everything while paused', () => {
+  it('ignores its own control, scripted events and everything while paused', async () => {
     html('<button id="b">Save</button>');
     const steps: CapturedStep[] = [];
     const own = document.createElement('stepwise-recorder');
@@ -172,7 +192,66 @@ describe('recorder', () => {
     expect(r.steps).toHaveLength(0);
     r.handle.setPaused(false);
     (document.querySelector('#b') as HTMLElement).click();
-    expect(r.steps).toHaveLength(1);
+    await delivered(r.steps, 1);
     expect(steps).toHaveLength(0);
+  });
+
+  it('delivers a step after its event, as describeElement saw the element at the event', async () => {
+    html('<main><button id="menu" class="toggle" aria-expanded="false">Menu</button><p>Around</p></main>');
+    const { steps } = record();
+    const menu = document.querySelector('#menu') as HTMLElement;
+    const atEvent = describeElement(menu);
+    // The page's own handler changes the element and its surroundings right after our listener.
+    const page = () => {
+      menu.setAttribute('aria-expanded', 'true');
+      menu.textContent = 'Close';
+      menu.after(Object.assign(document.createElement('ul'), { textContent: 'Item' }));
+    };
+    menu.addEventListener('click', page);
+    menu.click();
+    expect(steps).toHaveLength(0); // not inside the event
+    await delivered(steps, 1);
+    expect(steps[0]!.selectors).toEqual(atEvent.selectors);
+    expect(steps[0]!.element_meta).toEqual(atEvent.element_meta);
+    expect(steps[0]!.element_meta.inner_text).toBe('Menu');
+    expect(steps[0]!.dom_context?.element_html).toContain('aria-expanded="false"');
+    menu.removeEventListener('click', page);
+  });
+
+  it('keeps a step whose element the page removes at once (a Delete button)', async () => {
+    html('<table><tbody><tr id="r1"><td><button id="del" type="button">Delete row</button></td></tr></tbody></table>');
+    const { steps } = record();
+    const del = document.querySelector('#del') as HTMLElement;
+    const atEvent = describeElement(del);
+    del.addEventListener('click', () => document.querySelector('#r1')!.remove());
+    del.click();
+    await delivered(steps, 1);
+    expect(steps[0]!.selectors).toEqual(atEvent.selectors);
+    expect(steps[0]!.selectors.css).toBe('#del');
+    expect(steps[0]!.dom_context?.parent_html).toContain('<td>');
+  });
+
+  it('a page that goes away right after a click still delivers the complete step, then its outcome', () => {
+    html('<a id="next" href="#next-page">Next page</a>');
+    const { steps, log } = record();
+    (document.querySelector('#next') as HTMLElement).click();
+    // Navigation: pagehide comes before any later task of this document could run.
+    window.dispatchEvent(new Event('pagehide'));
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.selectors.primary).toBeTruthy();
+    expect(steps[0]!.selectors.aria).toBe('aria/Next page[role="link"]');
+    expect(log).toEqual([`step ${steps[0]!.client_id}`, `outcome ${steps[0]!.client_id}`]);
+  });
+
+  it('delivers steps and outcomes in the order they happened, also when events come faster than tasks', async () => {
+    html('<button id="a">One</button><button id="b">Two</button><button id="c">Three</button>');
+    const { steps, log, handle } = record();
+    for (const id of ['#a', '#b', '#c']) (document.querySelector(id) as HTMLElement).click();
+    await delivered(steps, 3);
+    expect(steps.map((s) => s.element_meta.inner_text)).toEqual(['One', 'Two', 'Three']);
+    const [a, b, c] = steps.map((s) => s.client_id);
+    expect(log).toEqual([`step ${a}`, `outcome ${a}`, `step ${b}`, `outcome ${b}`, `step ${c}`]);
+    handle.setPaused(true); // a pause ends the last outcome and delivers it at once
+    expect(log.at(-1)).toBe(`outcome ${c}`);
   });
 });

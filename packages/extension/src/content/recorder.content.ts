@@ -1,10 +1,16 @@
 // Recording in the page: capture-phase listeners turn meaningful, trusted interactions into
 // steps with guide-core (selectors, element data, masked values and HTML, expected outcome) and
-// hand each one to the service worker at once. The listeners never stop or change an event:
-// the page's own handlers always run. Our own control is ignored.
+// hand them to the service worker in order. The listeners never stop or change an event: the
+// page's own handlers always run. Our own control is ignored.
+//
+// A listener reads what the event leaves behind it (the element and its surroundings, the
+// value, the page) and nothing else: the page-wide check that a step's ARIA selector is unique
+// runs in a task right after the event (guide-core's beginDescribe records DOM changes in
+// between), and the step is delivered then. Steps and outcomes leave in the order they
+// happened; a page that goes away (pagehide), a pause or a stop delivers what is pending at once.
 import {
+  beginDescribe,
   captureValue,
-  describeElement,
   domContext,
   meaningfulTarget,
   observeOutcome,
@@ -30,10 +36,14 @@ export interface RecorderOptions {
   trusted?: (e: Event) => boolean;
   /** Measured time per listener call (the bench); off by default. */
   timings?: number[];
+  /** Measured time per step finished after its event (the bench); off by default. */
+  deferredTimings?: number[];
 }
 
 export interface RecorderHandle {
   setPaused(paused: boolean): void;
+  /** Delivers every pending step and outcome now. */
+  flush(): void;
 }
 
 function isSubmitControl(el: Element): boolean {
@@ -61,13 +71,32 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   const committed = new WeakMap<Element, string>();
   let lastUrl = win.location.href;
 
+  // Deliveries in the order their events happened; run by a task posted after the event
+  // (MessageChannel: not clamped or throttled like setTimeout), or at once by flush().
+  const outbox: (() => void)[] = [];
+  const channel = new MessageChannel();
+  let posted = false;
+  const flush = () => {
+    posted = false;
+    while (outbox.length) outbox.shift()!();
+  };
+  channel.port1.onmessage = flush;
+  const deliver = (f: () => void) => {
+    outbox.push(f);
+    if (!posted && !signal.aborted) {
+      posted = true;
+      channel.port2.postMessage(null);
+    }
+  };
+
   const finishOutcome = () => {
     if (!pending) return;
     const p = pending;
     pending = null;
     clearTimeout(p.timer);
     try {
-      opts.emitOutcome(p.clientId, p.rec.finish(p.target));
+      const outcome = p.rec.finish(p.target);
+      deliver(() => opts.emitOutcome(p.clientId, outcome));
     } catch {
       /* the page may be going away */
     }
@@ -111,7 +140,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
 
   const record = (el: Element, action: ActionType, event: Event | null, extra: Partial<NonNullable<CapturedStep['action_data']>> = {}) => {
     finishOutcome();
-    const target = describeElement(el, privacy);
+    const target = beginDescribe(el, privacy);
     const value = ['input', 'select', 'textarea'].includes(el.localName) && action !== 'click' ? captureValue(el, privacy) : null;
     let click: { x: number; y: number } | null = null;
     if (event instanceof MouseEvent && event.detail !== 0) {
@@ -119,25 +148,33 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
       click = { x: Math.round(event.clientX - r.left), y: Math.round(event.clientY - r.top) };
     }
     const clientId = crypto.randomUUID();
-    const step: CapturedStep = {
-      client_id: clientId,
-      timestamp: new Date().toISOString(),
-      action_type: action,
-      selectors: target.selectors as CapturedStep['selectors'],
-      element_meta: target.element_meta as CapturedStep['element_meta'],
-      page_context: pageContext(),
-      action_data: {
-        input_value: value ? value.input_value : null,
-        value_masked: value ? value.value_masked || null : null,
-        click_coordinates: click,
-        ...extra,
-      },
-      dom_context: domContext(el, privacy),
-      expected_outcome: null,
-    };
+    const timestamp = new Date().toISOString();
+    const page = pageContext();
+    const dom = domContext(el, privacy);
     last = { at: Date.now(), action, element: el };
-    opts.emit(step);
     pending = { clientId, rec: observeOutcome(doc, privacy), target: el, timer: setTimeout(finishOutcome, OUTCOME_WINDOW_MS) };
+    deliver(() => {
+      const t0 = opts.deferredTimings ? performance.now() : 0;
+      const described = target.finish();
+      const step: CapturedStep = {
+        client_id: clientId,
+        timestamp,
+        action_type: action,
+        selectors: described.selectors as CapturedStep['selectors'],
+        element_meta: described.element_meta as CapturedStep['element_meta'],
+        page_context: page,
+        action_data: {
+          input_value: value ? value.input_value : null,
+          value_masked: value ? value.value_masked || null : null,
+          click_coordinates: click,
+          ...extra,
+        },
+        dom_context: dom,
+        expected_outcome: null,
+      };
+      opts.deferredTimings?.push(performance.now() - t0);
+      opts.emit(step);
+    });
   };
 
   const recordNavigation = (url: string) => {
@@ -155,7 +192,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
       expected_outcome: null,
     };
     last = { at: Date.now(), action: 'navigate', element: doc.documentElement };
-    opts.emit(step);
+    deliver(() => opts.emit(step));
   };
 
   const ours = (e: Event) => e.composedPath().some((t) => opts.isOurs(t));
@@ -235,7 +272,11 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
     if (el) record(el, 'submit', e);
   });
 
-  win.addEventListener('pagehide', finishOutcome, { signal });
+  // The document's tasks never run once it is gone: what is pending leaves now.
+  win.addEventListener('pagehide', () => {
+    finishOutcome();
+    flush();
+  }, { signal });
 
   // Client-side routes (pushState, popstate, hash): a URL change no step explains is a step.
   const checkUrl = () => {
@@ -253,6 +294,8 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   signal.addEventListener('abort', () => {
     clearInterval(poll);
     finishOutcome();
+    flush();
+    channel.port1.close();
   }, { once: true });
 
   if (opts.recordNavigation && !paused) recordNavigation(win.location.href);
@@ -260,7 +303,11 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   return {
     setPaused(p: boolean) {
       paused = p;
-      if (p) finishOutcome();
+      if (p) {
+        finishOutcome();
+        flush();
+      }
     },
+    flush,
   };
 }
