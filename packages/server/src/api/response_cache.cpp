@@ -10,19 +10,29 @@ ResponseCache::Shard& ResponseCache::ShardOf(const std::string& key) {
   return shards_[std::hash<std::string>{}(key) % kShards];
 }
 
-std::shared_ptr<const ResponseCache::Entry> ResponseCache::Get(const std::string& key, uint64_t version) {
+std::shared_ptr<const ResponseCache::Entry> ResponseCache::Get(const std::string& key, uint64_t version,
+                                                               bool* refresh) {
+  if (refresh != nullptr) *refresh = false;
   if (!Enabled()) return nullptr;
   auto& shard = ShardOf(key);
+  const auto now = Clock::now();
+  const std::chrono::milliseconds ttl(ttl_ms_);
   std::lock_guard lock(shard.mu);
   auto it = shard.map.find(key);
   if (it == shard.map.end()) return nullptr;
-  if (it->second.version != version ||
-      Clock::now() - it->second.stored > std::chrono::milliseconds(ttl_ms_)) {
-    shard.bytes -= it->second.bytes;
+  Slot& slot = it->second;
+  const auto age = now - slot.stored;
+  if (slot.version != version || age > ttl) {
+    shard.bytes -= slot.bytes;
     shard.map.erase(it);
     return nullptr;
   }
-  return it->second.entry;
+  if (refresh != nullptr && age > ttl * 3 / 4 &&
+      (slot.refresh_claimed == Clock::time_point{} || now - slot.refresh_claimed > ttl / 4)) {
+    slot.refresh_claimed = now;
+    *refresh = true;
+  }
+  return slot.entry;
 }
 
 void ResponseCache::Put(const std::string& key, uint64_t version, Entry entry) {
@@ -38,7 +48,7 @@ void ResponseCache::Put(const std::string& key, uint64_t version, Entry entry) {
     shard.map.erase(it);
   }
   if (shard.bytes + bytes > shard_budget) Evict(shard, now);
-  shard.map.emplace(key, Slot{std::make_shared<const Entry>(std::move(entry)), version, now, bytes});
+  shard.map.emplace(key, Slot{std::make_shared<const Entry>(std::move(entry)), version, now, {}, bytes});
   shard.bytes += bytes;
 }
 

@@ -29,6 +29,28 @@ TEST(ResponseCache, EntriesExpire) {
   EXPECT_EQ(cache.Get("k", 1), nullptr);
 }
 
+TEST(ResponseCache, OneCallerRefreshesAnEntryInItsLastQuarterWhileOthersAreServed) {
+  ResponseCache cache(1 << 20, 2000);
+  cache.Put("k", 1, {"old", ""});
+  bool refresh = true;
+  ASSERT_NE(cache.Get("k", 1, &refresh), nullptr);
+  EXPECT_FALSE(refresh);  // young
+  // Sleeping never ends early: past 3/4 of the ttl; and well before its end.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  ASSERT_NE(cache.Get("k", 1, &refresh), nullptr);
+  EXPECT_TRUE(refresh);  // this caller refreshes
+  auto other = cache.Get("k", 1, &refresh);
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->body, "old");  // the others are still answered from the entry
+  EXPECT_FALSE(refresh);
+  cache.Put("k", 1, {"new", ""});
+  auto fresh = cache.Get("k", 1, &refresh);
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->body, "new");
+  EXPECT_FALSE(refresh);
+  EXPECT_EQ(cache.Get("k", 2, &refresh), nullptr);  // a write still ends it at once
+}
+
 TEST(ResponseCache, OffWhenTtlOrSizeIsZero) {
   ResponseCache no_ttl(1 << 20, 0);
   no_ttl.Put("k", 1, {"body", ""});

@@ -119,7 +119,8 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     // Only a valid query's answer is ever cached, so a hit needs no validation.
     const std::string key = CacheKey(ctx.req, caller);
     const uint64_t version = app.versions.Get(caller.company_id);
-    if (auto hit = app.responses.Get(key, version)) co_return Cached(*hit);
+    bool refresh = false;
+    if (auto hit = app.responses.Get(key, version, &refresh); hit && !refresh) co_return Cached(*hit);
     const auto filter = FilterFrom(app.contract.Query("listWorkflows", ctx.req));
     auto page = co_await ctx.db.Run([&] { return app.workflows.List(caller, filter); });
     core::JsonWriter out(1024 + page.items.size() * 600);
@@ -152,8 +153,9 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     const auto caller = CallerOf(ctx);
     const std::string key = CacheKey(ctx.req, caller);
     const uint64_t version = app.versions.Get(caller.company_id);
-    std::shared_ptr<const ResponseCache::Entry> entry = app.responses.Get(key, version);
-    if (!entry) {
+    bool refresh = false;
+    std::shared_ptr<const ResponseCache::Entry> entry = app.responses.Get(key, version, &refresh);
+    if (!entry || refresh) {
       auto detail = co_await ctx.db.Run([&] { return app.workflows.Get(caller, id); });
       auto fresh = std::make_shared<ResponseCache::Entry>();
       fresh->etag = services::WorkflowETag(detail.workflow);

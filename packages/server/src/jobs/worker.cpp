@@ -1,5 +1,6 @@
 #include "jobs/worker.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <random>
@@ -24,8 +25,17 @@ WorkerPool::~WorkerPool() { Stop(); }
 
 void WorkerPool::Start() {
   if (!threads_.empty() || options_.concurrency <= 0) return;
-  threads_.emplace_back([this] { FetchLoop(); });
-  for (int i = 0; i < options_.concurrency; ++i) threads_.emplace_back([this] { RunLoop(); });
+  // Named, so that top -H and profilers tell job work from request work.
+  threads_.emplace_back([this] {
+    pthread_setname_np(pthread_self(), "job-fetch");
+    FetchLoop();
+  });
+  for (int i = 0; i < options_.concurrency; ++i) {
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "job-worker");
+      RunLoop();
+    });
+  }
 }
 
 void WorkerPool::Stop() {

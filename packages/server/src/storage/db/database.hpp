@@ -51,12 +51,14 @@ class Database {
   // transaction takes the write lock up front (BEGIN IMMEDIATE), so two writers never deadlock
   // on a lock upgrade; busy_timeout makes the second one wait. Writers of this process queue on
   // a mutex first: SQLite has one writer anyway, and a queue is fairer and faster than its busy
-  // handler's sleep-and-poll (which let the tail grow with the number of writers).
+  // handler's sleep-and-poll (which let the tail grow with the number of writers). A writer takes
+  // its connection only once it is its turn: queued writers holding connections starved readers
+  // (8 workers waiting to write held all 8). Never call Transaction inside Read or Transaction.
   template <class F>
   auto Transaction(F&& fn) {
-    auto lease = Acquire();
     std::unique_lock<std::mutex> writer(sqlite_writer_, std::defer_lock);
     if (dialect_ == Dialect::kSqlite) writer.lock();
+    auto lease = Acquire();
     try {
       TxGuard tx(*lease, dialect_);
       if constexpr (std::is_void_v<decltype(fn(*lease))>) {
