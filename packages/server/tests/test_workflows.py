@@ -612,6 +612,11 @@ def test_list_needs_a_token(server):
 # GET /api/workflows/{id}
 # ------------------------------------------------------------------------------------------------
 
+def _etag_version(etag):
+    """The workflow id and version out of an ETag ("id-version-period-tN")."""
+    return etag.strip('"').split("-")[:2]
+
+
 def test_detail_etag_and_if_none_match(co):
     admin, _ = co
     wf_id = W.create(admin, W.body(2))
@@ -703,7 +708,7 @@ def test_update_bad_input_422(co, payload, pointer):
     _, r0 = W.detail(admin, wf_id)
     assert_validation_error(W.put(admin, wf_id, payload), pointer)
     d, r1 = W.detail(admin, wf_id)
-    assert d["name"] == "Keep me" and r1.header("ETag") == r0.header("ETag")
+    assert d["name"] == "Keep me" and _etag_version(r1.header("ETag")) == _etag_version(r0.header("ETag"))
 
 
 @pytest.mark.parametrize("frm,to", [(f, t) for f in STATUSES for t in STATUSES])
@@ -990,7 +995,9 @@ def test_other_company_cannot_touch_workflows(server):
                                            {"step_ids": step_ids[:1]}, token=b_admin.token))
     # A's workflow is exactly as it was.
     d2, r2 = W.detail(a_admin, wf_id)
-    assert r2.header("ETag") == etag
+    # The same workflow version (the signed-URL period and the thumbnail count, which a thumbnail
+    # finished in the meantime raises, are the ETag's other parts).
+    assert _etag_version(r2.header("ETag")) == _etag_version(etag)
     assert d2["name"] == "A's secret" and d2["status"] == "active"
     assert [s["id"] for s in d2["steps"]] == step_ids
     assert all(s["field_label"] != "pwned" and not s["label_edited"] for s in d2["steps"])

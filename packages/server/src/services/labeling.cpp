@@ -191,18 +191,17 @@ void LabelingService::LabelWorkflow(int64_t workflow_id) {
 }
 
 std::vector<LabelingService::Labeled> LabelingService::LocalLabels(int64_t workflow_id) {
-  return db_.Read([&](soci::session& sql) {
-    LabelingRepository repo(sql, db_.GetDialect());
-    std::vector<Labeled> out;
-    for (const auto id : repo.PendingSteps(workflow_id)) {
-      auto step = repo.Load(id);
-      if (!step || step->label_status != "pending") continue;
-      const ai::StepFacts facts{step->action_type, Parse(step->element_meta_json),
-                                Parse(step->action_data_json), Parse(step->page_context_json)};
-      out.push_back({std::move(*step), ai::LocalLabel(facts)});
-    }
-    return out;
-  });
+  auto steps = db_.Read(
+      [&](soci::session& sql) { return LabelingRepository(sql, db_.GetDialect()).LoadPending(workflow_id); });
+  std::vector<Labeled> out;
+  out.reserve(steps.size());
+  for (auto& step : steps) {
+    const ai::StepFacts facts{step.action_type, Parse(step.element_meta_json), Parse(step.action_data_json),
+                              Parse(step.page_context_json)};
+    auto label = ai::LocalLabel(facts);
+    out.push_back({std::move(step), std::move(label)});
+  }
+  return out;
 }
 
 void LabelingService::Store(const std::vector<Labeled>& labeled, bool fallback) {
@@ -211,7 +210,6 @@ void LabelingService::Store(const std::vector<Labeled>& labeled, bool fallback) 
   const core::BumpOnExit touch(versions_, first.company_id);
   storage::LabelProgress progress;
   bool finished = false;
-  bool wrote = false;
   std::optional<storage::NotificationRecord> note;
   std::string name;
   db_.Transaction([&](soci::session& sql) {
@@ -220,13 +218,12 @@ void LabelingService::Store(const std::vector<Labeled>& labeled, bool fallback) 
     storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(first.company_id, first.workflow_id);
     LabelingRepository repo(sql, db_.GetDialect());
     const int64_t now = core::NowMillis();
-    wrote = false;
+    std::vector<LabelingRepository::LabelWrite> writes;
+    writes.reserve(labeled.size());
     for (const auto& [step, label] : labeled) {
-      wrote = repo.Write(step.id, label.field_label, label.instruction, label.confidence, label.model,
-                         fallback ? "fallback" : "done", now) ||
-              wrote;
+      writes.push_back({step.id, label.field_label, label.instruction, label.confidence, label.model});
     }
-    if (!wrote) return;
+    if (repo.WriteMany(writes, fallback ? "fallback" : "done", now) == 0) return;
     progress = repo.Progress(first.workflow_id);
     finished = repo.FinishIfDone(first.workflow_id, now);
     // Published under the workflow lock, so that progress events of one workflow leave in the

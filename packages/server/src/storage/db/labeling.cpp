@@ -5,9 +5,17 @@
 
 namespace stepwise::storage {
 
-std::optional<StepToLabel> LabelingRepository::Load(int64_t step_id) {
-  StepToLabel s;
-  soci::statement st(sql_);
+namespace {
+std::string StepToLabelQuery(Dialect dialect, const char* where) {
+  const char* cast = dialect == Dialect::kPostgres ? "::text" : "";
+  return std::string("SELECT s.id, s.workflow_id, w.company_id, s.action_type, s.element_meta") + cast +
+         ", s.page_context" + cast + ", s.action_data" + cast +
+         ", sc.storage_key, s.label_status, w.status FROM steps s JOIN workflows w ON w.id = "
+         "s.workflow_id LEFT JOIN screenshots sc ON sc.id = s.screenshot_id WHERE " +
+         where;
+}
+
+void BindStepToLabel(soci::statement& st, StepToLabel& s) {
   st.exchange(soci::into(s.id));
   st.exchange(soci::into(s.workflow_id));
   st.exchange(soci::into(s.company_id));
@@ -18,32 +26,52 @@ std::optional<StepToLabel> LabelingRepository::Load(int64_t step_id) {
   st.exchange(soci::into(s.screenshot_key));
   st.exchange(soci::into(s.label_status));
   st.exchange(soci::into(s.workflow_status));
+}
+}  // namespace
+
+std::optional<StepToLabel> LabelingRepository::Load(int64_t step_id) {
+  StepToLabel s;
+  soci::statement st(sql_);
+  BindStepToLabel(st, s);
   st.exchange(soci::use(step_id));
-  const char* cast = dialect_ == Dialect::kPostgres ? "::text" : "";
-  if (!FetchOne(sql_, st,
-                std::string("SELECT s.id, s.workflow_id, w.company_id, s.action_type, s.element_meta") +
-                    cast + ", s.page_context" + cast + ", s.action_data" + cast +
-                    ", sc.storage_key, s.label_status, w.status FROM steps s JOIN workflows w ON w.id = "
-                    "s.workflow_id LEFT JOIN screenshots sc ON sc.id = s.screenshot_id WHERE s.id = :i")) {
-    return std::nullopt;
-  }
+  if (!FetchOne(sql_, st, StepToLabelQuery(dialect_, "s.id = :i"))) return std::nullopt;
   return s;
 }
 
-bool LabelingRepository::Write(int64_t step_id, const std::string& label, const std::string& instruction,
-                               double confidence, const std::string& model, const std::string& status,
-                               int64_t now) {
+std::vector<StepToLabel> LabelingRepository::LoadPending(int64_t workflow_id) {
+  std::vector<StepToLabel> out;
+  StepToLabel s;
+  soci::statement st(sql_);
+  BindStepToLabel(st, s);
+  st.exchange(soci::use(workflow_id));
+  PrepareBound(st, StepToLabelQuery(dialect_,
+                                    "s.workflow_id = :w AND s.label_status = 'pending' ORDER BY "
+                                    "s.step_number"));
+  st.execute();
+  while (st.fetch()) out.push_back(s);
+  return out;
+}
+
+int LabelingRepository::WriteMany(const std::vector<LabelWrite>& labels, const std::string& status,
+                                  int64_t now) {
+  if (labels.empty()) return 0;
   const std::string at = DbTime(now);
+  LabelWrite w;  // bound by reference: each execute reads the current one
   soci::statement st =
       (sql_.prepare
            << "UPDATE steps SET field_label = CASE WHEN label_edited = 1 THEN field_label ELSE :l END, "
               "instruction = CASE WHEN instruction_edited = 1 THEN instruction ELSE :n END, "
               "ai_confidence = :c, ai_model = :m, ai_generated_at = :at, label_status = :st "
               "WHERE id = :i AND label_status = 'pending'",
-       soci::use(label), soci::use(instruction), soci::use(confidence), soci::use(model), soci::use(at),
-       soci::use(status), soci::use(step_id));
-  st.execute(true);
-  return st.get_affected_rows() == 1;
+       soci::use(w.label), soci::use(w.instruction), soci::use(w.confidence), soci::use(w.model),
+       soci::use(at), soci::use(status), soci::use(w.step_id));
+  int written = 0;
+  for (const auto& label : labels) {
+    w = label;
+    st.execute(true);
+    if (st.get_affected_rows() == 1) ++written;
+  }
+  return written;
 }
 
 LabelProgress LabelingRepository::Progress(int64_t workflow_id) {

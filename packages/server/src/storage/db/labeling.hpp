@@ -45,10 +45,19 @@ class LabelingRepository {
   LabelingRepository(soci::session& sql, Dialect dialect) : sql_(sql), dialect_(dialect) {}
 
   std::optional<StepToLabel> Load(int64_t step_id);
-  // Writes the labels of a step that is still pending, keeping fields an admin edited. False
-  // when the step was not pending (labeled already, or gone).
-  bool Write(int64_t step_id, const std::string& label, const std::string& instruction, double confidence,
-             const std::string& model, const std::string& status, int64_t now);
+  // The pending steps of a workflow, in order, in one query.
+  std::vector<StepToLabel> LoadPending(int64_t workflow_id);
+  struct LabelWrite {
+    int64_t step_id = 0;
+    std::string label;
+    std::string instruction;
+    double confidence = 0;
+    std::string model;
+  };
+  // Writes the labels of steps that are still pending, keeping fields an admin edited (one
+  // statement, executed per step). The number written; a step not pending (labeled already, or
+  // gone) is not.
+  int WriteMany(const std::vector<LabelWrite>& labels, const std::string& status, int64_t now);
   LabelProgress Progress(int64_t workflow_id);
   // processing → needs_review when no step is pending; true when this call made the move.
   bool FinishIfDone(int64_t workflow_id, int64_t now);
