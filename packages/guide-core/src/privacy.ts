@@ -109,11 +109,6 @@ export function captureValue(el: Element, options: PrivacyOptions = {}): { input
   return { input_value: value === null ? null : value.slice(0, 1000), value_masked: false };
 }
 
-/**
- * `outerHTML` of an element with every sensitive value removed: value attributes of sensitive
- * fields become `data-stepwise-masked`, card numbers and IBANs in text become a mask, and the
- * content of deny-listed elements is dropped. Bounded to `max` characters.
- */
 /** One inert HTML document per page document, to hold the copies that `sanitizedHtml` edits. */
 const inertDocs = new WeakMap<Document, Document>();
 
@@ -134,6 +129,11 @@ function inertCopy(el: Element): Element {
   return inert.importNode(el, true);
 }
 
+/**
+ * `outerHTML` of an element with every sensitive value removed: value attributes of sensitive
+ * fields become `data-stepwise-masked`, card numbers and IBANs in text become a mask, and the
+ * content of deny-listed elements is dropped. Bounded to `max` characters.
+ */
 export function sanitizedHtml(el: Element, options: PrivacyOptions = {}, max = 2000): string {
   const clone = inertCopy(el);
   // Walk original and clone in step so computed facts (labels, live values) come from the page.

@@ -318,12 +318,6 @@ function namesakeInChanges(el: Element, role: string, want: string, changes: rea
   return false;
 }
 
-/** `aria/Name[role="x"]` when the role+name pair is unique in the element's root. */
-export function ariaSelector(el: Element, role: string | null, name: string): string | null {
-  const c = ariaCandidate(role, name);
-  return c && !hasNamesake(el, role!, name, c.want) ? c.selector : null;
-}
-
 /**
  * Records every DOM change in `root` from now until `stop()`: what a check run later needs to
  * know about the moment it was asked for.

@@ -1,7 +1,6 @@
 // stepwise: the API server and its operations in one binary.
 //   stepwise serve     HTTP API (and, later, in-process job workers)
 //   stepwise migrate   apply database migrations and exit
-#include <condition_variable>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -23,6 +22,7 @@
 #include "core/log.hpp"
 #include "core/rate_limit.hpp"
 #include "core/secrets.hpp"
+#include "core/time.hpp"
 #include "http/server.hpp"
 #include "jobs/queue.hpp"
 #include "jobs/worker.hpp"
@@ -170,14 +170,10 @@ struct Core {
     workers->Start();
     scheduler = std::make_unique<jobs::Scheduler>(db, registry, periodic);
     scheduler->Start();
-    relay = std::jthread([this](std::stop_token stop) {
-      std::mutex mu;
-      std::condition_variable_any cv;
-      while (!stop.stop_requested()) {
+    relay = std::jthread([this](const std::stop_token& stop) {
+      do {
         queue->Flush();  // hands over what waited for Redis, wakes local workers
-        std::unique_lock lock(mu);
-        cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
-      }
+      } while (core::SleepUnlessStopped(stop, std::chrono::seconds(1)));
     });
   }
 

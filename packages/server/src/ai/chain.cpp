@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/errors.hpp"
+#include "core/time.hpp"
 
 namespace stepwise::ai {
 
@@ -44,11 +45,9 @@ bool LabelChain::Ask(const AskRequest& request, const ChainOptions& options,
         wait_ms = std::max(backoff, e.retry_after_ms());
         if (wait_ms > options.max_wait_ms) break;  // it asks for longer than we wait: next vendor
       }
-      if (attempt < options.attempts) {
-        std::unique_lock lock(mu_);
-        if (cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stopped_; })) {
-          throw core::Interrupted();
-        }
+      if (attempt < options.attempts &&
+          !core::SleepUnlessStopped(stop_.get_token(), std::chrono::milliseconds(wait_ms))) {
+        throw core::Interrupted();
       }
     }
   }
@@ -56,11 +55,7 @@ bool LabelChain::Ask(const AskRequest& request, const ChainOptions& options,
 }
 
 void LabelChain::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-  }
-  cv_.notify_all();
+  stop_.request_stop();
   slots_.Stop();
 }
 

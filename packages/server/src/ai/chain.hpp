@@ -3,10 +3,9 @@
 // `attempts` times with exponential backoff honouring retry-after, every request inside an AI
 // slot. Labeling falls back to the local labeler when all of them fail; healing to the
 // deterministic score.
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -49,9 +48,7 @@ class LabelChain {
   std::vector<std::unique_ptr<Provider>> vendors_;
   Slots& slots_;
   ChainOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopped_ = false;
+  std::stop_source stop_;
 };
 
 }  // namespace stepwise::ai

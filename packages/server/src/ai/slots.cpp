@@ -3,10 +3,11 @@
 #include <hiredis/hiredis.h>
 
 #include <chrono>
-#include <thread>
+#include <stop_token>
 
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
+#include "core/time.hpp"
 #include "storage/redis/redis.hpp"
 
 namespace stepwise::ai {
@@ -70,11 +71,8 @@ class RedisSlots : public Slots {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     std::string token = core::RandomToken(12);
     int backoff_ms = 5;
-    for (;;) {
-      {
-        std::lock_guard lock(mu_);
-        if (stopped_) break;
-      }
+    const std::stop_token stop = stop_.get_token();
+    while (!stop.stop_requested()) {
       try {
         auto r = redis_.Command(
             {"EVAL", kAcquire, "1", key_, std::to_string(limit_), std::to_string(lease_ms_), token});
@@ -82,10 +80,7 @@ class RedisSlots : public Slots {
       } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): Redis away; wait and retry
       }
       if (std::chrono::steady_clock::now() >= deadline) return {};
-      {
-        std::unique_lock lock(mu_);
-        if (cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return stopped_; })) break;
-      }
+      if (!core::SleepUnlessStopped(stop, std::chrono::milliseconds(backoff_ms))) break;
       backoff_ms = std::min(backoff_ms * 2, 50);
     }
     throw core::Interrupted();
@@ -98,22 +93,14 @@ class RedisSlots : public Slots {
     }
   }
 
-  void Stop() override {
-    {
-      std::lock_guard lock(mu_);
-      stopped_ = true;
-    }
-    cv_.notify_all();
-  }
+  void Stop() override { stop_.request_stop(); }
 
  private:
   storage::Redis& redis_;
   std::string key_;
   int limit_;
   int64_t lease_ms_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopped_ = false;
+  std::stop_source stop_;
 };
 
 }  // namespace

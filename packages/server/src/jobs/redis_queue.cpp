@@ -33,8 +33,6 @@ std::string Str(const redisReply* r) {
   return std::string(r->str, r->len);
 }
 
-int64_t Int(const redisReply* r) { return r != nullptr && r->type == REDIS_REPLY_INTEGER ? r->integer : 0; }
-
 class RedisQueue : public Queue {
  public:
   RedisQueue(storage::Database& db, storage::Redis& redis, const std::string& prefix)

@@ -142,18 +142,14 @@ Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
   if (thread_.joinable() || tasks_.empty()) return;
-  thread_ = std::jthread([this](std::stop_token stop) {
-    std::mutex mu;
-    std::condition_variable_any cv;
-    while (!stop.stop_requested()) {
+  thread_ = std::jthread([this](const std::stop_token& stop) {
+    do {
       try {
         Tick(core::NowMillis());
       } catch (const std::exception& e) {
         core::LogWarn("scheduler tick failed", {{"error", e.what()}});
       }
-      std::unique_lock lock(mu);
-      cv.wait_for(lock, stop, std::chrono::milliseconds(tick_ms_), [] { return false; });
-    }
+    } while (core::SleepUnlessStopped(stop, std::chrono::milliseconds(tick_ms_)));
   });
 }
 

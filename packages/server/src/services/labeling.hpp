@@ -1,9 +1,9 @@
 #pragma once
 // Labeling of recorded steps: with AI vendors one job per step (so that steps of one workflow are
 // labeled in parallel, within the AI limit); with the local labeler alone one job per workflow,
-// written in one transaction (it needs no network and takes microseconds a step); the label cache, progress
-// events, the move to needs_review with a "ready for review" alert, and a watchdog so that no workflow stays
-// in processing.
+// written in one transaction (it needs no network and takes microseconds a step); the label
+// cache, progress events, the move to needs_review with a "ready for review" alert, and a watchdog
+// so that no workflow stays in processing.
 #include <vector>
 
 #include "ai/chain.hpp"
