@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { toast } from '../stores/toast-store';
 import { installFakeFetch, ok } from '../testing/fake-fetch';
 import { FakeEventSource } from '../testing/fake-event-source';
-import { makeCompany, makeDetail, makeMe, makeNotification, makeStep, makeUser, makeWorkflow } from '../testing/fixtures';
+import { makeCompany, makeDetail, makeHealReview, makeHealVote, makeMe, makeNotification, makeSelectorVariant, makeStep, makeUser, makeWorkflow } from '../testing/fixtures';
 import { renderApp, signInAs } from '../testing/render';
 
 const HOSTILE = '<img src=x onerror=alert(1)><script>x</script>';
@@ -55,6 +55,16 @@ describe('text from users renders as text', () => {
       selectors: { primary: HOSTILE, css: HOSTILE },
       page_context: { url: `https://x.example/${HOSTILE}`, viewport: { width: 1000, height: 500 } },
     });
+    hostileStep.selector_variants = [
+      ...hostileStep.selector_variants!,
+      makeSelectorVariant({
+        method: 'approved',
+        status: 'shared',
+        page_state_hash: HOSTILE,
+        selectors: { primary: HOSTILE, css: HOSTILE, xpath: HOSTILE, aria: HOSTILE },
+        votes: [makeHealVote({ user_name: HOSTILE, admin: true, how: 'approved' }), makeHealVote({ user_id: 3, user_name: `Cy ${HOSTILE}`, vote: 'reject' })],
+      }),
+    ];
     const w = makeDetail({ name: HOSTILE, description: HOSTILE, tags: [HOSTILE] }, [hostileStep]);
     installFakeFetch({
       'GET /api/workflows': () => ok([makeWorkflow({ name: HOSTILE, description: HOSTILE, tags: [HOSTILE] })], { total: 1, limit: 25, offset: 0 }),
@@ -73,7 +83,11 @@ describe('text from users renders as text', () => {
     expect(screen.getByText(`Type ${HOSTILE}`)).toBeTruthy();
     expect((screen.getByLabelText('Description') as HTMLTextAreaElement).value).toBe(HOSTILE);
     fireEvent.click(screen.getByText('Selectors and healing history'));
-    expect(within(screen.getByRole('region', { name: 'Selectors of step 1' })).getAllByText(HOSTILE).length).toBeGreaterThan(0);
+    const selectors = screen.getByRole('region', { name: 'Selectors of step 1' });
+    expect(within(selectors).getAllByText(HOSTILE).length).toBe(6);
+    expect(within(selectors).getByText(`Approved by ${HOSTILE}`)).toBeTruthy();
+    expect(within(selectors).getByText(`Confirmed by ${HOSTILE} (admin) · rejected by Cy ${HOSTILE}`)).toBeTruthy();
+    expectOnlyOwnImages(container);
     fireEvent.click(screen.getByRole('button', { name: 'View the screenshot of step 1' }));
     expect(screen.getByRole('dialog').textContent).toContain(HOSTILE);
     expectOnlyOwnImages(container);
@@ -84,6 +98,27 @@ describe('text from users renders as text', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Notifications, 1 unread' }));
     const panel = await screen.findByRole('region', { name: 'Notifications' });
     expect((await within(panel).findAllByRole('link', { name: HOSTILE })).length).toBeGreaterThan(0);
+    expectOnlyOwnImages(container);
+  });
+});
+
+describe('text from users renders as text in the heal review queue', () => {
+  it('voter names and selectors', async () => {
+    signInAs(makeMe());
+    installFakeFetch({
+      'GET /api/heal-reviews': () =>
+        ok(
+          [
+            makeHealReview({ selector: HOSTILE, previous_selector: HOSTILE, field_label: HOSTILE, workflow_name: HOSTILE, votes: [makeHealVote({ user_name: HOSTILE })] }),
+            makeHealReview({ id: 2, status: 'approved', resolution: 'admin', decided_at: '2026-11-25T11:00:00Z', votes: [makeHealVote({ user_name: HOSTILE, admin: true, how: 'approved' })] }),
+          ],
+          { total: 2, limit: 20, offset: 0 },
+        ),
+    });
+    const { container } = renderApp('/heal-reviews');
+    const card = await screen.findByTestId('heal-review-1');
+    expect(within(card).getAllByText(HOSTILE).length).toBe(4);
+    expect(screen.getByTestId('heal-review-resolution-2').textContent).toContain(`Approved by ${HOSTILE}`);
     expectOnlyOwnImages(container);
   });
 });

@@ -21,3 +21,7 @@ export type HealthRun = Schemas['HealthRun'];
 export type HealingEvent = Schemas['HealingEvent'];
 export type HealReview = Schemas['HealReview'];
 export type DevtoolsRecording = Schemas['DevtoolsRecording'];
+export type Selectors = Schemas['Selectors'];
+export type SelectorVariant = Schemas['SelectorVariant'];
+export type HealVote = Schemas['HealVote'];
+export type CompanySettings = Schemas['CompanySettings'];

@@ -19,6 +19,14 @@ describe('health chart points', () => {
     expect(points[2]?.rate).toBeNull();
   });
 
+  it('runs completed with skips are finished runs but not successes', () => {
+    const [p] = chartPoints([{ date: '2026-11-26', success: 3, completed_with_skips: 1, failed: 1, abandoned: 4, healed: 0 }], 1, new Date('2026-11-26T15:00:00Z'));
+    expect(p).toMatchObject({ success: 3, withSkips: 1, failed: 1, abandoned: 4, rate: 60 });
+    // A server that does not send the count yet: none.
+    const [old] = chartPoints([{ date: '2026-11-26', success: 1, failed: 1, abandoned: 0, healed: 0 }], 1, new Date('2026-11-26T15:00:00Z'));
+    expect(old).toMatchObject({ withSkips: 0, rate: 50 });
+  });
+
   it('ignores days outside the period', () => {
     const points = chartPoints([{ date: '2026-10-01', success: 9, failed: 0, abandoned: 0, healed: 0 }], 7, new Date('2026-11-26T00:00:00Z'));
     expect(points).toHaveLength(7);

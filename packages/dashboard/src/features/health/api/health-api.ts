@@ -32,10 +32,12 @@ export interface ChartPoint {
   /** Short label for the axis, e.g. `26 Nov`. */
   label: string;
   success: number;
+  /** Runs that finished with some steps skipped. */
+  withSkips: number;
   failed: number;
   abandoned: number;
   healed: number;
-  /** Percent of finished runs that succeeded; null on a day without finished runs. */
+  /** Percent of finished runs that succeeded without skipping a step; null on a day without finished runs. */
   rate: number | null;
 }
 
@@ -43,7 +45,9 @@ const dayLabel = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'shor
 
 /**
  * The chart's points: one per day of the period (days the server left out count as empty), oldest
- * first. Abandoned runs are neither successes nor failures, as in the workflow's success rate.
+ * first. Abandoned runs are neither successes nor failures, as in the workflow's success rate. A run
+ * completed with skipped steps finished but not as recorded: it counts among the finished runs, not
+ * among the successes, so a step people keep skipping lowers the rate.
  */
 export function chartPoints(days: readonly HealthDay[], period: number, today = new Date()): ChartPoint[] {
   const byDate = new Map(days.map((d) => [d.date, d]));
@@ -54,15 +58,18 @@ export function chartPoints(days: readonly HealthDay[], period: number, today = 
     const date = t.toISOString().slice(0, 10);
     const d = byDate.get(date);
     const success = d?.success ?? 0;
+    const withSkips = d?.completed_with_skips ?? 0;
     const failed = d?.failed ?? 0;
+    const finished = success + withSkips + failed;
     out.push({
       date,
       label: dayLabel.format(t),
       success,
+      withSkips,
       failed,
       abandoned: d?.abandoned ?? 0,
       healed: d?.healed ?? 0,
-      rate: success + failed > 0 ? Math.round((success / (success + failed)) * 1000) / 10 : null,
+      rate: finished > 0 ? Math.round((success / finished) * 1000) / 10 : null,
     });
   }
   return out;

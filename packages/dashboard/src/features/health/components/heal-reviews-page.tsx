@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
@@ -8,8 +8,10 @@ import { LoadingState } from '../../../components/ui/spinner';
 import { toApiError } from '../../../lib/api-error';
 import { cn } from '../../../lib/cn';
 import { formatDateTime } from '../../../lib/format';
-import type { HealReview } from '../../../lib/schemas';
+import { VOTE_HOW, approverOf, voterName, voters } from '../../../lib/heal-format';
+import type { HealReview, HealVote } from '../../../lib/schemas';
 import { useAsync } from '../../../lib/use-async';
+import { useAuthStore } from '../../../stores/auth-store';
 import { toast } from '../../../stores/toast-store';
 import { type ReviewStatus, approveHealReview, listHealReviews, rejectHealReview } from '../api/health-api';
 import { ElementCrop } from './element-crop';
@@ -31,13 +33,63 @@ function Selector({ label, value }: { label: string; value: string | null }) {
   );
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Who decided a review, in words: `Confirmed by 2 colleagues` when their votes made it shared,
+ * `Approved by Ada` when an admin did (the admin's name from their approval vote, or "you").
+ * Null while it waits.
+ */
+export function resolutionText(r: Pick<HealReview, 'status' | 'resolution' | 'votes' | 'decided_by'>, me?: { id: number } | null): string | null {
+  if (r.status === 'pending') return null;
+  const votes = r.votes ?? [];
+  const approved = r.status === 'approved';
+  if (r.resolution === 'votes') {
+    const n = voters(votes, approved ? 'confirm' : 'reject').length;
+    const verb = approved ? 'Confirmed' : 'Rejected';
+    return n > 0 ? `${verb} by ${plural(n, 'colleague', 'colleagues')}` : `${verb} by colleagues`;
+  }
+  const adminVotes = votes.filter((v) => v.admin && v.vote === (approved ? 'confirm' : 'reject'));
+  const name = (approved ? approverOf(votes) : null) || adminVotes.at(-1)?.user_name?.trim() || (me && r.decided_by === me.id ? 'you' : null);
+  const verb = approved ? 'Approved' : 'Rejected';
+  return name ? `${verb} by ${name}` : verb;
+}
+
+function VoteList({ votes }: { votes: readonly HealVote[] }) {
+  if (votes.length === 0) return <p className="text-sm text-slate-600">No colleague has confirmed or rejected it yet.</p>;
+  const sorted = [...votes].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  return (
+    <ul className="space-y-1 text-sm">
+      {sorted.map((v, i) => (
+        <li key={`${v.user_id ?? 'x'}-${v.created_at}-${i}`} className="flex flex-wrap items-baseline gap-x-2">
+          <span className={v.vote === 'confirm' ? 'font-medium text-emerald-800' : 'font-medium text-red-800'} aria-hidden="true">
+            {v.vote === 'confirm' ? '✓' : '✗'}
+          </span>
+          <span className="text-slate-900">
+            <span className="font-medium">{voterName(v)}</span> {v.how === 'approved' ? (v.vote === 'confirm' ? 'approved' : 'rejected') : v.vote === 'confirm' ? 'confirmed' : 'rejected'} it
+          </span>
+          <span className="text-xs text-slate-600">
+            {v.how === 'approved' ? '' : `${VOTE_HOW[v.how] ?? v.how} · `}
+            <time dateTime={v.created_at}>{formatDateTime(v.created_at)}</time>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function ReviewCard({ r, onDecided }: { r: HealReview; onDecided: (r: HealReview) => void }) {
   const [busy, setBusy] = useState<'approve' | 'reject' | null>(null);
+  const me = useAuthStore((s) => s.me);
+  const explainId = useId();
+  const votes = r.votes ?? [];
+  const confirmations = voters(votes, 'confirm').length;
+  const rejections = voters(votes, 'reject').length;
   const decide = async (what: 'approve' | 'reject') => {
     setBusy(what);
     try {
       const decided = await (what === 'approve' ? approveHealReview(r.id) : rejectHealReview(r.id));
-      toast.success(what === 'approve' ? `Step ${r.step_number} now uses the new selector` : `Step ${r.step_number} keeps its selectors`);
+      toast.success(what === 'approve' ? `Step ${r.step_number} now prefers the healed element` : `Step ${r.step_number} keeps its selectors`, what === 'approve' ? 'Its recorded selectors stay as a fallback.' : 'The candidate is not proposed again on this page.');
       onDecided(decided);
     } catch (e) {
       const error = toApiError(e);
@@ -73,19 +125,41 @@ function ReviewCard({ r, onDecided }: { r: HealReview; onDecided: (r: HealReview
         <Selector label="New selector" value={r.selector} />
         {r.page_url && <Selector label="Page" value={r.page_url} />}
       </dl>
+      <section aria-label={`Colleagues’ answers about ${title}`} className="mt-4">
+        <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">
+          Colleagues’ answers
+          {votes.length > 0 && (
+            <span className="ml-2 font-normal normal-case tracking-normal text-slate-600">
+              {[confirmations > 0 ? plural(confirmations, 'confirmation', 'confirmations') : null, rejections > 0 ? plural(rejections, 'rejection', 'rejections') : null]
+                .filter(Boolean)
+                .join(' · ')}
+            </span>
+          )}
+        </h3>
+        <VoteList votes={votes} />
+      </section>
       {r.status === 'pending' ? (
-        <div className="mt-4 flex gap-3">
-          <Button busy={busy === 'approve'} disabled={busy !== null} onClick={() => void decide('approve')} aria-label={`Approve the heal of ${title}`}>
-            Approve
+        <div className="mt-4 flex flex-wrap items-center gap-3">
+          <Button
+            busy={busy === 'approve'}
+            disabled={busy !== null}
+            onClick={() => void decide('approve')}
+            aria-label={`Approve the heal of ${title}`}
+            aria-describedby={explainId}
+          >
+            Approve as preferred
           </Button>
           <Button variant="secondary" busy={busy === 'reject'} disabled={busy !== null} onClick={() => void decide('reject')} aria-label={`Reject the heal of ${title}`}>
             Reject
           </Button>
+          <p id={explainId} className="min-w-0 flex-1 text-xs text-slate-600">
+            Approving makes the candidate the step’s preferred way to find the element, for everyone; the recorded selectors stay as a fallback.
+          </p>
         </div>
       ) : (
-        <p className="mt-4 text-sm text-slate-700">
-          {r.status === 'approved' ? 'Approved' : 'Rejected'}
-          {r.decided_at ? ` ${formatDateTime(r.decided_at)}` : ''}.
+        <p className="mt-4 text-sm text-slate-700" data-testid={`heal-review-resolution-${r.id}`}>
+          <span className="font-medium">{resolutionText(r, me)}</span>
+          {r.decided_at ? ` · ${formatDateTime(r.decided_at)}` : ''}
         </p>
       )}
     </li>
@@ -131,7 +205,7 @@ export function HealReviewsPage() {
       <div>
         <h1 className="text-2xl font-semibold text-slate-900">Heal reviews</h1>
         <p className="mt-1 text-sm text-slate-600">
-          The recorded element beside the one a walkthrough found instead. Approve to make the new selector permanent; reject to keep the old one.
+          The recorded element beside the one a walkthrough found instead, with what colleagues answered when asked about it. Approve to make the candidate the step’s preferred selector (the recorded selectors stay); reject so it is never proposed again on that page.
           {workflowId && (
             <>
               {' '}

@@ -8,9 +8,10 @@ import { LoadingState } from '../../../components/ui/spinner';
 import { StatusBadge } from '../../../components/ui/status-badge';
 import { toApiError } from '../../../lib/api-error';
 import { formatDateTime } from '../../../lib/format';
+import type { HealthRun } from '../../../lib/schemas';
 import { useAsync } from '../../../lib/use-async';
 import { formatRate } from '../../../lib/workflow-format';
-import { chartPoints, fetchHealth, fetchWorkflowName } from '../api/health-api';
+import { type ChartPoint, chartPoints, fetchHealth, fetchWorkflowName } from '../api/health-api';
 import { SuccessChart } from './success-chart';
 
 const PERIODS = [7, 30, 90] as const;
@@ -25,12 +26,30 @@ const ERROR_LABELS: Record<string, string> = {
 
 const errorLabel = (t: string | null | undefined) => (t ? ERROR_LABELS[t] ?? t : '—');
 
+const RUN_OUTCOMES: Record<HealthRun['status'], { label: string; tone: 'green' | 'amber' | 'red' | 'slate'; title?: string }> = {
+  success: { label: 'Succeeded', tone: 'green' },
+  completed_with_skips: { label: 'Completed · steps skipped', tone: 'amber', title: 'The run finished, but the user skipped at least one step the walkthrough could not find' },
+  failed: { label: 'Failed', tone: 'red' },
+  abandoned: { label: 'Abandoned', tone: 'slate' },
+};
+
+const runTotal = (p: ChartPoint) => p.success + p.withSkips + p.failed + p.abandoned;
+
 function Stat({ label, children, tone }: { label: string; children: ReactNode; tone?: 'bad' }) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white px-5 py-4 shadow-sm">
       <dt className="text-xs text-slate-600">{label}</dt>
       <dd className={tone === 'bad' ? 'mt-1 text-xl font-semibold text-red-700' : 'mt-1 text-xl font-semibold text-slate-900'}>{children}</dd>
     </div>
+  );
+}
+
+function RunOutcome({ status }: { status: HealthRun['status'] }) {
+  const o = RUN_OUTCOMES[status] ?? { label: status, tone: 'slate' as const };
+  return (
+    <Badge tone={o.tone} {...(o.title ? { title: o.title } : {})}>
+      {o.label}
+    </Badge>
   );
 }
 
@@ -103,7 +122,7 @@ export function HealthPage() {
   const h = health.data;
   const w = h.workflow;
   const points = chartPoints(h.days, days);
-  const anyRuns = points.some((p) => p.success + p.failed + p.abandoned > 0);
+  const anyRuns = points.some((p) => runTotal(p) > 0);
 
   return (
     <div className="space-y-6" aria-busy={health.status === 'loading'}>
@@ -122,7 +141,7 @@ export function HealthPage() {
         </Stat>
       </dl>
 
-      <Card title="Success rate over time" headingId="chart-heading" description={`Runs per day and the share that succeeded, last ${days} days.`}>
+      <Card title="Success rate over time" headingId="chart-heading" description={`Runs per day and the share that succeeded without skipping a step, last ${days} days.`}>
         {anyRuns ? (
           <>
             <SuccessChart points={points} />
@@ -132,6 +151,7 @@ export function HealthPage() {
                 <tr>
                   <th scope="col">Day</th>
                   <th scope="col">Successful</th>
+                  <th scope="col">Completed with skips</th>
                   <th scope="col">Failed</th>
                   <th scope="col">Abandoned</th>
                   <th scope="col">Success rate</th>
@@ -139,11 +159,12 @@ export function HealthPage() {
               </thead>
               <tbody>
                 {points
-                  .filter((p) => p.success + p.failed + p.abandoned > 0)
+                  .filter((p) => runTotal(p) > 0)
                   .map((p) => (
                     <tr key={p.date}>
                       <th scope="row">{p.date}</th>
                       <td>{p.success}</td>
+                      <td>{p.withSkips}</td>
                       <td>{p.failed}</td>
                       <td>{p.abandoned}</td>
                       <td>{p.rate === null ? '—' : `${p.rate}%`}</td>
@@ -245,7 +266,7 @@ export function HealthPage() {
                 <tr key={r.run_id}>
                   <td className="px-4 py-2 text-slate-800">{formatDateTime(r.created_at)}</td>
                   <td className="px-4 py-2">
-                    <Badge tone={r.status === 'success' ? 'green' : r.status === 'failed' ? 'red' : 'slate'}>{r.status === 'success' ? 'Succeeded' : r.status === 'failed' ? 'Failed' : 'Abandoned'}</Badge>
+                    <RunOutcome status={r.status} />
                   </td>
                   <td className="px-4 py-2 text-slate-700">{errorLabel(r.error_type)}</td>
                   <td className="px-4 py-2 text-slate-700">#{r.user_id}</td>

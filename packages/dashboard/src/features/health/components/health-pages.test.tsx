@@ -1,49 +1,10 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { HealReview, WorkflowHealth } from '../../../lib/schemas';
 import { apiError, installFakeFetch, ok } from '../../../testing/fake-fetch';
-import { makeDetail, makeMe } from '../../../testing/fixtures';
+import { makeDetail, makeHealReview as makeReview, makeHealVote, makeHealth, makeMe } from '../../../testing/fixtures';
 import { renderApp, signInAs } from '../../../testing/render';
 
 const today = new Date().toISOString().slice(0, 10);
-
-function makeHealth(patch: Partial<WorkflowHealth> = {}): WorkflowHealth {
-  return {
-    workflow_id: 7,
-    workflow_name: 'Start a trial',
-    workflow: { status: 'broken', success_rate: 0.8, total_uses: 25, consecutive_failures: 3, last_successful_run: '2026-11-20T10:00:00Z', last_failed_run: '2026-11-25T10:00:00Z' },
-    days: [{ date: today, success: 3, failed: 2, abandoned: 1, healed: 1 }],
-    failing_steps: [{ step_id: 102, step_number: 2, field_label: 'Plan', failures: 7, error_types: { element_not_found: 5, timeout: 2 } }],
-    recent_runs: [{ run_id: 'run-1', status: 'failed', user_id: 4, error_type: 'element_not_found', created_at: '2026-11-25T10:00:00Z' }],
-    healing_events: [{ step_id: 102, step_number: 2, field_label: 'Plan', status: 'healed_ai', healing_confidence: 0.84, page_url: 'https://app.example.com/billing', created_at: '2026-11-24T10:00:00Z' }],
-    ...patch,
-  };
-}
-
-function makeReview(patch: Partial<HealReview> = {}): HealReview {
-  return {
-    id: 1,
-    workflow_id: 10,
-    workflow_name: 'Create an invoice',
-    step_id: 102,
-    step_number: 2,
-    field_label: 'Plan',
-    status: 'pending',
-    confidence: 0.72,
-    method: 'ai',
-    selector: '#plan-select',
-    previous_selector: '#plan',
-    recorded_box: { x: 100, y: 100, width: 120, height: 30 },
-    candidate_box: { x: 140, y: 180, width: 120, height: 30 },
-    recorded_screenshot_url: '/api/blobs/rec.png?sig=x',
-    current_screenshot_url: '/api/blobs/cur.png?sig=x',
-    page_url: 'https://app.example.com/billing',
-    created_at: '2026-11-25T10:00:00Z',
-    decided_at: null,
-    decided_by: null,
-    ...patch,
-  };
-}
 
 describe('health page', () => {
   it('shows the summary, runs per day, the failing steps, healing and recent runs', async () => {
@@ -64,6 +25,32 @@ describe('health page', () => {
     expect(calls.find((c) => c.url.pathname.endsWith('/health'))?.url.searchParams.get('days')).toBe('30');
     fireEvent.change(screen.getByLabelText('Period'), { target: { value: '7' } });
     await waitFor(() => expect(calls.filter((c) => c.url.pathname.endsWith('/health')).at(-1)?.url.searchParams.get('days')).toBe('7'));
+  });
+
+  it('shows runs completed with skips as their own series and outcome', async () => {
+    signInAs(makeMe());
+    installFakeFetch({
+      'GET /api/workflows/10': () => ok(makeDetail()),
+      'GET /api/workflows/10/health': () =>
+        ok(
+          makeHealth({
+            days: [{ date: today, success: 3, completed_with_skips: 1, failed: 0, abandoned: 0, healed: 0 }],
+            recent_runs: [
+              { run_id: 'run-2', status: 'completed_with_skips', user_id: 4, error_type: 'element_not_found', created_at: '2026-11-25T11:00:00Z' },
+              { run_id: 'run-1', status: 'success', user_id: 4, error_type: null, created_at: '2026-11-25T10:00:00Z' },
+            ],
+          }),
+        ),
+    });
+    renderApp('/workflows/10/health');
+    const perDay = await screen.findByRole('table', { name: 'Runs per day' });
+    expect(within(perDay).getAllByRole('columnheader').map((th) => th.textContent)).toEqual(['Day', 'Successful', 'Completed with skips', 'Failed', 'Abandoned', 'Success rate']);
+    // 3 of 4 finished runs went through without a skip.
+    expect(within(perDay).getByRole('row', { name: new RegExp(today) }).textContent).toBe(`${today}3100${'75%'}`);
+    const runs = screen.getByRole('region', { name: 'Recent runs' });
+    const badge = within(runs).getByText('Completed · steps skipped');
+    expect(badge.getAttribute('title')).toMatch(/skipped at least one step/);
+    expect(within(runs).getByText('Succeeded')).toBeTruthy();
   });
 
   it('says when there were no runs', async () => {
@@ -98,7 +85,7 @@ describe('heal review queue', () => {
     expect(within(card).getByText('#plan-select')).toBeTruthy();
     expect(within(card).getByText('72% sure')).toBeTruthy();
     fireEvent.click(within(card).getByRole('button', { name: 'Approve the heal of Create an invoice, step 2' }));
-    expect(await screen.findByText('Step 2 now uses the new selector')).toBeTruthy();
+    expect(await screen.findByText('Step 2 now prefers the healed element')).toBeTruthy();
     expect(screen.queryByRole('listitem', { name: 'Create an invoice, step 2' })).toBeNull();
     expect(calls.some((c) => c.method === 'POST' && c.url.pathname === '/api/heal-reviews/1/approve')).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Reject the heal of Create an invoice, step 3' }));
@@ -106,15 +93,82 @@ describe('heal review queue', () => {
     expect(await screen.findByText('Nothing waiting for review')).toBeTruthy();
   });
 
+  it('shows who confirmed or rejected a waiting candidate, and that approving makes it preferred', async () => {
+    signInAs(makeMe());
+    installFakeFetch({
+      'GET /api/heal-reviews': () =>
+        ok(
+          [
+            makeReview({
+              votes: [
+                makeHealVote({ user_id: 2, user_name: 'Bob', vote: 'confirm', how: 'acted', created_at: '2026-11-25T10:05:00Z' }),
+                makeHealVote({ user_id: 3, user_name: 'Cy', vote: 'reject', how: 'asked', created_at: '2026-11-25T10:10:00Z' }),
+              ],
+            }),
+            makeReview({ id: 2, step_number: 3 }),
+          ],
+          { total: 2, limit: 20, offset: 0 },
+        ),
+    });
+    renderApp('/heal-reviews');
+    const card = await screen.findByRole('listitem', { name: 'Create an invoice, step 2' });
+    const answers = within(card).getByRole('region', { name: 'Colleagues’ answers about Create an invoice, step 2' });
+    expect(within(answers).getByText('1 confirmation · 1 rejection')).toBeTruthy();
+    const items = within(answers).getAllByRole('listitem');
+    expect(items.map((li) => li.textContent)).toEqual([
+      '✓Bob confirmed itused the element · 25 Nov 2026, 10:05',
+      '✗Cy rejected itanswered the walkthrough’s question · 25 Nov 2026, 10:10',
+    ]);
+    const approve = within(card).getByRole('button', { name: 'Approve the heal of Create an invoice, step 2' });
+    expect(approve.textContent).toBe('Approve as preferred');
+    expect(document.getElementById(approve.getAttribute('aria-describedby')!)?.textContent).toMatch(/preferred way to find the element.*the recorded selectors stay/);
+    const other = screen.getByRole('listitem', { name: 'Create an invoice, step 3' });
+    expect(within(other).getByText('No colleague has confirmed or rejected it yet.')).toBeTruthy();
+  });
+
+  it('says how a decided review was resolved: by colleagues’ votes or by an admin', async () => {
+    signInAs(makeMe({ id: 9, name: 'Zed' }));
+    installFakeFetch({
+      'GET /api/heal-reviews': () =>
+        ok(
+          [
+            makeReview({
+              id: 1,
+              status: 'approved',
+              resolution: 'votes',
+              decided_at: '2026-11-25T11:00:00Z',
+              votes: [makeHealVote({ user_id: 2, user_name: 'Bob' }), makeHealVote({ user_id: 4, user_name: 'Dee', how: 'acted' })],
+            }),
+            makeReview({
+              id: 2,
+              step_number: 3,
+              status: 'approved',
+              resolution: 'admin',
+              decided_by: 1,
+              decided_at: '2026-11-25T12:00:00Z',
+              votes: [makeHealVote({ user_id: 1, user_name: 'Ada', admin: true, how: 'approved' })],
+            }),
+            makeReview({ id: 3, step_number: 4, status: 'approved', resolution: 'admin', decided_by: 1, decided_at: '2026-11-25T12:00:00Z' }),
+          ],
+          { total: 3, limit: 20, offset: 0 },
+        ),
+    });
+    renderApp('/heal-reviews?status=approved');
+    expect((await screen.findByTestId('heal-review-resolution-1')).textContent).toBe('Confirmed by 2 colleagues · 25 Nov 2026, 11:00');
+    expect(screen.getByTestId('heal-review-resolution-2').textContent).toBe('Approved by Ada · 25 Nov 2026, 12:00');
+    expect(screen.getByTestId('heal-review-resolution-3').textContent).toBe('Approved · 25 Nov 2026, 12:00');
+    expect(screen.queryByRole('button', { name: /^Approve the heal/ })).toBeNull();
+  });
+
   it('filters by status from the tabs', async () => {
     signInAs(makeMe());
     const { calls } = installFakeFetch({
-      'GET /api/heal-reviews': (req) => ok(req.url.searchParams.get('status') === 'approved' ? [makeReview({ status: 'approved', decided_at: '2026-11-25T11:00:00Z' })] : [], { total: 1, limit: 20, offset: 0 }),
+      'GET /api/heal-reviews': (req) => ok(req.url.searchParams.get('status') === 'approved' ? [makeReview({ status: 'approved', resolution: 'admin', decided_by: 1, decided_at: '2026-11-25T11:00:00Z' })] : [], { total: 1, limit: 20, offset: 0 }),
     });
     renderApp('/heal-reviews');
     expect(await screen.findByText('Nothing waiting for review')).toBeTruthy();
     fireEvent.click(screen.getByRole('tab', { name: 'Approved' }));
-    expect(await screen.findByText(/^Approved 25 Nov 2026/)).toBeTruthy();
+    expect((await screen.findByTestId('heal-review-resolution-1')).textContent).toMatch(/^Approved by you · 25 Nov 2026/);
     expect(calls.at(-1)?.url.searchParams.get('status')).toBe('approved');
     expect(screen.queryByRole('button', { name: /^Approve the heal/ })).toBeNull();
   });

@@ -12,8 +12,10 @@ export function SuccessChart({ points }: { points: ChartPoint[] }) {
           <YAxis yAxisId="runs" allowDecimals={false} tick={{ fontSize: 12, fill: '#475569' }} width={36} label={{ value: 'Runs', angle: -90, position: 'insideLeft', fill: '#475569', fontSize: 12 }} />
           <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} unit="%" tick={{ fontSize: 12, fill: '#475569' }} width={48} />
           <Tooltip formatter={(value, name) => (name === 'Success rate' ? (value === null || value === undefined ? '—' : `${value}%`) : value)} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {/* Series colours are too light for text: the legend's words stay dark, its swatches carry the colour. */}
+          <Legend wrapperStyle={{ fontSize: 12 }} formatter={(value: string) => <span style={{ color: '#334155' }}>{value}</span>} />
           <Bar yAxisId="runs" dataKey="success" name="Successful runs" stackId="runs" fill="#10b981" isAnimationActive={false} />
+          <Bar yAxisId="runs" dataKey="withSkips" name="Completed with skips" stackId="runs" fill="#f59e0b" isAnimationActive={false} />
           <Bar yAxisId="runs" dataKey="failed" name="Failed runs" stackId="runs" fill="#ef4444" isAnimationActive={false} />
           <Bar yAxisId="runs" dataKey="abandoned" name="Abandoned" stackId="runs" fill="#cbd5e1" isAnimationActive={false} />
           <Line yAxisId="rate" type="monotone" dataKey="rate" name="Success rate" stroke="#4f46e5" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />

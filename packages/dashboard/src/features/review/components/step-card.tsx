@@ -6,6 +6,7 @@ import { cn } from '../../../lib/cn';
 import { formatDateTime } from '../../../lib/format';
 import type { ActionType, Step } from '../../../lib/schemas';
 import { isLowConfidence } from '../../../lib/workflow-format';
+import { SelectorVariants, variantsOf, variantsSummary } from './selector-variants';
 
 const ACTIONS: Record<ActionType, string> = {
   click: 'Click',
@@ -40,23 +41,14 @@ function Confidence({ value }: { value: number | null }) {
   );
 }
 
-function Row({ name, value }: { name: string; value: string | null | undefined }) {
-  if (!value) return null;
-  return (
-    <div className="grid grid-cols-[9rem_1fr] gap-3 py-1">
-      <dt className="text-slate-600">{name}</dt>
-      <dd className="break-all font-mono text-xs text-slate-900">{value}</dd>
-    </div>
-  );
-}
-
 export function StepCard({ step, count, canEdit, onSave, onDelete, onMove, onView, moving }: StepCardProps) {
   const [thumbFailed, setThumbFailed] = useState(false);
   const low = isLowConfidence(step.ai_confidence);
   const n = step.step_number;
   const thumb = step.screenshot?.thumbnail_url ?? step.screenshot?.url ?? null;
-  const sel = step.selectors;
-  const healed = step.healed_selectors ? Object.entries(step.healed_selectors).filter(([, v]) => v) : [];
+  const variants = variantsOf(step);
+  const pending = variants.filter((v) => v.status === 'pending').length;
+  const healed = step.healed_at || variants.some((v) => v.source === 'healed' && v.status === 'shared');
 
   return (
     <li
@@ -117,7 +109,7 @@ export function StepCard({ step, count, canEdit, onSave, onDelete, onMove, onVie
                 ✎ Edited{step.label_edited && !step.instruction_edited ? ' label' : !step.label_edited ? ' instruction' : ''}
               </Badge>
             )}
-            {step.healed_at && <Badge tone="green">Healed</Badge>}
+            {healed && <Badge tone="green">Healed</Badge>}
             {canEdit && (
               <Button variant="danger-ghost" size="sm" className="ml-auto" onClick={onDelete} aria-label={`Delete step ${n}`}>
                 Delete
@@ -153,38 +145,13 @@ export function StepCard({ step, count, canEdit, onSave, onDelete, onMove, onVie
           </div>
 
           <details className="mt-2 text-sm">
-            <summary className="cursor-pointer rounded text-sm font-medium text-indigo-700 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600">
-              Selectors and healing history
+            <summary className="cursor-pointer rounded text-sm focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600">
+              <span className="font-medium text-indigo-700 hover:underline">Selectors and healing history</span>
+              <span className={cn('ml-2 text-xs', pending > 0 ? 'text-amber-800' : 'text-slate-600')} data-testid={`variants-summary-${step.id}`}>
+                {variantsSummary(variants)}
+              </span>
             </summary>
-            <div className="mt-2 grid grid-cols-2 gap-6 rounded-md bg-slate-50 p-3">
-              <section aria-label={`Selectors of step ${n}`}>
-                <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">Selectors</h4>
-                <dl className="text-sm">
-                  <Row name="Primary" value={sel.primary} />
-                  <Row name="CSS" value={sel.css} />
-                  <Row name="ARIA" value={sel.aria} />
-                  <Row name="Test id" value={sel.data_testid} />
-                  <Row name="XPath" value={sel.xpath} />
-                  <Row name="Page" value={step.page_context.url} />
-                  <Row name="Element" value={`<${step.element_meta.tag_name}>${step.element_meta.accessible_name ? ` “${step.element_meta.accessible_name}”` : ''}`} />
-                </dl>
-              </section>
-              <section aria-label={`Healing history of step ${n}`}>
-                <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">Healing history</h4>
-                {step.healed_at ? (
-                  <dl className="text-sm">
-                    <Row name="Healed" value={formatDateTime(step.healed_at)} />
-                    <Row name="Method" value={step.healing_method} />
-                    <Row name="Confidence" value={step.healing_confidence !== null && step.healing_confidence !== undefined ? `${Math.round(step.healing_confidence * 100)}%` : null} />
-                    {healed.map(([k, v]) => (
-                      <Row key={k} name={`New ${k}`} value={v} />
-                    ))}
-                  </dl>
-                ) : (
-                  <p className="text-slate-600">Never healed: the recorded selectors have always found the element.</p>
-                )}
-              </section>
-            </div>
+            <SelectorVariants step={step} />
           </details>
         </div>
       </div>

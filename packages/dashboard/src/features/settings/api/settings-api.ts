@@ -32,3 +32,10 @@ export function changeRole(id: number, role: Role): Promise<User> {
 export function removeUser(id: number): Promise<void> {
   return api.delete('/api/users/{id}', { path: { id }, silent: true });
 }
+
+/** The default the server applies while the company never set `heal_confirmations_required`. */
+export const DEFAULT_HEAL_CONFIRMATIONS = 2;
+
+export function setHealConfirmationsRequired(n: number): Promise<Company> {
+  return api.patch('/api/company', { body: { settings: { heal_confirmations_required: n } }, silent: true });
+}

@@ -5,6 +5,7 @@ import { useAuthStore } from '../../../stores/auth-store';
 import { apiError, installFakeFetch, json, ok } from '../../../testing/fake-fetch';
 import { makeCompany, makeMe, makeUser } from '../../../testing/fixtures';
 import { renderApp, signInAs } from '../../../testing/render';
+import { parseConfirmations } from './healing-card';
 
 const ada = makeUser({ id: 1, name: 'Ada Lovelace', email: 'ada@example.com', role: 'admin' });
 const bob = makeUser({ id: 2, name: 'Bob', email: 'bob@example.com' });
@@ -69,6 +70,53 @@ describe('settings', () => {
     fireEvent.change(await screen.findByDisplayValue('Analytical Engines Ltd'), { target: { value: '   ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('Must not be blank')).toBeTruthy();
+  });
+
+  it('healing: shows the default of 2 until set, and saves the number of colleagues who must confirm', async () => {
+    signInAs(makeMe());
+    const { calls } = installFakeFetch({
+      'GET /api/company': () => ok(makeCompany()),
+      'GET /api/users': team([ada]),
+      'PATCH /api/company': (req) => ok(makeCompany({ settings: (req.body as { settings: { heal_confirmations_required: number } }).settings })),
+    });
+    renderApp('/settings');
+    const card = await screen.findByRole('region', { name: 'Healing' });
+    const input = within(card).getByLabelText('Colleagues who must confirm a healed element') as HTMLInputElement;
+    expect(input.value).toBe('2');
+    expect(input.getAttribute('min')).toBe('1');
+    expect(input.getAttribute('max')).toBe('10');
+    expect(within(card).getByText(/An admin’s confirmation always counts as enough/)).toBeTruthy();
+    const save = within(card).getByRole('button', { name: 'Save healing setting' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    fireEvent.change(input, { target: { value: '3' } });
+    fireEvent.click(save);
+    expect(await screen.findByText('Healing setting saved')).toBeTruthy();
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ settings: { heal_confirmations_required: 3 } });
+    expect(input.value).toBe('3');
+    await waitFor(() => expect(save.disabled).toBe(true));
+  });
+
+  it('healing: shows the saved value; an out-of-range number is refused in place, a 422 is shown under the field', async () => {
+    signInAs(makeMe());
+    const { calls } = installFakeFetch({
+      'GET /api/company': () => ok(makeCompany({ settings: { heal_confirmations_required: 4 } })),
+      'GET /api/users': team([ada]),
+      'PATCH /api/company': () =>
+        apiError(422, 'VALIDATION_ERROR', 'The request is not valid.', { errors: [{ pointer: '/settings/heal_confirmations_required', message: 'must be at most 10' }] }),
+    });
+    renderApp('/settings');
+    const card = await screen.findByRole('region', { name: 'Healing' });
+    const input = within(card).getByLabelText('Colleagues who must confirm a healed element') as HTMLInputElement;
+    expect(input.value).toBe('4');
+    fireEvent.change(input, { target: { value: '11' } });
+    fireEvent.click(within(card).getByRole('button', { name: 'Save healing setting' }));
+    expect(within(card).getByText('Enter a whole number from 1 to 10')).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
+    fireEvent.change(input, { target: { value: '7' } });
+    fireEvent.click(within(card).getByRole('button', { name: 'Save healing setting' }));
+    expect(await within(card).findByText('Must be at most 10')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
   });
 
   it('copies the invite link', async () => {
@@ -166,5 +214,13 @@ describe('settings', () => {
     installFakeFetch({ 'GET /api/company': () => ok(makeCompany()), 'GET /api/users': () => apiError(500, 'INTERNAL_ERROR', 'Something went wrong on our side.') });
     renderApp('/settings');
     expect(await screen.findByText('The team could not be loaded')).toBeTruthy();
+  });
+});
+
+describe('healing setting input', () => {
+  it('accepts whole numbers from 1 to 10 only', () => {
+    expect(parseConfirmations(' 1 ')).toEqual({ value: 1 });
+    expect(parseConfirmations('10')).toEqual({ value: 10 });
+    for (const bad of ['', '0', '11', '2.5', '-1', 'two']) expect(parseConfirmations(bad)).toEqual({ error: 'Enter a whole number from 1 to 10' });
   });
 });
