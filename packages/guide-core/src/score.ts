@@ -9,7 +9,7 @@
  * (partial) mismatch. No site-specific rule lives here.
  */
 import type { ElementMeta, RankedCandidate, StepTarget } from './types.js';
-import { bigrams, diceSorted, identifierTokens, normalizeText, tokenDice, tokens } from './text.js';
+import { bigrams, diceSorted, identifierTokens, leadingWords, normalizeText, tokenDice, tokens } from './text.js';
 
 /** The brief's clear-winner rule. */
 export const ACCEPT_MIN_SCORE = 80;
@@ -41,6 +41,9 @@ interface Href {
   path: string;
   pathToks: string[] | null;
   frag: string;
+  /** `#`, `page#`, `javascript:…`: a script-driven control's placeholder, not a destination. */
+  nowhere: boolean;
+  site: string | null;
 }
 
 
@@ -88,6 +91,7 @@ function textPair(a: Text | null, b: Text | null): number {
     contain = 0.55 + 0.35 * (Math.min(an.length, bn.length) / Math.max(an.length, bn.length));
   }
   if (shared === small.size && shared > 0) contain = Math.max(contain, 0.6 + 0.3 * (small.size / big.size));
+  if (contain > 0) contain = leadingWords(an, bn, contain);
   const best = Math.max(tok * 0.95, contain);
   // Character bigrams only matter when they could beat the token evidence; their Dice
   // coefficient cannot exceed 2·min(|A|,|B|)/(|A|+|B|), so very unequal texts skip the merge.
@@ -137,7 +141,7 @@ export function looksGenerated(id: string): boolean {
 
 const hrefCache = new Map<string, Href>();
 
-/** Parsed hrefs are shared between candidates with the same href (read-only but for lazy tokens). */
+/** Parsed hrefs are shared between candidates with the same href (read-only but for lazy tokens and site). */
 function parseHref(raw: string | null | undefined): Href | null {
   if (!raw) return null;
   let h = hrefCache.get(raw);
@@ -151,7 +155,7 @@ function parseHref(raw: string | null | undefined): Href | null {
 
 function parseHrefUncached(raw: string): Href {
   const value = raw.trim();
-  if (!value || value === '#') return { raw: value, host: '', path: '', pathToks: null, frag: '' };
+  if (!value || value === '#') return { raw: value, host: '', path: '', pathToks: null, frag: '', nowhere: true, site: null };
   let host = '';
   let rest = value;
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)(.*)$/i.exec(value);
@@ -171,7 +175,8 @@ function parseHrefUncached(raw: string): Href {
     .replace(/\/+$/, '')
     .replace(/\.(html?|php|aspx?|jsp)$/i, '')
     .toLowerCase();
-  return { raw: value, host, path, pathToks: null, frag };
+  const nowhere = value.endsWith('#') || /^javascript:/i.test(value);
+  return { raw: value, host, path, pathToks: null, frag, nowhere, site: null };
 }
 
 // Class tokens that carry meaning: `Btn_danger__3x9` and `btn btn-danger` share btn, danger;
@@ -187,10 +192,21 @@ function classTokens(c: string): string[] {
 
 function cleanClasses(list: readonly string[] | null | undefined): string[] {
   if (!list || !list.length) return [];
-  if (list.length === 1) return classTokens(list[0] || '');
+  if (list.length === 1) return withoutRoleWords(classTokens(list[0] || ''));
   const out = new Set<string>();
   for (const c of list) if (c) for (const t of classTokens(c)) out.add(t);
-  return [...out];
+  return withoutRoleWords([...out]);
+}
+
+// Words in names that say what kind of thing an element is (`search-button`, `menu-icon`), not
+// which one: the kind signal weighs them; identity comparisons leave them out.
+const ROLE_WORDS = new Set(['button', 'btn', 'icon', 'link', 'toggle', 'trigger']);
+
+function withoutRoleWords(toks: string[]): string[] {
+  let n = 0;
+  for (const t of toks) if (ROLE_WORDS.has(t)) n++;
+  if (!n || n === toks.length) return toks;
+  return toks.filter((t) => !ROLE_WORDS.has(t));
 }
 
 // Consonant runs no word has: tokens of generated class names such as `kxzqw`.
@@ -229,12 +245,41 @@ function xpathLandmarks(xpath: string): string[] {
   return out;
 }
 
+// Old markup makes controls of divs and spans and says so only in its names (`search-button`,
+// `js-navigation-hamburger`); newer markup uses <button>. A generic element so named is a control.
+const GENERIC_KIND = new Set(['block', 'text', 'other']);
+const CONTROL_WORDS = new Set(['button', 'btn', 'toggle', 'hamburger', 'trigger']);
+const CONTROL_PARENT = new Set(['a', 'button']);
+
+// Cheap test first: most names contain none of the words at all.
+const CONTROL_WORD_IN = /btn|button|toggle|hamburger|trigger/i;
+
+function namedClickable(m: Partial<ElementMeta>, attrs: Record<string, string>): boolean {
+  const id = m.id || attrs.id;
+  if (id && CONTROL_WORD_IN.test(id) && namesControl(identifierTokens(id))) return true;
+  if (m.classes) for (const c of m.classes) if (c && CONTROL_WORD_IN.test(c) && namesControl(classTokens(c))) return true;
+  return false;
+}
+
+// `btn-group`, `button-container`, `toggle-bar`: the element holds controls, it is not one.
+const HOLDER_WORDS = new Set(['group', 'groups', 'container', 'wrapper', 'wrap', 'bar', 'toolbar', 'list', 'row', 'area', 'holder', 'panel', 'set', 'box', 'section']);
+
+function namesControl(toks: string[]): boolean {
+  let control = false;
+  for (const t of toks) {
+    if (HOLDER_WORDS.has(t)) return false;
+    if (CONTROL_WORDS.has(t)) control = true;
+  }
+  return control;
+}
+
 /** What the scorer needs from a StepTarget; the costly parts are computed on first use. */
 class Prepared {
   readonly tag: string;
   readonly role: string;
   readonly type: string;
   readonly kind: string;
+  readonly inControl: boolean;
   readonly id: string;
   readonly name: string;
   private readonly m: Partial<ElementMeta>;
@@ -269,7 +314,10 @@ class Prepared {
     this.role = m.role ? m.role.toLowerCase() : '';
     const type = m.type || attrs.type;
     this.type = type ? type.toLowerCase() : '';
-    this.kind = categoryOf(this.tag, this.role, this.type);
+    const kind = categoryOf(this.tag, this.role, this.type);
+    this.kind = GENERIC_KIND.has(kind) && namedClickable(m, attrs) ? 'clickable' : kind;
+    // The click landed on a control's content (the label span, the icon): it stands for the control.
+    this.inControl = this.kind !== 'clickable' && this.kind !== 'field' && CONTROL_PARENT.has((m.parent_tag || '').toLowerCase());
     this.id = m.id || attrs.id || '';
     this.name = m.name || attrs.name || '';
   }
@@ -348,10 +396,18 @@ class Prepared {
     return this._label;
   }
   get idToks(): string[] {
-    return (this._idToks ??= identifierTokens(this.id));
+    return (this._idToks ??= withoutRoleWords(identifierTokens(this.id)));
   }
   get nameToks(): string[] {
-    return (this._nameToks ??= identifierTokens(this.name));
+    return (this._nameToks ??= withoutRoleWords(identifierTokens(this.name)));
+  }
+  /** Whether `w` is one of the words of its id, name or classes. */
+  hasIdWord(w: string): boolean {
+    return this.idToks.includes(w) || this.nameToks.includes(w) || this.classes.has(w);
+  }
+  /** Whether it has any id, name or class words at all. */
+  get hasIdWords(): boolean {
+    return !!(this.id || this.name || this.classes.size);
   }
   get href(): Href | null {
     if (this._href === undefined) this._href = parseHref(this.m.href || this.attrs.href);
@@ -431,9 +487,22 @@ function pathTokens(h: Href): string[] {
   return (h.pathToks ??= identifierTokens(h.path));
 }
 
+const SECOND_LEVEL = new Set(['co', 'com', 'org', 'net', 'gov', 'ac', 'edu']);
+
+/** The registrable part of the host: `wwwapps.ups.com` → `ups.com`, `www.bbc.co.uk` → `bbc.co.uk`. */
+function siteOf(h: Href): string {
+  if (h.site !== null) return h.site;
+  const labels = h.host.replace(/:\d+$/, '').split('.');
+  const n = labels.length;
+  const keep = n > 2 && labels[n - 1].length === 2 && SECOND_LEVEL.has(labels[n - 2]) ? 3 : 2;
+  return (h.site = labels.slice(Math.max(0, n - keep)).join('.'));
+}
+
 function hrefSimilarity(a: Href, b: Href): number {
   if (a.raw === b.raw) return 1;
   if (a.host && b.host && a.host !== b.host) {
+    // Another site's path is another destination, however alike (facebook.com/ups, twitter.com/ups).
+    if (siteOf(a) !== siteOf(b)) return 0;
     return a.path && a.path === b.path ? 0.6 : tokenDice(pathTokens(a), pathTokens(b)) * 0.4;
   }
   if (a.path === b.path) return a.frag === b.frag ? 0.92 : 0.8;
@@ -465,6 +534,22 @@ function nearbySimilarity(a: Set<string>, b: Set<string>): number {
 function setOverlap(a: string[], b: string[]): number {
   if (!a.length && !b.length) return 1;
   return tokenDice(a, b);
+}
+
+// An icon-only control named in its identifiers (`id="search-icon"` for the old "Search" button):
+// weaker evidence than the text itself.
+const ID_WORDS_AS_TEXT = 0.7;
+
+/**
+ * Share of a short text's words found among the identifier words of a control (or of the icon in
+ * it). Fields are left out: their ids and names are compared as such already.
+ */
+function namedBy(t: Text, c: Prepared): number {
+  if (t.toks.length > 3 || (c.kind !== 'clickable' && !c.inControl)) return 0;
+  if (!c.hasIdWords) return 0;
+  let found = 0;
+  for (const w of t.set) if (c.hasIdWord(w)) found++;
+  return found / t.set.size;
 }
 
 // Weights: how much each signal says about identity across versions.
@@ -521,12 +606,13 @@ function identitySignals(c: Prepared, o: Prepared): void {
 
   if (o.tag) {
     const textVsClick = (o.kind === 'text' || c.kind === 'text') && (o.kind === 'clickable' || c.kind === 'clickable');
-    add('kind', W.kind, c.kind === o.kind ? 1 : textVsClick ? 0.4 : 0);
+    const sameThing = c.kind === o.kind || (o.inControl && c.kind === 'clickable') || (c.inControl && o.kind === 'clickable');
+    add('kind', W.kind, sameThing ? 1 : textVsClick ? 0.4 : 0);
     add('tag', W.tag, c.tag === o.tag ? (o.role && c.role && o.role !== c.role ? 0.6 : 1) : 0);
   }
 
   if (o.main) {
-    add('text', W.text, c.main ? textPair(o.main, c.main) : Math.max(textPair(o.main, c.label), textPair(o.main, c.alt) * 0.9) * 0.9);
+    add('text', W.text, c.main ? textPair(o.main, c.main) : Math.max(textPair(o.main, c.label), textPair(o.main, c.alt) * 0.9, namedBy(o.main, c) * ID_WORDS_AS_TEXT) * 0.9);
   } else if (c.main) {
     // The original had no visible text; a candidate full of text is a different kind of element.
     add('text', W.text * 0.4, c.main.toks.length > 3 ? 0 : 0.5);
@@ -542,8 +628,10 @@ function identitySignals(c: Prepared, o: Prepared): void {
     if (c.name) add('name', W.name, idSimilarity(o.name, o.nameToks, c.name, c.nameToks));
     else add('name', W.name * 0.5, 0);
   }
-  if (o.href) {
-    if (c.href) add('href', W.href, hrefSimilarity(o.href, c.href));
+  // Every script-driven control on a page carries the same placeholder href: it tells none apart,
+  // and on a candidate it is as good as none.
+  if (o.href && !o.href.nowhere) {
+    if (c.href && !c.href.nowhere) add('href', W.href, hrefSimilarity(o.href, c.href));
     else add('href', W.href * 0.5, 0);
   }
   if (o.alt) add('alt', W.alt, c.alt ? textPair(o.alt, c.alt) : textPair(o.alt, c.main) * 0.8);
@@ -618,6 +706,59 @@ function uniqueIdentifierBoost(o: Prepared, prepared: Prepared[], sims: number[]
 
 }
 
+/** Weighted mean of the context signals alone (null when none applies). */
+function contextSimilarity(c: Prepared, o: Prepared): number | null {
+  sum = 0;
+  weight = 0;
+  contextSignals(c, o);
+  return weight ? sum / weight : null;
+}
+
+// A copy must sit clearly elsewhere (its context this much less like the original's) to stop
+// counting as a rival; it then keeps this share of its score, as a wrapper does.
+const COPY_CONTEXT_GAP = 0.2;
+const COPY_FACTOR = 0.7;
+// Only copies this close to the best can be rivals at all.
+const COPY_NEAR = 0.3;
+
+/**
+ * The same control drawn twice (header and footer menus, desktop and mobile copies) has one
+ * identity: text, href, names, kind. Identity cannot tell the copies apart, only where each sits.
+ * When the best candidate's copies sit clearly elsewhere than the recorded element did, they are
+ * not rivals (and acting on one would do the same thing anyway).
+ */
+function demoteCopies(o: Prepared, prepared: Prepared[], sims: number[]): void {
+  let best = -1;
+  for (let i = 0; i < sims.length; i++) if (best < 0 || sims[i] > sims[best]) best = i;
+  // A weak best cannot become a clear winner: its copies need no look.
+  if (best < 0 || sims[best] < SOLE_MIN) return;
+  const b = prepared[best];
+  if (!named(b)) return;
+  let bestContext: number | null | undefined;
+  for (let i = 0; i < sims.length; i++) {
+    if (i === best || sims[i] < sims[best] - COPY_NEAR || !sameIdentity(prepared[i], b)) continue;
+    bestContext ??= contextSimilarity(b, o);
+    const ctx = contextSimilarity(prepared[i], o);
+    if (bestContext === null || ctx === null || bestContext - ctx < COPY_CONTEXT_GAP) continue;
+    sims[i] *= COPY_FACTOR;
+  }
+}
+
+/** Whether anything names the element (text, label, link, ids): an unnamed one has no copies. */
+function named(p: Prepared): boolean {
+  return !!(p.main || p.label || (p.href && !p.href.nowhere) || p.id || p.name || p.alt || p.testIds.length);
+}
+
+/** Everything identity signals look at is the same. */
+function sameIdentity(a: Prepared, b: Prepared): boolean {
+  return (
+    a.kind === b.kind && a.tag === b.tag && a.role === b.role && a.type === b.type && a.inControl === b.inControl &&
+    a.main?.norm === b.main?.norm && a.label?.norm === b.label?.norm && a.href?.raw === b.href?.raw &&
+    a.id === b.id && a.name === b.name && a.alt?.norm === b.alt?.norm && a.placeholder?.norm === b.placeholder?.norm &&
+    a.testIds.join(' ') === b.testIds.join(' ')
+  );
+}
+
 // Thresholds of the sole-candidate boost: already a good match (≥ 0.70) and ahead of every
 // rival by the clear-winner margin (0.20); it then closes 45 % of the distance to 1.
 const SOLE_MIN = 0.7;
@@ -680,10 +821,10 @@ export function rankCandidates(original: StepTarget, candidates: readonly StepTa
     for (let i = 0; i < n; i++) if (!refined[i]) sims[i] = sums[i] / (weights[i] + contextMax || 1);
   }
   uniqueIdentifierBoost(o, prepared, sims);
+  demoteCopies(o, prepared, sims);
+  collapseWrappers(sims, prepared);
   soleCandidateBoost(sims);
-  const out = sortByScore(sims);
-  collapseWrappers(out, prepared);
-  return out;
+  return sortByScore(sims);
 }
 
 const REFINE_ALL_UP_TO = 600;
@@ -734,25 +875,39 @@ function isParentOrChild(a: string, b: string): boolean {
 /**
  * A wrapper and the element it wraps (li > a, button > span with the same text) are one thing
  * on screen. Among the leading candidates, the lower-ranked of such a pair is demoted, so it
- * neither hides a clear winner nor counts as a rival to it.
+ * neither hides a clear winner nor counts as a rival to it (nor keeps it from being the only
+ * good match).
  */
-function collapseWrappers(out: RankedCandidate[], prepared: Prepared[]): void {
-  const n = Math.min(10, out.length);
-  let changed = false;
-  for (let j = 1; j < n; j++) {
-    const cj = prepared[out[j].index];
+function collapseWrappers(sims: number[], prepared: Prepared[]): void {
+  const lead = leaders(sims, 10);
+  for (let j = 1; j < lead.length; j++) {
+    const cj = prepared[lead[j]];
     if (!cj.xpath) continue;
     for (let i = 0; i < j; i++) {
-      const ci = prepared[out[i].index];
+      const ci = prepared[lead[i]];
       if (!isParentOrChild(ci.xpath, cj.xpath)) continue;
       const sameText = (ci.main?.norm ?? '') === (cj.main?.norm ?? '') || !ci.main || !cj.main;
       if (!sameText) continue;
-      out[j].score = Math.round(out[j].score * WRAPPER_FACTOR * 10) / 10;
-      changed = true;
+      sims[lead[j]] *= WRAPPER_FACTOR;
       break;
     }
   }
-  if (changed) out.sort((a, b) => b.score - a.score || a.index - b.index);
+}
+
+/** Indices of the `k` best, best first (ties in page order). */
+function leaders(sims: number[], k: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < sims.length; i++) {
+    const v = sims[i];
+    if (out.length === k && v <= sims[out[k - 1]]) continue;
+    let at = out.length < k ? out.push(i) - 1 : k - 1;
+    out[at] = i;
+    while (at > 0 && sims[out[at - 1]] < v) {
+      out[at] = out[at - 1];
+      out[--at] = i;
+    }
+  }
+  return out;
 }
 
 const WRAPPER_FACTOR = 0.7;

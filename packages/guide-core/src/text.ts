@@ -112,5 +112,23 @@ export function textSimilarity(a: string, b: string, ga?: Uint32Array, gb?: Uint
   if (short.length && containment(short, long) === 1) {
     contain = Math.max(contain, 0.6 + 0.3 * (new Set(short).size / new Set(long).size));
   }
+  if (contain > 0) contain = leadingWords(a, b, contain);
   return Math.min(0.97, Math.max(tok * 0.95, chars * 0.9, contain));
+}
+
+// A label's leading words name the control; words after them are detail that comes and goes
+// ("Shipping expand Tracking" → "Shipping", "Sign in" → "Sign in to your account"). Words put in
+// front make another thing ("Search" → "Advanced search", "Economy" → "Global economy").
+const LEADING_BONUS = 0.1;
+const TRAILING_PENALTY = 0.1;
+
+/**
+ * Containment evidence (one normalised text inside the other) adjusted by where the shorter
+ * sits in the longer: more when it is the leading words, less when it comes after other words.
+ * A longer form of the same word ("video" → "videos") is left as it is.
+ */
+export function leadingWords(a: string, b: string, contain: number): number {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (!long.startsWith(short)) return contain - TRAILING_PENALTY;
+  return long.charCodeAt(short.length) === 32 ? Math.min(0.95, contain + LEADING_BONUS) : contain;
 }

@@ -20,6 +20,13 @@ describe('text', () => {
     expect(longer).toBeLessThan(1);
     expect(other).toBeLessThan(0.3);
   });
+  it('takes the leading words of a label for its name', () => {
+    // Words dropped from the end: the same label; the same words after another one: another.
+    expect(textSimilarity('shipping expand tracking', 'shipping')).toBeGreaterThan(textSimilarity('shipping expand tracking', 'tracking') + 0.1);
+    expect(textSimilarity('sign in', 'sign in to your account')).toBeGreaterThan(textSimilarity('search', 'advanced search') + 0.1);
+    // A longer form of the same word is neither.
+    expect(textSimilarity('video', 'videos')).toBeGreaterThan(0.8);
+  });
 });
 
 describe('privacy', () => {

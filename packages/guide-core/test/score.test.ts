@@ -106,6 +106,102 @@ describe('rankCandidates', () => {
   });
 });
 
+// Each principle of identity across versions, on a small hand-made case (see bench/healing/README.md).
+describe('identity across versions', () => {
+  const link = (text: string, href: string | null, meta: Partial<ElementMeta> = {}, xpath: string | null = null) =>
+    target({ tag_name: 'A', role: 'link', inner_text: text, parent_tag: 'LI', ...meta }, { stable_attrs: href ? { href } : {}, xpath });
+  const bestOf = (original: StepTarget, candidates: StepTarget[]) => rankCandidates(original, candidates)[0].index;
+
+  it('takes the leading words of a label as its name', () => {
+    // The old label carried hidden helper text after the name; the look-alike shares only that.
+    const original = link('Shipping expand Tracking', null);
+    const ranked = rankCandidates(original, [link('Tracking', null), link('Shipping', null)]);
+    expect(ranked[0].index).toBe(1);
+    // Words put in front make another thing: "Search" is closer to "Search help" than to "Advanced search".
+    const search = link('Search', null);
+    expect(bestOf(search, [link('Advanced search', null), link('Search help', null)])).toBe(1);
+  });
+
+  it('takes a div or span named as a button for a control', () => {
+    const original = target({ tag_name: 'DIV', role: null, classes: ['search__button'] }, { stable_attrs: { id: 'search-button' } });
+    const panel = target({ tag_name: 'DIV', role: null, classes: ['panel'], bounding_box: { x: 110, y: 100, width: 80, height: 30 } });
+    const button = target({ tag_name: 'BUTTON', role: 'button', bounding_box: { x: 130, y: 100, width: 30, height: 30 } });
+    expect(bestOf(original, [panel, button])).toBe(1);
+    // A holder of buttons is not one.
+    const group = target({ tag_name: 'DIV', role: null, classes: ['btn-group'] });
+    expect(explainScore(panel, group).signals.find(([s]) => s === 'kind')?.[2]).toBe(1);
+  });
+
+  it("takes the text or icon inside a control for the control", () => {
+    const original = target({ tag_name: 'SPAN', role: null, inner_text: 'Search', parent_tag: 'BUTTON' });
+    const button = target({ tag_name: 'BUTTON', role: 'button', inner_text: 'Search' });
+    expect(explainScore(button, original).signals.find(([s]) => s === 'kind')?.[2]).toBe(1);
+    const heading = target({ tag_name: 'P', role: null, inner_text: 'Search results' });
+    expect(bestOf(original, [heading, button])).toBe(1);
+  });
+
+  it('leaves role words (button, icon, link) out when comparing names', () => {
+    const original = target({}, { stable_attrs: { id: 'search-button' } });
+    const close = target({}, { stable_attrs: { id: 'close-button' } });
+    const search = target({}, { stable_attrs: { id: 'search-icon-link' } });
+    expect(bestOf(original, [close, search])).toBe(1);
+  });
+
+  it('finds an icon-only control by the words of its identifiers', () => {
+    const original = target({ inner_text: 'Search' });
+    const close = target({ classes: ['close-icon'] });
+    const search = target({}, { stable_attrs: { id: 'search-icon' } });
+    expect(bestOf(original, [close, search])).toBe(1);
+    // Not a field: its id and name are compared as such.
+    const field = target({ tag_name: 'INPUT', role: 'textbox', inner_text: 'Password' });
+    const input = target({ tag_name: 'INPUT', role: 'textbox' }, { stable_attrs: { id: 'password' } });
+    expect(explainScore(input, field).signals.find(([s]) => s === 'text')?.[2]).toBe(0);
+  });
+
+  it('takes a placeholder href (#, page#, javascript:) for no destination', () => {
+    const original = link('More', 'https://news.test/#', { classes: ['menu-toggle'] });
+    expect(explainScore(link('More', 'https://news.test/#'), original).signals.some(([s]) => s === 'href')).toBe(false);
+    const real = link('Markets', 'https://news.test/markets');
+    const toggle = link('Markets', 'javascript:void(0)');
+    const href = (c: StepTarget) => explainScore(c, real).signals.find(([s]) => s === 'href');
+    expect(href(toggle)).toEqual(['href', 0.6, 0]);
+  });
+
+  it("takes another site's path for another destination", () => {
+    const original = link('Facebook', 'https://www.facebook.com/acme');
+    const href = (c: StepTarget) => explainScore(c, original).signals.find(([s]) => s === 'href')?.[2];
+    expect(href(link('Twitter', 'https://twitter.com/acme'))).toBe(0);
+    expect(href(link('Facebook', 'https://m.facebook.com/acme'))).toBeGreaterThan(0.5);
+  });
+
+  it('does not count a copy of the control elsewhere on the page as a rival', () => {
+    // The same link where it was recorded and again far down the page (a footer menu).
+    const at = '/html[1]/body[1]/div[1]/div[2]/ul[1]/li[3]/a[1]';
+    const pricing = (box: ElementMeta['bounding_box'], xpath: string) => link('Pricing', '/pricing', { classes: ['nav-link'], bounding_box: box }, xpath);
+    const original = pricing({ x: 500, y: 20, width: 70, height: 30 }, at);
+    const here = pricing({ x: 520, y: 24, width: 70, height: 30 }, at);
+    const below = pricing({ x: 300, y: 2400, width: 60, height: 24 }, '/html[1]/body[1]/div[3]/div[2]/ul[1]/li[7]/a[1]');
+    const ranked = rankCandidates(original, [below, here, link('Docs', '/docs')]);
+    expect(ranked[0].index).toBe(1);
+    expect(isClearWinner(ranked)).toBe(true);
+    // Two copies in the same kind of place: no clear winner.
+    const beside = pricing({ x: 600, y: 24, width: 70, height: 30 }, at.replace('li[3]', 'li[4]'));
+    expect(isClearWinner(rankCandidates(original, [beside, here]))).toBe(false);
+  });
+
+  it('does not let the text inside a link keep the link from being the only good match', () => {
+    const original = link('Sign in', '/login', { bounding_box: { x: 900, y: 20, width: 60, height: 30 } }, '/html[1]/body[1]/div[1]/ul[1]/li[1]/a[1]');
+    const moved = link('Sign in', '/account/signin', { bounding_box: { x: 1300, y: 500, width: 90, height: 40 } }, '/html[1]/body[1]/main[1]/div[2]/a[1]');
+    const inner = target(
+      { tag_name: 'SPAN', role: null, inner_text: 'Sign in', parent_tag: 'A', bounding_box: { x: 1310, y: 510, width: 70, height: 20 } },
+      { xpath: '/html[1]/body[1]/main[1]/div[2]/a[1]/span[1]' },
+    );
+    const ranked = rankCandidates(original, [inner, moved, link('Help', '/help')]);
+    expect(ranked[0].index).toBe(1);
+    expect(isClearWinner(ranked)).toBe(true);
+  });
+});
+
 describe('isClearWinner', () => {
   it('applies best ≥ 80 and margin ≥ 20', () => {
     expect(isClearWinner([{ index: 0, score: 85 }, { index: 1, score: 64 }])).toBe(true);
@@ -117,10 +213,10 @@ describe('isClearWinner', () => {
 });
 
 // The development split of the healing benchmark, when it is beside the repository: guards the
-// accuracy reached (top-1 ≥ 95 %, ≤ 1 % wrong among accepted) against regressions.
+// accuracy reached (top-1 ≥ 97 %, ≤ 0.5 % wrong among accepted) against regressions.
 const dataDir = path.resolve(__dirname, '../../../../shared/benchmarks/healing-dev/apps');
 describe.skipIf(!fs.existsSync(dataDir))('healing benchmark (dev split)', () => {
-  it('keeps top-1 ≥ 95 % and wrong-accept ≤ 1 %', () => {
+  it('keeps top-1 ≥ 97 % and wrong-accept ≤ 0.5 %', () => {
     const drop = (x: string) => (x.lastIndexOf('/') > 0 ? x.slice(0, x.lastIndexOf('/')) : x);
     const same = (a: string, b: string) => {
       a = a.toLowerCase();
@@ -147,7 +243,7 @@ describe.skipIf(!fs.existsSync(dataDir))('healing benchmark (dev split)', () => 
       }
     }
     expect(n).toBeGreaterThan(200);
-    expect(top1 / n).toBeGreaterThanOrEqual(0.95);
-    expect(wrong / Math.max(1, accepted)).toBeLessThanOrEqual(0.01);
+    expect(top1 / n).toBeGreaterThanOrEqual(0.97);
+    expect(wrong / Math.max(1, accepted)).toBeLessThanOrEqual(0.005);
   }, 60_000);
 });
