@@ -19,6 +19,8 @@ import { act, ensurePage, pickInPage, recordedInPage, resolvePath, reveal, sleep
 const DEFAULT_IIFE = fileURLToPath(new URL('../../packages/guide-core/dist/guide-core.iife.js', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LOCATE_OPTS = { timeoutMs: 1500, quietMs: 200 };
+// Pass the previous step's element to locate (neighbours move together); off: --no-neighbours.
+let NEIGHBOURS = true;
 
 function parseArgs(argv) {
   const out = { pairs: null, json: null, verbose: false, iife: process.env.GUIDE_CORE_IIFE || DEFAULT_IIFE };
@@ -28,6 +30,7 @@ function parseArgs(argv) {
     else if (a === '--json') out.json = argv[++i];
     else if (a === '--verbose' || a === '-v') out.verbose = true;
     else if (a === '--iife') out.iife = argv[++i];
+    else if (a === '--no-neighbours') NEIGHBOURS = false;
     else throw new Error(`unknown argument ${a} (use --pair name[,name] --json file --verbose --iife file)`);
   }
   return out;
@@ -60,11 +63,19 @@ function describeInPage([recordedSrc, el, action]) {
 }
 
 /** In-page (the context frame): locate the recorded target and compare with the expected element. */
-async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts]) {
+async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts, prev]) {
   const pick = new Function(`return (${pickSrc})`)();
   const recordedOf = new Function(`return (${recordedSrc})`)();
   const gc = window.StepwiseGuideCore;
   const want = rest ? recordedOf([pick(rest), action]) : null;
+  // Closed shadow roots: the extension opens them with chrome.dom.openOrClosedShadowRoot; a page
+  // script cannot, so the fixtures hand them to the runner (window.__closedRoots).
+  opts = { ...opts, shadowRoot: (host) => host.shadowRoot ?? window.__closedRoots?.get(host) ?? null };
+  // Where the previous step's element is now (the walkthrough knows it: the user just used it).
+  if (prev) {
+    const el = pick(prev.rest);
+    if (el) opts = { ...opts, neighbour: { element: recordedOf([el, prev.action]), target: prev.target } };
+  }
   const visible = (el) => {
     if (el.checkVisibility && !el.checkVisibility({ checkOpacity: false, checkVisibilityCSS: true })) return false;
     const r = el.getBoundingClientRect();
@@ -95,7 +106,11 @@ async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts]) 
   // other candidate: why a step was missed or went wrong.
   const explain = (e) => (e && gc.explainScore ? gc.explainScore(gc.describeElement(e, { metaOnly: true }), target) : null);
   const rival = res.candidates.find((c) => c.element !== want);
+  const isWant = (e) => !!e && !!want && (e === want || (e.localName === 'label' && e.control === want));
   return {
+    ask: res.ask ? { same: isWant(res.ask.element), score: Math.round(res.ask.score), what: brief(res.ask.element), fromSuggestion: !!res.askFromSuggestion } : null,
+    hiddenMatch: res.hidden ? { same: isWant(res.hidden.candidate.element), opener: res.hidden.opener ? `${res.hidden.opener.how} "${res.hidden.opener.name}"` : null } : null,
+    disputed: (res.disputed ?? []).map((d) => `${d.reason}: ${d.selector}`),
     found: !!el,
     same: !!want && (el === want || viaLabel),
     viaLabel,
@@ -115,9 +130,26 @@ async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts]) 
   };
 }
 
+/**
+ * What the walkthrough does with a locate result, and whether that is right:
+ *   right          the element, with no question;
+ *   asked_right    no clear match: the user is asked "Is this …?" about the right element;
+ *   revealed       the element is hidden: the walkthrough shows the opener that reveals it;
+ *   wrong          another element, with no question (the spotlight on the wrong thing);
+ *   false_heal     the element was removed, another one is used with no question;
+ *   asked_wrong    the user is asked about another element (they answer "Not this");
+ *   missed         nothing (the step says "Can't find this element");
+ *   not_found_ok   the element was removed and nothing is used.
+ */
 function classify(r) {
-  if (r.wantExists) return r.found ? (r.same ? 'right' : 'wrong') : 'missed';
-  return r.found ? 'false_heal' : 'not_found_ok';
+  if (r.wantExists) {
+    if (r.found) return r.same ? 'right' : 'wrong';
+    if (r.ask) return r.ask.same ? 'asked_right' : 'asked_wrong';
+    if (r.hiddenMatch) return r.hiddenMatch.same && r.hiddenMatch.opener ? 'revealed' : r.hiddenMatch.same ? 'missed' : 'asked_wrong';
+    return 'missed';
+  }
+  if (r.found) return 'false_heal';
+  return r.ask || r.hiddenMatch ? 'asked_wrong' : 'not_found_ok';
 }
 
 function summarizeRecorder(events, action) {
@@ -171,6 +203,7 @@ async function walkV2(env, pair, recorded) {
   try {
     await page.goto(app.url + pair.steps[0].page, { waitUntil: 'load' });
     let acted = true;
+    let prev = null;
     for (let i = 0; i < pair.steps.length; i++) {
       const step = pair.steps[i];
       const rec = recorded[i];
@@ -183,7 +216,8 @@ async function walkV2(env, pair, recorded) {
       // Where a script of the page can reach the element: the top document, or for a
       // cross-origin frame that frame (a content script injected into it).
       const ctxFrame = r ? r.context.frame : page.mainFrame();
-      const args = [pickInPage.toString(), recordedInPage.toString(), rec.target, r ? r.context.rest : null, step.action, LOCATE_OPTS];
+      const samePlace = prev && r && prev.frame === r.context.frame && prev.page === step.page;
+      const args = [pickInPage.toString(), recordedInPage.toString(), rec.target, r ? r.context.rest : null, step.action, LOCATE_OPTS, NEIGHBOURS && samePlace ? { rest: prev.rest, action: prev.action, target: prev.target } : null];
       const res = await ctxFrame.evaluate(locateInPage, args);
       const row = {
         pair: pair.name,
@@ -219,6 +253,7 @@ async function walkV2(env, pair, recorded) {
         row.how = await act(page, step, r.handle);
         await sleep(80);
       }
+      prev = r ? { frame: r.context.frame, page: step.page, rest: r.context.rest, action: step.action, target: rec.target } : null;
       acted = !!step.v2;
       rows.push(row);
     }
@@ -228,8 +263,8 @@ async function walkV2(env, pair, recorded) {
   return rows;
 }
 
-const OUTCOMES = ['right', 'wrong', 'false_heal', 'missed', 'not_found_ok'];
-const LABEL = { right: 'right', wrong: 'WRONG', false_heal: 'FALSE HEAL', missed: 'missed', not_found_ok: 'not found (ok)' };
+const OUTCOMES = ['right', 'asked_right', 'revealed', 'wrong', 'false_heal', 'asked_wrong', 'missed', 'not_found_ok'];
+const LABEL = { right: 'right', asked_right: 'asked, right', revealed: 'revealed', wrong: 'WRONG', false_heal: 'FALSE HEAL', asked_wrong: 'asked, other', missed: 'missed', not_found_ok: 'not found (ok)' };
 
 function detailOf(r) {
   const parts = [];
@@ -243,6 +278,9 @@ function detailOf(r) {
     if (r.top.length && !r.topIsWant) parts.push(`top: ${r.top[0].what} ${r.top[0].score}`);
   }
   if (r.outcome === 'not_found_ok' && r.top.length) parts.push(`best candidate ${r.top[0].what} ${r.top[0].score}`);
+  if (r.ask) parts.push(`asked about ${r.ask.what} ${r.ask.score}${r.ask.fromSuggestion ? ' (a colleague\'s variant)' : ''}`);
+  if (r.hiddenMatch) parts.push(`hidden; opener: ${r.hiddenMatch.opener ?? 'none found'}`);
+  if (r.disputed?.length) parts.push(`disputed selector hits: ${r.disputed.join(', ')}`);
   if (r.after_reveal) {
     const a = r.after_reveal_detail;
     parts.push(`after reveal: ${LABEL[r.after_reveal]}${r.after_reveal === 'missed' ? ` (${a.reason}, target ${a.rank === -1 ? 'not among candidates' : `ranked ${a.rank + 1}: ${a.top[a.rank]?.score ?? '?'} vs ${a.top.find((c) => !c.isWant)?.score ?? '-'}`})` : ''}`);
@@ -304,15 +342,15 @@ async function main() {
     await app.close();
   }
 
-  console.log(`\n${pad('pair', 20)} ${pad('steps', 6)} ${pad('right', 6)} ${pad('wrong', 6)} ${pad('false', 6)} ${pad('missed', 7)} not-found-ok`);
+  console.log(`\n${pad('pair', 20)} ${pad('steps', 6)} ${pad('right', 6)} ${pad('asked', 6)} ${pad('reveal', 7)} ${pad('wrong', 6)} ${pad('false', 6)} ${pad('ask-x', 6)} ${pad('missed', 7)} not-found-ok`);
   for (const pair of chosen) {
     const pr = rows.filter((r) => r.pair === pair.name);
     const c = count(pr);
-    console.log(`${pad(pair.name, 20)} ${pad(pr.length, 6)} ${pad(c.right, 6)} ${pad(c.wrong, 6)} ${pad(c.false_heal, 6)} ${pad(c.missed, 7)} ${c.not_found_ok}`);
+    console.log(`${pad(pair.name, 20)} ${pad(pr.length, 6)} ${pad(c.right, 6)} ${pad(c.asked_right, 6)} ${pad(c.revealed, 7)} ${pad(c.wrong, 6)} ${pad(c.false_heal, 6)} ${pad(c.asked_wrong, 6)} ${pad(c.missed, 7)} ${c.not_found_ok}`);
   }
   const t = count(rows);
   if (args.json) fs.writeFileSync(args.json, JSON.stringify(rows, null, 2));
-  console.log(`pairs right=${t.right} wrong=${t.wrong} false_heals=${t.false_heal} missed=${t.missed} not_found_ok=${t.not_found_ok} steps=${rows.length}`);
+  console.log(`pairs right=${t.right} asked_right=${t.asked_right} revealed=${t.revealed} wrong=${t.wrong} false_heals=${t.false_heal} asked_wrong=${t.asked_wrong} missed=${t.missed} not_found_ok=${t.not_found_ok} steps=${rows.length}`);
 }
 
 main().catch((e) => {

@@ -10,6 +10,7 @@ import {
   framePath,
   idRelativeXpath,
   hasNamesake,
+  namesakesOf,
   roleOf,
   shadowChain,
   testIdSelector,
@@ -159,27 +160,62 @@ function siblingText(s: Element, options: PrivacyOptions, max = 150): string {
 }
 
 /** Visible text around the element: preceding and following siblings, then up the tree. */
+/** A row of a table or list: its cells name the thing the element acts on ("Edit" on INV-1051). */
+function isRow(el: Element): boolean {
+  const role = el.getAttribute('role');
+  return el.localName === 'tr' || el.localName === 'li' || el.localName === 'article' || role === 'row' || role === 'listitem';
+}
+
+/**
+ * Visible text around the element: preceding and following siblings, then up the tree. Inside a
+ * table or list row the whole row is read (its first cells name it) and the walk stops there:
+ * the rows around it look alike and would only blur which row it was.
+ */
 function nearbyText(el: Element, options: PrivacyOptions): string | null {
   const own = (el.textContent || '').trim();
   let out = '';
   let cur: Element | null = el;
   for (let depth = 0; depth < 4 && cur && cur.parentElement && out.length < 120; depth++) {
     const pieces: string[] = [];
-    for (let s = cur.previousElementSibling, n = 0; s && n < 3; s = s.previousElementSibling, n++) pieces.unshift(siblingText(s, options));
-    for (let s = cur.nextElementSibling, n = 0; s && n < 3; s = s.nextElementSibling, n++) pieces.push(siblingText(s, options));
+    const row = isRow(cur.parentElement);
+    if (row) {
+      let n = 0;
+      for (let s: Element | null = cur.parentElement.firstElementChild; s && n < 8; s = s.nextElementSibling) {
+        if (s === cur) continue;
+        pieces.push(siblingText(s, options));
+        n++;
+      }
+    } else {
+      for (let s = cur.previousElementSibling, n = 0; s && n < 3; s = s.previousElementSibling, n++) pieces.unshift(siblingText(s, options));
+      for (let s = cur.nextElementSibling, n = 0; s && n < 3; s = s.nextElementSibling, n++) pieces.push(siblingText(s, options));
+    }
     const text = pieces.join(' ').replace(/\s+/g, ' ').trim();
     if (text && text !== own) out = out ? `${out} ${text}` : text;
+    if (row) break;
     cur = cur.parentElement;
   }
   return clip(maskSensitiveText(out));
 }
 
 /** Headings and landmarks containing the element (innermost first): screen context. */
+const LANDMARK_TAGS = new Set(['header', 'footer', 'nav', 'main', 'aside', 'form', 'dialog', 'table']);
+// ARIA landmark roles, written as the element that would carry them natively.
+const LANDMARK_ROLES: Record<string, string> = {
+  navigation: 'nav', banner: 'header', contentinfo: 'footer', complementary: 'aside', main: 'main',
+  dialog: 'dialog', alertdialog: 'dialog', form: 'form', search: 'form', menu: 'nav', menubar: 'nav', toolbar: 'nav', tablist: 'nav',
+};
+
+/** The parent, or the shadow host when `el` is at the top of a shadow root. */
+function parentOf(el: Element): Element | null {
+  return el.parentElement ?? (((el.getRootNode() as ShadowRoot).host as Element | undefined) || null);
+}
+
 function contextOf(el: Element): string[] | null {
   const out: string[] = [];
-  for (let cur = el.parentElement; cur && out.length < 5; cur = cur.parentElement) {
-    const tag = cur.localName;
-    if (['header', 'footer', 'nav', 'main', 'aside', 'form', 'dialog', 'table'].includes(tag) || cur.getAttribute('role') === 'dialog') {
+  for (let cur = parentOf(el); cur && out.length < 5; cur = parentOf(cur)) {
+    const role = cur.getAttribute('role');
+    const tag = LANDMARK_TAGS.has(cur.localName) ? cur.localName : role ? LANDMARK_ROLES[role] : undefined;
+    if (tag) {
       const label = cur.getAttribute('aria-label') || '';
       out.push(clip(`${tag}${label ? ` ${label}` : ''}`, 100)!);
     }
@@ -311,7 +347,14 @@ function describe(el: Element, options: DescribeOptions, deferred: boolean): Pen
     finish() {
       if (done) return done;
       const records = changes ? changes.stop() : [];
-      const aria = candidate && !timed(t, 'aria', () => hasNamesake(el, role!, accName ?? '', candidate.want, records)) ? candidate.selector : null;
+      const ambiguous = !!candidate && timed(t, 'aria', () => hasNamesake(el, role!, accName ?? '', candidate.want, records));
+      const aria = candidate && !ambiguous ? candidate.selector : null;
+      // Elements with the same role and name: where they are, so a walkthrough never takes one
+      // of them for this one once this one is gone.
+      if (ambiguous && !meta.lookalikes) {
+        const others = namesakesOf(el, role!, accName ?? '', candidate!.want);
+        if (others.length) meta.lookalikes = others.map((o) => ({ context: contextOf(o), nearby_text: nearbyText(o, options) }));
+      }
       const primary = (tsUnique ? tsSel : null) ?? idSel ?? aria ?? css;
       const selectors: Selectors = {
         primary: bounded(primary, MAX_SELECTOR),

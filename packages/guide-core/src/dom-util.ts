@@ -75,8 +75,16 @@ export function isEnabled(el: Element): boolean {
   return el.getAttribute('aria-disabled') !== 'true';
 }
 
-/** Children (including open shadow roots' content) in document order, depth first. */
-export function* allElements(root: Document | ShadowRoot | Element): Generator<Element> {
+/**
+ * A host's shadow root, closed ones included where the caller can open them (an extension's
+ * `chrome.dom.openOrClosedShadowRoot`); by default the open root only.
+ */
+export type ShadowAccess = (host: Element) => ShadowRoot | null;
+
+export const openShadowRoot: ShadowAccess = (host) => host.shadowRoot;
+
+/** Children (including shadow roots' content) in document order, depth first. */
+export function* allElements(root: Document | ShadowRoot | Element, shadowOf: ShadowAccess = openShadowRoot): Generator<Element> {
   const stack: Element[] = [];
   const start = (root as Document).documentElement ?? root;
   if ((root as Document).documentElement) stack.push(start as Element);
@@ -84,18 +92,21 @@ export function* allElements(root: Document | ShadowRoot | Element): Generator<E
   while (stack.length) {
     const el = stack.pop()!;
     yield el;
-    const sr = (el as Element).shadowRoot;
+    const sr = shadowOf(el);
     for (let c = el.lastElementChild; c; c = c.previousElementSibling) stack.push(c);
     if (sr) for (let c = sr.lastElementChild; c; c = c.previousElementSibling) stack.push(c);
   }
 }
 
-/** querySelectorAll that also searches every open shadow root below `root`. */
-export function deepQueryAll(root: Document | ShadowRoot | Element, selector: string): Element[] {
+/** querySelectorAll that also searches every (reachable) shadow root below `root`. */
+export function deepQueryAll(root: Document | ShadowRoot | Element, selector: string, shadowOf: ShadowAccess = openShadowRoot): Element[] {
   const out: Element[] = [];
   const visit = (r: Document | ShadowRoot | Element) => {
     out.push(...Array.from(r.querySelectorAll(selector)));
-    for (const el of Array.from(r.querySelectorAll('*'))) if (el.shadowRoot) visit(el.shadowRoot);
+    for (const el of Array.from(r.querySelectorAll('*'))) {
+      const sr = shadowOf(el);
+      if (sr) visit(sr);
+    }
   };
   visit(root);
   return out;

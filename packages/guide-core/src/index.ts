@@ -1,5 +1,5 @@
 /** @stepwise/guide-core — record an element so it can be found again, and find it. */
-export type { BoundingBox, ElementMeta, RankedCandidate, Selectors, StepTarget } from './types.js';
+export type { BoundingBox, ElementMeta, Lookalike, RankedCandidate, Selectors, StepTarget } from './types.js';
 export {
   ACCEPT_MIN_MARGIN,
   ACCEPT_MIN_SCORE,
@@ -19,7 +19,21 @@ export {
   actionTypeOf,
   type ActionType,
 } from './meaningful.js';
-export { locate, collectCandidates, healCandidates, type LocateOptions, type LocateResult, type LocateCandidate } from './locate.js';
+export {
+  ASK_MIN_SCORE,
+  locate,
+  collectCandidates,
+  healCandidates,
+  isUsable,
+  visibleLabelOf,
+  type LocateOptions,
+  type LocateResult,
+  type LocateCandidate,
+  type LocateVariant,
+} from './locate.js';
+export { contradicts, verifyMatch, isRecordedLookalike, VERIFY_MIN_SCORE, type Verdict } from './verify.js';
+export { findOpener, type Opener } from './reveal.js';
+export { recordedLevels, domLevels, neighbourScores } from './relation.js';
 export { pageStateHash, pageStateDescription, urlShape } from './page-state.js';
 export {
   captureValue,
@@ -35,5 +49,6 @@ export {
 export { observeOutcome, checkOutcome, type ExpectedOutcome, type OutcomeElement, type OutcomeCheck, type OutcomeRecorder } from './outcome.js';
 export { resolveSelector, resolveShadowChain } from './selectors.js';
 export { sha256Hex } from './sha256.js';
+export { isVisible, openShadowRoot, type ShadowAccess } from './dom-util.js';
 export { observeNavigation, type NavigationEvent, type NavigationKind } from './navigation.js';
 export { recorderSelectors } from './recorder.js';

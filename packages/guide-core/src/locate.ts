@@ -1,15 +1,34 @@
 /**
- * locate: find a recorded element again. Stored selectors first (each must match exactly one
- * visible, enabled element consistent with the recorded tag and role), waiting for late
- * rendering; then healing by similarity with the brief's clear-winner rule. When no candidate
- * wins clearly it returns no element and the ranked candidates, so the caller can ask the
- * server (AI) — it never guesses.
+ * locate: find a recorded element again.
+ *
+ * 1. Every selector variant the caller may use (the recorded selectors, variants added by heals
+ *    and confirmed by people), in the caller's order of preference. A hit must be unique, of the
+ *    recorded tag and role, usable (visible — or a checkbox shown through its label — and
+ *    enabled), and must agree with the step's fingerprint (`verifyMatch`): a hit that disagrees
+ *    is only a candidate. Waits for late rendering.
+ * 2. Healing by similarity with the brief's clear-winner rule, among the visible elements of the
+ *    recorded kind (never one of the recorded look-alikes), with the relation to the previous
+ *    step's element as one more feature.
+ * 3. No clear winner: the best candidate worth a question ("Is this …?") is returned as `ask`;
+ *    the element itself is never guessed.
+ * 4. Nothing visible: a hidden element that matches (closed menu, tab, `<details>`) is returned
+ *    with the opener that reveals it.
  */
-import type { RankedCandidate, StepTarget } from './types.js';
+import type { ElementMeta, RankedCandidate, Selectors, StepTarget } from './types.js';
 import { describeElement } from './describe.js';
-import { allElements, isEnabled, isVisible } from './dom-util.js';
-import { categoryOf, isClearWinner, MIN_CANDIDATE_SCORE, rankCandidates, scoreCandidate } from './score.js';
+import { allElements, isEnabled, isVisible, openShadowRoot, type ShadowAccess } from './dom-util.js';
+import { findOpener, type Opener } from './reveal.js';
+import { neighbourScores, recordedLevels } from './relation.js';
+import { ACCEPT_MIN_MARGIN, ACCEPT_MIN_SCORE, categoryOf, MIN_CANDIDATE_SCORE, rankCandidates } from './score.js';
 import { cssSelector, positionalCss, resolveSelector, resolveShadowChain, roleOf, type QueryRoot } from './selectors.js';
+import { contradicts, isRecordedLookalike, verifyMatch } from './verify.js';
+
+/** One way to find the element: the recorded selectors, or a variant added by a heal. */
+export interface LocateVariant {
+  selectors: Selectors;
+  /** The element as it was when this variant was found (null for the recorded selectors). */
+  element_meta?: ElementMeta | null;
+}
 
 export interface LocateOptions {
   /** Longest wait for late rendering before healing, ms (default 5000). */
@@ -20,6 +39,18 @@ export interface LocateOptions {
   heal?: boolean;
   /** Abort waiting. */
   signal?: AbortSignal;
+  /** Selector variants to try, most preferred first (default: the target's own selectors). */
+  variants?: readonly LocateVariant[];
+  /** Variants nobody confirmed for this user yet: never a match, but the first thing to ask about. */
+  suggestions?: readonly LocateVariant[];
+  /** Candidate selectors refused on this page (by this user or for everyone): never proposed. */
+  rejected?: readonly string[];
+  /** Where the previous step's element is now, and its recorded target (neighbours move together). */
+  neighbour?: { element: Element; target: StepTarget } | null;
+  /** Look for a hidden match and what reveals it when nothing visible matches (default true). */
+  revealHidden?: boolean;
+  /** Opens shadow roots, closed ones too where the caller can (an extension); default: open ones. */
+  shadowRoot?: ShadowAccess;
 }
 
 export interface LocateCandidate {
@@ -33,23 +64,43 @@ export interface LocateResult {
   element: Element | null;
   method: 'selector' | 'healed' | null;
   selector: string | null;
-  /** 0..100: 100 for a selector match, the winner's score when healed. */
+  /** 0..100: how well the element matches the fingerprint (100 for an unchecked selector hit). */
   score: number;
   /** Ranked candidates (score ≥ 30, best 10); for the server when there is no clear winner. */
   candidates: LocateCandidate[];
-  /** Why nothing was returned: 'not_found' (no plausible candidate) or 'ambiguous'. */
-  reason?: 'not_found' | 'ambiguous';
+  /** Why nothing was returned: no plausible candidate, no clear winner, or it is hidden. */
+  reason?: 'not_found' | 'ambiguous' | 'hidden';
+  /** Index into the variants of the one whose selector found the element. */
+  variant?: number;
+  /** Selector hits refused because they disagree with the fingerprint (and why). */
+  disputed?: { element: Element; selector: string; reason: string }[];
+  /** No clear winner: the candidate to ask the user about, if one is plausible enough. */
+  ask?: LocateCandidate | null;
+  /** The ask candidate came from an unconfirmed variant (a colleague's heal). */
+  askFromSuggestion?: boolean;
+  /** The element is in the page but hidden: the match and what opens it (null: nothing declared). */
+  hidden?: { candidate: LocateCandidate; opener: Opener | null } | null;
 }
 
-/** Selectors to try, most robust first, with the kind of evidence each one is. */
-function selectorList(target: StepTarget): { selector: string; positional: boolean }[] {
-  const s = target.selectors || ({} as StepTarget['selectors']);
+/** A best candidate at least this good is worth asking about when it is not a clear winner. */
+export const ASK_MIN_SCORE = 60;
+
+interface Hit {
+  element: Element;
+  selector: string;
+  variant: number;
+  score: number;
+}
+
+/** Selectors of one variant to try, most robust first, with whether each is positional. */
+function selectorList(s: Selectors | null | undefined): { selector: string; positional: boolean }[] {
   const out: { selector: string; positional: boolean }[] = [];
+  if (!s) return out;
   const push = (sel: string | null | undefined, positional: boolean) => {
     if (sel && !out.some((x) => x.selector === sel)) out.push({ selector: sel, positional });
   };
   if (s.data_testid) push(`[data-testid="${s.data_testid.replace(/"/g, '\\"')}"]`, false);
-  push(s.primary, false);
+  push(s.primary, /nth-|:nth/.test(s.primary || ''));
   push(s.css, /nth-|:nth|>/.test(s.css || ''));
   push(s.aria, false);
   push(s.xpath, true);
@@ -58,12 +109,12 @@ function selectorList(target: StepTarget): { selector: string; positional: boole
 }
 
 /**
- * The documents a target may live in: follows its same-origin frame path. A frame whose
- * selector no longer matches exactly one frame widens to every same-origin frame at that level.
+ * The documents a variant's element may live in: follows its same-origin frame path. A frame
+ * whose selector no longer matches exactly one frame widens to every same-origin frame there.
  */
-function frameScopes(root: QueryRoot, target: StepTarget): QueryRoot[] {
+function frameScopes(root: QueryRoot, selectors: Selectors | null | undefined): QueryRoot[] {
   let scopes: QueryRoot[] = [root];
-  for (const sel of target.selectors?.frame_path ?? []) {
+  for (const sel of selectors?.frame_path ?? []) {
     const next: QueryRoot[] = [];
     for (const scope of scopes) {
       let frames = resolveSelector(scope, sel).filter((f) => f.localName === 'iframe' || f.localName === 'frame');
@@ -83,37 +134,72 @@ function frameScopes(root: QueryRoot, target: StepTarget): QueryRoot[] {
   return scopes;
 }
 
-function consistent(el: Element, target: StepTarget): boolean {
-  const m = target.element_meta;
-  if (!m) return true;
-  if (m.tag_name && el.tagName.toUpperCase() !== m.tag_name.toUpperCase()) return false;
-  if (m.role && roleOf(el) !== m.role) return false;
-  return isVisible(el) && isEnabled(el);
+/** A checkbox or radio drawn by its label (the native input hidden or transparent under it). */
+export function visibleLabelOf(el: Element): HTMLLabelElement | null {
+  const labels = (el as HTMLInputElement).labels;
+  if (!labels || !labels.length) return null;
+  return (Array.from(labels).find((l) => isVisible(l)) as HTMLLabelElement | undefined) ?? null;
 }
 
-function trySelectors(scope: QueryRoot, target: StepTarget): { element: Element; selector: string } | null {
-  const chain = target.selectors?.shadow_chain;
-  if (chain && chain.length) {
-    const found = resolveShadowChain(scope, chain).filter((el) => consistent(el, target));
-    if (found.length === 1) return { element: found[0], selector: chain.join(' >>> ') };
-  }
-  for (const { selector, positional } of selectorList(target)) {
-    const found = resolveSelector(scope, selector).filter((el) => consistent(el, target));
-    if (found.length !== 1) continue;
-    // A positional selector may now point at a neighbour: demand the element still resembles it.
-    if (positional) {
-      const score = scoreCandidate(describeElement(found[0], { metaOnly: true }), target);
-      if (score < 60) continue;
+/** Usable by a person: visible and enabled, or a checkbox/radio operated through its visible label. */
+export function isUsable(el: Element): boolean {
+  if (!isEnabled(el)) return false;
+  if (isVisible(el)) return true;
+  const type = (el.getAttribute('type') || '').toLowerCase();
+  return el.localName === 'input' && (type === 'checkbox' || type === 'radio') && !!visibleLabelOf(el);
+}
+
+function sameKind(el: Element, m: Partial<ElementMeta> | null | undefined): boolean {
+  if (!m) return true;
+  if (m.tag_name && el.tagName.toUpperCase() !== m.tag_name.toUpperCase()) return false;
+  return !m.role || roleOf(el) === m.role;
+}
+
+interface SelectorPass {
+  hit: Hit | null;
+  /** A unique, verified hit that is hidden (in a closed menu, a tab…). */
+  hidden: Hit | null;
+  disputed: { element: Element; selector: string; reason: string }[];
+}
+
+function trySelectors(root: QueryRoot, target: StepTarget, variants: readonly LocateVariant[], shadowOf: ShadowAccess): SelectorPass {
+  const out: SelectorPass = { hit: null, hidden: null, disputed: [] };
+  for (let v = 0; v < variants.length; v++) {
+    const variant = variants[v]!;
+    const seen = new Set<Element>();
+    const kindRef = variant.element_meta ?? target.element_meta;
+    for (const scope of frameScopes(root, variant.selectors)) {
+      const tries: { selector: string; positional: boolean; found: Element[] }[] = [];
+      const chain = variant.selectors?.shadow_chain;
+      if (chain && chain.length) tries.push({ selector: chain.join(' >>> '), positional: false, found: resolveShadowChain(scope, chain, shadowOf) });
+      for (const { selector, positional } of selectorList(variant.selectors)) tries.push({ selector, positional, found: resolveSelector(scope, selector, shadowOf) });
+      for (const t of tries) {
+        const kind = t.found.filter((el) => sameKind(el, kindRef));
+        const usable = kind.filter((el) => isUsable(el));
+        if (usable.length === 1) {
+          const el = usable[0]!;
+          if (seen.has(el)) continue;
+          seen.add(el);
+          const verdict = verifyMatch(el, target, { variantMeta: variant.element_meta, positional: t.positional });
+          if (verdict.ok) {
+            out.hit = { element: el, selector: t.selector, variant: v, score: verdict.score };
+            return out;
+          }
+          out.disputed.push({ element: el, selector: t.selector, reason: verdict.reason ?? 'score' });
+        } else if (!usable.length && kind.length === 1 && !out.hidden && !t.positional) {
+          const el = kind[0]!;
+          if (verifyMatch(el, target, { variantMeta: variant.element_meta }).ok) out.hidden = { element: el, selector: t.selector, variant: v, score: 100 };
+        }
+      }
     }
-    return { element: found[0], selector };
   }
-  return null;
+  return out;
 }
 
 const MAX_CANDIDATES = 5000;
 
-/** Candidates of the same category as the original, visible, in document order. */
-export function collectCandidates(scope: QueryRoot, target: StepTarget): Element[] {
+/** Candidates of the same category as the original in document order: usable ones, or hidden ones. */
+export function collectCandidates(scope: QueryRoot, target: StepTarget, which: 'usable' | 'hidden' = 'usable', shadowOf: ShadowAccess = openShadowRoot): Element[] {
   const m = target.element_meta || ({} as StepTarget['element_meta']);
   const tag = (m.tag_name || '').toLowerCase();
   const want = categoryOf(tag, (m.role || '').toLowerCase(), (m.type || '').toLowerCase());
@@ -125,45 +211,77 @@ export function collectCandidates(scope: QueryRoot, target: StepTarget): Element
   } catch {
     modal = null;
   }
-  for (const el of allElements(modal ?? scope)) {
+  for (const el of allElements(modal ?? scope, shadowOf)) {
     if (out.length >= MAX_CANDIDATES) break;
     const t = el.localName;
-    if (t === 'script' || t === 'style' || t === 'head' || t === 'html' || t === 'body') continue;
+    if (t === 'script' || t === 'style' || t === 'head' || t === 'html' || t === 'body' || t === 'template') continue;
     const kind = categoryOf(t, (roleOf(el) || '').toLowerCase(), (el.getAttribute('type') || '').toLowerCase());
     if (kind !== want && !(t === tag)) continue;
-    if (!isVisible(el)) continue;
+    const usable = isUsable(el);
+    if (which === 'usable' ? !usable : usable || (el as HTMLInputElement).type === 'hidden' || !isEnabled(el)) continue;
     out.push(el);
   }
   return out;
 }
 
+function toCandidate(el: Element, target: StepTarget, score: number): LocateCandidate {
+  return { element: el, selector: cssSelector(el) || positionalCss(el), score, target };
+}
+
 /**
- * Healing: candidates of the recorded element's category in every scope, scored and ranked;
- * the best 10 at or above the brief's floor of 30, each with a selector and its StepTarget
- * (what the server's AI step needs when there is no clear winner).
+ * Healing: candidates of the recorded element's category in every scope (never one of the
+ * recorded look-alikes, nor a refused selector), scored and ranked; the best 10 at or above the
+ * brief's floor of 30, each with a selector and its StepTarget (what the server's AI step needs).
  */
-export function healCandidates(scopes: QueryRoot | readonly QueryRoot[], target: StepTarget): { ranked: RankedCandidate[]; candidates: LocateCandidate[] } {
-  const elements: Element[] = [];
-  for (const scope of Array.isArray(scopes) ? scopes : [scopes]) elements.push(...collectCandidates(scope, target));
-  const targets = elements.map((el) => describeElement(el, { metaOnly: true }));
-  const ranked = rankCandidates(target, targets).filter((r) => r.score >= MIN_CANDIDATE_SCORE).slice(0, 10);
-  const candidates = ranked.map((r) => ({
-    element: elements[r.index],
-    selector: cssSelector(elements[r.index]) || positionalCss(elements[r.index]),
-    score: r.score,
-    target: targets[r.index],
-  }));
-  return { ranked, candidates };
+export function healCandidates(
+  scopes: QueryRoot | readonly QueryRoot[],
+  target: StepTarget,
+  opts: { neighbour?: LocateOptions['neighbour']; rejected?: readonly string[]; which?: 'usable' | 'hidden'; shadowRoot?: ShadowAccess } = {},
+): { ranked: RankedCandidate[]; candidates: LocateCandidate[] } {
+  let elements: Element[] = [];
+  for (const scope of Array.isArray(scopes) ? scopes : [scopes]) elements.push(...collectCandidates(scope as QueryRoot, target, opts.which ?? 'usable', opts.shadowRoot));
+  let described = elements.map((el) => describeElement(el, { metaOnly: true }));
+  const lookalike = target.element_meta?.lookalikes?.length ? described.map((d) => isRecordedLookalike(d.element_meta, target.element_meta)) : null;
+  if (lookalike) {
+    elements = elements.filter((_, i) => !lookalike[i]);
+    described = described.filter((_, i) => !lookalike[i]);
+  }
+  let ranked = rankCandidates(target, described);
+  const n = opts.neighbour;
+  const up = n && n.element.isConnected ? recordedLevels(n.target, target) : null;
+  if (n && up !== null && ranked.length) {
+    const top = ranked.slice(0, 50);
+    const adjusted = neighbourScores(top.map((r) => elements[r.index]!), top.map((r) => r.score), n.element, up);
+    ranked = top.map((r, i) => ({ index: r.index, score: adjusted[i]! })).sort((a, b) => b.score - a.score || a.index - b.index);
+  }
+  const refused = new Set(opts.rejected ?? []);
+  const candidates: LocateCandidate[] = [];
+  const kept: RankedCandidate[] = [];
+  for (const r of ranked) {
+    if (r.score < MIN_CANDIDATE_SCORE || candidates.length >= 10) break;
+    const c = { ...toCandidate(elements[r.index]!, target, r.score), target: described[r.index]! };
+    if (refused.has(c.selector)) continue;
+    candidates.push(c);
+    kept.push(r);
+  }
+  return { ranked: kept, candidates };
+}
+
+/** The brief's clear-winner rule over ranked scores. */
+function clearWinner(ranked: readonly { score: number }[]): boolean {
+  if (!ranked.length) return false;
+  const second = ranked.length > 1 ? ranked[1]!.score : 0;
+  return ranked[0]!.score >= ACCEPT_MIN_SCORE && ranked[0]!.score - second >= ACCEPT_MIN_MARGIN;
 }
 
 const CHECK_MS = 50;
 
-function waitForQuietOrMatch(scope: QueryRoot, target: StepTarget, timeoutMs: number, quietMs: number, signal?: AbortSignal): Promise<{ element: Element; selector: string } | null> {
+function waitForQuietOrMatch(scope: QueryRoot, check: () => SelectorPass, timeoutMs: number, quietMs: number, signal?: AbortSignal): Promise<SelectorPass | null> {
   const doc = ((scope as Document).documentElement ? scope : (scope as Node).ownerDocument) as Document;
   return new Promise((resolve) => {
     let quietTimer: ReturnType<typeof setTimeout> | undefined;
     let done = false;
-    const finish = (value: { element: Element; selector: string } | null) => {
+    const finish = (value: SelectorPass | null) => {
       if (done) return;
       done = true;
       observer.disconnect();
@@ -184,15 +302,24 @@ function waitForQuietOrMatch(scope: QueryRoot, target: StepTarget, timeoutMs: nu
       setTimeout(() => {
         checkPending = false;
         if (done) return;
-        const hit = trySelectors(scope, target);
-        if (hit) finish(hit);
+        const pass = check();
+        if (pass.hit) finish(pass);
       }, CHECK_MS);
     });
     observer.observe(doc, { childList: true, subtree: true, attributes: true, characterData: true });
-    const hardTimer = setTimeout(() => finish(trySelectors(scope, target)), timeoutMs);
+    const hardTimer = setTimeout(() => finish(null), timeoutMs);
     signal?.addEventListener('abort', () => finish(null), { once: true });
     armQuiet();
   });
+}
+
+/** The first suggestion whose selectors find one usable element that agrees with the fingerprint. */
+function suggestionHit(root: QueryRoot, target: StepTarget, suggestions: readonly LocateVariant[], rejected: ReadonlySet<string>, shadowOf: ShadowAccess): LocateCandidate | null {
+  if (!suggestions.length) return null;
+  const pass = trySelectors(root, target, suggestions, shadowOf);
+  if (!pass.hit || rejected.has(pass.hit.selector)) return null;
+  const el = pass.hit.element;
+  return { element: el, selector: pass.hit.selector, score: pass.hit.score, target: describeElement(el, { metaOnly: true }) };
 }
 
 /** Find `target` under `root` (a document, shadow root or element). */
@@ -200,36 +327,76 @@ export async function locate(target: StepTarget, root: QueryRoot = document, opt
   const timeoutMs = opts.timeoutMs ?? 5000;
   const quietMs = Math.min(opts.quietMs ?? 400, timeoutMs);
   const started = Date.now();
+  const variants: readonly LocateVariant[] = opts.variants?.length ? opts.variants : [{ selectors: target.selectors, element_meta: null }];
   const notFound: LocateResult = { element: null, method: null, selector: null, score: 0, candidates: [], reason: 'not_found' };
-  let scopes = frameScopes(root, target);
   // A frame may still be loading: wait for it within the same budget.
+  const scopesOf = () => frameScopes(root, variants[0]!.selectors);
+  let scopes = scopesOf();
   while (!scopes.length && Date.now() - started < timeoutMs && !opts.signal?.aborted) {
     await new Promise((r) => setTimeout(r, 50));
-    scopes = frameScopes(root, target);
+    scopes = scopesOf();
   }
   if (!scopes.length) return notFound;
 
-  const tryAll = () => {
-    for (const scope of scopes) {
-      const hit = trySelectors(scope, target);
-      if (hit) return hit;
-    }
-    return null;
-  };
-  let hit = tryAll();
-  if (!hit) {
+  const shadowOf = opts.shadowRoot ?? openShadowRoot;
+  const check = () => trySelectors(root, target, variants, shadowOf);
+  let pass = check();
+  if (!pass.hit) {
     // Wait on the first scope's document (frames of one page settle together).
-    hit = await waitForQuietOrMatch(scopes[0], target, timeoutMs - (Date.now() - started), quietMs, opts.signal);
-    if (!hit) hit = tryAll();
+    const waited = await waitForQuietOrMatch(scopes[0]!, check, timeoutMs - (Date.now() - started), quietMs, opts.signal);
+    pass = waited ?? check();
   }
-  if (hit) return { element: hit.element, method: 'selector', selector: hit.selector, score: 100, candidates: [] };
-  if (opts.heal === false) return notFound;
+  const disputed = pass.disputed;
+  if (pass.hit) {
+    return { element: pass.hit.element, method: 'selector', selector: pass.hit.selector, score: pass.hit.score, candidates: [], variant: pass.hit.variant, disputed };
+  }
+  if (opts.heal === false) return { ...notFound, disputed };
 
-  const { ranked, candidates } = healCandidates(scopes, target);
-  if (!candidates.length) return notFound;
-  if (isClearWinner(ranked)) {
-    const best = candidates[0];
-    return { element: best.element, method: 'healed', selector: best.selector, score: best.score, candidates };
+  const rejected = new Set(opts.rejected ?? []);
+  const { ranked, candidates } = healCandidates(scopes, target, { neighbour: opts.neighbour, rejected: opts.rejected, shadowRoot: shadowOf });
+  // The best candidate is used or asked about only when nothing about it contradicts the
+  // recorded element (another text, another kind, a recorded look-alike).
+  const metas = variants.map((v) => v.element_meta);
+  const plausible = candidates[0] && !contradicts(candidates[0].target, target, metas) ? candidates[0] : null;
+  if (plausible && clearWinner(ranked)) {
+    return { element: plausible.element, method: 'healed', selector: plausible.selector, score: plausible.score, candidates, disputed };
   }
-  return { element: null, method: null, selector: null, score: candidates[0].score, candidates, reason: 'ambiguous' };
+  // A colleague's unconfirmed variant that finds one element agreeing with the fingerprint is
+  // the first thing to ask about; else the best candidate when it is plausible enough.
+  const suggested = suggestionHit(root, target, opts.suggestions ?? [], rejected, shadowOf);
+  const ask = suggested ?? (plausible && plausible.score >= ASK_MIN_SCORE ? plausible : null);
+
+  if (!ask && opts.revealHidden !== false) {
+    const hidden = hiddenMatch(scopes, target, pass.hidden, plausible?.score ?? 0, opts);
+    if (hidden) return { element: null, method: null, selector: null, score: hidden.candidate.score, candidates, reason: 'hidden', hidden, disputed };
+  }
+  if (!candidates.length && !ask) return { ...notFound, disputed };
+  return {
+    element: null,
+    method: null,
+    selector: null,
+    score: candidates[0]?.score ?? ask?.score ?? 0,
+    candidates,
+    reason: 'ambiguous',
+    ask,
+    askFromSuggestion: !!suggested,
+    disputed,
+  };
+}
+
+/**
+ * A hidden element that is the step's element: a unique verified selector hit, or a hidden
+ * candidate that wins clearly over every visible one. With the opener the page declares.
+ */
+function hiddenMatch(scopes: readonly QueryRoot[], target: StepTarget, hit: Hit | null, bestVisible: number, opts: LocateOptions): LocateResult['hidden'] {
+  if (hit) {
+    const candidate = toCandidate(hit.element, target, hit.score);
+    return { candidate: { ...candidate, target: describeElement(hit.element, { metaOnly: true }) }, opener: findOpener(hit.element) };
+  }
+  const { ranked, candidates } = healCandidates(scopes, target, { rejected: opts.rejected, which: 'hidden', shadowRoot: opts.shadowRoot });
+  if (!candidates.length) return null;
+  const best = candidates[0]!;
+  const second = Math.max(ranked[1]?.score ?? 0, bestVisible);
+  if (best.score < ASK_MIN_SCORE || best.score - second < ACCEPT_MIN_MARGIN / 2) return null;
+  return { candidate: best, opener: findOpener(best.element) };
 }

@@ -744,6 +744,36 @@ function demoteCopies(o: Prepared, prepared: Prepared[], sims: number[]): void {
   }
 }
 
+// Look-alikes whose neighbours differ by less than this are not told apart.
+const LOOKALIKE_MIN_GAP = 0.05;
+// A look-alike loses this share of its neighbour-similarity deficit (0.15 less alike → 7.5 points).
+const LOOKALIKE_PENALTY = 0.5;
+
+/**
+ * Look-alikes — one row's "Edit" and the next row's — have one identity: text, kind, names.
+ * Only their surroundings (the row they sit in) say which is which, and position says nothing
+ * once rows re-sort. Within such a group the one whose neighbours are most like the recorded
+ * element's takes the group's best score, the others fall behind by how much less alike theirs are.
+ */
+function rankLookalikes(o: Prepared, prepared: Prepared[], sims: number[]): void {
+  if (!o.nearby) return;
+  let best = -1;
+  for (let i = 0; i < sims.length; i++) if (best < 0 || sims[i] > sims[best]) best = i;
+  if (best < 0 || !named(prepared[best])) return;
+  const group: number[] = [];
+  for (let i = 0; i < sims.length; i++) if (sims[i] >= sims[best] - COPY_NEAR && (i === best || sameIdentity(prepared[i], prepared[best]))) group.push(i);
+  if (group.length < 2) return;
+  const near = group.map((i) => (prepared[i].nearby ? nearbySimilarity(o.nearby!.set, prepared[i].nearby!.set) : 0));
+  let top = 0;
+  for (let k = 1; k < group.length; k++) if (near[k] > near[top]) top = k;
+  const second = Math.max(...near.filter((_, k) => k !== top));
+  if (near[top] - second < LOOKALIKE_MIN_GAP) return;
+  const groupMax = Math.max(...group.map((i) => sims[i]));
+  group.forEach((i, k) => {
+    sims[i] = k === top ? groupMax : Math.min(sims[i], groupMax - (near[top] - near[k]) * LOOKALIKE_PENALTY);
+  });
+}
+
 /** Whether anything names the element (text, label, link, ids): an unnamed one has no copies. */
 function named(p: Prepared): boolean {
   return !!(p.main || p.label || (p.href && !p.href.nowhere) || p.id || p.name || p.alt || p.testIds.length);
@@ -821,6 +851,7 @@ export function rankCandidates(original: StepTarget, candidates: readonly StepTa
     for (let i = 0; i < n; i++) if (!refined[i]) sims[i] = sums[i] / (weights[i] + contextMax || 1);
   }
   uniqueIdentifierBoost(o, prepared, sims);
+  rankLookalikes(o, prepared, sims);
   demoteCopies(o, prepared, sims);
   collapseWrappers(sims, prepared);
   soleCandidateBoost(sims);

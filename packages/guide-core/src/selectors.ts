@@ -8,7 +8,7 @@
  */
 import { finder } from '@medv/finder';
 import { computeAccessibleName, getRole } from 'dom-accessibility-api';
-import { attrSelector, cssEscape, deepQueryAll, isStableClass, isStableId, isVisible, rootOf, TEST_ID_ATTRS, testIdOf } from './dom-util.js';
+import { attrSelector, cssEscape, deepQueryAll, isStableClass, isStableId, isVisible, openShadowRoot, rootOf, TEST_ID_ATTRS, testIdOf, type ShadowAccess } from './dom-util.js';
 import { normalizeText } from './text.js';
 
 export function roleOf(el: Element): string | null {
@@ -281,6 +281,17 @@ export function hasNamesake(el: Element, role: string, name: string, want: strin
   return changes.length ? namesakeInChanges(el, role, want, changes) : false;
 }
 
+/** Up to `max` rendered elements of `el`'s root with `el`'s role and (normalised) name `want`. */
+export function namesakesOf(el: Element, role: string, name: string, want: string, max = 3): Element[] {
+  const out: Element[] = [];
+  for (const other of possibleNamesakes(el, name, want)) {
+    if (out.length >= max) break;
+    if (out.includes(other) || !isVisible(other)) continue;
+    if (roleOf(other) === role && normalizeText(accessibleNameOf(other)) === want) out.push(other);
+  }
+  return out;
+}
+
 /** A namesake that `changes` removed or renamed (its former name read from the records). */
 function namesakeInChanges(el: Element, role: string, want: string, changes: readonly MutationRecord[]): boolean {
   const tag = el.localName;
@@ -392,13 +403,13 @@ function parseAria(selector: string): { name: string; role: string | null } {
 }
 
 /** Every element matching a selector in any supported form. */
-export function resolveSelector(root: QueryRoot, selector: string): Element[] {
+export function resolveSelector(root: QueryRoot, selector: string, shadowOf: ShadowAccess = openShadowRoot): Element[] {
   if (!selector) return [];
   if (selector.startsWith('aria/')) {
     const { name, role } = parseAria(selector);
     const want = normalizeText(name);
     const out: Element[] = [];
-    for (const el of deepQueryAll(root, '*')) {
+    for (const el of deepQueryAll(root, '*', shadowOf)) {
       if (role && roleOf(el) !== role) continue;
       if (normalizeText(accessibleNameOf(el)) === want) out.push(el);
     }
@@ -408,7 +419,7 @@ export function resolveSelector(root: QueryRoot, selector: string): Element[] {
   if (selector.startsWith('/') || selector.startsWith('(')) return evaluateXpath(root, selector);
   if (selector.startsWith('pierce/')) {
     try {
-      return deepQueryAll(root, selector.slice(7));
+      return deepQueryAll(root, selector.slice(7), shadowOf);
     } catch {
       return [];
     }
@@ -421,13 +432,13 @@ export function resolveSelector(root: QueryRoot, selector: string): Element[] {
 }
 
 /** Follows a shadow chain: each step selects inside the previous element's shadow root. */
-export function resolveShadowChain(root: QueryRoot, chain: readonly string[]): Element[] {
+export function resolveShadowChain(root: QueryRoot, chain: readonly string[], shadowOf: ShadowAccess = openShadowRoot): Element[] {
   let scope: QueryRoot[] = [root];
   for (let i = 0; i < chain.length; i++) {
     const next: Element[] = [];
-    for (const s of scope) next.push(...resolveSelector(s, chain[i]));
+    for (const s of scope) next.push(...resolveSelector(s, chain[i]!, shadowOf));
     if (i === chain.length - 1) return next;
-    scope = next.map((e) => e.shadowRoot).filter((r): r is ShadowRoot => !!r);
+    scope = next.map((e) => shadowOf(e)).filter((r): r is ShadowRoot => !!r);
   }
   return [];
 }

@@ -54,6 +54,16 @@ export interface ElementMeta {
   value_masked?: boolean;
   /** Landmarks that contain the element, innermost first: tag plus aria-label (≤ 5 × 100 chars). */
   context?: string[] | null;
+  /**
+   * Other elements that had the same role and name when it was recorded (at most 3): where they
+   * were, so that one of them is never taken for this element once it is gone.
+   */
+  lookalikes?: Lookalike[] | null;
+}
+
+export interface Lookalike {
+  context: string[] | null;
+  nearby_text: string | null;
 }
 
 export interface StepTarget {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isRecordedLookalike } from '../src/verify.js';
+import { recordedLevels } from '../src/relation.js';
+import type { ElementMeta, StepTarget } from '../src/types.js';
 import { isCardNumber, isIban, isSensitiveValue, maskSensitiveText } from '../src/privacy.js';
 import { normalizeText, textSimilarity } from '../src/text.js';
 import { sha256Hex } from '../src/sha256.js';
@@ -63,5 +66,31 @@ describe('page state helpers', () => {
   it('tells generated ids from meaningful ones', () => {
     for (const id of ['ember123', 'react-select-3-input', ':r1:', 'a8f3c9d2e1', 'inv-no-4821', 'item_12']) expect(looksGenerated(id)).toBe(true);
     for (const id of ['invoice_number', 'vendor_dropdown', 'feedback', 'save-draft']) expect(looksGenerated(id)).toBe(false);
+  });
+});
+
+describe('look-alikes and neighbours (pure parts)', () => {
+  const meta = (over: Partial<ElementMeta>): ElementMeta => ({
+    tag_name: 'A', role: 'link', type: null, name: null, placeholder: null, inner_text: 'Projects', label_text: null, nearby_text: null,
+    classes: [], bounding_box: { x: 0, y: 0, width: 0, height: 0 }, parent_tag: null, parent_classes: null, ...over,
+  });
+
+  it('a candidate where a recorded look-alike sat is that look-alike', () => {
+    const recorded = meta({ context: ['nav Breadcrumb', 'main'], nearby_text: 'Home / Apollo', lookalikes: [{ context: ['nav Workspace'], nearby_text: 'My tasks Calendar' }] });
+    expect(isRecordedLookalike(meta({ context: ['nav Workspace'], nearby_text: 'My tasks Calendar Reports' }), recorded)).toBe(true);
+    expect(isRecordedLookalike(meta({ context: ['nav Breadcrumbs', 'main'], nearby_text: 'Home / Apollo' }), recorded)).toBe(false);
+    // Same landmark for both: the closest neighbours decide.
+    const inRows = meta({ context: ['table'], nearby_text: 'INV-1051 Globex Inc', lookalikes: [{ context: ['table'], nearby_text: 'INV-1043 Initech' }] });
+    expect(isRecordedLookalike(meta({ context: ['table'], nearby_text: 'INV-1043 Initech' }), inRows)).toBe(true);
+    expect(isRecordedLookalike(meta({ context: ['table'], nearby_text: 'INV-1051 Globex Inc' }), inRows)).toBe(false);
+    expect(isRecordedLookalike(meta({ context: ['nav Workspace'] }), meta({ context: ['nav Breadcrumb'] }))).toBe(false);
+  });
+
+  it('the recorded distance between two steps comes from their absolute xpaths', () => {
+    const t = (xpath: string): StepTarget => ({ selectors: { primary: null, css: null, xpath: null, data_testid: null, stable_attrs: null, xpath_alt: xpath }, element_meta: meta({}) });
+    expect(recordedLevels(t('/html[1]/body[1]/form[1]/input[1]'), t('/html[1]/body[1]/form[1]/button[1]'))).toBe(1);
+    expect(recordedLevels(t('/html[1]/body[1]/form[1]/div[1]/input[1]'), t('/html[1]/body[1]/form[1]/div[2]/button[1]'))).toBe(2);
+    // Only the page in common: says nothing.
+    expect(recordedLevels(t('/html[1]/body[1]/header[1]/nav[1]/ul[1]/li[1]/a[1]'), t('/html[1]/body[1]/main[1]/section[1]/div[1]/form[1]/button[1]'))).toBeNull();
   });
 });

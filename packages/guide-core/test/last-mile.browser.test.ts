@@ -1,0 +1,196 @@
+// The last mile of locate, in Chromium on small pages written here: selector hits verified
+// against the fingerprint, recorded look-alikes never taken for a removed element, variants tried
+// in order, a hidden target returned with what opens it, neighbours moving together, closed
+// shadow roots through the caller's accessor, a checkbox drawn by its label.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { openEnv, type Env } from './browser.js';
+import fs from 'node:fs';
+import { IIFE } from './browser.js';
+
+let env: Env;
+let code: string;
+beforeAll(async () => {
+  env = await openEnv();
+  code = fs.readFileSync(IIFE, 'utf8');
+}, 60_000);
+afterAll(async () => {
+  await env?.close();
+});
+
+async function pageWith(html: string): Promise<Page> {
+  const page = await env.browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  await page.setContent(`<!doctype html><html lang="en"><head><meta charset="utf-8"><style>body{font:14px sans-serif}</style></head><body>${html}</body></html>`);
+  await page.evaluate(code);
+  return page;
+}
+
+/** Records `selector` on `v1`, then locates it on `v2`; `want` is what locate should return. */
+async function recordThenLocate(v1: string, selector: string, v2: string, opts: Record<string, unknown> = {}, extra = '') {
+  const p1 = await pageWith(v1);
+  const target = await p1.evaluate((s) => window.StepwiseGuideCore.describeElement(document.querySelector(s)!), selector);
+  await p1.close();
+  const p2 = await pageWith(v2);
+  const r = await p2.evaluate(
+    async (t, o, x) => {
+      const gc = window.StepwiseGuideCore;
+      const opts = { timeoutMs: 600, quietMs: 100, ...(o as object) } as Record<string, unknown>;
+      if (x) new Function('opts', 'target', x)(opts, t);
+      const res = await gc.locate(t, document, opts);
+      const id = (e: Element | null | undefined) => (e ? e.getAttribute('data-t') : null);
+      return {
+        element: id(res.element),
+        method: res.method,
+        reason: res.reason ?? null,
+        ask: id(res.ask?.element),
+        hidden: id(res.hidden?.candidate.element),
+        opener: id(res.hidden?.opener?.element),
+        openerHow: res.hidden?.opener?.how ?? null,
+        variant: res.variant ?? null,
+        disputed: (res.disputed ?? []).map((d) => d.reason),
+        top: res.candidates.slice(0, 3).map((c) => [id(c.element), c.score]),
+      };
+    },
+    target,
+    opts,
+    extra,
+  );
+  await p2.close();
+  return { target, r };
+}
+
+describe('a selector hit is verified against the fingerprint', () => {
+  it('a positional selector now hitting another element is disputed, not a match', async () => {
+    const v1 = '<main><header><div class="meta"><a href="/status" data-t="status">At risk</a> <a href="/u/dana" data-t="owner">Dana</a></div></header></main>';
+    const v2 = '<main><header><div class="meta"><a href="/u/dana" data-t="owner">Dana Whitfield</a></div></header></main>';
+    const { r } = await recordThenLocate(v1, '[data-t=status]', v2);
+    expect(r.element).toBeNull();
+    expect(r.disputed).toContain('text');
+  });
+
+  it('a removed breadcrumb link is never found as the sidebar link with the same name', async () => {
+    const side = '<nav aria-label="Workspace"><a href="/projects" data-t="side">Projects</a> <a href="/tasks">My tasks</a> <a href="/cal">Calendar</a></nav>';
+    const v1 = `${side}<main><nav aria-label="Breadcrumb"><a href="/">Home</a> / <a href="/projects" data-t="crumb">Projects</a> / <span>Apollo</span></nav><h1>Apollo</h1></main>`;
+    const v2 = `${side}<main><h1>Apollo</h1></main>`;
+    const { target, r } = await recordThenLocate(v1, '[data-t=crumb]', v2);
+    expect(target.element_meta.lookalikes?.length).toBe(1);
+    expect(r.element).toBeNull();
+    expect(r.ask).toBeNull();
+    expect(r.top.map((t) => t[0])).not.toContain('side');
+  });
+
+  it('a select is not disputed because another option is chosen now', async () => {
+    const v1 = '<label for="v">Vendor</label><select id="v" data-t="sel"><option>Choose</option><option selected>Globex</option></select>';
+    const v2 = '<label for="v">Vendor</label><select id="v" data-t="sel"><option selected>Choose</option><option>Globex</option></select>';
+    const { r } = await recordThenLocate(v1, '[data-t=sel]', v2);
+    expect(r).toMatchObject({ element: 'sel', method: 'selector' });
+  });
+});
+
+describe('selector variants', () => {
+  it('tries every variant in order, and a later one finds the element when the recorded one does not', async () => {
+    const v1 = '<button id="save_page" data-t="a">Save page</button>';
+    const v2 = '<div class="toolbar"><button class="primary-action" data-t="b">Save</button><button data-t="c">Discard</button></div>';
+    const { r } = await recordThenLocate(v1, '[data-t=a]', v2, {}, `opts.variants = [{ selectors: target.selectors }, { selectors: { primary: 'button.primary-action' }, element_meta: null }];`);
+    expect(r).toMatchObject({ element: 'b', method: 'selector', variant: 1 });
+  });
+
+  it("a colleague's unconfirmed variant is asked about, never used", async () => {
+    const v1 = '<button id="send" data-t="a">Send invoice</button>';
+    const v2 = '<div><button class="x2" data-t="c">Send copy</button><button class="x1" data-t="b">Send</button></div>';
+    const { r } = await recordThenLocate(v1, '[data-t=a]', v2, {}, `opts.suggestions = [{ selectors: { primary: 'button.x1' }, element_meta: null }];`);
+    expect(r.element).toBeNull();
+    expect(r.ask).toBe('b');
+  });
+});
+
+describe('hidden targets are returned with what opens them', () => {
+  const cases: [string, string, string, string][] = [
+    [
+      'a closed menu (aria-controls)',
+      '<header><a href="/settings" data-t="x">Settings</a></header>',
+      '<header><button aria-controls="um" aria-expanded="false" aria-haspopup="menu" data-t="open">Ada Lovelace</button><div id="um" hidden><a href="/settings" data-t="x">Settings</a><a href="/out">Sign out</a></div></header>',
+      'controls',
+    ],
+    [
+      'an unselected tab',
+      '<main><button data-t="x">Update payment method</button></main>',
+      '<main><div role="tablist"><button role="tab" id="t1" aria-controls="p1" aria-selected="true">Profile</button><button role="tab" id="t2" aria-controls="p2" aria-selected="false" data-t="open">Billing</button></div><div role="tabpanel" id="p1" aria-labelledby="t1"><p>Profile</p></div><div role="tabpanel" id="p2" aria-labelledby="t2" hidden><button data-t="x">Update payment method</button></div></main>',
+      'tab',
+    ],
+    [
+      'a closed <details>',
+      '<main><button data-t="x">Regenerate API key</button></main>',
+      '<main><details><summary data-t="open">Advanced</summary><button data-t="x">Regenerate API key</button></details></main>',
+      'summary',
+    ],
+    [
+      'a CSS checkbox toggle',
+      '<nav><a href="/audit" data-t="x">Audit log</a></nav>',
+      '<style>#nt:not(:checked) ~ .drawer{display:none}</style><input type="checkbox" id="nt" style="position:absolute;left:-9999px"><label for="nt" data-t="open">Open navigation</label><nav class="drawer"><a href="/audit" data-t="x">Audit log</a><a href="/users">Users</a></nav>',
+      'toggle',
+    ],
+  ];
+  for (const [name, v1, v2, how] of cases) {
+    it(name, async () => {
+      const { r } = await recordThenLocate(v1, '[data-t=x]', v2);
+      expect(r).toMatchObject({ element: null, reason: 'hidden', hidden: 'x', opener: 'open', openerHow: how });
+    });
+  }
+
+  it('a details inside an unselected tab: the tab first', async () => {
+    const v1 = '<main><button data-t="x">Regenerate API key</button></main>';
+    const v2 = '<main><button role="tab" id="t2" aria-controls="p2" data-t="open">Security</button><div role="tabpanel" id="p2" aria-labelledby="t2" hidden><details><summary>Advanced</summary><button data-t="x">Regenerate API key</button></details></div></main>';
+    const { r } = await recordThenLocate(v1, '[data-t=x]', v2);
+    expect(r).toMatchObject({ reason: 'hidden', hidden: 'x', opener: 'open', openerHow: 'tab' });
+  });
+});
+
+describe('neighbours move together', () => {
+  it("the button next to where the previous step's field went wins over a look-alike elsewhere", async () => {
+    const v1 = '<main><form class="search"><input name="q" data-t="q"><button data-t="go">Search</button></form><section><button>Find</button></section></main>';
+    const v2 = '<main><section><button data-t="far">Find</button></section><div class="filters"><div class="bar"><input name="query" data-t="q2"><button class="icon" aria-label="Go" data-t="near"><svg width="10" height="10"></svg></button></div></div></main>';
+    const p1 = await pageWith(v1);
+    const targets = await p1.evaluate(() => [window.StepwiseGuideCore.describeElement(document.querySelector('[data-t=q]')!), window.StepwiseGuideCore.describeElement(document.querySelector('[data-t=go]')!)]);
+    await p1.close();
+    const p2 = await pageWith(v2);
+    const r = await p2.evaluate(async ([prev, t]) => {
+      const gc = window.StepwiseGuideCore;
+      const id = (e: Element | null | undefined) => (e ? e.getAttribute('data-t') : null);
+      const without = await gc.locate(t, document, { timeoutMs: 300, quietMs: 50 });
+      const withN = await gc.locate(t, document, { timeoutMs: 300, quietMs: 50, neighbour: { element: document.querySelector('[data-t=q2]')!, target: prev } });
+      const best = (x: typeof without) => id(x.element ?? x.ask?.element ?? x.candidates[0]?.element);
+      return { without: best(without), with: best(withN), withScore: withN.candidates[0]?.score, levels: gc.recordedLevels(prev, t) };
+    }, targets);
+    await p2.close();
+    expect(r.levels).toBe(1);
+    expect(r.with).toBe('near');
+  });
+});
+
+describe('closed shadow roots and labels', () => {
+  it("finds an element in a closed shadow root through the caller's accessor", async () => {
+    const define = `<script>window.__roots = new WeakMap(); customElements.define('pay-button', class extends HTMLElement { constructor() { super(); const r = this.attachShadow({ mode: 'closed' }); window.__roots.set(this, r); r.innerHTML = '<button data-t="pay">Place order</button>'; } });</script>`;
+    const page = await pageWith(`${define}<pay-button></pay-button>`);
+    const r = await page.evaluate(async () => {
+      const gc = window.StepwiseGuideCore;
+      const w = window as unknown as { __roots: WeakMap<Element, ShadowRoot> };
+      const host = document.querySelector('pay-button')!;
+      const target = gc.describeElement(w.__roots.get(host)!.querySelector('button')!);
+      const open = await gc.locate(target, document, { timeoutMs: 300, quietMs: 50 });
+      const closed = await gc.locate(target, document, { timeoutMs: 300, quietMs: 50, shadowRoot: (h: Element) => h.shadowRoot ?? w.__roots.get(h) ?? null });
+      return { chain: target.selectors.shadow_chain, open: !!open.element, closed: closed.element?.getAttribute('data-t') ?? null, method: closed.method };
+    });
+    await page.close();
+    expect(r.chain?.length).toBe(2);
+    expect(r.open).toBe(false);
+    expect(r).toMatchObject({ closed: 'pay', method: 'selector' });
+  });
+
+  it('a checkbox hidden under its label is usable through the label', async () => {
+    const html = '<input type="checkbox" id="agree" style="display:none" data-t="box"><label for="agree" data-t="lbl">I agree to the terms</label>';
+    const { r } = await recordThenLocate(html, '[data-t=box]', html);
+    expect(r).toMatchObject({ element: 'box', method: 'selector' });
+  });
+});
