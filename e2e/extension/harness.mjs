@@ -181,12 +181,24 @@ export async function waitStep(page, index, timeout = 20_000) {
       return s && s.state === 'step' && s.step === index;
     },
     { timeout, message: `walkthrough step ${index + 1} on ${page.url()}` },
-  );
+  ).catch(async (e) => {
+    throw new Error(`${e.message}; the overlay shows ${await overlayLine(page)}`);
+  });
   return overlay(page);
 }
 
+/** What the overlay shows, in one line (for a failure message). */
+async function overlayLine(page) {
+  const o = await overlay(page).catch(() => null);
+  return o ? `state ${o.state}, step ${o.step + 1}: ${o.title} — ${o.body} [${o.buttons.map((b) => b.label).join(', ')}]` : 'no overlay';
+}
+
 export async function waitState(page, state, timeout = 20_000) {
-  await waitFor(() => page.evaluate((st) => document.querySelector('stepwise-guide')?.dataset.state === st, state), { timeout, message: `overlay state ${state} on ${page.url()}` });
+  try {
+    await waitFor(() => page.evaluate((st) => document.querySelector('stepwise-guide')?.dataset.state === st, state), { timeout, message: `overlay state ${state} on ${page.url()}` });
+  } catch (e) {
+    throw new Error(`${e.message}; the overlay shows ${await overlayLine(page)}`);
+  }
   return overlay(page);
 }
 

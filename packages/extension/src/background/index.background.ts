@@ -127,8 +127,9 @@ const handlers: Handlers = {
     return null;
   },
   'walk/heal': (m, ctx) => walk.heal(ctx.tabId, m),
+  'walk/vote': (m, ctx) => walk.vote(ctx.tabId, m),
   'walk/finish': async (m) => {
-    await walk.finishRun(m.runId, m.outcome, m.report);
+    await walk.finishRun(m.runId, m.outcome, m.report, m.reported ?? false);
     return null;
   },
   'walk/open-start': async (m) => {

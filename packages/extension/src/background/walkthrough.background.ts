@@ -2,10 +2,11 @@
 // navigation, a reload or a worker restart resumes it at the same step. The worker fetches the
 // workflow, moves the tab to the starting URL, asks the server to heal, and reports health.
 import { uuid } from '../shared/backoff';
+import { outcomeOf } from '../shared/run';
 import { logError } from '../shared/errors';
 import type { RequestOf, StepReport } from '../shared/messages';
-import type { AutoHealDecision, GuideStep, HealthLogEntry, RunState, WorkflowDetail } from '../shared/types';
-import { ApiError, call } from './api.background';
+import type { AutoHealDecision, GuideStep, HealthLogEntry, HealVoteRequest, HealVoteResult, RunOutcome, RunState, WorkflowDetail } from '../shared/types';
+import { ApiError, call, getAuth } from './api.background';
 import { ensureContentScripts, injectInto, pushTo } from './content-scripts.background';
 import { flushHealth, report } from './health.background';
 import { captureQueue } from './recorder.background';
@@ -45,6 +46,7 @@ export function guideSteps(detail: WorkflowDetail): GuideStep[] {
     expected_outcome: s.expected_outcome ?? null,
     field_label: s.field_label,
     instruction: s.instruction,
+    selector_variants: s.selector_variants,
   }));
 }
 
@@ -53,6 +55,7 @@ export async function startRun(msg: RequestOf<'walkthrough/start'>): Promise<voi
   if (previous && !previous.finished) await finishRun(previous.runId, 'abandoned');
   const { data: detail } = await call<WorkflowDetail>('GET', `/api/workflows/${msg.workflowId}`);
   if (!detail.steps.length) throw new Error('This workflow has no steps.');
+  const auth = await getAuth();
   const run: RunState = {
     runId: uuid(),
     tabId: msg.tabId,
@@ -60,8 +63,10 @@ export async function startRun(msg: RequestOf<'walkthrough/start'>): Promise<voi
     steps: guideSteps(detail),
     index: 0,
     results: [],
+    notFound: [],
     startedAt: Date.now(),
     finished: null,
+    me: auth ? { id: auth.user.id, role: auth.user.role } : null,
   };
   await saveRun(run);
   await ensureContentScripts();
@@ -71,7 +76,7 @@ export async function startRun(msg: RequestOf<'walkthrough/start'>): Promise<voi
   else await injectInto(msg.tabId);
 }
 
-function entryOf(run: RunState, stepId: number | null, r: StepReport | { status: 'success' | 'failed' | 'abandoned'; error_type?: StepReport['error_type']; error_message?: string | null; execution_time_ms?: number }): HealthLogEntry {
+function entryOf(run: RunState, stepId: number | null, r: StepReport | { status: RunOutcome; error_type?: StepReport['error_type']; error_message?: string | null; execution_time_ms?: number }): HealthLogEntry {
   const rep = r as StepReport;
   return {
     client_id: uuid(),
@@ -101,11 +106,15 @@ export async function stepDone(msg: RequestOf<'walk/step-done'>): Promise<void> 
   if (!run || !step || run.finished) return;
   if (run.results[msg.index] === undefined || msg.index >= run.index) {
     run.results[msg.index] = msg.report.result;
+    // A step skipped because its element was not found is reported as the failure it is.
+    if (msg.report.result === 'skipped' && msg.report.error_type === 'element_not_found') {
+      run.notFound = [...new Set([...(run.notFound ?? []), msg.index])];
+    }
     await report(run.workflow.id, [entryOf(run, step.id, msg.report)]);
   }
   run.index = Math.max(0, Math.min(msg.next, run.steps.length));
   await saveRun(run);
-  if (run.index >= run.steps.length) await finishRun(run.runId, run.results.some((r) => r === 'failed') ? 'failed' : 'success');
+  if (run.index >= run.steps.length) await finishRun(run.runId, outcomeOf(run));
 }
 
 export async function goTo(msg: RequestOf<'walk/go'>): Promise<void> {
@@ -115,7 +124,7 @@ export async function goTo(msg: RequestOf<'walk/go'>): Promise<void> {
   await saveRun(run);
 }
 
-export async function finishRun(runId: string, outcome: 'success' | 'failed' | 'abandoned', stepReport?: StepReport): Promise<void> {
+export async function finishRun(runId: string, outcome: RunOutcome, stepReport?: StepReport, reported = false): Promise<void> {
   const run = await ownRun(runId);
   if (!run || run.finished) return;
   const entries: HealthLogEntry[] = [];
@@ -125,15 +134,21 @@ export async function finishRun(runId: string, outcome: 'success' | 'failed' | '
     entries.push(entryOf(run, step.id, stepReport));
   }
   const failedStep = run.results.findIndex((r) => r === 'failed');
-  entries.push(
-    entryOf(run, null, {
-      status: outcome,
-      error_type: outcome === 'abandoned' ? 'user_abandoned' : outcome === 'failed' ? 'element_not_found' : null,
-      error_message: outcome === 'failed' && failedStep >= 0 ? `Step ${failedStep + 1} could not be completed` : null,
-      execution_time_ms: Date.now() - run.startedAt,
-    }),
-  );
+  const notFound = run.notFound ?? [];
+  let errorType: StepReport['error_type'] = null;
+  let errorMessage: string | null = null;
+  if (outcome === 'abandoned') errorType = 'user_abandoned';
+  else if (outcome === 'failed') {
+    errorType = 'element_not_found';
+    errorMessage = failedStep >= 0 ? `Step ${failedStep + 1} could not be completed` : null;
+  } else if (outcome === 'completed_with_skips' && notFound.length) {
+    // The walk reached its end, but the app no longer has what these steps need.
+    errorType = 'element_not_found';
+    errorMessage = `Skipped, element not found: step ${notFound.map((i) => i + 1).join(', ')}`;
+  }
+  entries.push(entryOf(run, null, { status: outcome, error_type: errorType, error_message: errorMessage, execution_time_ms: Date.now() - run.startedAt }));
   run.finished = outcome;
+  run.reported = reported;
   await saveRun(run);
   await report(run.workflow.id, entries);
   await flushHealth();
@@ -178,6 +193,31 @@ export async function heal(tabId: number, msg: RequestOf<'walk/heal'>): Promise<
     return res.data;
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) await logError('heal', e);
+    return null;
+  }
+}
+
+/** Sends a user's answer about a candidate element; null when it could not be sent (offline). */
+export async function vote(tabId: number, msg: RequestOf<'walk/vote'>): Promise<HealVoteResult | null> {
+  const run = await ownRun(msg.runId);
+  const step = run?.steps[msg.index];
+  if (!run || !step || run.tabId !== tabId) return null;
+  const v = msg.vote;
+  const body: HealVoteRequest = {
+    vote: v.vote,
+    how: v.how,
+    selector: v.selector.slice(0, 2000),
+    selectors: v.selectors,
+    element_meta: v.element_meta,
+    page_state_hash: v.pageStateHash.slice(0, 128),
+    page_url: v.pageUrl.slice(0, 2048),
+    deterministic_score: v.score === null ? null : Math.max(0, Math.min(100, v.score)),
+  };
+  try {
+    const res = await call<HealVoteResult>('POST', `/api/workflows/${run.workflow.id}/steps/${step.id}/heal-votes`, { body });
+    return res.data;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) await logError('vote', e);
     return null;
   }
 }

@@ -62,6 +62,34 @@ describe('walkthrough interaction', () => {
     expect(onWrong).not.toHaveBeenCalled();
   });
 
+  it("a click on the step's checkbox label (for= or wrapping) is the step, not a wrong click", () => {
+    html('<input type="checkbox" id="terms"><label for="terms" id="l1">I agree</label><label id="l2"><input type="checkbox" id="news"> News</label><label for="other" id="l3">Other</label><input type="checkbox" id="other">');
+    for (const [input, label] of [['#terms', '#l1'], ['#news', '#l2']] as const) {
+      const { onCorrect, onWrong, ctl } = setup('click', input);
+      const e = new MouseEvent('click', { bubbles: true, cancelable: true });
+      document.querySelector(label)!.dispatchEvent(e);
+      expect(e.defaultPrevented).toBe(false);
+      expect(onWrong).not.toHaveBeenCalled();
+      expect(onCorrect).toHaveBeenCalledWith('click');
+      ctl.abort();
+    }
+    // Another control's label is still a wrong click.
+    const { onCorrect, onWrong } = setup('click', '#terms');
+    const e = new MouseEvent('click', { bubbles: true, cancelable: true });
+    document.querySelector('#l3')!.dispatchEvent(e);
+    expect(e.defaultPrevented).toBe(true);
+    expect(onWrong).toHaveBeenCalledTimes(1);
+    expect(onCorrect).not.toHaveBeenCalled();
+  });
+
+  it('a click on a descendant of the step element counts', () => {
+    html('<button id="ok"><svg><path id="icon" d="M0 0"/></svg><span id="txt">Save</span></button>');
+    const { onCorrect, onWrong } = setup('click', '#ok');
+    document.querySelector('#txt')!.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+    expect(onWrong).not.toHaveBeenCalled();
+    expect(onCorrect).toHaveBeenCalledWith('click');
+  });
+
   it('an input step needs a committed value', () => {
     html('<input id="amount">');
     const { onCorrect } = setup('input_commit', '#amount');

@@ -1,6 +1,8 @@
 // Did the user do what the step asks? One check per action type (click; input committed with a
 // value; select changed; submit; navigation is watched by the walkthrough), and wrong clicks are
-// blocked before the page sees them (the brief's Feature 4), except on our own overlay.
+// blocked before the page sees them (the brief's Feature 4), except on our own overlay. A click
+// on the element's label, a descendant, or Space/Enter on it (the browser turns those into a click
+// on the element) is the element's activation, as the recorder records it.
 import type { ActionType } from '../shared/types';
 
 export interface Expectation {
@@ -34,7 +36,13 @@ export function watchInteraction(win: Window, exp: Expectation, signal: AbortSig
   const { element, action } = exp;
   const trusted = exp.trusted ?? ((e: Event) => e.isTrusted);
   let done = false;
-  const inTarget = (e: Event) => e.composedPath().includes(element);
+  // Any activation that reaches the element counts: the element or a descendant, and its
+  // <label> (for= or wrapping), whose click the browser forwards to the control.
+  const labels = (): Element[] => Array.from((element as HTMLInputElement).labels ?? []);
+  const inTarget = (e: Event) => {
+    const path = e.composedPath();
+    return path.includes(element) || labels().some((l) => path.includes(l));
+  };
   const correct = (how: string) => {
     if (done) return;
     done = true;

@@ -20,6 +20,8 @@ export interface StepView {
   total: number;
   buttons: OverlayButton[];
   tone?: 'normal' | 'warning' | 'done';
+  /** A candidate the user is asked about: drawn dashed, not as a certain match. */
+  question?: boolean;
 }
 
 const CSS = `
@@ -30,6 +32,7 @@ const CSS = `
 .backdrop { position: fixed; inset: 0; background: rgba(15, 23, 42, 0.45); }
 .spot { position: fixed; border-radius: 8px; border: 3px solid #3b82f6; box-shadow: 0 0 0 4px rgba(59,130,246,.3), 0 0 0 200vmax rgba(15,23,42,.45);
   transition: box-shadow .15s; pointer-events: none; box-sizing: border-box; }
+.spot.ask { border: 3px dashed #f59e0b; box-shadow: 0 0 0 4px rgba(245,158,11,.25), 0 0 0 200vmax rgba(15,23,42,.45); }
 .spot.ok { border-color: #16a34a; box-shadow: 0 0 0 6px rgba(22,163,74,.35), 0 0 0 200vmax rgba(15,23,42,.45); }
 .spot.nudge { animation: nudge .4s; border-color: #f59e0b; }
 @keyframes nudge { 25% { transform: translateX(-4px); } 75% { transform: translateX(4px); } }
@@ -147,7 +150,8 @@ export class Overlay {
     this.progress.style.width = view.total > 0 ? `${(100 * done) / view.total}%` : '0';
     this.progress.setAttribute('aria-valuemax', String(view.total));
     this.progress.setAttribute('aria-valuenow', String(done));
-    this.spot.className = 'spot';
+    this.spot.className = view.question ? 'spot ask' : 'spot';
+    this.spot.dataset.kind = view.question ? 'question' : 'match';
     this.spot.style.display = view.target ? 'block' : 'none';
     this.backdrop.style.display = view.target ? 'none' : 'block';
     this.live.textContent = `${this.count.textContent}. ${view.title}. ${view.body}`;
@@ -219,8 +223,9 @@ export class Overlay {
   }
 
   /** For tests and the e2e: what is shown, read through the closed root's owner (us). */
-  snapshot(): { title: string; body: string; count: string; hint: string; buttons: string[]; topLayer: boolean; spot: boolean } {
+  snapshot(): { title: string; body: string; count: string; hint: string; buttons: string[]; topLayer: boolean; spot: boolean; question: boolean } {
     return {
+      question: this.spot.dataset.kind === 'question' && this.spot.style.display !== 'none',
       title: this.title.textContent ?? '',
       body: this.body.textContent ?? '',
       count: this.count.textContent ?? '',

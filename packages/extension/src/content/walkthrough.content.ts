@@ -1,17 +1,21 @@
-// The walkthrough in the page: locate each step's element with guide-core (waiting for late
-// rendering, healing), ask the server when guide-core has no clear winner, spotlight it, wait for
-// the right interaction, advance 600 ms later. The run itself lives in the service worker
+// The walkthrough in the page: find each step's element (find-step.content.ts), spotlight it,
+// wait for the right interaction, advance 600 ms later. When the match is uncertain the user is
+// asked ("Is this …?", dashed spotlight); when the element is hidden in a closed menu or tab,
+// the user is guided through its opener first. The run itself lives in the service worker
 // (chrome.storage.session), so a navigation or reload resumes at the same step.
-import { checkOutcome, locate, pageStateHash, urlShape, type ExpectedOutcome, type LocateResult, type StepTarget } from '@stepwise/guide-core';
+import { checkOutcome, isVisible, urlShape, visibleLabelOf, type ExpectedOutcome, type LocateCandidate, type Opener } from '@stepwise/guide-core';
 import { send, type StepReport } from '../shared/messages';
-import type { GuideStep, HealCandidateWire, RunState } from '../shared/types';
+import { outcomeOf } from '../shared/run';
+import type { GuideStep, RunOutcome, RunState, StepResult } from '../shared/types';
+import { findStep, targetOf, voteFor, type Found, type PendingVote, type Report } from './find-step.content';
 import { watchInteraction } from './interaction.content';
-import { Overlay } from './overlay.content';
+import { Overlay, type OverlayButton } from './overlay.content';
 
 export const ADVANCE_MS = 600;
 /** A step whose recorded outcome was a page load waits this long for it before moving on. */
 const NAVIGATION_WAIT_MS = 3000;
-const LOCATE_TIMEOUT_MS = 6000;
+/** Openers followed for one step before giving up (a menu in a menu in a panel). */
+const MAX_REVEALS = 3;
 
 const ACTION_WORDS: Record<GuideStep['action_type'], string> = {
   click: 'Click',
@@ -32,18 +36,26 @@ function instructionOf(step: GuideStep): string {
   return `${ACTION_WORDS[step.action_type]} “${titleOf(step)}”.`;
 }
 
-function wire(c: LocateResult['candidates'][number]): HealCandidateWire {
-  return {
-    selector: c.selector.slice(0, 2000),
-    selectors: c.target.selectors as HealCandidateWire['selectors'],
-    element_meta: c.target.element_meta as HealCandidateWire['element_meta'],
-    deterministic_score: Math.max(0, Math.min(100, c.score)),
-  };
+function openerTitle(o: Opener): string {
+  const name = o.name || 'the menu';
+  if (o.how === 'tab') return `Open the “${name}” tab`;
+  if (o.how === 'summary') return `Expand “${name}”`;
+  return `Open “${name}”`;
 }
 
 function inViewport(el: Element): boolean {
   const r = el.getBoundingClientRect();
   return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+}
+
+/** What to draw the spotlight around: a checkbox drawn by its label is shown as that label. */
+function spotTarget(el: Element): Element {
+  const type = (el.getAttribute('type') || '').toLowerCase();
+  if (el.localName !== 'input' || (type !== 'checkbox' && type !== 'radio')) return el;
+  const r = el.getBoundingClientRect();
+  const opacity = Number(getComputedStyle(el).opacity);
+  if (isVisible(el) && r.width * r.height >= 144 && opacity > 0.1) return el;
+  return visibleLabelOf(el) ?? el;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -60,7 +72,12 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
   const host = overlay.host;
   signal.addEventListener('abort', () => overlay.destroy(), { once: true });
   const total = run.steps.length;
+  const results: StepResult[] = [...run.results];
   let stepCtl: AbortController | null = null;
+  /** The element the last completed step was done on (neighbours move together). */
+  let lastDone: { index: number; element: Element } | null = null;
+  const reveals = new Map<number, number>();
+  const refused = new Map<number, string[]>();
 
   const setState = (state: string, index: number) => {
     host.dataset.state = state;
@@ -82,37 +99,50 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
     { capture: true, signal },
   );
 
-  const showDone = (outcome: RunState['finished']) => {
+  const skippedSteps = () => results.map((r, i) => (r === 'skipped' ? i : -1)).filter((i) => i >= 0);
+  const stepNames = (idx: number[]) => idx.map((i) => `step ${i + 1} (“${titleOf(run.steps[i]!)}”)`).join(', ');
+
+  const showDone = (outcome: RunOutcome, reported: boolean) => {
     stepCtl?.abort();
-    setState(outcome === 'success' ? 'done' : 'finished', total);
-    overlay.show({
-      target: null,
-      title: outcome === 'success' ? 'All done!' : 'Walkthrough ended',
-      body: outcome === 'success' ? `You completed “${run.workflow.name}”.` : `“${run.workflow.name}” could not be completed. Your admin has been told.`,
-      index: total,
-      total,
-      tone: outcome === 'success' ? 'done' : 'warning',
-      buttons: [{ label: 'Close', primary: true, onClick: exit }],
-    });
+    const name = run.workflow.name;
+    const skipped = skippedSteps();
+    let title = 'All done!';
+    let body = `You completed “${name}”.`;
+    let tone: 'done' | 'warning' = 'done';
+    if (outcome === 'completed_with_skips') {
+      title = `Done — ${skipped.length} step${skipped.length === 1 ? '' : 's'} skipped`;
+      body = `You reached the end of “${name}”. Skipped: ${stepNames(skipped)}.`;
+    } else if (outcome !== 'success') {
+      tone = 'warning';
+      title = 'Walkthrough ended';
+      body = reported ? `Thanks — your report was sent to your admin. “${name}” was not completed.` : `“${name}” was not completed.`;
+    }
+    setState(outcome === 'success' || outcome === 'completed_with_skips' ? 'done' : 'finished', total);
+    host.dataset.outcome = outcome;
+    overlay.show({ target: null, title, body, index: total, total, tone, buttons: [{ label: 'Close', primary: true, onClick: exit }] });
   };
 
-  const commonButtons = (i: number) => [
+  const outcomeNow = (): RunOutcome => outcomeOf({ results });
+
+  /** Skip from a step that was shown: the user chose to, the element was there. */
+  const skipShown = (i: number, report: Report, started: number) => {
+    results[i] = 'skipped';
+    void stepDone(i, { ...report, status: 'skipped', result: 'skipped', execution_time_ms: Math.round(performance.now() - started) }, i + 1).then(() => showStep(i + 1));
+  };
+
+  const commonButtons = (i: number, onSkip: () => void): OverlayButton[] => [
     ...(i > 0 ? [{ label: 'Back', onClick: () => void goTo(i - 1) }] : []),
-    { label: 'Skip', onClick: () => void goTo(i + 1) },
+    { label: 'Skip', onClick: onSkip },
     { label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' },
   ];
 
   async function goTo(i: number): Promise<void> {
-    if (i >= total) {
-      await send({ type: 'walk/finish', runId: run.runId, outcome: run.steps.length && i > 0 ? 'success' : 'abandoned' }).catch(() => {});
-      showDone('success');
-      return;
-    }
     await send({ type: 'walk/go', runId: run.runId, index: i }).catch(() => {});
     void showStep(Math.max(0, i));
   }
 
   async function stepDone(i: number, report: StepReport, next: number): Promise<void> {
+    results[i] = report.result;
     await send({ type: 'walk/step-done', runId: run.runId, index: i, report, next }).catch(() => {});
   }
 
@@ -123,127 +153,196 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
     const s = ctl.signal;
     signal.addEventListener('abort', () => ctl.abort(), { once: true });
     if (i >= total) {
-      showDone('success');
+      const outcome = outcomeNow();
+      await send({ type: 'walk/finish', runId: run.runId, outcome }).catch(() => {});
+      showDone(outcome, false);
       return;
     }
     const step = run.steps[i]!;
     const started = performance.now();
     setState('searching', i);
-
+    delete host.dataset.outcome;
     if (step.action_type === 'navigate') {
       await showNavigate(step, i, started, s);
       return;
     }
-
-    const target: StepTarget = { selectors: step.selectors as StepTarget['selectors'], element_meta: step.element_meta as StepTarget['element_meta'] };
     // Only when the element is not there at once: say that we are looking (no flash otherwise).
     const searching = setTimeout(() => {
-      if (!s.aborted) overlay.show({ target: null, title: titleOf(step), body: 'Looking for this element on the page…', index: i, total, buttons: commonButtons(i) });
+      if (!s.aborted) overlay.show({ target: null, title: titleOf(step), body: 'Looking for this element on the page…', index: i, total, buttons: commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)) });
     }, 150);
-    let res: LocateResult;
+    const prev = lastDone && lastDone.index === i - 1 && lastDone.element.isConnected ? { element: lastDone.element, target: targetOf(run.steps[i - 1]!) } : null;
+    let found: Found;
     try {
-      res = await locate(target, document, { timeoutMs: LOCATE_TIMEOUT_MS, quietMs: 600, signal: s });
+      found = await findStep({ runId: run.runId, index: i, step, me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s });
     } finally {
       clearTimeout(searching);
     }
     if (s.aborted) return;
+    host.dataset.found = found.kind;
+    if (found.kind === 'found') guide(step, i, found.element, found.report, found.confirm, started, s);
+    else if (found.kind === 'ask') ask(step, i, found.queue, 0, found.report, started, s);
+    else if (found.kind === 'hidden') reveal(step, i, found.opener, found.report, started, s);
+    else showNotFound(step, i, found.report, started);
+  }
 
-    let element = res.element;
-    let report: Omit<StepReport, 'execution_time_ms'> = {
-      status: 'success',
-      result: 'success',
-      candidates_evaluated: res.candidates.length || null,
-      deterministic_score: res.method === 'healed' ? res.score : null,
-    };
-    const pageUrl = location.href;
-    const stateHash = pageStateHash(document);
-    if (res.method === 'healed') {
-      report = { ...report, status: 'healed_deterministic', result: 'healed', healing_confidence: Math.min(1, res.score / 100) };
-      // A clear winner is used at once; the server is told so it can store the healed selector.
-      void send({ type: 'walk/heal', runId: run.runId, index: i, candidates: res.candidates.slice(0, 10).map(wire), pageStateHash: stateHash, pageUrl, wait: false }).catch(() => null);
-    } else if (!element && res.reason === 'ambiguous' && res.candidates.length) {
-      overlay.show({ target: null, title: titleOf(step), body: 'The page changed; finding the element…', index: i, total, buttons: commonButtons(i) });
-      const decision = await send({ type: 'walk/heal', runId: run.runId, index: i, candidates: res.candidates.slice(0, 10).map(wire), pageStateHash: stateHash, pageUrl, wait: true }).catch(() => null);
-      if (s.aborted) return;
-      const idx = decision?.found ? decision.candidate_index : null;
-      const chosen = idx !== null && idx !== undefined ? res.candidates[idx] : undefined;
-      if (decision && chosen && chosen.element.isConnected) {
-        element = chosen.element;
-        report = {
-          ...report,
-          status: decision.method === 'ai_assisted' ? 'healed_ai' : 'healed_deterministic',
-          result: 'healed',
-          healing_confidence: decision.confidence,
-          deterministic_score: chosen.score,
-        };
-      }
-    }
-    report = { ...report, page_state_hash: stateHash, page_url: pageUrl };
-
-    if (!element) {
-      showNotFound(step, i, { ...report, status: 'failed', result: 'failed', error_type: 'element_not_found', error_message: `No element matched “${titleOf(step)}” (${res.reason ?? 'not_found'})` }, started);
-      return;
-    }
-
+  /** Spotlights the element and waits for the step's action on it. */
+  function guide(step: GuideStep, i: number, element: Element, report: Report, confirm: PendingVote | null, started: number, s: AbortSignal, question?: { onNotThis: () => void; candidate: LocateCandidate }): void {
     if (!inViewport(element)) element.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' as ScrollBehavior });
-    const el = element;
+    const shown = spotTarget(element);
     overlay.onTargetLost = () => {
       // The page re-rendered the element: find it again.
       if (!s.aborted) void showStep(i);
     };
-    overlay.show({ target: el, title: titleOf(step), body: instructionOf(step), index: i, total, buttons: commonButtons(i) });
+    const skip = () => skipShown(i, report, started);
+    if (question) {
+      const q = question;
+      overlay.show({
+        target: shown,
+        title: `Is this “${titleOf(step)}”?`,
+        body: `The page has changed. If this is where you ${ACTION_WORDS[step.action_type].toLowerCase()} “${titleOf(step)}”, use it (or press Yes). If not, press Not this.`,
+        index: i,
+        total,
+        question: true,
+        buttons: [
+          { label: 'Not this', onClick: q.onNotThis },
+          {
+            label: 'Yes',
+            primary: true,
+            onClick: () => {
+              sendVote(i, q.candidate.element, q.candidate.selector, 'confirm', 'asked', q.candidate.score);
+              guide(step, i, element, report, null, started, s);
+            },
+          },
+          ...commonButtons(i, skip),
+        ],
+      });
+      setState('ask', i);
+    } else {
+      overlay.show({ target: shown, title: titleOf(step), body: instructionOf(step), index: i, total, buttons: commonButtons(i, skip) });
+      setState('step', i);
+    }
     host.dataset.overlayMs = String(Math.round((performance.now() - started) * 10) / 10);
-    setState('step', i);
     host.dataset.method = report.status;
-    if (el instanceof HTMLElement && typeof el.focus === 'function' && el.matches('input,select,textarea,button,a[href],[tabindex]')) el.focus({ preventScroll: true });
+    if (element instanceof HTMLElement && typeof element.focus === 'function' && element.matches('input,select,textarea,button,a[href],[tabindex]') && isVisible(element)) element.focus({ preventScroll: true });
 
     watchInteraction(
       window,
       {
-        element: el,
+        element,
         action: step.action_type,
         isOurs: (t) => t === host,
         onWrong: () => {
           host.dataset.wrong = String(Number(host.dataset.wrong ?? 0) + 1);
-          overlay.nudge('That is not the highlighted element. Use the highlighted one to continue.');
+          overlay.nudge(question ? 'Use the highlighted element if it is the right one, or press Not this.' : 'That is not the highlighted element. Use the highlighted one to continue.');
         },
         onCorrect: () => {
           overlay.onTargetLost = null;
           overlay.success();
           setState('advancing', i);
+          // The user's action on a healed element is their confirmation of it.
+          if (question) sendVote(i, question.candidate.element, question.candidate.selector, 'confirm', 'asked', question.candidate.score);
+          else if (confirm) sendVote(i, element, confirm.selector, 'confirm', 'acted', confirm.score);
+          lastDone = { index: i, element };
           const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
           // Saved at once: if this action loads another page, the next page resumes at i + 1.
           void stepDone(i, full, i + 1);
-          void (async () => {
-            const before = location.href;
-            await sleep(ADVANCE_MS, s);
-            const wireOutcome = step.expected_outcome;
-            const expected: ExpectedOutcome | null = wireOutcome
-              ? ({
-                  navigation: wireOutcome.navigation ?? null,
-                  appeared: wireOutcome.appeared ?? [],
-                  disappeared: wireOutcome.disappeared ?? [],
-                  value: wireOutcome.value ?? null,
-                } as ExpectedOutcome)
-              : null;
-            if (expected?.navigation && expected.navigation.same_document === false && location.href === before) {
-              // The recorded step loaded a new page: give it time (this document will go away).
-              await sleep(NAVIGATION_WAIT_MS, s);
-            } else if (expected && !checkOutcome(expected, document).progressed) {
-              // The page has not shown the recorded effect yet: a little more time, then move on.
-              await sleep(ADVANCE_MS, s);
-            }
-            if (!s.aborted) void showStep(i + 1);
-          })();
+          void advanceAfter(step, i, s);
         },
       },
       s,
     );
   }
 
-  function showNotFound(step: GuideStep, i: number, report: StepReport, started: number): void {
+  async function advanceAfter(step: GuideStep, i: number, s: AbortSignal): Promise<void> {
+    const before = location.href;
+    await sleep(ADVANCE_MS, s);
+    const wireOutcome = step.expected_outcome;
+    const expected: ExpectedOutcome | null = wireOutcome
+      ? ({ navigation: wireOutcome.navigation ?? null, appeared: wireOutcome.appeared ?? [], disappeared: wireOutcome.disappeared ?? [], value: wireOutcome.value ?? null } as ExpectedOutcome)
+      : null;
+    if (expected?.navigation && expected.navigation.same_document === false && location.href === before) {
+      // The recorded step loaded a new page: give it time (this document will go away).
+      await sleep(NAVIGATION_WAIT_MS, s);
+    } else if (expected && !checkOutcome(expected, document).progressed) {
+      // The page has not shown the recorded effect yet: a little more time, then move on.
+      await sleep(ADVANCE_MS, s);
+    }
+    if (!s.aborted) void showStep(i + 1);
+  }
+
+  function sendVote(i: number, element: Element, selector: string, vote: 'confirm' | 'reject', how: 'asked' | 'acted', score: number | null): void {
+    let v;
+    try {
+      v = voteFor(element, selector, vote, how, score);
+    } catch {
+      return; // the element went away meanwhile
+    }
+    void send({ type: 'walk/vote', runId: run.runId, index: i, vote: v }).catch(() => {});
+  }
+
+  /** "Is this …?" about queue[k]; "Not this" refuses it and asks about the next one. */
+  function ask(step: GuideStep, i: number, queue: LocateCandidate[], k: number, report: Report, started: number, s: AbortSignal): void {
+    const candidate = queue[k];
+    if (!candidate || !candidate.element.isConnected) {
+      showNotFound(step, i, { ...report, status: 'failed', result: 'failed', error_type: 'element_not_found', error_message: 'Every candidate was refused by the user' }, started);
+      return;
+    }
+    const onNotThis = () => {
+      sendVote(i, candidate.element, candidate.selector, 'reject', 'asked', candidate.score);
+      refused.set(i, [...(refused.get(i) ?? []), candidate.selector]);
+      stepCtl?.abort();
+      const ctl = new AbortController();
+      stepCtl = ctl;
+      signal.addEventListener('abort', () => ctl.abort(), { once: true });
+      ask(step, i, queue, k + 1, report, started, ctl.signal);
+    };
+    guide(step, i, candidate.element, { ...report, deterministic_score: candidate.score }, null, started, s, { onNotThis, candidate });
+  }
+
+  /** The element is in the page but hidden: guide through what opens it, then find it again. */
+  function reveal(step: GuideStep, i: number, opener: Opener | null, report: Report, started: number, s: AbortSignal): void {
+    const count = reveals.get(i) ?? 0;
+    const skip = () => skipShown(i, report, started);
+    if (!opener || count >= MAX_REVEALS) {
+      setState('hidden', i);
+      overlay.show({
+        target: null,
+        title: 'It’s on this page, but hidden',
+        body: `“${titleOf(step)}” is on this page but not shown — it may be in a closed menu, tab or section. Open it, then press Try again.`,
+        index: i,
+        total,
+        tone: 'warning',
+        buttons: [{ label: 'Try again', primary: true, onClick: () => void showStep(i) }, ...commonButtons(i, skip)],
+      });
+      return;
+    }
+    reveals.set(i, count + 1);
+    const el = opener.element;
+    if (!inViewport(el)) el.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' as ScrollBehavior });
+    overlay.onTargetLost = null;
+    overlay.show({ target: el, title: openerTitle(opener), body: `“${titleOf(step)}” is in there.`, index: i, total, buttons: commonButtons(i, skip) });
+    setState('reveal', i);
+    watchInteraction(
+      window,
+      {
+        element: el,
+        action: 'click',
+        isOurs: (t) => t === host,
+        onWrong: () => overlay.nudge('Open the highlighted element first.'),
+        onCorrect: () => {
+          overlay.success();
+          void sleep(300, s).then(() => {
+            if (!s.aborted) void showStep(i);
+          });
+        },
+      },
+      s,
+    );
+  }
+
+  function showNotFound(step: GuideStep, i: number, report: Report, started: number): void {
     setState('not-found', i);
-    const full = { ...report, execution_time_ms: Math.round(performance.now() - started) };
+    const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
     overlay.show({
       target: null,
       title: 'Can’t find this element',
@@ -254,16 +353,18 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
       buttons: [
         {
           label: 'Skip',
+          primary: true,
           onClick: () => {
-            void stepDone(i, full, i + 1).then(() => showStep(i + 1));
+            // Reported as the failure it is; the run goes on and ends "completed with skips".
+            void stepDone(i, { ...full, result: 'skipped', error_type: 'element_not_found' }, i + 1).then(() => showStep(i + 1));
           },
         },
         {
           label: 'Report',
-          primary: true,
           onClick: () => {
-            void send({ type: 'walk/finish', runId: run.runId, outcome: 'failed', report: full }).catch(() => {});
-            showDone('failed');
+            results[i] = 'failed';
+            void send({ type: 'walk/finish', runId: run.runId, outcome: 'failed', report: full, reported: true }).catch(() => {});
+            showDone('failed', true);
           },
         },
         { label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' },
@@ -297,7 +398,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
             void stepDone(i, { status: 'success', result: 'success', page_url: step.page_context.url }, i + 1).then(() => location.assign(step.page_context.url));
           },
         },
-        ...commonButtons(i),
+        ...commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)),
       ],
     });
     // Client-side routes change the URL without a new page: watch for it.
@@ -310,6 +411,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
     }
   }
 
-  if (run.finished) showDone(run.finished);
+  if (run.finished) showDone(run.finished, !!run.reported);
   else void showStep(Math.min(run.index, total));
 }
+

@@ -3,7 +3,7 @@
 // map in the service worker (Bitwarden's pattern). Messages from web pages are never accepted:
 // the extension declares no externally_connectable, listens to no window messages, and checks
 // every sender (see isFromPopup / isFromContent).
-import type { AutoHealDecision, CapturedStep, ErrorEntry, ExpectedOutcomeWire, HealCandidateWire, RecordingView, RunState, StepResult, Workflow } from './types';
+import type { AutoHealDecision, CapturedStep, ErrorEntry, ExpectedOutcomeWire, HealCandidateWire, HealVoteResult, RecordingView, RunOutcome, RunState, StepResult, Workflow } from './types';
 
 export interface SignedIn {
   serverUrl: string;
@@ -22,7 +22,7 @@ export interface PopupState {
 }
 
 export interface StepReport {
-  status: 'success' | 'healed_deterministic' | 'healed_ai' | 'failed';
+  status: 'success' | 'healed_deterministic' | 'healed_ai' | 'failed' | 'skipped';
   result: StepResult;
   error_type?: 'element_not_found' | 'timeout' | 'navigation_error' | 'wrong_page' | 'user_abandoned' | null;
   error_message?: string | null;
@@ -33,6 +33,18 @@ export interface StepReport {
   page_state_hash?: string | null;
   page_url?: string | null;
   execution_time_ms?: number | null;
+}
+
+/** A walkthrough user's answer about a candidate element (see the contract's voteHeal). */
+export interface HealVote {
+  vote: 'confirm' | 'reject';
+  how: 'asked' | 'acted';
+  selector: string;
+  selectors: HealCandidateWire['selectors'];
+  element_meta: HealCandidateWire['element_meta'];
+  pageStateHash: string;
+  pageUrl: string;
+  score: number | null;
 }
 
 /** Requests the popup sends. */
@@ -61,7 +73,8 @@ export type ContentRequest =
   | { type: 'walk/step-done'; runId: string; index: number; report: StepReport; next: number }
   | { type: 'walk/go'; runId: string; index: number }
   | { type: 'walk/heal'; runId: string; index: number; candidates: HealCandidateWire[]; pageStateHash: string; pageUrl: string; wait: boolean }
-  | { type: 'walk/finish'; runId: string; outcome: 'success' | 'failed' | 'abandoned'; report?: StepReport }
+  | { type: 'walk/vote'; runId: string; index: number; vote: HealVote }
+  | { type: 'walk/finish'; runId: string; outcome: RunOutcome; report?: StepReport; reported?: boolean }
   | { type: 'walk/open-start'; runId: string }
   | { type: 'walk/close'; runId: string };
 
@@ -96,6 +109,7 @@ export interface ResponseMap {
   'walk/step-done': null;
   'walk/go': null;
   'walk/heal': AutoHealDecision | null;
+  'walk/vote': HealVoteResult | null;
   'walk/finish': null;
   'walk/open-start': null;
   'walk/close': null;
@@ -116,7 +130,7 @@ const POPUP_TYPES = new Set<string>([
 ]);
 const CONTENT_TYPES = new Set<string>([
   'content/hello', 'content/step', 'content/outcome', 'content/control', 'content/error',
-  'walk/step-done', 'walk/go', 'walk/heal', 'walk/finish', 'walk/open-start', 'walk/close',
+  'walk/step-done', 'walk/go', 'walk/heal', 'walk/vote', 'walk/finish', 'walk/open-start', 'walk/close',
 ]);
 
 export function isPopupRequest(msg: unknown): msg is PopupRequest {

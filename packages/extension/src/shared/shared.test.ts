@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { backoffMs, isRetryableStatus } from './backoff';
 import { appendError } from './errors';
 import { isContentRequest, isFromContent, isFromPopup, isPopupRequest } from './messages';
+import type { SelectorVariantWire } from './types';
+import { planVariants } from './variants';
+import { outcomeOf } from './run';
 
 const ID = 'abcdefghijklmnopabcdefghijklmnop';
 
@@ -50,5 +53,73 @@ describe('message senders', () => {
     expect(isPopupRequest({ type: 'content/step' })).toBe(false);
     expect(isPopupRequest(null)).toBe(false);
     expect(isContentRequest('content/step')).toBe(false);
+  });
+});
+
+describe('selector variants a walkthrough may use', () => {
+  const recorded = { primary: '#save', css: '#save', xpath: null, data_testid: null, stable_attrs: null };
+  const variant = (over: Partial<SelectorVariantWire>): SelectorVariantWire => ({
+    id: 1,
+    source: 'healed',
+    status: 'shared',
+    preferred: false,
+    selectors: { primary: 'button.save' },
+    element_meta: null,
+    method: 'deterministic',
+    confidence: 0.9,
+    page_state_hash: 'sha256:b',
+    created_at: null,
+    created_by: null,
+    votes: [],
+    ...over,
+  });
+  const rec = variant({ id: null, source: 'recorded', method: 'recorded', selectors: recorded, page_state_hash: 'sha256:a' });
+  const me = { id: 7, role: 'regular' as const };
+
+  it('keeps the recorded selectors and prefers the variant confirmed for this page state', () => {
+    const healedB = variant({ id: 2, selectors: { primary: '.b-save' }, page_state_hash: 'sha256:b' });
+    const healedC = variant({ id: 3, selectors: { primary: '.c-save' }, page_state_hash: 'sha256:c' });
+    const onA = planVariants({ selectors: recorded, selector_variants: [rec, healedB, healedC] }, me, 'sha256:a');
+    expect(onA.variants.map((v) => v.selectors.primary)).toEqual(['#save', '.b-save', '.c-save']);
+    const onC = planVariants({ selectors: recorded, selector_variants: [rec, healedB, healedC] }, me, 'sha256:c');
+    expect(onC.variants.map((v) => v.selectors.primary)).toEqual(['.c-save', '#save', '.b-save']);
+  });
+
+  it('puts the preferred variant before the recorded one', () => {
+    const preferred = variant({ id: 2, preferred: true, selectors: { primary: '.pref' }, page_state_hash: null });
+    const plan = planVariants({ selectors: recorded, selector_variants: [rec, preferred] }, me, 'sha256:z');
+    expect(plan.variants.map((v) => v.selectors.primary)).toEqual(['.pref', '#save']);
+  });
+
+  it("trusts a pending variant only for who confirmed it; others are asked about it; rejected ones never", () => {
+    const vote = { user_id: 7, user_name: 'Me', vote: 'confirm' as const, how: 'acted' as const, admin: false, page_state_hash: 'sha256:b', created_at: '2026-12-07T00:00:00Z' };
+    const mine = variant({ id: 2, status: 'pending', selectors: { primary: '.mine' }, votes: [vote] });
+    const theirs = variant({ id: 3, status: 'pending', selectors: { primary: '.theirs' }, votes: [{ ...vote, user_id: 8 }] });
+    const gone = variant({ id: 4, status: 'rejected', selectors: { primary: '.gone' } });
+    const plan = planVariants({ selectors: recorded, selector_variants: [rec, mine, theirs, gone] }, me, 'sha256:x');
+    expect(plan.variants.map((v) => v.selectors.primary)).toEqual(['#save', '.mine']);
+    expect(plan.suggestions.map((v) => v.selectors.primary)).toEqual(['.theirs']);
+    expect(plan.rejected).toEqual(['.gone']);
+    const other = planVariants({ selectors: recorded, selector_variants: [rec, mine, theirs] }, { id: 8, role: 'regular' }, 'sha256:x');
+    expect(other.variants.map((v) => v.selectors.primary)).toEqual(['#save', '.theirs']);
+    expect(other.suggestions.map((v) => v.selectors.primary)).toEqual(['.mine']);
+  });
+
+  it("never proposes again what this user refused on this page state", () => {
+    const no = { user_id: 7, user_name: 'Me', vote: 'reject' as const, how: 'asked' as const, admin: false, page_state_hash: 'sha256:x', created_at: '2026-12-07T00:00:00Z' };
+    const v = variant({ id: 2, status: 'pending', selectors: { primary: '.nope' }, votes: [no] });
+    expect(planVariants({ selectors: recorded, selector_variants: [rec, v] }, me, 'sha256:x').rejected).toEqual(['.nope']);
+    expect(planVariants({ selectors: recorded, selector_variants: [rec, v] }, me, 'sha256:y').suggestions).toHaveLength(1);
+  });
+
+  it('falls back to the step selectors on an older server', () => {
+    expect(planVariants({ selectors: recorded }, null, '').variants).toEqual([{ selectors: recorded, element_meta: null }]);
+  });
+});
+
+describe('how a run that reached its end went', () => {
+  it('is completed with skips when a step was skipped, a success otherwise', () => {
+    expect(outcomeOf({ results: ['success', 'healed', 'success'] })).toBe('success');
+    expect(outcomeOf({ results: ['success', 'skipped', 'success'] })).toBe('completed_with_skips');
   });
 });

@@ -14,6 +14,9 @@ export type HealCandidateWire = Schemas['HealCandidate'];
 export type AutoHealRequest = Schemas['AutoHealRequest'];
 export type AutoHealDecision = Schemas['AutoHealDecision'];
 export type AuthUser = Schemas['AuthUser'];
+export type SelectorVariantWire = Schemas['SelectorVariant'];
+export type HealVoteRequest = Schemas['HealVoteRequest'];
+export type HealVoteResult = Schemas['HealVoteResult'];
 export type Me = Schemas['Me'];
 export type ActionType = Schemas['ActionType'];
 
@@ -43,9 +46,14 @@ export interface GuideStep {
   expected_outcome: ServerStep['expected_outcome'];
   field_label: string | null;
   instruction: string | null;
+  /** Every way the element has been found (recorded first); absent from older servers. */
+  selector_variants?: SelectorVariantWire[];
 }
 
 export type StepResult = 'success' | 'healed' | 'failed' | 'skipped';
+
+/** How a run ended: completed_with_skips when the user reached the end past skipped steps. */
+export type RunOutcome = 'success' | 'completed_with_skips' | 'failed' | 'abandoned';
 
 /** A walkthrough in progress; lives in chrome.storage.session so it survives navigations and reloads. */
 export interface RunState {
@@ -55,8 +63,14 @@ export interface RunState {
   steps: GuideStep[];
   index: number;
   results: StepResult[];
+  /** Steps skipped because their element could not be found (indexes). */
+  notFound?: number[];
   startedAt: number;
-  finished: 'success' | 'failed' | 'abandoned' | null;
+  finished: RunOutcome | null;
+  /** Whether the user sent a report to their admin (the end card says so only then). */
+  reported?: boolean;
+  /** Who walks: their own unconfirmed heals are theirs to use. */
+  me?: { id: number; role: 'admin' | 'regular' } | null;
 }
 
 export interface RecordingView {
