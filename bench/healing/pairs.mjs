@@ -21,6 +21,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LOCATE_OPTS = { timeoutMs: 1500, quietMs: 200 };
 // Pass the previous step's element to locate (neighbours move together); off: --no-neighbours.
 let NEIGHBOURS = true;
+// The visual signal (recorded screenshot crop vs the page now), as the extension adds it: --visual.
+let VISUAL = false;
 
 function parseArgs(argv) {
   const out = { pairs: null, json: null, verbose: false, iife: process.env.GUIDE_CORE_IIFE || DEFAULT_IIFE };
@@ -31,6 +33,7 @@ function parseArgs(argv) {
     else if (a === '--verbose' || a === '-v') out.verbose = true;
     else if (a === '--iife') out.iife = argv[++i];
     else if (a === '--no-neighbours') NEIGHBOURS = false;
+    else if (a === '--visual') VISUAL = true;
     else throw new Error(`unknown argument ${a} (use --pair name[,name] --json file --verbose --iife file)`);
   }
   return out;
@@ -63,7 +66,7 @@ function describeInPage([recordedSrc, el, action]) {
 }
 
 /** In-page (the context frame): locate the recorded target and compare with the expected element. */
-async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts, prev]) {
+async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts, prev, visual]) {
   const pick = new Function(`return (${pickSrc})`)();
   const recordedOf = new Function(`return (${recordedSrc})`)();
   const gc = window.StepwiseGuideCore;
@@ -98,6 +101,34 @@ async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts, p
   const wantVisible = want ? visible(want) : null;
   const t0 = performance.now();
   const res = await gc.locate(target, document, opts);
+  let visualNote = null;
+  if (visual && !res.element && res.reason === 'ambiguous' && res.candidates.length && !res.askFromSuggestion) {
+    // As the extension does: crops of the leading candidates on screen against the recorded one.
+    const bitmap = async (dataUrl) => createImageBitmap(await (await fetch(dataUrl)).blob());
+    const [shot, now] = await Promise.all([bitmap(visual.recorded), bitmap(visual.current)]);
+    const thumb = (img, r, vw) => {
+      const k = img.width / vw;
+      const c = new OffscreenCanvas(gc.VISUAL_SIZE, gc.VISUAL_SIZE).getContext('2d');
+      c.drawImage(img, r.x * k, r.y * k, r.width * k, r.height * k, 0, 0, gc.VISUAL_SIZE, gc.VISUAL_SIZE);
+      return gc.greyOf(c.getImageData(0, 0, gc.VISUAL_SIZE, gc.VISUAL_SIZE).data);
+    };
+    const want0 = thumb(shot, target.element_meta.bounding_box, visual.viewportWidth);
+    const sims = res.candidates.map((c, k) => {
+      if (k >= 5) return null;
+      const r = c.element.getBoundingClientRect();
+      if (r.width < 2 || r.height < 2 || r.bottom <= 0 || r.top >= innerHeight) return null;
+      return gc.visualSimilarity(want0, thumb(now, { x: r.left, y: r.top, width: r.width, height: r.height }, visual.viewportWidth));
+    });
+    const v = gc.rerankWithVisual(target, res.candidates, sims);
+    visualNote = v.ranked.slice(0, 3).map((c) => Math.round(c.score)).join('/');
+    res.candidates = v.ranked;
+    if (v.winner) {
+      res.element = v.winner.element;
+      res.method = 'healed';
+      res.score = v.winner.score;
+      res.ask = null;
+    } else res.ask = v.ask;
+  }
   const ms = Math.round(performance.now() - t0);
   const el = res.element;
   const viaLabel = !!el && !!want && el.localName === 'label' && el.control === want;
@@ -108,6 +139,7 @@ async function locateInPage([pickSrc, recordedSrc, target, rest, action, opts, p
   const rival = res.candidates.find((c) => c.element !== want);
   const isWant = (e) => !!e && !!want && (e === want || (e.localName === 'label' && e.control === want));
   return {
+    visualNote,
     ask: res.ask ? { same: isWant(res.ask.element), score: Math.round(res.ask.score), what: brief(res.ask.element), fromSuggestion: !!res.askFromSuggestion } : null,
     hiddenMatch: res.hidden ? { same: isWant(res.hidden.candidate.element), opener: res.hidden.opener ? `${res.hidden.opener.how} "${res.hidden.opener.name}"` : null } : null,
     disputed: (res.disputed ?? []).map((d) => `${d.reason}: ${d.selector}`),
@@ -184,6 +216,7 @@ async function recordV1(env, pair) {
       const r = await resolvePath(page, step.v1);
       if (!r) throw new Error(`${pair.name}: v1 path of "${step.name}" not found`);
       const d = await r.frame.evaluate(describeInPage, [recordedInPage.toString(), r.handle, step.action]);
+      if (VISUAL) d.shot = `data:image/jpeg;base64,${(await page.screenshot({ type: 'jpeg', quality: 85 })).toString('base64')}`;
       events.length = 0;
       const how = await act(page, step, r.handle);
       await sleep(80);
@@ -217,7 +250,11 @@ async function walkV2(env, pair, recorded) {
       // cross-origin frame that frame (a content script injected into it).
       const ctxFrame = r ? r.context.frame : page.mainFrame();
       const samePlace = prev && r && prev.frame === r.context.frame && prev.page === step.page;
-      const args = [pickInPage.toString(), recordedInPage.toString(), rec.target, r ? r.context.rest : null, step.action, LOCATE_OPTS, NEIGHBOURS && samePlace ? { rest: prev.rest, action: prev.action, target: prev.target } : null];
+      // Crops line up with a page screenshot only for elements of the top document.
+      const visualArgs = VISUAL && rec.shot && ctxFrame === page.mainFrame() && !(rec.target.selectors.frame_path ?? []).length
+        ? { recorded: rec.shot, current: `data:image/jpeg;base64,${(await page.screenshot({ type: 'jpeg', quality: 85 })).toString('base64')}`, viewportWidth: page.viewportSize().width }
+        : null;
+      const args = [pickInPage.toString(), recordedInPage.toString(), rec.target, r ? r.context.rest : null, step.action, LOCATE_OPTS, NEIGHBOURS && samePlace ? { rest: prev.rest, action: prev.action, target: prev.target } : null, visualArgs];
       const res = await ctxFrame.evaluate(locateInPage, args);
       const row = {
         pair: pair.name,
@@ -278,6 +315,7 @@ function detailOf(r) {
     if (r.top.length && !r.topIsWant) parts.push(`top: ${r.top[0].what} ${r.top[0].score}`);
   }
   if (r.outcome === 'not_found_ok' && r.top.length) parts.push(`best candidate ${r.top[0].what} ${r.top[0].score}`);
+  if (r.visualNote) parts.push(`with the visual signal ${r.visualNote}`);
   if (r.ask) parts.push(`asked about ${r.ask.what} ${r.ask.score}${r.ask.fromSuggestion ? ' (a colleague\'s variant)' : ''}`);
   if (r.hiddenMatch) parts.push(`hidden; opener: ${r.hiddenMatch.opener ?? 'none found'}`);
   if (r.disputed?.length) parts.push(`disputed selector hits: ${r.disputed.join(', ')}`);

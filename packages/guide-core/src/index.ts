@@ -22,6 +22,7 @@ export {
 export {
   ASK_MIN_SCORE,
   locate,
+  rerankWithVisual,
   collectCandidates,
   healCandidates,
   isUsable,
@@ -49,6 +50,7 @@ export {
 export { observeOutcome, checkOutcome, type ExpectedOutcome, type OutcomeElement, type OutcomeCheck, type OutcomeRecorder } from './outcome.js';
 export { resolveSelector, resolveShadowChain } from './selectors.js';
 export { sha256Hex } from './sha256.js';
+export { greyOf, visualSimilarity, withVisual, VISUAL_SIZE, VISUAL_WEIGHT } from './visual.js';
 export { isVisible, openShadowRoot, type ShadowAccess } from './dom-util.js';
 export { observeNavigation, type NavigationEvent, type NavigationKind } from './navigation.js';
 export { recorderSelectors } from './recorder.js';

@@ -22,6 +22,7 @@ import { neighbourScores, recordedLevels } from './relation.js';
 import { ACCEPT_MIN_MARGIN, ACCEPT_MIN_SCORE, categoryOf, MIN_CANDIDATE_SCORE, rankCandidates } from './score.js';
 import { cssSelector, positionalCss, resolveSelector, resolveShadowChain, roleOf, type QueryRoot } from './selectors.js';
 import { contradicts, isRecordedLookalike, verifyMatch } from './verify.js';
+import { withVisual } from './visual.js';
 
 /** One way to find the element: the recorded selectors, or a variant added by a heal. */
 export interface LocateVariant {
@@ -265,6 +266,27 @@ export function healCandidates(
     kept.push(r);
   }
   return { ranked: kept, candidates };
+}
+
+/**
+ * The candidates ranked again with one more signal per candidate (the visual similarity, 0..1,
+ * or null where there is none), and what that decides: a clear winner that contradicts nothing
+ * and was already good enough without it, else the best candidate worth asking about.
+ */
+export function rerankWithVisual(
+  target: StepTarget,
+  candidates: readonly LocateCandidate[],
+  similarity: readonly (number | null)[],
+): { ranked: LocateCandidate[]; winner: LocateCandidate | null; ask: LocateCandidate | null } {
+  const before = new Map(candidates.map((c) => [c.element, c.score]));
+  const ranked = candidates.map((c, i) => ({ ...c, score: withVisual(c.score, similarity[i]) })).sort((a, b) => b.score - a.score);
+  const best = ranked[0];
+  const plausible = (c: LocateCandidate) => !contradicts(c.target, target);
+  // Looks are not identity (two links of one panel look alike whatever they say): the visual
+  // signal can widen a winner's lead or reorder the question, never make a winner on its own.
+  const winner = best && plausible(best) && clearWinner(ranked) && (before.get(best.element) ?? 0) >= ACCEPT_MIN_SCORE ? best : null;
+  const ask = winner ? null : ranked.find((c) => c.score >= ASK_MIN_SCORE && plausible(c)) ?? null;
+  return { ranked, winner, ask };
 }
 
 /** The brief's clear-winner rule over ranked scores. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRecordedLookalike } from '../src/verify.js';
 import { recordedLevels } from '../src/relation.js';
+import { greyOf, visualSimilarity, withVisual } from '../src/visual.js';
 import type { ElementMeta, StepTarget } from '../src/types.js';
 import { isCardNumber, isIban, isSensitiveValue, maskSensitiveText } from '../src/privacy.js';
 import { normalizeText, textSimilarity } from '../src/text.js';
@@ -92,5 +93,27 @@ describe('look-alikes and neighbours (pure parts)', () => {
     expect(recordedLevels(t('/html[1]/body[1]/form[1]/div[1]/input[1]'), t('/html[1]/body[1]/form[1]/div[2]/button[1]'))).toBe(2);
     // Only the page in common: says nothing.
     expect(recordedLevels(t('/html[1]/body[1]/header[1]/nav[1]/ul[1]/li[1]/a[1]'), t('/html[1]/body[1]/main[1]/section[1]/div[1]/form[1]/button[1]'))).toBeNull();
+  });
+});
+
+describe('visual signal', () => {
+  const thumb = (f: (x: number, y: number) => number) => Float32Array.from({ length: 256 }, (_, i) => f(i % 16, Math.floor(i / 16)));
+  const button = thumb((x, y) => (x > 2 && x < 13 && y > 5 && y < 10 ? 40 : 230));
+  it('is 1 for the same crop, high for the same shape in another shade, low for another shape', () => {
+    expect(visualSimilarity(button, button)).toBeCloseTo(1, 5);
+    const darker = Float32Array.from(button, (v) => v * 0.7 + 20);
+    expect(visualSimilarity(button, darker)).toBeGreaterThan(0.8);
+    const stripes = thumb((x) => (x % 4 < 2 ? 40 : 230));
+    expect(visualSimilarity(button, stripes)).toBeLessThan(0.3);
+  });
+  it('moves a score by at most the visual weight, and not at all without a signal', () => {
+    expect(withVisual(70, 1)).toBe(78);
+    expect(withVisual(70, 0)).toBe(62);
+    expect(withVisual(70, 0.5)).toBe(70);
+    expect(withVisual(70, null)).toBe(70);
+    expect(withVisual(97, 1)).toBe(100);
+  });
+  it('greys RGBA by luma', () => {
+    expect(Array.from(greyOf([255, 255, 255, 255, 0, 0, 0, 255]))).toEqual([255, 0]);
   });
 });

@@ -128,6 +128,7 @@ const handlers: Handlers = {
   },
   'walk/heal': (m, ctx) => walk.heal(ctx.tabId, m),
   'walk/vote': (m, ctx) => walk.vote(ctx.tabId, m),
+  'walk/visual': (m, ctx) => walk.visual(ctx.tabId, m),
   'walk/finish': async (m) => {
     await walk.finishRun(m.runId, m.outcome, m.report, m.reported ?? false);
     return null;

@@ -6,10 +6,12 @@ import { outcomeOf } from '../shared/run';
 import { logError } from '../shared/errors';
 import type { RequestOf, StepReport } from '../shared/messages';
 import type { AutoHealDecision, GuideStep, HealthLogEntry, HealVoteRequest, HealVoteResult, RunOutcome, RunState, WorkflowDetail } from '../shared/types';
-import { ApiError, call, getAuth } from './api.background';
+import { ApiError, call, getAuth, getServerUrl } from './api.background';
 import { ensureContentScripts, injectInto, pushTo } from './content-scripts.background';
 import { flushHealth, report } from './health.background';
+import { dataUrlToBlob } from './capture.background';
 import { captureQueue } from './recorder.background';
+import { compareCrops } from './visual.background';
 
 const RUN_KEY = 'run';
 
@@ -47,6 +49,7 @@ export function guideSteps(detail: WorkflowDetail): GuideStep[] {
     field_label: s.field_label,
     instruction: s.instruction,
     selector_variants: s.selector_variants,
+    screenshot_url: s.screenshot?.url ?? null,
   }));
 }
 
@@ -176,7 +179,9 @@ export async function heal(tabId: number, msg: RequestOf<'walk/heal'>): Promise<
   let screenshot: string | null = null;
   try {
     const tab = await chrome.tabs.get(tabId);
-    if (tab.active) screenshot = await captureQueue.enqueue({ windowId: tab.windowId });
+    const clean = cleanCapture && cleanCapture.tabId === tabId && Date.now() - cleanCapture.at < CLEAN_CAPTURE_MS ? cleanCapture.dataUrl : null;
+    if (clean) screenshot = clean;
+    else if (tab.active) screenshot = await captureQueue.enqueue({ windowId: tab.windowId });
   } catch (e) {
     await logError('heal', e);
   }
@@ -193,6 +198,55 @@ export async function heal(tabId: number, msg: RequestOf<'walk/heal'>): Promise<
     return res.data;
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) await logError('heal', e);
+    return null;
+  }
+}
+
+/**
+ * The last capture taken with the overlay hidden (for the visual signal): the auto-heal request
+ * that follows within seconds sends it to the AI instead of capturing the page under the overlay.
+ */
+let cleanCapture: { tabId: number; at: number; dataUrl: string } | null = null;
+const CLEAN_CAPTURE_MS = 5000;
+
+/** The step's recorded screenshot; its signed URL expires, so a refused one is signed again. */
+async function recordedShot(run: RunState, index: number): Promise<Blob | null> {
+  const base = (await getAuth())?.serverUrl ?? (await getServerUrl());
+  const get = async (url: string) => {
+    const res = await fetch(new URL(url, base), { credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(10_000) });
+    return res.ok ? res.blob() : null;
+  };
+  const url = run.steps[index]?.screenshot_url;
+  if (!url) return null;
+  const blob = await get(url).catch(() => null);
+  if (blob) return blob;
+  const { data: detail } = await call<WorkflowDetail>('GET', `/api/workflows/${run.workflow.id}`);
+  const fresh = detail.steps.find((s) => s.id === run.steps[index]!.id)?.screenshot?.url;
+  return fresh ? get(fresh).catch(() => null) : null;
+}
+
+/** The visual signal: each candidate rect of the page now against the recorded element's crop. */
+export async function visual(tabId: number, msg: RequestOf<'walk/visual'>): Promise<(number | null)[] | null> {
+  const run = await ownRun(msg.runId);
+  const step = run?.steps[msg.index];
+  const box = step?.element_meta.bounding_box;
+  const viewport = step?.page_context.viewport;
+  if (!run || !step || run.tabId !== tabId || !box || !viewport?.width || !msg.rects.length) return null;
+  try {
+    const tab = await chrome.tabs.get(tabId);
+    if (!tab.active) return null;
+    const [shot, now] = await Promise.all([recordedShot(run, msg.index), captureQueue.enqueue({ windowId: tab.windowId })]);
+    if (now) cleanCapture = { tabId, at: Date.now(), dataUrl: now };
+    if (!shot || !now) return null;
+    const [recorded, current] = await Promise.all([createImageBitmap(shot), createImageBitmap((await dataUrlToBlob(now)).blob)]);
+    try {
+      return compareCrops(recorded, box, viewport.width, current, msg.rects, msg.viewportWidth);
+    } finally {
+      recorded.close();
+      current.close();
+    }
+  } catch (e) {
+    await logError('visual', e);
     return null;
   }
 }

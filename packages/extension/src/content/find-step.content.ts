@@ -2,7 +2,7 @@
 // variants (verified against the fingerprint), then — without a clear winner — the server's
 // decision (AI, the decision cache for this page state), then the user (a question about the
 // best candidate), then a hidden match and what opens it. Returns what to show; never guesses.
-import { contradicts, describeElement, locate, pageStateHash, type LocateCandidate, type LocateResult, type Opener, type StepTarget } from '@stepwise/guide-core';
+import { contradicts, describeElement, locate, pageStateHash, rerankWithVisual, type LocateCandidate, type LocateResult, type Opener, type StepTarget } from '@stepwise/guide-core';
 import { send, type HealVote, type StepReport } from '../shared/messages';
 import type { GuideStep, HealCandidateWire } from '../shared/types';
 import { planVariants, type Walker } from '../shared/variants';
@@ -35,6 +35,8 @@ export interface FindContext {
   /** Candidates this user refused for this step during this walk. */
   refused: readonly string[];
   signal: AbortSignal;
+  /** Hides our overlay for a capture of the page; returns what shows it again. */
+  hideOverlay: () => () => void;
 }
 
 function wire(c: LocateCandidate): HealCandidateWire {
@@ -76,6 +78,44 @@ function askQueue(first: LocateCandidate, res: LocateResult, refused: ReadonlySe
   return out;
 }
 
+const VISUAL_CANDIDATES = 5;
+
+function onScreen(el: Element): DOMRect | null {
+  const r = el.getBoundingClientRect();
+  if (r.width < 2 || r.height < 2 || r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight || r.left >= innerWidth) return null;
+  return r;
+}
+
+const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+
+/**
+ * The visual signal: the leading candidates on screen compared with the recorded element's crop
+ * of the recorded screenshot (our overlay hidden for the capture); their scores move by up to
+ * VISUAL_WEIGHT points and the list is ranked again. Unchanged when there is no screenshot.
+ */
+async function visualSignal(ctx: FindContext, candidates: readonly LocateCandidate[]): Promise<(number | null)[] | null> {
+  // The recorded screenshot shows the whole tab: crops line up only in the top frame.
+  if (!ctx.step.screenshot_url || !candidates.length || window.top !== window) return null;
+  const rects = candidates.map((c, k) => (k < VISUAL_CANDIDATES ? onScreen(c.element) : null));
+  const lead = rects.map((r, k) => (r ? k : -1)).filter((k) => k >= 0);
+  if (!lead.length) return null;
+  const show = ctx.hideOverlay();
+  let sims: (number | null)[] | null = null;
+  try {
+    await nextFrame();
+    const asked = lead.map((k) => rects[k]!).map((r) => ({ x: r.left, y: r.top, width: r.width, height: r.height }));
+    sims = await send({ type: 'walk/visual', runId: ctx.runId, index: ctx.index, rects: asked, viewportWidth: document.documentElement.clientWidth || innerWidth }).catch(() => null);
+  } finally {
+    show();
+  }
+  if (!sims) return null;
+  const out: (number | null)[] = candidates.map(() => null);
+  lead.forEach((k, j) => {
+    out[k] = sims![j] ?? null;
+  });
+  return out;
+}
+
 export async function findStep(ctx: FindContext): Promise<Found> {
   const { step, signal } = ctx;
   const stateHash = pageStateHash(document);
@@ -113,9 +153,21 @@ export async function findStep(ctx: FindContext): Promise<Found> {
   }
 
   if (res.reason === 'ambiguous' && res.candidates.length) {
-    const decision = await send({ type: 'walk/heal', runId: ctx.runId, index: ctx.index, candidates: res.candidates.slice(0, 10).map(wire), pageStateHash: stateHash, pageUrl: location.href, wait: true }).catch(() => null);
+    // One more deterministic feature before anyone is asked: does it look like the recording?
+    const sims = await visualSignal(ctx, res.candidates);
     if (signal.aborted) return { kind: 'not_found', report: base };
-    const chosen = decision?.found && decision.candidate_index !== null && decision.candidate_index !== undefined ? res.candidates[decision.candidate_index] : undefined;
+    const visual = rerankWithVisual(targetOf(step), res.candidates, sims ?? []);
+    const ranked = visual.ranked;
+    if (visual.winner) {
+      const best = visual.winner;
+      const report: Report = { ...base, status: 'healed_deterministic', result: 'healed', deterministic_score: best.score, healing_confidence: Math.min(1, best.score / 100) };
+      return { kind: 'found', element: best.element, report, confirm: { selector: best.selector, score: best.score } };
+    }
+    res.candidates = ranked;
+    res.ask = visual.ask;
+    const decision = await send({ type: 'walk/heal', runId: ctx.runId, index: ctx.index, candidates: ranked.slice(0, 10).map(wire), pageStateHash: stateHash, pageUrl: location.href, wait: true }).catch(() => null);
+    if (signal.aborted) return { kind: 'not_found', report: base };
+    const chosen = decision?.found && decision.candidate_index !== null && decision.candidate_index !== undefined ? ranked[decision.candidate_index] : undefined;
     // Without the AI, the server only repeats our scores: a candidate that contradicts the
     // recorded element (another text, another kind) is not used on that evidence.
     const trusted = chosen && (decision?.method === 'ai_assisted' || !contradicts(chosen.target, targetOf(step)));

@@ -210,6 +210,14 @@ export class Overlay {
     this.tip.dataset.side = p.side;
   }
 
+  /** Takes the overlay off the screen (for a capture of the page); returns what puts it back. */
+  hideForCapture(): () => void {
+    this.layer.style.visibility = 'hidden';
+    return () => {
+      this.layer.style.visibility = '';
+    };
+  }
+
   success(): void {
     this.spot.className = 'spot ok';
     this.hint.textContent = '';

@@ -173,7 +173,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
     const prev = lastDone && lastDone.index === i - 1 && lastDone.element.isConnected ? { element: lastDone.element, target: targetOf(run.steps[i - 1]!) } : null;
     let found: Found;
     try {
-      found = await findStep({ runId: run.runId, index: i, step, me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s });
+      found = await findStep({ runId: run.runId, index: i, step, me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s, hideOverlay: () => overlay.hideForCapture() });
     } finally {
       clearTimeout(searching);
     }

@@ -74,6 +74,7 @@ export type ContentRequest =
   | { type: 'walk/go'; runId: string; index: number }
   | { type: 'walk/heal'; runId: string; index: number; candidates: HealCandidateWire[]; pageStateHash: string; pageUrl: string; wait: boolean }
   | { type: 'walk/vote'; runId: string; index: number; vote: HealVote }
+  | { type: 'walk/visual'; runId: string; index: number; rects: { x: number; y: number; width: number; height: number }[]; viewportWidth: number }
   | { type: 'walk/finish'; runId: string; outcome: RunOutcome; report?: StepReport; reported?: boolean }
   | { type: 'walk/open-start'; runId: string }
   | { type: 'walk/close'; runId: string };
@@ -110,6 +111,8 @@ export interface ResponseMap {
   'walk/go': null;
   'walk/heal': AutoHealDecision | null;
   'walk/vote': HealVoteResult | null;
+  /** Visual similarity (0..1) of each rect to the recorded element; null where none could be had. */
+  'walk/visual': (number | null)[] | null;
   'walk/finish': null;
   'walk/open-start': null;
   'walk/close': null;
@@ -130,7 +133,7 @@ const POPUP_TYPES = new Set<string>([
 ]);
 const CONTENT_TYPES = new Set<string>([
   'content/hello', 'content/step', 'content/outcome', 'content/control', 'content/error',
-  'walk/step-done', 'walk/go', 'walk/heal', 'walk/vote', 'walk/finish', 'walk/open-start', 'walk/close',
+  'walk/step-done', 'walk/go', 'walk/heal', 'walk/vote', 'walk/visual', 'walk/finish', 'walk/open-start', 'walk/close',
 ]);
 
 export function isPopupRequest(msg: unknown): msg is PopupRequest {

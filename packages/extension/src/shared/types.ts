@@ -48,6 +48,8 @@ export interface GuideStep {
   instruction: string | null;
   /** Every way the element has been found (recorded first); absent from older servers. */
   selector_variants?: SelectorVariantWire[];
+  /** The recorded screenshot (signed URL, valid 15 minutes), for the visual signal. */
+  screenshot_url?: string | null;
 }
 
 export type StepResult = 'success' | 'healed' | 'failed' | 'skipped';
