@@ -3,8 +3,9 @@
 Without AI (the shared server: no vendor configured) the score alone decides; with AI (a server
 of this module pointed at fake_vendor.FakeVendor, Anthropic only) the fake answers the heal
 prompt from a per-test script and counts the heal calls. Covered: every threshold boundary
-(score 79/80, margin 19/20, final 0.5999/0.60/0.7999/0.80), the accepted heal applied to the step
-(previous primary kept), the review queue (screenshots, boxes, approve, reject, twice → 409), the
+(score 79/80, margin 19/20, final 0.5999/0.60/0.7999/0.80), a heal stored as a selector variant of the
+step (the recorded selectors never change; shared only for an admin or an AI sure on its own, else
+pending), at most 20 variants per step, the review queue (screenshots, boxes, approve, reject, twice → 409), the
 24 h decision cache (no second AI call), a rejected candidate never proposed again for that page
 state, the AI's timeout, tenant isolation and roles, and bad input with nothing stored."""
 import base64
@@ -19,11 +20,14 @@ import wf_support as W
 from fake_vendor import ANTHROPIC, B, FakeVendor
 from helpers import assert_envelope, assert_error, assert_validation_error
 
-DECISION_FIELDS = {"found", "selector", "confidence", "method", "should_update", "candidate_index", "review_id"}
+DECISION_FIELDS = {"found", "selector", "confidence", "method", "should_update", "candidate_index", "review_id",
+                   "ask_user", "scope", "variant_id"}
 REVIEW_FIELDS = {"id", "workflow_id", "workflow_name", "step_id", "step_number", "field_label", "status",
                  "confidence", "method", "selector", "previous_selector", "recorded_box", "candidate_box",
                  "recorded_screenshot_url", "current_screenshot_url", "recorded_image", "recorded_viewport",
-                 "current_image", "page_url", "created_at", "decided_at", "decided_by"}
+                 "current_image", "page_url", "created_at", "decided_at", "decided_by", "resolution", "votes"}
+VARIANT_FIELDS = {"id", "source", "status", "preferred", "selectors", "element_meta", "method", "confidence",
+                  "page_state_hash", "created_at", "created_by", "votes"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -74,6 +78,20 @@ def step_of(admin, wf_id, step_id):
     return next(s for s in W.detail(admin, wf_id)[0]["steps"] if s["id"] == step_id)
 
 
+def variants(account, wf_id, step_id):
+    """The step's selector variants, the recorded one first (checked for shape)."""
+    vs = step_of(account, wf_id, step_id)["selector_variants"]
+    assert vs and vs[0]["id"] is None and vs[0]["source"] == "recorded", vs
+    for v in vs:
+        assert set(v) == VARIANT_FIELDS, v
+    return vs
+
+
+def stored(account, wf_id, step_id):
+    """The stored variants by primary selector."""
+    return {v["selectors"]["primary"]: v for v in variants(account, wf_id, step_id)[1:]}
+
+
 def reviews(admin, query="status=pending"):
     r = admin.get("/api/heal-reviews?" + query)
     assert_envelope(r, 200)
@@ -105,36 +123,121 @@ ORIGINAL_PRIMARY = '[data-testid="btn-1"]'
 # Without AI: the score alone decides
 # ------------------------------------------------------------------------------------------------
 
-def test_clear_winner_is_applied_to_the_step(server):
+def test_a_heal_adds_a_variant_and_keeps_the_recorded_selectors(server):
     admin, regular = server.company_team()
     wf_id, steps = new_wf(admin)
     before = step_of(admin, wf_id, steps[0])
-    d = heal_ok(regular, wf_id, heal_body(steps[0], [cand("#a", 60), cand("#b", 80)], state=state()))
+    page = state()
+    d = heal_ok(admin, wf_id, heal_body(steps[0], [cand("#a", 60), cand("#b", 80)], state=page))
+    assert d["variant_id"], d
     assert d == {"found": True, "selector": "#b", "confidence": 0.8, "method": "deterministic",
-                 "should_update": True, "candidate_index": 1, "review_id": None}, d
+                 "should_update": True, "candidate_index": 1, "review_id": None, "ask_user": False,
+                 "scope": "shared", "variant_id": d["variant_id"]}, d
     s = step_of(admin, wf_id, steps[0])
-    assert s["selectors"]["primary"] == "#b", s["selectors"]
-    assert {k: v for k, v in s["selectors"].items() if k != "primary"} == \
-        {k: v for k, v in before["selectors"].items() if k != "primary"}, s["selectors"]
-    assert s["healed_selectors"]["previous_primary"] == ORIGINAL_PRIMARY, s["healed_selectors"]
+    assert s["selectors"] == before["selectors"], s["selectors"]        # the recorded selectors stay
+    assert s["healed_selectors"] == {"primary": "#b"}, s["healed_selectors"]
     assert s["healed_at"] and s["healing_confidence"] == 0.8 and s["healing_method"] == "deterministic", s
+    vs = variants(admin, wf_id, steps[0])
+    assert len(vs) == 2, vs
+    rec, v = vs
+    assert rec == {"id": None, "source": "recorded", "status": "shared", "preferred": True,
+                   "selectors": before["selectors"], "element_meta": None, "method": "recorded",
+                   "confidence": None, "page_state_hash": None, "created_at": rec["created_at"],
+                   "created_by": admin.id, "votes": []}, rec
+    assert (v["id"], v["source"], v["status"], v["preferred"], v["method"]) == \
+        (d["variant_id"], "healed", "shared", False, "deterministic"), v
+    assert v["selectors"] == {"primary": "#b"} and v["element_meta"]["inner_text"] == "Candidate #b", v
+    assert (v["confidence"], v["page_state_hash"], v["created_by"], v["votes"]) == (0.8, page, admin.id, []), v
     healed = notes(admin, wf_id, "workflow_healed")
     assert len(healed) == 1 and healed[0]["severity"] == "info", healed
     assert W.detail(admin, wf_id)[0]["status"] == "active"
     assert review_rows(server, wf_id) == 0
 
-    # A second heal with a full selectors object: it replaces the old; the first primary is kept.
+    # A second heal, another candidate with a full selectors object: a second variant.
     new_sel = {"primary": "ignored", "css": "#c-css", "xpath": "/html/body/main/button[3]"}
-    d = heal_ok(admin, wf_id, heal_body(steps[0], [cand("#c", 95, selectors=new_sel), cand("#d", 10)]))
-    assert d["should_update"] and d["selector"] == "#c" and d["confidence"] == 0.95, d
+    d2 = heal_ok(admin, wf_id, heal_body(steps[0], [cand("#c", 95, selectors=new_sel), cand("#d", 10)]))
+    assert d2["should_update"] and d2["selector"] == "#c" and d2["confidence"] == 0.95, d2
+    assert d2["variant_id"] not in (None, d["variant_id"]) and d2["scope"] == "shared", d2
     s = step_of(admin, wf_id, steps[0])
-    assert s["selectors"] == {"primary": "#c", "css": "#c-css", "xpath": "/html/body/main/button[3]"}, s
-    assert s["healed_selectors"]["previous_primary"] == ORIGINAL_PRIMARY, s["healed_selectors"]
-    assert s["healing_confidence"] == 0.95
-    # Still one open workflow_healed alert.
+    assert s["selectors"] == before["selectors"], s["selectors"]
+    assert s["healed_selectors"] == {"primary": "#c"} and s["healing_confidence"] == 0.95, s
+    got = stored(admin, wf_id, steps[0])
+    assert set(got) == {"#b", "#c"}, got
+    assert got["#c"]["selectors"] == {"primary": "#c", "css": "#c-css", "xpath": "/html/body/main/button[3]"}
+    assert got["#c"]["page_state_hash"] is None, got["#c"]
+    # The same candidate again: no third variant.
+    heal_ok(admin, wf_id, heal_body(steps[0], [cand("#b", 90), cand("#x", 10)]))
+    assert set(stored(admin, wf_id, steps[0])) == {"#b", "#c"}
+    # Still one open workflow_healed alert; the other step is untouched.
     assert len(notes(admin, wf_id, "workflow_healed")) == 1
-    # The other step is untouched.
-    assert step_of(admin, wf_id, steps[1])["healed_selectors"] is None
+    other = step_of(admin, wf_id, steps[1])
+    assert other["healed_selectors"] is None and len(other["selector_variants"]) == 1, other
+
+
+def test_a_regular_users_score_does_not_heal_the_step_for_everyone(server):
+    """The client's deterministic_score is its claim: a regular user sending 100 gets the element
+    for their walkthrough (a pending variant), not a shared one; the same heal by an admin is."""
+    admin, regular = server.company_team()
+    wf_id, steps = new_wf(admin)
+    before = step_of(admin, wf_id, steps[0])
+    page = state()
+    d = heal_ok(regular, wf_id, heal_body(steps[0], [cand("#mine", 100), cand("#other", 10)], state=page))
+    assert (d["found"], d["selector"], d["confidence"], d["ask_user"]) == (True, "#mine", 1.0, False), d
+    assert (d["scope"], d["should_update"]) == ("personal", False), d
+    assert d["variant_id"] and d["review_id"] is None, d
+    s = step_of(admin, wf_id, steps[0])
+    assert s["selectors"] == before["selectors"] and s["healed_at"] is None and s["healed_selectors"] is None, s
+    v = stored(admin, wf_id, steps[0])["#mine"]
+    assert (v["id"], v["status"], v["created_by"], v["votes"]) == (d["variant_id"], "pending", regular.id, []), v
+    assert notes(admin, wf_id, "workflow_healed") == []
+    # The same page again, the same user: from the cache, still theirs.
+    d2 = heal_ok(regular, wf_id, heal_body(steps[0], [cand("#mine", 100), cand("#other", 10)], state=page))
+    assert (d2["selector"], d2["scope"], d2["variant_id"], d2["should_update"]) == \
+        ("#mine", "personal", d["variant_id"], False), d2
+    # An admin meeting the same page: their heal is evidence, the variant becomes shared.
+    d3 = heal_ok(admin, wf_id, heal_body(steps[0], [cand("#mine", 100), cand("#other", 10)], state=page))
+    assert (d3["selector"], d3["scope"], d3["variant_id"], d3["should_update"]) == \
+        ("#mine", "shared", d["variant_id"], True), d3
+    assert stored(admin, wf_id, steps[0])["#mine"]["status"] == "shared"
+    assert step_of(admin, wf_id, steps[0])["healed_selectors"] == {"primary": "#mine"}
+    assert len(notes(admin, wf_id, "workflow_healed")) == 1
+    # And the regular user's next answer says so.
+    d4 = heal_ok(regular, wf_id, heal_body(steps[0], [cand("#mine", 100), cand("#other", 10)], state=page))
+    assert (d4["scope"], d4["should_update"]) == ("shared", False), d4
+    # Without a page state (no cache) an admin's heal is shared at once.
+    d5 = heal_ok(admin, wf_id, heal_body(steps[1], [cand("#admins", 100)]))
+    assert (d5["scope"], d5["should_update"]) == ("shared", True), d5
+    assert stored(admin, wf_id, steps[1])["#admins"]["status"] == "shared"
+
+
+def test_the_21st_variant_evicts_the_oldest_pending_one(server):
+    admin, regular = server.company_team()
+    wf_id, steps = new_wf(admin)
+    sid = steps[0]
+    # Two shared (an admin's heals) and 18 pending (a regular user's): 20 stored variants.
+    for i in range(2):
+        heal_ok(admin, wf_id, heal_body(sid, [cand(f"#shared{i}", 100)]))
+    ids = []
+    for i in range(18):
+        ids.append(heal_ok(regular, wf_id, heal_body(sid, [cand(f"#p{i}", 100)]))["variant_id"])
+    got = stored(admin, wf_id, sid)
+    assert len(got) == 20 and len(variants(admin, wf_id, sid)) == 21
+    # The 21st: the oldest pending one goes, the shared ones stay.
+    d = heal_ok(regular, wf_id, heal_body(sid, [cand("#p18", 100)]))
+    assert d["variant_id"] and d["scope"] == "personal", d
+    got = stored(admin, wf_id, sid)
+    assert len(got) == 20 and "#p0" not in got and "#p18" in got and {"#shared0", "#shared1"} <= set(got), got
+    # Once every stored variant is shared (or preferred), none may go: a heal is still answered,
+    # but nothing is stored; a vote or an approval that would add one is 409.
+    for sel in list(got):
+        if got[sel]["status"] != "shared":
+            server.db.execute("UPDATE step_selector_variants SET status = 'shared' WHERE id = %s", (got[sel]["id"],))
+    d = heal_ok(regular, wf_id, heal_body(sid, [cand("#one-too-many", 100)]))
+    assert (d["found"], d["selector"], d["scope"], d["variant_id"]) == (True, "#one-too-many", "none", None), d
+    r = regular.post(f"/api/workflows/{wf_id}/steps/{sid}/heal-votes",
+                     {"vote": "confirm", "how": "acted", "selector": "#new", "page_state_hash": state()})
+    assert_error(r, 409)
+    assert len(stored(admin, wf_id, sid)) == 20
 
 
 # (candidates' scores, found, should_update, confidence, candidate_index)
@@ -163,8 +266,14 @@ def test_thresholds_without_ai(server, name, scores, found, update, conf, index)
     assert d["candidate_index"] == index, d
     assert d["selector"] == (f"#c{index}" if found else None), d
     assert (d["review_id"] is not None) == (found and not update), d
-    primary = step_of(admin, wf_id, steps[0])["selectors"]["primary"]
-    assert primary == (f"#c{index}" if update else ORIGINAL_PRIMARY), primary
+    assert step_of(admin, wf_id, steps[0])["selectors"]["primary"] == ORIGINAL_PRIMARY
+    # An admin's heal: a shared variant when used, a pending one when asked about.
+    assert d["ask_user"] is (found and not update), d
+    assert d["scope"] == ("shared" if update else "personal" if found else "none"), d
+    got = stored(admin, wf_id, steps[0])
+    assert list(got) == ([f"#c{index}"] if found else []), got
+    if found:
+        assert got[f"#c{index}"]["status"] == ("shared" if update else "pending"), got
     assert review_rows(server, wf_id) == (1 if found and not update else 0)
     status = W.detail(admin, wf_id)[0]["status"]
     assert status == ("needs_review" if found and not update else "active"), status
@@ -175,7 +284,8 @@ def test_no_candidates_is_not_found(server):
     wf_id, steps = new_wf(admin)
     d = heal_ok(regular, wf_id, heal_body(steps[0], []))
     assert d == {"found": False, "selector": None, "confidence": 0.0, "method": "deterministic",
-                 "should_update": False, "candidate_index": None, "review_id": None}, d
+                 "should_update": False, "candidate_index": None, "review_id": None, "ask_user": False,
+                 "scope": "none", "variant_id": None}, d
 
 
 def test_review_queue_entry(server):
@@ -245,15 +355,23 @@ def test_approve_applies_and_deciding_twice_is_409(server):
     rv = assert_envelope(r, 200)
     assert set(rv) == REVIEW_FIELDS, rv
     assert rv["status"] == "approved" and rv["decided_by"] == admin.id and rv["decided_at"], rv
+    assert rv["resolution"] == "admin", rv
+    assert [(v["user_id"], v["vote"], v["how"], v["admin"]) for v in rv["votes"]] == \
+        [(admin.id, "confirm", "approved", True)], rv["votes"]
     s = step_of(admin, wf_id, steps[0])
-    assert s["selectors"] == {"primary": "#approved", "css": "#approved-css"}, s["selectors"]
-    assert s["healed_selectors"]["previous_primary"] == ORIGINAL_PRIMARY, s
+    assert s["selectors"]["primary"] == ORIGINAL_PRIMARY, s["selectors"]
+    assert s["healed_selectors"] == {"primary": "#approved"}, s
     assert s["healing_confidence"] == pytest.approx(0.72) and s["healed_at"], s
+    # The approved candidate: a shared variant, the preferred one; the recorded one stays.
+    vs = variants(admin, wf_id, steps[0])
+    assert [(v["source"], v["status"], v["preferred"]) for v in vs] == \
+        [("recorded", "shared", False), ("healed", "shared", True)], vs
+    assert vs[1]["selectors"] == {"primary": "#approved", "css": "#approved-css"}, vs[1]
     assert_error(admin.post(f"/api/heal-reviews/{rid}/approve"), 409)
     assert_error(admin.post(f"/api/heal-reviews/{rid}/reject"), 409)
     assert reviews(admin, f"workflow_id={wf_id}")[0] == []
     assert [x["id"] for x in reviews(admin, f"status=approved&workflow_id={wf_id}")[0]] == [rid]
-    assert step_of(admin, wf_id, steps[0])["selectors"]["primary"] == "#approved"
+    assert stored(admin, wf_id, steps[0])["#approved"]["preferred"] is True
 
 
 def test_rejected_candidate_is_not_proposed_again_for_that_page(server):
@@ -307,7 +425,7 @@ def test_decision_cache_without_ai(server):
     # An accepted decision, asked again: the selector, but no second update.
     page2 = state()
     acc = heal_body(steps[1], [cand("#win", 90), cand("#lose", 40)], state=page2)
-    a1 = heal_ok(regular, wf_id, acc)
+    a1 = heal_ok(admin, wf_id, acc)
     assert a1["should_update"] is True, a1
     a2 = heal_ok(regular, wf_id, acc)
     assert (a2["found"], a2["selector"], a2["should_update"], a2["candidate_index"]) == (True, "#win", False, 0), a2
@@ -565,11 +683,13 @@ def test_thresholds_with_ai(aisrv, ai_team, ai, name, scores, answer, found, upd
     assert (d["found"], d["should_update"]) == (found, update), d
     assert d["candidate_index"] == chosen and d["selector"] == (f"#w{chosen}" if found else None), d
     assert (d["review_id"] is not None) == (found and not update), d
-    primary = step_of(admin, wf_id, steps[0])["selectors"]["primary"]
-    assert primary == (f"#w{chosen}" if update else ORIGINAL_PRIMARY)
+    assert step_of(admin, wf_id, steps[0])["selectors"]["primary"] == ORIGINAL_PRIMARY
+    # Every used case here has the AI sure on its own (≥ 0.80): shared although a regular user asked.
+    assert d["scope"] == ("shared" if update else "personal" if found else "none"), d
     if update:
         s = step_of(admin, wf_id, steps[0])
         assert s["healing_method"] == "ai_assisted" and s["healing_confidence"] == pytest.approx(final), s
+        assert stored(admin, wf_id, steps[0])[f"#w{chosen}"]["status"] == "shared"
     # The prompt: the original element and the candidates numbered 1..n with their scores; the
     # current screenshot attached.
     p = calls[0].prompt
@@ -676,7 +796,10 @@ def test_reject_then_the_candidate_is_not_in_the_prompt(aisrv, ai_team, ai):
     # Approve the second: applied.
     assert_envelope(admin.post(f"/api/heal-reviews/{d2['review_id']}/approve"), 200)
     s = step_of(admin, wf_id, steps[0])
-    assert s["selectors"]["primary"] == "#alt" and s["healed_selectors"]["previous_primary"] == ORIGINAL_PRIMARY
+    assert s["selectors"]["primary"] == ORIGINAL_PRIMARY and s["healed_selectors"] == {"primary": "#alt"}, s
+    got = stored(admin, wf_id, steps[0])
+    assert (got["#alt"]["status"], got["#alt"]["preferred"]) == ("shared", True), got
+    assert (got["#bad"]["status"], got["#bad"]["preferred"]) == ("rejected", False), got
 
 
 def test_ai_sees_both_screenshots_and_the_review_shows_them(aisrv, ai_team, ai):
@@ -767,8 +890,10 @@ def test_deciding_a_review_twice_at_once(server, first, second):
     action = (first, second)[winner]
     rv = out[winner].body["data"]
     assert rv["status"] == ("approved" if action == "approve" else "rejected"), rv
-    primary = step_of(admin, wf_id, steps[0])["selectors"]["primary"]
-    assert primary == ("#race" if action == "approve" else ORIGINAL_PRIMARY), (action, primary)
+    assert step_of(admin, wf_id, steps[0])["selectors"]["primary"] == ORIGINAL_PRIMARY
+    v = stored(admin, wf_id, steps[0])["#race"]
+    assert v["status"] == ("shared" if action == "approve" else "rejected"), (action, v)
+    assert len(v["votes"]) == 1, v
     final = [r for r in reviews(admin, f"status={rv['status']}&workflow_id={wf_id}")[0] if r["id"] == rid]
     assert len(final) == 1
 
@@ -827,3 +952,49 @@ def _swallow(fn):
         fn()
     except Exception:  # noqa: BLE001 - the server is killed under this request
         pass
+
+
+# ------------------------------------------------------------------------------------------------
+# Steps healed before variants existed (migration 0008)
+# ------------------------------------------------------------------------------------------------
+
+def test_migration_restores_steps_healed_before_variants(server_factory):
+    """Before variants, a heal overwrote the step's selectors and kept the recorded primary in
+    healed_selectors.previous_primary (and the one it replaced in last_replaced). The migration
+    brings the recorded primary back and keeps the healed selectors as shared variants."""
+    srv = server_factory()
+    admin = srv.signup_admin()
+    wf_id, steps = new_wf(admin)
+    healed_sel = {"primary": "#healed", "css": "#healed-css", "xpath": "/html/body/main/button"}
+    assert not srv.stop()
+    db = srv.db
+    for sql in ("DROP TABLE heal_votes", "DROP TABLE step_selector_variants", "DROP INDEX idx_heal_reviews_step",
+                "ALTER TABLE heal_reviews DROP COLUMN resolution", "ALTER TABLE workflows DROP COLUMN heal_version",
+                "DELETE FROM schema_migrations WHERE version = 8"):
+        db.execute(sql)
+    db.execute("UPDATE steps SET selectors = %s, healed_selectors = %s, healed_at = %s, healing_confidence = 0.9, "
+               "healing_method = 'ai_assisted' WHERE id = %s",
+               (json.dumps(healed_sel), json.dumps({"previous_primary": ORIGINAL_PRIMARY, "primary": "#healed",
+                                                    "last_replaced": "#first-heal"}),
+                "2026-11-30T10:00:00.000Z", steps[0]))
+    # A step healed once (last_replaced is the recorded primary), and one never healed.
+    db.execute("UPDATE steps SET selectors = %s, healed_selectors = %s, healed_at = %s, healing_confidence = 0.8, "
+               "healing_method = 'deterministic' WHERE id = %s",
+               (json.dumps({"primary": "#once"}), json.dumps({"previous_primary": '[data-testid="btn-2"]',
+                                                              "primary": "#once",
+                                                              "last_replaced": '[data-testid="btn-2"]'}),
+                "2026-11-30T11:00:00.000Z", steps[1]))
+    srv.start()
+    s0, s1 = W.detail(admin, wf_id)[0]["steps"]
+    assert s0["selectors"] == {**healed_sel, "primary": ORIGINAL_PRIMARY}, s0["selectors"]
+    assert s0["healed_selectors"] == {"primary": "#healed"} and s0["healing_method"] == "ai_assisted", s0
+    got = {v["selectors"]["primary"]: v for v in s0["selector_variants"][1:]}
+    assert set(got) == {"#healed", "#first-heal"}, got
+    h = got["#healed"]
+    assert (h["source"], h["status"], h["method"], h["confidence"], h["preferred"]) == \
+        ("healed", "shared", "ai_assisted", 0.9, False), h
+    assert h["selectors"] == healed_sel and h["created_at"].startswith("2026-11-30T10:00:00"), h
+    assert (got["#first-heal"]["status"], got["#first-heal"]["selectors"]) == ("shared", {"primary": "#first-heal"})
+    assert s1["selectors"] == {"primary": '[data-testid="btn-2"]'}, s1["selectors"]
+    assert [v["selectors"]["primary"] for v in s1["selector_variants"][1:]] == ["#once"], s1
+    assert s0["selector_variants"][0]["selectors"]["primary"] == ORIGINAL_PRIMARY

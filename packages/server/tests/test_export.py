@@ -582,3 +582,53 @@ def test_import_transport_errors(co):
     r = W.send_raw(admin, "POST", "/api/workflows/import", big, {"Content-Type": "application/json"})
     assert_error(r, 413)
     assert W.total(admin) == before
+
+
+# ------------------------------------------------------------------------------------------------
+# Selector variants: exported as alternatives, imported back as variants
+# ------------------------------------------------------------------------------------------------
+
+def _heal(account, wf_id, step_id, selector, selectors=None):
+    c = {"selector": selector, "deterministic_score": 100, "element_meta": {"tag_name": "button"}}
+    if selectors is not None:
+        c["selectors"] = selectors
+    d = assert_envelope(account.post(f"/api/workflows/{wf_id}/auto-heal",
+                                     {"step_id": step_id, "candidates": [c]}), 200)
+    assert d["found"] and d["variant_id"], d
+    return d
+
+
+def test_variants_round_trip_through_export_and_import(co):
+    admin, regular = co
+    wf = create(admin, W.body(2, name="With variants"))
+    W.activate(admin, wf)
+    step = W.detail(admin, wf)[0]["steps"][0]
+    # Two shared variants (an admin's heals), one pending (a regular user's).
+    assert _heal(admin, wf, step["id"], "#new-save", {"css": "button.new-save"})["scope"] == "shared"
+    assert _heal(admin, wf, step["id"], '[data-qa="save"]')["scope"] == "shared"
+    assert _heal(regular, wf, step["id"], "#pending-only")["scope"] == "personal"
+
+    rec = json.loads(assert_file(export(regular, wf, "devtools"), "devtools"))
+    clicks = [s for s in rec["steps"] if s["type"] == "click"]
+    assert clicks[0]["selectors"] == [['[data-testid="btn-1"]'], ["#b1"], ["xpath//html/body/button[1]"],
+                                      ["#new-save"], ["button.new-save"], ['[data-qa="save"]']], clicks[0]
+    assert "#pending-only" not in json.dumps(rec)
+    js = assert_file(export(regular, wf, "playwright"), "playwright")
+    assert ('page.locator("[data-testid=\\"btn-1\\"]").or(page.locator("#new-save"))'
+            '.or(page.locator("[data-qa=\\"save\\"]")).first().click()') in js, js
+    assert "#pending-only" not in js
+
+    copy_ = W.wait_labeled(admin, assert_envelope(import_(admin, rec), 201)["workflow_id"])
+    got = next(s for s in copy_["steps"] if s["action_type"] == "click")
+    # The recorded selectors as they were, the shared variants as shared imported variants.
+    assert (got["selectors"]["primary"], got["selectors"]["css"], got["selectors"]["xpath"]) == \
+        ('[data-testid="btn-1"]', "#b1", "/html/body/button[1]"), got["selectors"]
+    vs = got["selector_variants"]
+    assert vs[0]["source"] == "recorded" and vs[0]["preferred"] is True, vs[0]
+    assert [(v["selectors"]["primary"], v["source"], v["status"], v["method"], v["created_by"]) for v in vs[1:]] == [
+        ("#new-save", "imported", "shared", "imported", admin.id),
+        ("button.new-save", "imported", "shared", "imported", admin.id),
+        ('[data-qa="save"]', "imported", "shared", "imported", admin.id)], vs
+    # Exported again: the same alternatives.
+    again = json.loads(export(admin, copy_["id"], "devtools").raw)
+    assert [s for s in again["steps"] if s["type"] == "click"][0]["selectors"] == clicks[0]["selectors"]

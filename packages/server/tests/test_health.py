@@ -610,6 +610,9 @@ def _bad_batches(steps, other_step):
         ("abandoned step entry", {"entries": [ok(), ok(client_id=cid(), status="abandoned")]},
          "/entries/1/status"),
         ("healed run outcome", {"entries": [ok(), entry("healed_ai", None)]}, "/entries/1/status"),
+        ("skipped run outcome", {"entries": [ok(), entry("skipped", None)]}, "/entries/1/status"),
+        ("completed_with_skips step entry",
+         {"entries": [ok(), ok(client_id=cid(), status="completed_with_skips")]}, "/entries/1/status"),
     ]
 
 
@@ -677,3 +680,79 @@ def test_reports_and_workflow_edits_at_once_lose_nothing(server):
     assert d["total_uses"] == n_reports and d["success_rate"] == 1.0, {k: d[k] for k in ("total_uses", "success_rate")}
     assert d["name"] in names and d["status"] == "active", d["name"]
     assert health_fields(admin, wf_id)["total_uses"] == n_reports
+
+
+# ------------------------------------------------------------------------------------------------
+# Runs completed with skipped steps
+# ------------------------------------------------------------------------------------------------
+
+def skips(error_type=None, steps=None):
+    """A run that finished with a skipped step: the step's entry, then the run's outcome."""
+    run = "r-" + secrets.token_hex(8)
+    out = []
+    if steps:
+        out.append(entry("skipped", steps[0], run, error_type="element_not_found"))
+    out.append(entry("completed_with_skips", None, run, **({"error_type": error_type} if error_type else {})))
+    return out
+
+
+def test_completed_with_skips_is_finished_but_no_success(server):
+    admin, regular = server.company_team()
+    wf_id, steps = new_wf(admin)
+    d = report_ok(regular, wf_id, runs("success", "success") + skips(steps=steps) + runs("abandoned"))
+    w = d["workflow"]
+    # Three finished runs (the abandoned one is not), two of them successes.
+    assert w["total_uses"] == 3 and w["success_rate"] == pytest.approx(2 / 3), w
+    assert w["consecutive_failures"] == 0 and w["status"] == "active", w
+    assert w["last_failed_run"] is None, w
+    # The health report: a day count of its own, and the run in the recent runs.
+    h = assert_envelope(admin.get(f"/api/workflows/{wf_id}/health?days=1"), 200)
+    day = h["days"][-1]
+    assert set(day) == {"date", "success", "completed_with_skips", "failed", "abandoned", "healed"}, day
+    assert (day["success"], day["completed_with_skips"], day["failed"], day["abandoned"]) == (2, 1, 0, 1), day
+    assert sorted(r["status"] for r in h["recent_runs"]) == \
+        ["abandoned", "completed_with_skips", "success", "success"], h["recent_runs"]
+
+
+def test_skips_neither_break_nor_reset_the_failure_streak(server):
+    admin, regular = server.company_team()
+    wf_id, _ = new_wf(admin)
+    # Two failures, then skips of steps that were found (the user chose to skip): the streak
+    # stays at two, and a third failure breaks the workflow.
+    d = report_ok(regular, wf_id, runs("failed", "failed") + skips() + skips(error_type="timeout") + skips())
+    assert d["workflow"]["consecutive_failures"] == 2 and d["workflow"]["status"] == "active", d
+    d = report_ok(regular, wf_id, runs("failed"))
+    assert d["workflow"]["consecutive_failures"] == 3 and d["workflow"]["status"] == "broken", d
+    assert len(notes(admin, wf_id, "workflow_broken")) == 1
+    # Such a run does not recover it either; a success does.
+    d = report_ok(regular, wf_id, skips())
+    assert d["workflow"]["status"] == "broken" and d["workflow"]["consecutive_failures"] == 3, d
+    d = report_ok(regular, wf_id, runs("success"))
+    assert d["workflow"]["status"] == "active" and d["workflow"]["consecutive_failures"] == 0, d
+    assert d["workflow"]["total_uses"] == 8 and d["workflow"]["success_rate"] == pytest.approx(1 / 8), d
+
+
+def test_skips_of_steps_not_found_count_as_failures(server):
+    admin, regular = server.company_team()
+    wf_id, steps = new_wf(admin)
+    d = report_ok(regular, wf_id, skips("element_not_found", steps) + skips("element_not_found"))
+    w = d["workflow"]
+    assert w["consecutive_failures"] == 2 and w["last_failed_run"] and w["status"] == "active", w
+    d = report_ok(regular, wf_id, runs("failed"))
+    assert d["workflow"]["status"] == "broken", d
+    assert len(notes(admin, wf_id, "workflow_broken")) == 1
+    # Batched the other way round, the same: the status does not depend on batching.
+    other, _ = new_wf(admin)
+    for e in skips("element_not_found") + runs("failed") + skips("element_not_found"):
+        d = report_ok(regular, other, [e])
+    assert d["workflow"]["status"] == "broken" and d["workflow"]["consecutive_failures"] == 3, d
+
+
+def test_skips_count_in_the_high_failure_rate(server):
+    admin, regular = server.company_team()
+    wf_id, _ = new_wf(admin)
+    # 10 runs in 7 days, 6 successes (< 70 %): the 4 others are runs with skipped steps.
+    report_ok(regular, wf_id, runs(*(["success"] * 6)) + [e for _ in range(4) for e in skips()])
+    alerts = notes(admin, wf_id, "high_failure_rate")
+    assert len(alerts) == 1 and "4 of 10" in alerts[0]["message"], alerts
+    assert health_fields(admin, wf_id)["status"] == "active"

@@ -19,7 +19,8 @@ WORKFLOW_KEYS = {"id", "name", "description", "starting_url", "tags", "status", 
 STEP_KEYS = {"id", "step_number", "timestamp", "action_type", "selectors", "element_meta", "page_context",
              "action_data", "screenshot_ref", "screenshot", "dom_context", "expected_outcome", "field_label",
              "instruction", "ai_confidence", "ai_model", "ai_generated_at", "label_edited", "instruction_edited",
-             "edited_by", "edited_at", "healed_selectors", "healed_at", "healing_confidence", "healing_method"}
+             "edited_by", "edited_at", "healed_selectors", "healed_at", "healing_confidence", "healing_method",
+             "selector_variants"}
 STATUSES = ["draft", "processing", "needs_review", "active", "broken", "archived"]
 # The lifecycle, as the contract states it (same status → same status is a no-op and allowed).
 ALLOWED = {("draft", "processing"), ("processing", "needs_review"), ("needs_review", "active"),
@@ -249,7 +250,7 @@ BAD = [
     # selectors
     ("selectors-missing", _del(S + ["selectors"]), "/steps/2/selectors"),
     ("selectors-string", _set(S + ["selectors"], "#id"), "/steps/2/selectors"),
-    ("selector-primary-1001", _set(S + ["selectors", "primary"], "a" * 1001), "/steps/2/selectors/primary"),
+    ("selector-primary-2001", _set(S + ["selectors", "primary"], "a" * 2001), "/steps/2/selectors/primary"),
     ("selector-primary-1mb", _set(S + ["selectors", "primary"], BIG), "/steps/2/selectors/primary"),
     ("selector-primary-object", _set(S + ["selectors", "primary"], {"css": "#a"}), "/steps/2/selectors/primary"),
     ("selector-xpath-2001", _set(S + ["selectors", "xpath"], "/" * 2001), "/steps/2/selectors/xpath"),

@@ -67,7 +67,7 @@ void RegisterExportRoutes(http::Router& router, App& app) {
       // the errors point into the recording.
       try {
         app.contract.ValidateBody("createWorkflow", imported.body);
-        return app.workflows.Create(caller, imported.body);
+        return app.workflows.Create(caller, imported.body, imported.variants);
       } catch (const core::Error& e) {
         throw services::RecordingError(e, imported);
       }

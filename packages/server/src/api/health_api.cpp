@@ -1,5 +1,6 @@
 // Walkthrough reports, workflow health, the auto-heal decision and the heal review queue.
 #include "api/app.hpp"
+#include "api/views.hpp"
 #include "core/crypto.hpp"
 #include "core/time.hpp"
 #include "http/blocking_pool.hpp"
@@ -123,9 +124,44 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
                   {"should_update", decision.should_update},
                   {"candidate_index",
                    decision.candidate_index ? json(*decision.candidate_index) : json(nullptr)},
-                  {"review_id", decision.review_id ? json(*decision.review_id) : json(nullptr)}});
+                  {"review_id", decision.review_id ? json(*decision.review_id) : json(nullptr)},
+                  {"ask_user", decision.ask_user},
+                  {"scope", decision.scope},
+                  {"variant_id", decision.variant_id ? json(*decision.variant_id) : json(nullptr)}});
            })
       .body_limit = kHealBodyLimit;
+
+  router.Add("POST", "/api/workflows/{id}/steps/{step_id}/heal-votes", Access::kUser,
+             [&app](Context& ctx) -> Task<Response> {
+               const int64_t id = PathId(ctx.req, "id");
+               const json body = app.contract.Body("voteHeal", ctx.req);
+               services::HealVoteRequest req;
+               req.step_id = PathId(ctx.req, "step_id");
+               req.vote = body.at("vote").get<std::string>();
+               req.how = body.at("how").get<std::string>();
+               req.selector = body.at("selector").get<std::string>();
+               req.selectors = body.value("selectors", json(nullptr));
+               req.element_meta = body.value("element_meta", json(nullptr));
+               req.page_state_hash = body.at("page_state_hash").get<std::string>();
+               const auto caller = CallerOf(ctx);
+               auto result = co_await ctx.db.Run([&] { return app.healing.Vote(caller, id, req); });
+               core::JsonWriter out(2048);
+               out.BeginObject().Key("data").BeginObject();
+               out.Key("status").String(result.status);
+               out.Key("confirmations").Int(result.confirmations);
+               out.Key("rejections").Int(result.rejections);
+               out.Key("required").Int(result.required);
+               out.Key("variant");
+               if (result.variant) {
+                 WriteVariant(out, *result.variant);
+               } else {
+                 out.Null();
+               }
+               out.EndObject().Key("meta").BeginObject().EndObject().EndObject();
+               Response r;
+               r.body = out.Take();
+               co_return r;
+             });
 
   router.Add("GET", "/api/heal-reviews", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
     const json q = app.contract.Query("listHealReviews", ctx.req);

@@ -1,5 +1,7 @@
 #include "api/views.hpp"
 
+#include <algorithm>
+
 #include "core/time.hpp"
 
 namespace stepwise::api {
@@ -72,8 +74,63 @@ void WriteWorkflow(core::JsonWriter& out, const storage::WorkflowRecord& w, bool
   if (close) out.EndObject();
 }
 
+namespace {
+
+void WriteVote(core::JsonWriter& w, const storage::HealVoteRecord& v) {
+  w.BeginObject();
+  w.Key("user_id").OptInt(v.user_id);
+  w.Key("user_name").OptString(v.user_name);
+  w.Key("vote").String(v.vote);
+  w.Key("how").String(v.how);
+  w.Key("admin").Bool(v.admin);
+  w.Key("page_state_hash").String(v.page_state_hash);
+  w.Key("created_at").String(core::FormatIsoMillis(v.created_at));
+  w.EndObject();
+}
+
+// The recorded selectors as the first variant: preferred unless an admin preferred another.
+void WriteRecordedVariant(core::JsonWriter& w, const storage::StepRecord& s, bool preferred,
+                          std::optional<int64_t> recorded_by) {
+  w.BeginObject();
+  w.Key("id").Null();
+  w.Key("source").String("recorded");
+  w.Key("status").String("shared");
+  w.Key("preferred").Bool(preferred);
+  w.Key("selectors").Raw(s.selectors_json);
+  w.Key("element_meta").Null();
+  w.Key("method").String("recorded");
+  w.Key("confidence").Null();
+  w.Key("page_state_hash").OptString(s.page_state_hash);
+  w.Key("created_at").String(core::FormatIsoMillis(s.created_at));
+  w.Key("created_by").OptInt(recorded_by);
+  w.Key("votes").BeginArray().EndArray();
+  w.EndObject();
+}
+
+}  // namespace
+
+void WriteVariant(core::JsonWriter& w, const storage::VariantRecord& v) {
+  w.BeginObject();
+  w.Key("id").Int(v.id);
+  w.Key("source").String(v.source);
+  w.Key("status").String(v.status);
+  w.Key("preferred").Bool(v.preferred);
+  w.Key("selectors").Raw(v.selectors_json);
+  w.Key("element_meta").OptRaw(v.element_meta_json);
+  w.Key("method").String(v.method);
+  w.Key("confidence").OptDouble(v.confidence);
+  w.Key("page_state_hash").OptString(v.page_state_hash);
+  w.Key("created_at").String(core::FormatIsoMillis(v.created_at));
+  w.Key("created_by").OptInt(v.created_by);
+  w.Key("votes").BeginArray();
+  for (const auto& vote : v.votes) WriteVote(w, vote);
+  w.EndArray();
+  w.EndObject();
+}
+
 void WriteStep(core::JsonWriter& w, const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
-               const ScreenshotLinks* links) {
+               const ScreenshotLinks* links, const std::vector<storage::VariantRecord>& variants,
+               std::optional<int64_t> recorded_by) {
   w.BeginObject();
   w.Key("id").Int(s.id);
   w.Key("step_number").Int(s.step_number);
@@ -120,6 +177,12 @@ void WriteStep(core::JsonWriter& w, const storage::StepRecord& s, const storage:
   OptTime(w, s.healed_at);
   w.Key("healing_confidence").OptDouble(s.healing_confidence);
   w.Key("healing_method").OptString(s.healing_method);
+  w.Key("selector_variants").BeginArray();
+  const bool other_preferred =
+      std::any_of(variants.begin(), variants.end(), [](const auto& v) { return v.preferred; });
+  WriteRecordedVariant(w, s, !other_preferred, recorded_by);
+  for (const auto& v : variants) WriteVariant(w, v);
+  w.EndArray();
   w.EndObject();
 }
 

@@ -5,6 +5,7 @@
 #include "core/json_writer.hpp"
 #include "services/accounts.hpp"
 #include "storage/db/records.hpp"
+#include "storage/db/variants.hpp"
 
 namespace stepwise::api {
 
@@ -23,9 +24,13 @@ struct ScreenshotLinks {
   std::optional<std::string> thumbnail_url;
 };
 // A step: the stored JSON columns are spliced in as they are, not re-parsed. With `shot` and
-// `links`, the step carries its screenshot's signed URLs.
+// `links`, the step carries its screenshot's signed URLs. `selector_variants` lists the recorded
+// selectors first (recorded by `recorded_by`), then `variants` (the step's stored ones, in order).
 void WriteStep(core::JsonWriter& out, const storage::StepRecord& s, const storage::ScreenshotRecord* shot,
-               const ScreenshotLinks* links);
+               const ScreenshotLinks* links, const std::vector<storage::VariantRecord>& variants,
+               std::optional<int64_t> recorded_by);
+// A stored selector variant (SelectorVariant) with its votes.
+void WriteVariant(core::JsonWriter& out, const storage::VariantRecord& v);
 nlohmann::json ScreenshotJson(const storage::ScreenshotRecord& s, const std::string& url,
                               const std::optional<std::string>& thumbnail_url);
 

@@ -49,6 +49,8 @@ ScreenshotLinks LinksOf(const App& app, const http::Request& req, const storage:
   return links;
 }
 
+const std::vector<storage::VariantRecord> kNoVariants;
+
 // The detail body, built as text: steps splice their stored JSON in without re-parsing it.
 std::string DetailJson(const App& app, const http::Request& req, const services::WorkflowDetail& d) {
   core::JsonWriter out(4096 + d.steps.size() * 2048);
@@ -71,7 +73,9 @@ std::string DetailJson(const App& app, const http::Request& req, const services:
         links = LinksOf(app, req, *shot, now);
       }
     }
-    WriteStep(out, step, shot, shot != nullptr ? &links : nullptr);
+    const auto stored = d.variants.find(step.id);
+    WriteStep(out, step, shot, shot != nullptr ? &links : nullptr,
+              stored != d.variants.end() ? stored->second : kNoVariants, d.workflow.created_by);
   }
   out.EndArray().EndObject();
   return out.Take();
@@ -218,7 +222,8 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
         core::JsonWriter out;
         const storage::ScreenshotRecord* shot = updated.screenshot ? &*updated.screenshot : nullptr;
         const ScreenshotLinks links = shot != nullptr ? LinksOf(app, ctx.req, *shot) : ScreenshotLinks{};
-        WriteStep(out, updated.step, shot, shot != nullptr ? &links : nullptr);
+        WriteStep(out, updated.step, shot, shot != nullptr ? &links : nullptr, updated.variants,
+                  updated.workflow.created_by);
         co_return RawData(out.Take(), services::WorkflowETag(updated.workflow));
       });
 

@@ -64,6 +64,7 @@ struct StepFacts {
   bool is_value_step = false;        // input_commit, select_change
   std::optional<std::string> value;  // the recorded value; never set when masked
   std::string url;                   // page_context.url
+  std::vector<json> variants;        // the selectors of its shared variants, preferred first
 };
 
 std::string DerivedLabel(const StepFacts& f) {
@@ -87,9 +88,14 @@ std::string DefaultInstruction(const StepFacts& f) {
   return "Click" + (target.empty() ? std::string(" the element") : target) + ".";
 }
 
-StepFacts FactsOf(const storage::StepRecord& s) {
+StepFacts FactsOf(const storage::StepRecord& s, const std::vector<storage::VariantRecord>* variants) {
   StepFacts f;
   f.rec = &s;
+  if (variants != nullptr) {
+    for (const auto& v : *variants) {
+      if (v.status == "shared") f.variants.push_back(ParseObject(v.selectors_json));
+    }
+  }
   f.selectors = ParseObject(s.selectors_json);
   f.meta = ParseObject(s.element_meta_json);
   f.page = ParseObject(s.page_context_json);
@@ -117,7 +123,10 @@ StepFacts FactsOf(const storage::StepRecord& s) {
 std::vector<StepFacts> AllFacts(const WorkflowDetail& d) {
   std::vector<StepFacts> out;
   out.reserve(d.steps.size());
-  for (const auto& s : d.steps) out.push_back(FactsOf(s));
+  for (const auto& s : d.steps) {
+    const auto v = d.variants.find(s.id);
+    out.push_back(FactsOf(s, v != d.variants.end() ? &v->second : nullptr));
+  }
   return out;
 }
 
@@ -419,6 +428,43 @@ std::string PlaywrightLocator(const json& s) {
   return {};
 }
 
+namespace {
+
+// The recorded selectors' alternatives, then those of the step's shared variants that are new,
+// within the Recorder's cap: a replay finds the element on either design.
+std::vector<std::vector<std::string>> AllRecorderSelectors(const StepFacts& f) {
+  auto out = RecorderSelectors(f.selectors);
+  for (const auto& v : f.variants) {
+    for (auto& chain : RecorderSelectors(v)) {
+      if (out.size() >= kMaxAlternatives) return out;
+      if (std::find(out.begin(), out.end(), chain) == out.end()) out.push_back(std::move(chain));
+    }
+  }
+  return out;
+}
+
+// The recorded locator, `.or()` each shared variant's: the first element either finds.
+std::string LocatorWithVariants(const StepFacts& f) {
+  std::string locator = PlaywrightLocator(f.selectors);
+  std::vector<std::string> seen{locator};
+  bool combined = false;
+  for (const auto& v : f.variants) {
+    const std::string other = PlaywrightLocator(v);
+    if (other.empty() || std::find(seen.begin(), seen.end(), other) != seen.end()) continue;
+    seen.push_back(other);
+    if (locator.empty()) {
+      locator = other;
+    } else {
+      locator += ".or(" + other + ")";
+      combined = true;
+    }
+  }
+  // Both designs may be on the page at once: the first match, not a strict-mode error.
+  return combined ? locator + ".first()" : locator;
+}
+
+}  // namespace
+
 json DevtoolsRecording(const WorkflowDetail& d) {
   const auto facts = AllFacts(d);
   const auto [width, height] = ViewportOf(facts);
@@ -440,7 +486,7 @@ json DevtoolsRecording(const WorkflowDetail& d) {
       if (!f.url.empty()) steps.push_back({{"type", "navigate"}, {"url", f.url}});
       continue;
     }
-    const auto selectors = RecorderSelectors(f.selectors);
+    const auto selectors = AllRecorderSelectors(f);
     if (a == "submit" && !SubmitIsClick(f)) {
       // Enter in the field the previous step filled (the Recorder's keyDown has no target).
       key("keyDown");
@@ -505,7 +551,7 @@ std::string PlaywrightScript(const WorkflowDetail& d) {
       }
       continue;
     }
-    const std::string locator = PlaywrightLocator(f.selectors);
+    const std::string locator = LocatorWithVariants(f);
     if (a == "submit" && !SubmitIsClick(f)) {
       const std::string tag = core::AsciiLower(Text(f.meta, "tag_name"));
       if (locator.empty()) {

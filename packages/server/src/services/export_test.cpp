@@ -155,6 +155,74 @@ TEST(ExportDevtools, SelectKeepsItsTagForTheImport) {
   EXPECT_EQ(WorkflowFromRecording(r).body["steps"][4]["action_type"], "select_change");
 }
 
+storage::VariantRecord Variant(int64_t id, int64_t step_id, const std::string& status, json selectors,
+                               bool preferred = false) {
+  storage::VariantRecord v;
+  v.id = id;
+  v.step_id = step_id;
+  v.selector = selectors["primary"].get<std::string>();
+  v.selectors_json = selectors.dump();
+  v.source = "healed";
+  v.status = status;
+  v.preferred = preferred;
+  v.method = "deterministic";
+  return v;
+}
+
+// Step 2 (id 102) with a preferred shared variant, another shared one, and a pending one.
+WorkflowDetail WithVariants() {
+  WorkflowDetail d = Sample();
+  d.variants[102] = {Variant(1, 102, "shared", {{"primary", "#new-save"}, {"css", "button.save"}}, true),
+                     Variant(2, 102, "shared", {{"primary", "[data-qa=\"save\"]"}}),
+                     Variant(3, 102, "pending", {{"primary", "#pending-only"}})};
+  return d;
+}
+
+TEST(ExportDevtools, SharedVariantsFollowTheRecordedSelectors) {
+  const json r = DevtoolsRecording(WithVariants());
+  EXPECT_EQ(r["steps"][2]["selectors"],
+            json::parse(R"([["aria/Save[role=\"button\"]"], ["[data-testid=\"btn-2\"]"], ["#b2"],
+                            ["xpath//html/body/button[2]"], ["#new-save"], ["button.save"],
+                            ["[data-qa=\"save\"]"]])"))
+      << r["steps"][2]["selectors"].dump();
+  EXPECT_EQ(r.dump().find("#pending-only"), std::string::npos);
+}
+
+TEST(ExportDevtools, VariantsStayWithinTheRecordersCap) {
+  WorkflowDetail d = Sample();
+  for (int i = 0; i < 30; ++i)
+    d.variants[102].push_back(Variant(i + 1, 102, "shared", {{"primary", "#v" + std::to_string(i)}}));
+  const json r = DevtoolsRecording(d);
+  EXPECT_EQ(r["steps"][2]["selectors"].size(), 20u);
+  EXPECT_EQ(r["steps"][2]["selectors"][4], json::array({"#v0"}));
+}
+
+TEST(ExportDevtools, VariantsRoundTripThroughImportAsVariants) {
+  const auto imported = WorkflowFromRecording(DevtoolsRecording(WithVariants()));
+  const json& click = imported.body["steps"][1];
+  // The recorded selectors come back as they were ...
+  EXPECT_EQ(click["selectors"]["primary"], "[data-testid=\"btn-2\"]");
+  EXPECT_EQ(click["selectors"]["css"], "#b2");
+  EXPECT_EQ(click["selectors"]["xpath"], "/html/body/button[2]");
+  // ... and the shared variants' as variants of that step.
+  std::vector<std::string> selectors;
+  for (const auto& v : imported.variants) {
+    EXPECT_EQ(v.step_number, 2);
+    selectors.push_back(v.selector);
+    EXPECT_EQ(json::parse(v.selectors_json)["primary"], v.selector);
+  }
+  EXPECT_EQ(selectors, (std::vector<std::string>{"#new-save", "button.save", "[data-qa=\"save\"]"}));
+}
+
+TEST(ExportPlaywright, SharedVariantsAreAlternatives) {
+  const std::string js = PlaywrightScript(WithVariants());
+  EXPECT_NE(js.find("await page.locator(\"[data-testid=\\\"btn-2\\\"]\").or(page.locator(\"#new-save\"))"
+                    ".or(page.locator(\"[data-qa=\\\"save\\\"]\")).first().click();"),
+            std::string::npos)
+      << js;
+  EXPECT_EQ(js.find("#pending-only"), std::string::npos);
+}
+
 TEST(ExportPlaywright, Script) {
   const std::string js = PlaywrightScript(Sample());
   EXPECT_NE(js.find("import { test } from '@playwright/test';"), std::string::npos);

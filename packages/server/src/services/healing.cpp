@@ -11,6 +11,7 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "services/images.hpp"
+#include "services/variants.hpp"
 #include "storage/db/workflows.hpp"
 
 namespace stepwise::services {
@@ -19,8 +20,6 @@ using nlohmann::json;
 using storage::HealingRepository;
 
 namespace {
-
-constexpr double kEpsilon = 1e-9;
 
 std::string Text(const json& obj, const char* key) {
   if (!obj.is_object() || !obj.contains(key) || !obj[key].is_string()) return {};
@@ -40,12 +39,14 @@ std::string Describe(const json& meta) {
   return out;
 }
 
+// The decision kept 24 h for the page state (what every later asker is told).
 json DecisionJson(const HealDecision& d) {
   return {{"found", d.found},
           {"selector", d.selector ? json(*d.selector) : json(nullptr)},
           {"confidence", d.confidence},
           {"method", d.method},
-          {"review_id", d.review_id ? json(*d.review_id) : json(nullptr)}};
+          {"review_id", d.review_id ? json(*d.review_id) : json(nullptr)},
+          {"ask_user", d.ask_user}};
 }
 
 json Parse(const std::optional<std::string>& text) {
@@ -53,21 +54,28 @@ json Parse(const std::optional<std::string>& text) {
   return json::parse(*text, nullptr, false);
 }
 
-}  // namespace
-
-HealScores Rank(const std::vector<HealCandidate>& candidates, const HealOptions& options) {
-  HealScores s;
-  if (candidates.empty()) return s;
-  std::vector<int> order(candidates.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return candidates[a].score > candidates[b].score; });
-  s.best = order[0];
-  const double top = candidates[order[0]].score;
-  const double next = order.size() > 1 ? candidates[order[1]].score : 0.0;
-  s.clear_winner = top >= options.clear_score - kEpsilon && top - next >= options.clear_margin - kEpsilon;
-  return s;
+std::string Quoted(const std::string& name) {
+  return "\u201c" + core::TruncateUtf8(name, 200, true) + "\u201d";
 }
+
+std::string Percent(double confidence) {
+  return std::to_string(static_cast<int>(std::lround(confidence * 100)));
+}
+
+// The notification for a variant that became shared by a heal.
+NewNotification HealedNote(const Caller& caller, const storage::HealStep& step, double confidence,
+                           const std::string& url) {
+  return NewNotification{caller.company_id,
+                         step.workflow_id,
+                         "workflow_healed",
+                         "info",
+                         Quoted(step.workflow_name) + " healed itself",
+                         "Step " + std::to_string(step.step_number) + " found its element again (" +
+                             Percent(confidence) + "% sure).",
+                         url};
+}
+
+}  // namespace
 
 std::string BuildHealPrompt(const json& original, const std::vector<HealCandidate>& candidates) {
   std::string p =
@@ -89,8 +97,7 @@ std::string BuildHealPrompt(const json& original, const std::vector<HealCandidat
   return p;
 }
 
-std::optional<std::pair<std::optional<int>, double>> ParseHealAnswer(std::string_view text,
-                                                                     size_t candidates) {
+std::optional<AiAnswer> ParseHealAnswer(std::string_view text, size_t candidates) {
   std::vector<std::string> tries{std::string(text)};
   if (auto a = text.find('{'), b = text.rfind('}');
       a != std::string_view::npos && b != std::string_view::npos && b > a)
@@ -102,349 +109,338 @@ std::optional<std::pair<std::optional<int>, double>> ParseHealAnswer(std::string
     double c = j["confidence"].get<double>();
     if (c > 1.0) c /= 100.0;
     c = std::clamp(c, 0.0, 1.0);
-    if (!j["found"].get<bool>()) return std::make_pair(std::optional<int>(), c);
+    if (!j["found"].get<bool>()) return AiAnswer{std::nullopt, c};
     if (!j.contains("candidate_index") || !j["candidate_index"].is_number_integer()) return std::nullopt;
     const int idx = j["candidate_index"].get<int>();
     if (idx < 1 || static_cast<size_t>(idx) > candidates) return std::nullopt;
-    return std::make_pair(std::optional<int>(idx - 1), c);
+    return AiAnswer{idx - 1, c};
   }
   return std::nullopt;
 }
 
-void HealService::Apply(soci::session& sql, const storage::HealStep& step, const HealCandidate& candidate,
-                        double confidence, const std::string& method) {
-  json old = json::parse(step.selectors_json, nullptr, false);
-  if (!old.is_object()) old = json::object();
-  json next = candidate.selectors.is_object() ? candidate.selectors : old;
-  next["primary"] = candidate.selector;
-  json healed = Parse(step.healed_selectors_json);
-  if (!healed.is_object()) healed = json::object();
-  if (old.contains("primary") && old["primary"].is_string()) {
-    // The first recorded primary is kept; later heals do not overwrite it.
-    if (!healed.contains("previous_primary")) healed["previous_primary"] = old["primary"];
-    healed["last_replaced"] = old["primary"];
-  }
-  healed["primary"] = candidate.selector;
-  HealingRepository(sql, db_.GetDialect())
-      .ApplyHeal(step.step_id, next.dump(), healed.dump(), confidence, method, core::NowMillis());
+json HealVoteJson(const storage::HealVoteRecord& v) {
+  return {{"user_id", v.user_id ? json(*v.user_id) : json(nullptr)},
+          {"user_name", v.user_name ? json(*v.user_name) : json(nullptr)},
+          {"vote", v.vote},
+          {"how", v.how},
+          {"admin", v.admin},
+          {"page_state_hash", v.page_state_hash},
+          {"created_at", core::FormatIsoMillis(v.created_at)}};
 }
 
-HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const HealRequest& request) {
+storage::HealStep HealService::VisibleStep(const Caller& caller, int64_t workflow_id, int64_t step_id) {
   auto step = db_.Read([&](soci::session& sql) {
-    return HealingRepository(sql, db_.GetDialect()).Step(caller.company_id, workflow_id, request.step_id);
+    return HealingRepository(sql, db_.GetDialect()).Step(caller.company_id, workflow_id, step_id);
   });
+  // Regular users run published workflows (and broken or flagged ones) only.
   if (!step || (caller.role != "admin" && step->workflow_status != "active" &&
                 step->workflow_status != "broken" && step->workflow_status != "needs_review")) {
     throw core::NotFound("STEP_NOT_FOUND", "No such step in this workflow");
   }
+  return *step;
+}
+
+void HealService::AfterWrite(int64_t company_id, const std::vector<storage::NotificationRecord>& notes) {
+  if (versions_ != nullptr) versions_->Bump(company_id);
+  for (const auto& n : notes) notifications_.Announce(n);
+}
+
+// A decision made earlier for this page state, told again: the selector it chose, with the scope
+// its variant has now (colleagues may have confirmed it meanwhile). An admin asking again is the
+// evidence a used heal waited for: its variant becomes shared.
+std::optional<HealDecision> HealService::FromCache(const Caller& caller, const storage::HealStep& step,
+                                                   const std::string& cached, const HealRequest& request) {
+  const json c = json::parse(cached, nullptr, false);
+  if (!c.is_object()) return std::nullopt;
+  HealDecision d;
+  d.found = c.value("found", false);
+  if (c.contains("selector") && c["selector"].is_string()) d.selector = c["selector"].get<std::string>();
+  d.confidence = c.value("confidence", 0.0);
+  d.method = c.value("method", std::string("deterministic"));
+  if (c.contains("review_id") && c["review_id"].is_number_integer())
+    d.review_id = c["review_id"].get<int64_t>();
+  const bool asked = c.value("ask_user", false);
+  for (size_t i = 0; d.selector && i < request.candidates.size(); ++i) {
+    if (request.candidates[i].selector == *d.selector) d.candidate_index = static_cast<int>(i);
+  }
+  if (!d.found || !d.selector) return d;
+  if (IsRecordedSelector(step.selectors_json, *d.selector)) {
+    d.scope = "shared";
+    return d;
+  }
+  std::vector<storage::NotificationRecord> notes;
+  const bool promote = caller.role == "admin" && !asked;
+  auto variant = db_.Read([&](soci::session& sql) {
+    return StepVariants(sql, db_.GetDialect(), step.workflow_id, step.step_id).Find(*d.selector);
+  });
+  if (promote && variant && variant->status != "shared") {
+    db_.Transaction([&](soci::session& sql) {
+      storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(caller.company_id, step.workflow_id);
+      StepVariants variants(sql, db_.GetDialect(), step.workflow_id, step.step_id);
+      variant = variants.Find(*d.selector);
+      if (variant && variants.Share(*variant, core::NowMillis())) {
+        variants.Touch();
+        d.should_update = true;
+        if (auto n = notifications_.CreateIn(
+                sql, HealedNote(caller, step, d.confidence, notifications_.WorkflowUrl(step.workflow_id))))
+          notes.push_back(*n);
+      }
+    });
+    AfterWrite(caller.company_id, notes);
+  }
+  if (variant) {
+    d.variant_id = variant->id;
+    d.scope = variant->status == "shared" ? "shared" : "personal";
+  }
+  d.ask_user = asked && d.scope != "shared";
+  return d;
+}
+
+std::optional<AiAnswer> HealService::AskAi(const storage::HealStep& step,
+                                           const std::vector<HealCandidate>& candidates,
+                                           const HealRequest& request) {
+  ai::AskRequest ask;
+  ask.prompt = BuildHealPrompt(Parse(step.element_meta_json), candidates);
+  ask.max_tokens = 300;
+  ask.timeout_ms = options_.ai_timeout_ms;
+  try {
+    if (step.screenshot_key) {
+      if (auto bytes = blobs_.Get(*step.screenshot_key))
+        ask.images.push_back({"image/jpeg", ResizeForVision(*bytes)});
+    }
+    if (request.screenshot) ask.images.push_back({"image/jpeg", ResizeForVision(*request.screenshot)});
+  } catch (const std::exception& e) {
+    core::LogWarn("heal: screenshot not sent to the AI", {{"step_id", step.step_id}, {"error", e.what()}});
+  }
+  std::optional<AiAnswer> answer;
+  std::vector<std::string> errors;
+  const ai::ChainOptions opts{options_.ai_attempts, 200, 2000, options_.ai_timeout_ms};
+  try {
+    chain_.Ask(
+        ask, opts,
+        [&](const std::string& text, const std::string&) {
+          answer = ParseHealAnswer(text, candidates.size());
+          return answer.has_value();
+        },
+        &errors);
+  } catch (const core::Interrupted& e) {  // shutting down: the deterministic answer
+    errors.emplace_back(e.what());
+  }
+  if (!answer) {
+    core::LogWarn("heal: no AI answer; deterministic score alone",
+                  {{"step_id", step.step_id}, {"errors", errors}});
+  }
+  return answer;
+}
+
+HealService::ReviewShot HealService::KeepReviewShot(int64_t company_id,
+                                                    const std::optional<std::string>& screenshot) {
+  // The current screenshot is kept for the reviewer (stored once per content).
+  ReviewShot shot;
+  if (!screenshot) return shot;
+  if (auto info = InspectImage(*screenshot)) {
+    shot.key = "companies/" + std::to_string(company_id) + "/heal/" + core::Sha256Hex(*screenshot) +
+               (info->format == "png"    ? ".png"
+                : info->format == "webp" ? ".webp"
+                                         : ".jpg");
+    blobs_.Put(*shot.key, *screenshot, "image/" + info->format);
+    shot.width = info->width;
+    shot.height = info->height;
+  }
+  return shot;
+}
+
+std::optional<std::string> HealService::WaitForDecision(int64_t step_id, const std::string& state) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(options_.ai_timeout_ms * options_.ai_attempts + 5000);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto d = db_.Read([&](soci::session& sql) {
+      return HealingRepository(sql, db_.GetDialect()).CachedDecision(step_id, state, core::NowMillis());
+    });
+    if (!d) return std::nullopt;  // the maker's claim ran out: make it ourselves
+    if (*d != "pending") return d;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return std::nullopt;
+}
+
+HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const HealRequest& request) {
+  const storage::HealStep step = VisibleStep(caller, workflow_id, request.step_id);
   const std::string state = request.page_state_hash.value_or("");
-  // Refused candidates and a cached decision for this page state.
-  std::set<std::string> rejected;
+  // Refused for this page state: by an admin or by colleagues' votes (for everyone), or by the
+  // caller's own "Not this" (for them).
+  std::set<std::string> refused;
+  std::set<std::string> own;
   std::optional<std::string> cached;
   if (!state.empty()) {
     db_.Read([&](soci::session& sql) {
       HealingRepository repo(sql, db_.GetDialect());
-      rejected = repo.Rejected(step->step_id, state);
-      cached = repo.CachedDecision(step->step_id, state, core::NowMillis());
+      refused = repo.Rejected(step.step_id, state);
+      own = storage::VariantRepository(sql, db_.GetDialect()).RejectedBy(step.step_id, state, caller.user_id);
+      cached = repo.CachedDecision(step.step_id, state, core::NowMillis());
     });
   }
-  // One decision per (step, page state) at a time, across processes: the first request makes it
-  // (and asks the AI); the others wait for it and answer from the cache.
-  const auto wait_for_decision = [&]() -> std::optional<std::string> {
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(options_.ai_timeout_ms * options_.ai_attempts + 5000);
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto d = db_.Read([&](soci::session& sql) {
-        return HealingRepository(sql, db_.GetDialect())
-            .CachedDecision(step->step_id, state, core::NowMillis());
-      });
-      if (!d) return std::nullopt;  // the maker's claim ran out: make it ourselves
-      if (*d != "pending") return d;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return std::nullopt;
-  };
-  if (cached && *cached == "pending") cached = wait_for_decision();
-  if (cached) {
-    const json c = json::parse(*cached, nullptr, false);
-    if (c.is_object()) {
-      HealDecision d;
-      d.found = c.value("found", false);
-      if (c.contains("selector") && c["selector"].is_string()) d.selector = c["selector"].get<std::string>();
-      d.confidence = c.value("confidence", 0.0);
-      d.method = c.value("method", std::string("deterministic"));
-      if (c.contains("review_id") && c["review_id"].is_number_integer())
-        d.review_id = c["review_id"].get<int64_t>();
-      for (size_t i = 0; d.selector && i < request.candidates.size(); ++i) {
-        if (request.candidates[i].selector == *d.selector) d.candidate_index = static_cast<int>(i);
-      }
-      d.should_update = false;  // done when it was decided
-      return d;
+  // A caller who refused one of these candidates gets a decision of their own: the page's shared
+  // decision may be the one they refused, and theirs is not everyone's.
+  const bool personal = std::any_of(request.candidates.begin(), request.candidates.end(),
+                                    [&](const HealCandidate& c) { return own.count(c.selector) > 0; });
+  if (!personal) {
+    if (cached && *cached == "pending") cached = WaitForDecision(step.step_id, state);
+    if (cached) {
+      if (auto d = FromCache(caller, step, *cached, request)) return *d;
     }
   }
   std::vector<HealCandidate> candidates;
   std::vector<int> original_index;
+  std::vector<double> scores;
   for (size_t i = 0; i < request.candidates.size(); ++i) {
-    if (rejected.count(request.candidates[i].selector)) continue;
-    candidates.push_back(request.candidates[i]);
+    const auto& c = request.candidates[i];
+    if (refused.count(c.selector) || own.count(c.selector)) continue;
+    candidates.push_back(c);
     original_index.push_back(static_cast<int>(i));
+    scores.push_back(c.score);
   }
-  const json original = Parse(step->element_meta_json);
-  HealDecision d;
-  const HealScores rank = Rank(candidates, options_);
-  std::optional<int> chosen = rank.best;
-  double final_score = rank.best ? candidates[*rank.best].score / 100.0 : 0.0;
-  const bool ask_ai = rank.best && !rank.clear_winner && chain_.HasVendors();
-  // Anything but a clear winner is decided once per page state (one AI call, one review).
-  if (rank.best && !rank.clear_winner && !state.empty()) {
+  const bool cache = !state.empty() && !personal;
+  const bool needs_ai = NeedsAi(scores, options_.thresholds);
+  // Anything but a clear winner is decided once per page state (one AI call, one review), across
+  // processes: the first request makes the decision; the others wait for it and answer from the
+  // cache.
+  if (needs_ai && cache) {
     for (;;) {
       const int64_t now = core::NowMillis();
       const bool claimed = db_.Transaction([&](soci::session& sql) {
         return HealingRepository(sql, db_.GetDialect())
-            .ClaimDecision(step->step_id, state, now,
+            .ClaimDecision(step.step_id, state, now,
                            now + options_.ai_timeout_ms * options_.ai_attempts + 5000);
       });
       if (claimed) break;
       // Someone else decided meanwhile: their answer, as from the cache.
-      if (wait_for_decision()) return Heal(caller, workflow_id, request);
+      if (WaitForDecision(step.step_id, state)) return Heal(caller, workflow_id, request);
     }
   }
-  if (ask_ai) {
-    ai::AskRequest ask;
-    ask.prompt = BuildHealPrompt(original, candidates);
-    ask.max_tokens = 300;
-    ask.timeout_ms = options_.ai_timeout_ms;
-    try {
-      if (step->screenshot_key) {
-        if (auto bytes = blobs_.Get(*step->screenshot_key))
-          ask.images.push_back({"image/jpeg", ResizeForVision(*bytes)});
-      }
-      if (request.screenshot) ask.images.push_back({"image/jpeg", ResizeForVision(*request.screenshot)});
-    } catch (const std::exception& e) {
-      core::LogWarn("heal: screenshot not sent to the AI", {{"step_id", step->step_id}, {"error", e.what()}});
-    }
-    std::optional<std::pair<std::optional<int>, double>> answer;
-    std::vector<std::string> errors;
-    ai::ChainOptions opts{options_.ai_attempts, 200, 2000, options_.ai_timeout_ms};
-    try {
-      chain_.Ask(
-          ask, opts,
-          [&](const std::string& text, const std::string&) {
-            answer = ParseHealAnswer(text, candidates.size());
-            return answer.has_value();
-          },
-          &errors);
-    } catch (const core::Interrupted& e) {  // shutting down: the deterministic answer
-      errors.emplace_back(e.what());
-    }
-    if (answer) {
-      d.method = "ai_assisted";
-      if (answer->first) {
-        chosen = *answer->first;
-        final_score = 0.5 * candidates[*chosen].score / 100.0 + 0.5 * answer->second;
-      } else {
-        final_score = 0.5 * candidates[*rank.best].score / 100.0;  // the AI sees no match
-      }
-    } else {
-      core::LogWarn("heal: no AI answer; deterministic score alone",
-                    {{"step_id", step->step_id}, {"errors", errors}});
-    }
-  }
-  d.confidence = std::clamp(final_score, 0.0, 1.0);
-  std::optional<storage::NotificationRecord> note;
-  bool status_changed = false;
-  if (chosen && final_score >= options_.review - kEpsilon) {
-    const HealCandidate& pick = candidates[*chosen];
-    d.found = true;
-    d.selector = pick.selector;
-    d.candidate_index = original_index[*chosen];
-    const bool accept = final_score >= options_.accept - kEpsilon;
-    d.should_update = accept;
-    // The current screenshot is kept for the reviewer (stored once per content).
-    std::optional<std::string> shot_key;
-    std::optional<int64_t> width;
-    std::optional<int64_t> height;
-    if (!accept && request.screenshot) {
-      if (auto info = InspectImage(*request.screenshot)) {
-        shot_key = "companies/" + std::to_string(caller.company_id) + "/heal/" +
-                   core::Sha256Hex(*request.screenshot) +
-                   (info->format == "png"    ? ".png"
-                    : info->format == "webp" ? ".webp"
-                                             : ".jpg");
-        blobs_.Put(*shot_key, *request.screenshot, "image/" + info->format);
-        width = info->width;
-        height = info->height;
-      }
-    }
-    db_.Transaction([&](soci::session& sql) {
-      // The workflow row first: every writer of this workflow locks it before the rows that refer
-      // to it (PostgreSQL would otherwise deadlock two heals upgrading their key-share locks).
-      storage::WorkflowRepository workflows(sql, db_.GetDialect());
-      auto locked = workflows.FindForUpdate(caller.company_id, step->workflow_id);
-      HealingRepository repo(sql, db_.GetDialect());
-      const std::string url = notifications_.WorkflowUrl(step->workflow_id);
-      const std::string name = "\u201c" + core::TruncateUtf8(step->workflow_name, 200, true) + "\u201d";
-      if (accept) {
-        Apply(sql, *step, pick, d.confidence, d.method);
-        note = notifications_.CreateIn(
-            sql, NewNotification{
-                     caller.company_id, step->workflow_id, "workflow_healed", "info", name + " healed itself",
-                     "Step " + std::to_string(step->step_number) + " found its element again (" +
-                         std::to_string(static_cast<int>(std::lround(d.confidence * 100))) + "% sure).",
-                     url});
-      } else {
-        json old = json::parse(step->selectors_json, nullptr, false);
-        storage::HealReviewRecord r;
-        r.company_id = caller.company_id;
-        r.workflow_id = step->workflow_id;
-        r.step_id = step->step_id;
-        r.confidence = d.confidence;
-        r.method = d.method;
-        r.selector = pick.selector;
-        r.candidate_json = json{
-            {"selector", pick.selector},
-            {"selectors", pick.selectors},
-            {"element_meta", pick.element_meta},
-            {"deterministic_score",
-             pick.score}}.dump();
-        if (old.is_object() && old.contains("primary") && old["primary"].is_string())
-          r.previous_selector = old["primary"].get<std::string>();
-        r.current_screenshot_key = shot_key;
-        r.current_width = width;
-        r.current_height = height;
-        r.page_url = request.page_url;
-        if (!state.empty()) r.page_state_hash = state;
-        r.created_at = core::NowMillis();
-        d.review_id = repo.InsertReview(r);
-        note = notifications_.CreateIn(
-            sql, NewNotification{caller.company_id, step->workflow_id, "low_confidence", "warning",
-                                 name + " needs a look",
-                                 "Step " + std::to_string(step->step_number) + " was found with " +
-                                     std::to_string(static_cast<int>(std::lround(d.confidence * 100))) +
-                                     "% confidence. Approve or reject the match.",
-                                 notifications_.WorkflowUrl(step->workflow_id, "health")});
-        if (locked && (locked->status == "active" || locked->status == "broken")) {
-          locked->status = "needs_review";
-          workflows.Update(*locked, core::NowMillis());
-          status_changed = true;
-        }
-      }
-      if (!state.empty())
-        repo.CacheDecision(step->step_id, state, DecisionJson(d).dump(),
-                           core::NowMillis() + options_.cache_ms);
-    });
-  } else {
-    d.found = false;
-    d.selector.reset();
-    if (!state.empty()) {
+  std::optional<AiAnswer> ai;
+  if (needs_ai && chain_.HasVendors()) ai = AskAi(step, candidates, request);
+  const HealVerdict verdict = DecideHeal(scores, ai, caller.role == "admin", options_.thresholds);
+
+  HealDecision d;
+  d.method = verdict.ai_assisted ? "ai_assisted" : "deterministic";
+  d.confidence = verdict.confidence;
+  if (verdict.outcome == HealOutcome::kNotFound) {
+    if (cache) {
       db_.Transaction([&](soci::session& sql) {
         HealingRepository(sql, db_.GetDialect())
-            .CacheDecision(step->step_id, state, DecisionJson(d).dump(),
+            .CacheDecision(step.step_id, state, DecisionJson(d).dump(),
                            core::NowMillis() + options_.cache_ms);
       });
     }
+    return d;
   }
-  if (d.found && versions_ != nullptr) versions_->Bump(caller.company_id);
-  if (note) notifications_.Announce(*note);
+  const HealCandidate& pick = candidates[*verdict.chosen];
+  d.found = true;
+  d.selector = pick.selector;
+  d.candidate_index = original_index[*verdict.chosen];
+  d.ask_user = verdict.outcome == HealOutcome::kAsk;
+  const ReviewShot shot = d.ask_user ? KeepReviewShot(caller.company_id, request.screenshot) : ReviewShot{};
+  std::vector<storage::NotificationRecord> notes;
+  bool status_changed = false;
+  db_.Transaction([&](soci::session& sql) {
+    // The workflow row first: every writer of this workflow locks it before the rows that refer
+    // to it (PostgreSQL would otherwise deadlock two heals upgrading their key-share locks).
+    storage::WorkflowRepository workflows(sql, db_.GetDialect());
+    auto locked = workflows.FindForUpdate(caller.company_id, step.workflow_id);
+    const int64_t now = core::NowMillis();
+    StoreVariant(sql, caller, step, pick, verdict.scope == HealScope::kShared, state, now, d, notes);
+    if (d.ask_user) {
+      FileReview(sql, caller, step, pick, request, shot, now, d, notes);
+      if (locked && (locked->status == "active" || locked->status == "broken")) {
+        locked->status = "needs_review";
+        workflows.Update(*locked, now);
+        status_changed = true;
+      }
+    }
+    if (cache) {
+      HealingRepository(sql, db_.GetDialect())
+          .CacheDecision(step.step_id, state, DecisionJson(d).dump(), now + options_.cache_ms);
+    }
+  });
+  AfterWrite(caller.company_id, notes);
   if (status_changed) {
     events_.Publish(caller.company_id, "workflow_status",
-                    {{"workflow_id", step->workflow_id}, {"status", "needs_review"}});
+                    {{"workflow_id", step.workflow_id}, {"status", "needs_review"}});
   }
   return d;
 }
 
-json HealService::ReviewJson(soci::session& sql, const storage::HealReviewRecord& r,
-                             const std::function<std::string(const std::string&)>& url) {
-  auto step = HealingRepository(sql, db_.GetDialect()).Step(r.company_id, r.workflow_id, r.step_id);
-  const json candidate = json::parse(r.candidate_json, nullptr, false);
-  json meta = step ? Parse(step->element_meta_json) : json(nullptr);
-  json page = step ? Parse(step->page_context_json) : json(nullptr);
-  auto box = [](const json& m) -> json {
-    if (m.is_object() && m.contains("bounding_box") && m["bounding_box"].is_object())
-      return m["bounding_box"];
-    return nullptr;
-  };
-  json viewport = nullptr;
-  if (page.is_object() && page.contains("viewport") && page["viewport"].is_object()) {
-    viewport = {{"width", page["viewport"].value("width", 0)},
-                {"height", page["viewport"].value("height", 0)}};
+void HealService::StoreVariant(soci::session& sql, const Caller& caller, const storage::HealStep& step,
+                               const HealCandidate& pick, bool share, const std::string& state, int64_t now,
+                               HealDecision& d, std::vector<storage::NotificationRecord>& notes) {
+  if (IsRecordedSelector(step.selectors_json, pick.selector)) {
+    d.scope = "shared";  // the recorded variant: nothing to add, nothing to ask
+    d.ask_user = false;
+    return;
   }
-  auto opt = [](const auto& v) -> json { return v ? json(*v) : json(nullptr); };
-  return {
-      {"id", r.id},
-      {"workflow_id", r.workflow_id},
-      {"workflow_name", step ? step->workflow_name : std::string()},
-      {"step_id", r.step_id},
-      {"step_number", step ? step->step_number : 1},
-      {"field_label", step ? opt(step->field_label) : json(nullptr)},
-      {"status", r.status},
-      {"confidence", r.confidence},
-      {"method", r.method},
-      {"selector", r.selector},
-      {"previous_selector", opt(r.previous_selector)},
-      {"recorded_box", box(meta)},
-      {"candidate_box",
-       candidate.is_object() ? box(candidate.value("element_meta", json(nullptr))) : json(nullptr)},
-      {"recorded_screenshot_url",
-       step && step->screenshot_key ? json(url(*step->screenshot_key)) : json(nullptr)},
-      {"current_screenshot_url",
-       r.current_screenshot_key ? json(url(*r.current_screenshot_key)) : json(nullptr)},
-      {"recorded_image", step && step->screenshot_width && step->screenshot_height
-                             ? json{{"width", *step->screenshot_width}, {"height", *step->screenshot_height}}
-                             : json(nullptr)},
-      {"recorded_viewport", viewport},
-      {"current_image", r.current_width && r.current_height
-                            ? json{{"width", *r.current_width}, {"height", *r.current_height}}
-                            : json(nullptr)},
-      {"page_url", opt(r.page_url)},
-      {"created_at", core::FormatIsoMillis(r.created_at)},
-      {"decided_at", r.decided_at ? json(core::FormatIsoMillis(*r.decided_at)) : json(nullptr)},
-      {"decided_by", opt(r.decided_by)}};
+  StepVariants variants(sql, db_.GetDialect(), step.workflow_id, step.step_id);
+  const NewVariant nv{pick.selector,
+                      pick.selectors,
+                      pick.element_meta,
+                      "healed",
+                      d.method,
+                      d.confidence,
+                      state.empty() ? std::nullopt : std::optional<std::string>(state),
+                      caller.user_id};
+  auto variant = variants.Ensure(nv, "pending", now);
+  if (!variant) {
+    // Twenty variants that may not go: the walkthrough still gets its element, nothing is stored.
+    core::LogWarn("heal: the step holds the most variants; nothing stored", {{"step_id", step.step_id}});
+    return;
+  }
+  if (share && variants.Share(*variant, now)) {
+    if (auto n = notifications_.CreateIn(
+            sql, HealedNote(caller, step, d.confidence, notifications_.WorkflowUrl(step.workflow_id))))
+      notes.push_back(*n);
+  }
+  variants.Touch();
+  d.variant_id = variant->id;
+  d.scope = variant->status == "shared" ? "shared" : "personal";
+  // Every walkthrough may use it now; one that colleagues already share is used, not asked about.
+  d.should_update = variant->status == "shared";
+  if (variant->status == "shared") d.ask_user = false;
 }
 
-HealService::ReviewPage HealService::Reviews(const Caller& caller, const std::string& status,
-                                             std::optional<int64_t> workflow_id, int limit, int offset,
-                                             const std::function<std::string(const std::string&)>& url) {
-  return db_.Read([&](soci::session& sql) {
-    HealingRepository repo(sql, db_.GetDialect());
-    ReviewPage page;
-    for (const auto& r : repo.Reviews(caller.company_id, status, workflow_id, limit, offset))
-      page.items.push_back(ReviewJson(sql, r, url));
-    page.total = repo.CountReviews(caller.company_id, status, workflow_id);
-    return page;
-  });
-}
-
-json HealService::Decide(const Caller& caller, int64_t review_id, bool approve,
-                         const std::function<std::string(const std::string&)>& url) {
-  json out;
-  db_.Transaction([&](soci::session& sql) {
-    HealingRepository repo(sql, db_.GetDialect());
-    auto r = repo.Review(caller.company_id, review_id, false);
-    if (!r) throw core::NotFound("HEAL_REVIEW_NOT_FOUND", "Heal review not found");
-    storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(caller.company_id, r->workflow_id);
-    r = repo.Review(caller.company_id, review_id, true);
-    if (!r) throw core::NotFound("HEAL_REVIEW_NOT_FOUND", "Heal review not found");
-    if (r->status != "pending")
-      throw core::Conflict("HEAL_REVIEW_DECIDED", "This heal was already " + r->status);
-    auto step = repo.Step(caller.company_id, r->workflow_id, r->step_id);
-    if (!step) throw core::NotFound("HEAL_REVIEW_NOT_FOUND", "The step of this heal is gone");
-    const json c = json::parse(r->candidate_json, nullptr, false);
-    HealCandidate cand;
-    cand.selector = r->selector;
-    cand.selectors = c.is_object() ? c.value("selectors", json(nullptr)) : json(nullptr);
-    if (approve) {
-      Apply(sql, *step, cand, r->confidence, r->method);
-    } else if (r->page_state_hash) {
-      repo.Reject(r->step_id, *r->page_state_hash, r->selector, core::NowMillis());
-      repo.ForgetDecision(r->step_id, *r->page_state_hash);
-    }
-    if (approve && r->page_state_hash) repo.ForgetDecision(r->step_id, *r->page_state_hash);
-    repo.DecideReview(r->id, approve ? "approved" : "rejected", caller.user_id, core::NowMillis());
-    out = ReviewJson(sql, *repo.Review(caller.company_id, review_id, false), url);
-  });
-  if (versions_ != nullptr) versions_->Bump(caller.company_id);
-  return out;
+void HealService::FileReview(soci::session& sql, const Caller& caller, const storage::HealStep& step,
+                             const HealCandidate& pick, const HealRequest& request, const ReviewShot& shot,
+                             int64_t now, HealDecision& d, std::vector<storage::NotificationRecord>& notes) {
+  const json recorded = json::parse(step.selectors_json, nullptr, false);
+  storage::HealReviewRecord r;
+  r.company_id = caller.company_id;
+  r.workflow_id = step.workflow_id;
+  r.step_id = step.step_id;
+  r.confidence = d.confidence;
+  r.method = d.method;
+  r.selector = pick.selector;
+  r.candidate_json = json{
+      {"selector", pick.selector},
+      {"selectors", pick.selectors},
+      {"element_meta", pick.element_meta},
+      {"deterministic_score",
+       pick.score}}.dump();
+  if (recorded.is_object() && recorded.contains("primary") && recorded["primary"].is_string())
+    r.previous_selector = recorded["primary"].get<std::string>();
+  r.current_screenshot_key = shot.key;
+  r.current_width = shot.width;
+  r.current_height = shot.height;
+  r.page_url = request.page_url;
+  if (request.page_state_hash && !request.page_state_hash->empty())
+    r.page_state_hash = request.page_state_hash;
+  r.created_at = now;
+  d.review_id = HealingRepository(sql, db_.GetDialect()).InsertReview(r);
+  if (auto n = notifications_.CreateIn(
+          sql, NewNotification{caller.company_id, step.workflow_id, "low_confidence", "warning",
+                               Quoted(step.workflow_name) + " needs a look",
+                               "Step " + std::to_string(step.step_number) + " was found with " +
+                                   Percent(d.confidence) + "% confidence. Approve or reject the match.",
+                               notifications_.WorkflowUrl(step.workflow_id, "health")}))
+    notes.push_back(*n);
 }
 
 }  // namespace stepwise::services

@@ -1,10 +1,12 @@
 #pragma once
-// The auto-heal decision (the brief's Feature 3): a clear deterministic winner, else the AI with
-// both screenshots, final = 0.5 × score/100 + 0.5 × AI confidence; ≥ 0.80 accepted and stored,
-// 0.60–0.80 for this session and the heal review queue, below 0.60 not found. Decisions kept 24 h
-// per (step, page state); refused candidates never proposed again for that page state.
+// Auto-heal (the brief's Feature 3) and what colleagues say about healed elements. The decision
+// itself is services/heal_decision (pure); this service gathers its inputs (refused candidates,
+// the 24 h decision per (step, page state), the AI with both screenshots) and stores its outcome
+// as a selector variant of the step (services/variants): shared on server-side evidence only,
+// else pending until enough colleagues confirm it (voteHeal) or an admin approves it.
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,21 +16,21 @@
 #include "core/versions.hpp"
 #include "services/accounts.hpp"
 #include "services/events.hpp"
+#include "services/heal_decision.hpp"
 #include "services/notifications.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
 #include "storage/db/healing.hpp"
+#include "storage/db/variants.hpp"
 
 namespace stepwise::services {
 
 struct HealOptions {
-  double accept = 0.80;
-  double review = 0.60;
-  double clear_score = 80;
-  double clear_margin = 20;
+  HealThresholds thresholds;
   int64_t cache_ms = 24LL * 3600 * 1000;
   int64_t ai_timeout_ms = 10000;
   int ai_attempts = 2;
+  int confirmations_required = 2;  // unless the company sets heal_confirmations_required
 };
 
 struct HealCandidate {
@@ -54,19 +56,35 @@ struct HealDecision {
   bool should_update = false;
   std::optional<int> candidate_index;
   std::optional<int64_t> review_id;
+  bool ask_user = false;
+  std::string scope = "none";  // shared | personal | none
+  std::optional<int64_t> variant_id;
 };
 
-// The pure part: from the scores (and the AI's pick, if asked), what to do. Exposed for tests.
-struct HealScores {
-  std::optional<int> best;  // index of the highest score
-  bool clear_winner = false;
+struct HealVoteRequest {
+  int64_t step_id = 0;
+  std::string vote;  // confirm | reject
+  std::string how;   // asked | acted
+  std::string selector;
+  nlohmann::json selectors;     // null when not sent
+  nlohmann::json element_meta;  // null when not sent
+  std::string page_state_hash;
 };
-HealScores Rank(const std::vector<HealCandidate>& candidates, const HealOptions& options);
+
+struct HealVoteResult {
+  std::string status;  // shared | pending | rejected
+  int64_t confirmations = 0;
+  int64_t rejections = 0;
+  int required = 2;
+  std::optional<storage::VariantRecord> variant;
+};
+
 std::string BuildHealPrompt(const nlohmann::json& original_meta,
                             const std::vector<HealCandidate>& candidates);
-// {found, candidate_index (1-based), confidence} from a model's text.
-std::optional<std::pair<std::optional<int>, double>> ParseHealAnswer(std::string_view text,
-                                                                     size_t candidates);
+// {candidate_index (0-based, nullopt: no match), confidence} from a model's text.
+std::optional<AiAnswer> ParseHealAnswer(std::string_view text, size_t candidates);
+// A heal vote as the API shows it (HealVote).
+nlohmann::json HealVoteJson(const storage::HealVoteRecord& v);
 
 class HealService {
  public:
@@ -82,6 +100,7 @@ class HealService {
         options_(options) {}
 
   HealDecision Heal(const Caller& caller, int64_t workflow_id, const HealRequest& request);
+  HealVoteResult Vote(const Caller& caller, int64_t workflow_id, const HealVoteRequest& request);
 
   struct ReviewPage {
     std::vector<nlohmann::json> items;
@@ -94,11 +113,34 @@ class HealService {
                         const std::function<std::string(const std::string&)>& url);
 
  private:
-  // Makes `candidate` the step's primary selector, keeping the old one.
-  void Apply(soci::session& sql, const storage::HealStep& step, const HealCandidate& candidate,
-             double confidence, const std::string& method);
+  struct ReviewShot {
+    std::optional<std::string> key;
+    std::optional<int64_t> width;
+    std::optional<int64_t> height;
+  };
+  // The step, if the caller may heal it (404 otherwise).
+  storage::HealStep VisibleStep(const Caller& caller, int64_t workflow_id, int64_t step_id);
+  std::optional<HealDecision> FromCache(const Caller& caller, const storage::HealStep& step,
+                                        const std::string& cached, const HealRequest& request);
+  std::optional<AiAnswer> AskAi(const storage::HealStep& step, const std::vector<HealCandidate>& candidates,
+                                const HealRequest& request);
+  // The decision another request is making for (step, page state), once made; nullopt when its
+  // claim ran out (the caller makes it then).
+  std::optional<std::string> WaitForDecision(int64_t step_id, const std::string& state);
+  ReviewShot KeepReviewShot(int64_t company_id, const std::optional<std::string>& screenshot);
+  // In the heal's transaction: the chosen candidate as a variant of the step (shared when
+  // `share`), and what that makes of the answer (scope, variant_id, should_update, ask_user).
+  void StoreVariant(soci::session& sql, const Caller& caller, const storage::HealStep& step,
+                    const HealCandidate& pick, bool share, const std::string& state, int64_t now,
+                    HealDecision& d, std::vector<storage::NotificationRecord>& notes);
+  // A heal the user is asked about goes to the admins' review queue too.
+  void FileReview(soci::session& sql, const Caller& caller, const storage::HealStep& step,
+                  const HealCandidate& pick, const HealRequest& request, const ReviewShot& shot, int64_t now,
+                  HealDecision& d, std::vector<storage::NotificationRecord>& notes);
   nlohmann::json ReviewJson(soci::session& sql, const storage::HealReviewRecord& r,
+                            const std::vector<storage::HealVoteRecord>& votes,
                             const std::function<std::string(const std::string&)>& url);
+  void AfterWrite(int64_t company_id, const std::vector<storage::NotificationRecord>& notes);
 
   storage::Database& db_;
   storage::BlobStore& blobs_;

@@ -23,6 +23,14 @@ json OptTime(const std::optional<int64_t>& v) { return v ? json(core::FormatIsoM
 
 }  // namespace
 
+RunEffect EffectOfRun(const std::string& status, const std::optional<std::string>& error_type) {
+  if (status == "success") return RunEffect::kSuccess;
+  if (status == "failed") return RunEffect::kFailure;
+  if (status == "completed_with_skips")
+    return error_type && *error_type == "element_not_found" ? RunEffect::kFailure : RunEffect::kNeutral;
+  return RunEffect::kNone;  // abandoned
+}
+
 json HealthFieldsJson(const storage::HealthFields& f) {
   return {{"status", f.status},
           {"success_rate", f.success_rate},
@@ -33,6 +41,14 @@ json HealthFieldsJson(const storage::HealthFields& f) {
 }
 
 namespace {
+
+bool IsRunOutcome(const std::string& s) {
+  return s == "success" || s == "completed_with_skips" || s == "failed" || s == "abandoned";
+}
+
+bool IsStepStatus(const std::string& s) {
+  return s == "success" || s == "healed_deterministic" || s == "healed_ai" || s == "failed" || s == "skipped";
+}
 
 std::string Quoted(const std::string& name) {
   return "\u201c" + core::TruncateUtf8(name, 200, true) + "\u201d";
@@ -66,13 +82,16 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
       if (e.step_id && !step_ids.count(*e.step_id)) {
         errors.push_back({{"pointer", at + "/step_id"}, {"message", "no such step in this workflow"}});
       }
-      if (!e.step_id && e.status != "success" && e.status != "failed" && e.status != "abandoned") {
-        errors.push_back(
-            {{"pointer", at + "/status"}, {"message", "a run outcome is success, failed or abandoned"}});
+      if (!e.step_id && !IsRunOutcome(e.status)) {
+        errors.push_back({{"pointer", at + "/status"},
+                          {"message",
+                           "a run outcome (step_id null) is success, completed_with_skips, failed or "
+                           "abandoned"}});
       }
-      if (e.step_id && e.status == "abandoned") {
-        errors.push_back(
-            {{"pointer", at + "/status"}, {"message", "abandoned is a run outcome (step_id null)"}});
+      if (e.step_id && !IsStepStatus(e.status)) {
+        errors.push_back({{"pointer", at + "/status"},
+                          {"message", e.status + " is a run outcome (step_id null); a step is success, "
+                                                 "healed_deterministic, healed_ai, failed or skipped"}});
       }
     }
     if (!errors.empty()) {
@@ -84,7 +103,7 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
     before_status = f.status;
     const int64_t now = core::NowMillis();
     bool new_success = false;
-    bool new_failure = false;
+    bool finished_unsuccessfully = false;  // failed, or completed with skips
     const std::string url = notifications_.WorkflowUrl(workflow_id, "health");
     auto notify = [&](const char* type, const char* severity, const std::string& title,
                       const std::string& message) {
@@ -104,8 +123,10 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
       }
       ++result.accepted;
       if (e.step_id) continue;
-      if (e.status == "success") {
-        ++f.total_uses;
+      const RunEffect effect = EffectOfRun(e.status, e.error_type);
+      if (effect != RunEffect::kNone) ++f.total_uses;  // a finished run
+      if (effect == RunEffect::kNeutral || effect == RunEffect::kFailure) finished_unsuccessfully = true;
+      if (effect == RunEffect::kSuccess) {
         f.consecutive_failures = 0;
         f.last_successful_run = now;
         new_success = true;
@@ -114,11 +135,9 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
           notify("workflow_recovered", "info", Quoted(w->name) + " works again",
                  "A run completed after it broke.");
         }
-      } else if (e.status == "failed") {
-        ++f.total_uses;
+      } else if (effect == RunEffect::kFailure) {
         ++f.consecutive_failures;
         f.last_failed_run = now;
-        new_failure = true;
         if (f.status == "active" && f.consecutive_failures >= options_.broken_after) {
           f.status = "broken";
           notify("workflow_broken", "error", Quoted(w->name) + " is broken",
@@ -126,19 +145,19 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
         }
       }
     }
-    if (new_success || new_failure) {
+    if (new_success || finished_unsuccessfully) {
       const auto last = repo.LastRuns(workflow_id, 50);
       const auto ok = std::count(last.begin(), last.end(), "success");
       f.success_rate = last.empty() ? 0.0 : static_cast<double>(ok) / static_cast<double>(last.size());
     }
-    if (new_failure) {
+    if (finished_unsuccessfully) {
       const auto [total, ok] = repo.RunsSince(workflow_id, now - 7 * kDay);
       if (total >= options_.high_failure_min_runs &&
           static_cast<double>(ok) < options_.high_failure_rate * static_cast<double>(total) &&
           !repo.NotifiedSince(workflow_id, "high_failure_rate", now - kDay)) {
-        notify(
-            "high_failure_rate", "warning", Quoted(w->name) + " fails often",
-            std::to_string(total - ok) + " of " + std::to_string(total) + " runs failed in the last 7 days.");
+        notify("high_failure_rate", "warning", Quoted(w->name) + " fails often",
+               std::to_string(total - ok) + " of " + std::to_string(total) +
+                   " runs failed or skipped steps in the last 7 days.");
       }
     }
     repo.SetFields(caller.company_id, workflow_id, f);
@@ -163,12 +182,13 @@ json HealthService::HealthReport(const Caller& caller, int64_t workflow_id, int 
     std::map<std::string, json> by_day;
     for (int64_t d = since; d <= now; d += kDay) {
       const std::string day = core::FormatIsoMillis(d).substr(0, 10);
-      by_day[day] = {{"date", day}, {"success", 0}, {"failed", 0}, {"abandoned", 0}, {"healed", 0}};
+      by_day[day] = {{"date", day}, {"success", 0},   {"completed_with_skips", 0},
+                     {"failed", 0}, {"abandoned", 0}, {"healed", 0}};
     }
     for (const auto& c : repo.Days(workflow_id, since)) {
       auto it = by_day.find(c.day);
       if (it == by_day.end()) continue;
-      if (c.kind == "run" && (c.status == "success" || c.status == "failed" || c.status == "abandoned")) {
+      if (c.kind == "run" && IsRunOutcome(c.status)) {
         it->second[c.status] = it->second[c.status].get<int64_t>() + c.count;
       } else if (c.kind == "step" && (c.status == "healed_deterministic" || c.status == "healed_ai")) {
         it->second["healed"] = it->second["healed"].get<int64_t>() + c.count;

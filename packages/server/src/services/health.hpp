@@ -2,6 +2,8 @@
 // Walkthrough run reports and the health they add up to: counts updated in the reporting
 // transaction, alerts (broken after 3 failed runs in a row, recovered, high failure rate), the
 // health report, and retention.
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +31,17 @@ struct HealthBatchResult {
 };
 
 nlohmann::json HealthFieldsJson(const storage::HealthFields& f);
+
+// What a run outcome does to a workflow's health. Every finished run (not abandoned) counts in
+// total_uses and in success_rate's denominator; only `success` counts as a success.
+//   kSuccess: ends a failure streak (and recovers a broken workflow);
+//   kFailure: `failed`, or `completed_with_skips` whose run entry says error_type
+//             element_not_found (a skipped step could not be found): extends the streak, may break;
+//   kNeutral: any other `completed_with_skips` (the user skipped a step that was found): neither
+//             breaks nor ends a streak;
+//   kNone:    `abandoned`: not a finished run.
+enum class RunEffect { kSuccess, kFailure, kNeutral, kNone };
+RunEffect EffectOfRun(const std::string& status, const std::optional<std::string>& error_type);
 
 class HealthService {
  public:

@@ -24,6 +24,7 @@ constexpr size_t kMaxShadowChain = 20;
 constexpr size_t kMaxShortText = 500;
 constexpr size_t kMaxInputValue = 5000;
 constexpr size_t kMaxSteps = 500;
+constexpr int64_t kMaxVariants = 20;  // stored variants per step
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -177,14 +178,20 @@ std::string TagOfSelector(std::string_view sel) {
   return core::AsciiLower(std::string(last.substr(0, n)));
 }
 
-json SelectorsFromRecorder(const json& selectors) {
-  json out = NullSelectors();
-  std::vector<std::string> css;
+FoldedSelectors FoldRecorderSelectors(const json& selectors) {
+  FoldedSelectors result;
+  json& out = result.selectors;
+  out = NullSelectors();
+  if (!selectors.is_array()) return result;
+  std::vector<std::vector<std::string>> chains;
+  std::vector<std::string> arias;
+  std::vector<std::string> pierces;
   std::vector<std::string> xpaths;
-  auto set_once = [&](const char* key, const std::string& value, size_t max) {
-    if (out[key].is_null() && !value.empty() && value.size() <= max) out[key] = value;
+  std::vector<std::string> css;
+  auto add_once = [](std::vector<std::string>& list, const std::string& value, size_t max) {
+    if (!value.empty() && value.size() <= max && std::find(list.begin(), list.end(), value) == list.end())
+      list.push_back(value);
   };
-  if (!selectors.is_array()) return out;
   for (const auto& alt : selectors) {
     std::vector<std::string> chain;
     if (alt.is_string()) chain.push_back(alt.get<std::string>());
@@ -200,42 +207,89 @@ json SelectorsFromRecorder(const json& selectors) {
                         std::all_of(chain.begin(), chain.end(), [](const std::string& c) {
                           return !c.empty() && c.size() <= kMaxSelector;
                         });
-      if (fits && out["shadow_chain"].is_null()) out["shadow_chain"] = chain;
+      if (fits && std::find(chains.begin(), chains.end(), chain) == chains.end()) chains.push_back(chain);
       continue;
     }
     const std::string& s = chain.front();
     if (StartsWith(s, "aria/")) {
-      set_once("aria", s, kMaxAria);
+      add_once(arias, s, kMaxAria);
     } else if (StartsWith(s, "xpath/")) {
-      if (s.size() > 6) xpaths.push_back(s.substr(6));
+      add_once(xpaths, s.substr(6), kMaxXpath);
     } else if (!s.empty() && (s[0] == '/' || s[0] == '(')) {
-      xpaths.push_back(s);
+      add_once(xpaths, s, kMaxXpath);
     } else if (StartsWith(s, "pierce/")) {
-      set_once("pierce", s, kMaxSelector);
+      add_once(pierces, s, kMaxSelector);
     } else if (StartsWith(s, "text/")) {
       // No Selectors field takes a text query; ElementMeta keeps the text.
-    } else if (!s.empty()) {
-      css.push_back(s);
+    } else {
+      add_once(css, s, kMaxSelector);
     }
   }
-  for (const auto& x : xpaths) {
-    if (x.size() > kMaxXpath) continue;
-    if (out["xpath"].is_null()) {
-      out["xpath"] = x;
-    } else if (!out.contains("xpath_alt") && x != out["xpath"].get<std::string>()) {
-      out["xpath_alt"] = x;
+  std::vector<std::string> extra_keys;
+  auto extra = [&](const std::string& primary, const char* key, const json& value) {
+    if (primary.empty() || primary.size() > kMaxXpath) return;
+    if (std::find(extra_keys.begin(), extra_keys.end(), primary) != extra_keys.end()) return;
+    extra_keys.push_back(primary);
+    result.extra.push_back({{"primary", primary}, {key, value}});
+  };
+  for (size_t i = 0; i < chains.size(); ++i) {
+    if (i == 0) {
+      out["shadow_chain"] = chains[i];
+    } else {
+      extra(chains[i].back(), "shadow_chain", chains[i]);
     }
   }
+  for (size_t i = 0; i < arias.size(); ++i) {
+    if (i == 0) {
+      out["aria"] = arias[i];
+    } else {
+      extra(arias[i], "aria", arias[i]);
+    }
+  }
+  for (size_t i = 0; i < pierces.size(); ++i) {
+    if (i == 0) {
+      out["pierce"] = pierces[i];
+    } else {
+      extra(pierces[i], "pierce", pierces[i]);
+    }
+  }
+  for (size_t i = 0; i < xpaths.size(); ++i) {
+    if (i == 0) {
+      out["xpath"] = xpaths[i];
+    } else if (i == 1) {
+      out["xpath_alt"] = xpaths[i];
+    } else {
+      extra("xpath/" + xpaths[i], "xpath", xpaths[i]);
+    }
+  }
+  // A test id is the most robust selector there is: the primary. `css` is the first other one.
   static const std::regex kTestId(
       R"re(^\[(data-testid|data-test-id|data-test|data-qa|data-cy)=["']([^"']{1,200})["']\]$)re");
+  std::optional<std::string> test_id;
   for (const auto& c : css) {
-    if (c.size() > kMaxSelector) continue;
-    set_once("css", c, kMaxSelector);
     std::smatch m;
-    if (out["data_testid"].is_null() && std::regex_match(c, m, kTestId)) {
+    if (std::regex_match(c, m, kTestId)) {
+      test_id = c;
       out["data_testid"] = m[2].str();
-      out["primary"] = c;  // a test id is the most robust selector there is
+      out["primary"] = c;
+      break;
     }
+  }
+  std::optional<std::string> css_field;
+  for (const auto& c : css) {
+    if (c != test_id) {
+      css_field = c;
+      break;
+    }
+  }
+  if (!css_field) css_field = test_id;
+  if (css_field) out["css"] = *css_field;
+  for (const auto& c : css) {
+    if (c == test_id || c == css_field) continue;
+    // The export's `select#x` for a <select> whose other selectors name no tag: a hint, not a design.
+    const bool select_hint =
+        StartsWith(c, "select") && std::find(css.begin(), css.end(), c.substr(6)) != css.end();
+    if (!select_hint) extra(c, "css", c);
   }
   if (out["primary"].is_null()) {
     if (!out["css"].is_null()) {
@@ -248,8 +302,10 @@ json SelectorsFromRecorder(const json& selectors) {
       out["primary"] = out["pierce"];
     }
   }
-  return out;
+  return result;
 }
+
+json SelectorsFromRecorder(const json& selectors) { return FoldRecorderSelectors(selectors).selectors; }
 
 ImportedWorkflow WorkflowFromRecording(const json& recording) {
   const json& rsteps = recording.at("steps");
@@ -316,8 +372,18 @@ ImportedWorkflow WorkflowFromRecording(const json& recording) {
       continue;
     }
     const json& rsel = rs.value("selectors", json::array());
-    json selectors = SelectorsFromRecorder(rsel);
+    FoldedSelectors folded = FoldRecorderSelectors(rsel);
+    json selectors = std::move(folded.selectors);
     if (!Usable(selectors)) continue;
+    // The alternatives the step cannot hold: variants of the step about to be added.
+    const auto step_number = static_cast<int64_t>(steps.size()) + 1;
+    for (const auto& x : folded.extra) {
+      if (std::count_if(result.variants.begin(), result.variants.end(), [&](const StepVariantSeed& v) {
+            return v.step_number == step_number;
+          }) >= kMaxVariants)
+        break;
+      result.variants.push_back({step_number, x["primary"].get<std::string>(), x.dump()});
+    }
     json meta = ElementMetaFrom(rsel, selectors);
     if (click) {
       focused = std::make_pair(selectors, meta);

@@ -9,12 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "services/workflows.hpp"
 
 namespace stepwise::services {
 
 struct ImportedWorkflow {
   nlohmann::json body;         // shaped like a createWorkflow request
   std::vector<size_t> source;  // per workflow step: the index of its recording step
+  // Alternatives of a step that its selectors could not hold (a second CSS selector, a third
+  // XPath, …): shared `imported` variants of the step, so that export → import keeps them.
+  std::vector<StepVariantSeed> variants;
 };
 
 // `recording` is a validated DevtoolsRecording. The first `navigate` gives the starting URL and
@@ -30,8 +34,18 @@ ImportedWorkflow WorkflowFromRecording(const nlohmann::json& recording);
 core::Error RecordingError(const core::Error& error, const ImportedWorkflow& imported);
 
 // The Recorder's selector list → our Selectors object (primary, css, xpath, aria, pierce,
-// shadow_chain, …); every field absent from the list is null.
+// shadow_chain, …); every field absent from the list is null. A test-id CSS selector is the
+// primary and the first other CSS selector the `css`; the first XPath is `xpath`, the second
+// `xpath_alt`; the first ARIA, pierce and shadow chain each their field.
 nlohmann::json SelectorsFromRecorder(const nlohmann::json& selectors);
+// The same, and the alternatives left over (each as a Selectors object with its primary): what
+// the import keeps as variants. Text queries are neither (ElementMeta keeps the text), nor the
+// `select#x` alternative the export adds for a <select>.
+struct FoldedSelectors {
+  nlohmann::json selectors;
+  std::vector<nlohmann::json> extra;
+};
+FoldedSelectors FoldRecorderSelectors(const nlohmann::json& selectors);
 // The tag a CSS selector (its last compound) or an XPath (its last step) names, lower case;
 // empty when it names none ("#id", "[data-x]", "*").
 std::string TagOfSelector(std::string_view selector);

@@ -37,13 +37,34 @@ TEST(ImportSelectors, MapsEveryForm) {
                       ["xpath///*[@id=\"save\"]"], ["xpath//html/body/button"], ["pierce/#save"],
                       ["text/Save"], ["my-app", "#save"]])"));
   EXPECT_EQ(s["aria"], "aria/Save[role=\"button\"]");
-  EXPECT_EQ(s["css"], "[data-testid=\"save\"]");
+  EXPECT_EQ(s["css"], "#save");  // the first CSS selector other than the test id
   EXPECT_EQ(s["data_testid"], "save");
   EXPECT_EQ(s["primary"], "[data-testid=\"save\"]");
   EXPECT_EQ(s["xpath"], "//*[@id=\"save\"]");
   EXPECT_EQ(s["xpath_alt"], "/html/body/button");
   EXPECT_EQ(s["pierce"], "pierce/#save");
   EXPECT_EQ(s["shadow_chain"], json::array({"my-app", "#save"}));
+}
+
+TEST(ImportSelectors, LeftoverAlternativesAreVariants) {
+  const auto f = FoldRecorderSelectors(
+      json::parse(R"([["aria/Save[role=\"button\"]"], ["[data-testid=\"save\"]"], ["#save"], ["button.save"],
+                      ["xpath//a"], ["xpath//b"], ["xpath//c"], ["aria/Store[role=\"button\"]"],
+                      ["pierce/#save"], ["pierce/#store"], ["my-app", "#save"], ["other-app", "#keep"],
+                      ["text/Save"], ["#save"], ["select#save"]])"));
+  EXPECT_EQ(f.selectors["primary"], "[data-testid=\"save\"]");
+  EXPECT_EQ(f.selectors["css"], "#save");
+  EXPECT_EQ(f.selectors["xpath"], "/a");
+  EXPECT_EQ(f.selectors["xpath_alt"], "/b");
+  const json expected = json::parse(R"([
+    {"primary": "#keep", "shadow_chain": ["other-app", "#keep"]},
+    {"primary": "aria/Store[role=\"button\"]", "aria": "aria/Store[role=\"button\"]"},
+    {"primary": "pierce/#store", "pierce": "pierce/#store"},
+    {"primary": "xpath//c", "xpath": "/c"},
+    {"primary": "button.save", "css": "button.save"}])");
+  EXPECT_EQ(json(f.extra), expected) << json(f.extra).dump(2);
+  // One of each kind: nothing left over.
+  EXPECT_TRUE(FoldRecorderSelectors(json::parse(R"([["#a"], ["xpath//a"], ["aria/A"]])")).extra.empty());
 }
 
 TEST(ImportSelectors, PrimaryFallsBack) {

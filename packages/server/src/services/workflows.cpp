@@ -117,7 +117,7 @@ std::string VersionTag(const storage::WorkflowRecord& w) {
 
 std::string WorkflowETag(const storage::WorkflowRecord& w) {
   return "\"" + VersionTag(w) + "-" + std::to_string(core::NowSeconds() / kETagPeriodSeconds) + "-t" +
-         std::to_string(w.thumbnails) + "\"";
+         std::to_string(w.thumbnails) + "-h" + std::to_string(w.heal_version) + "\"";
 }
 
 bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w) {
@@ -137,7 +137,39 @@ bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w)
   return false;
 }
 
-storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json& body) {
+namespace {
+
+// The variants that came with a new workflow's steps (an import): shared at once, at most
+// VariantRepository::kMaxPerStep per step.
+void StoreImportedVariants(soci::session& sql, storage::Dialect dialect, const Caller& caller,
+                           int64_t workflow_id, const std::vector<StepVariantSeed>& variants,
+                           const std::map<int64_t, int64_t>& numbers_as_stored, int64_t now) {
+  std::map<int64_t, int64_t> ids;  // step number → id
+  for (const auto& s : StepRepository(sql, dialect).ForWorkflow(workflow_id)) ids[s.step_number] = s.id;
+  storage::VariantRepository repo(sql, dialect);
+  std::map<int64_t, int> per_step;
+  for (const auto& v : variants) {
+    const auto number = numbers_as_stored.find(v.step_number);
+    if (number == numbers_as_stored.end()) continue;
+    const int64_t step_id = ids[number->second];
+    if (++per_step[step_id] > storage::VariantRepository::kMaxPerStep) continue;
+    storage::VariantRecord r;
+    r.step_id = step_id;
+    r.selector = v.selector;
+    r.selectors_json = v.selectors_json;
+    r.source = "imported";
+    r.status = "shared";
+    r.method = "imported";
+    r.created_at = now;
+    r.created_by = caller.user_id;
+    repo.Insert(r);
+  }
+}
+
+}  // namespace
+
+storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json& body,
+                                                const std::vector<StepVariantSeed>& variants) {
   const core::BumpOnExit touch(versions_, caller.company_id);
   const json& meta = body.at("metadata");
   storage::WorkflowRecord w;
@@ -170,12 +202,14 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
     return raw_steps[a]["step_number"].get<int64_t>() < raw_steps[b]["step_number"].get<int64_t>();
   });
   std::vector<storage::StepRecord> steps;
+  std::map<int64_t, int64_t> numbers_as_stored;                           // the body's step number → 1..n
   std::map<int64_t, std::pair<size_t, std::optional<std::string>>> refs;  // screenshot id → (index, hash)
   steps.reserve(raw_steps.size());
   for (size_t n = 0; n < order.size(); ++n) {
     const json& s = raw_steps[order[n]];
     storage::StepRecord r;
     r.step_number = static_cast<int64_t>(n) + 1;
+    numbers_as_stored[s.at("step_number").get<int64_t>()] = r.step_number;
     r.timestamp = OptionalText(s, "timestamp");
     r.action_type = s.at("action_type").get<std::string>();
     r.selectors_json = s.at("selectors").dump();
@@ -218,6 +252,8 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
     WorkflowRepository workflows(sql, db_.GetDialect());
     w.id = workflows.Insert(w);
     StepRepository(sql, db_.GetDialect()).InsertAll(w.id, steps);
+    if (!variants.empty())
+      StoreImportedVariants(sql, db_.GetDialect(), caller, w.id, variants, numbers_as_stored, now);
     shots.Attach(caller.company_id, shot_ids, w.id, now);
     if (labeling_ != nullptr) labeling_->QueueIn(sql, caller.company_id, w.id);
     return w;
@@ -248,7 +284,7 @@ WorkflowDetail WorkflowService::Get(const Caller& caller, int64_t id) {
   return db_.Read([&](soci::session& sql) {
     auto w = WorkflowRepository(sql, db_.GetDialect()).Find(caller.company_id, id);
     if (!w || (caller.role != "admin" && w->status != "active")) throw WorkflowNotFound();
-    WorkflowDetail d{*w, StepRepository(sql, db_.GetDialect()).ForWorkflow(id), {}, std::nullopt};
+    WorkflowDetail d{*w, StepRepository(sql, db_.GetDialect()).ForWorkflow(id), {}, std::nullopt, {}};
     if (w->status == "processing")
       d.labeling = storage::LabelingRepository(sql, db_.GetDialect()).Progress(id);
     std::vector<int64_t> ids;
@@ -258,6 +294,7 @@ WorkflowDetail WorkflowService::Get(const Caller& caller, int64_t id) {
     for (auto& s : ScreenshotRepository(sql, db_.GetDialect()).FindMany(caller.company_id, ids)) {
       d.screenshots.emplace(s.id, std::move(s));
     }
+    d.variants = storage::VariantRepository(sql, db_.GetDialect()).ForWorkflow(id);
     return d;
   });
 }
@@ -356,7 +393,8 @@ WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, in
     if (step->screenshot_id) {
       shot = ScreenshotRepository(sql, db_.GetDialect()).Find(caller.company_id, *step->screenshot_id);
     }
-    return StepUpdate{*step, *repo.Find(caller.company_id, workflow_id), shot};
+    return StepUpdate{*step, *repo.Find(caller.company_id, workflow_id), shot,
+                      storage::VariantRepository(sql, db_.GetDialect()).ForStep(step_id)};
   });
 }
 

@@ -15,6 +15,7 @@
 #include "storage/db/database.hpp"
 #include "storage/db/labeling.hpp"
 #include "storage/db/records.hpp"
+#include "storage/db/variants.hpp"
 #include "storage/db/workflows.hpp"
 
 namespace stepwise::services {
@@ -24,6 +25,15 @@ struct WorkflowDetail {
   std::vector<storage::StepRecord> steps;
   std::map<int64_t, storage::ScreenshotRecord> screenshots;  // by id
   std::optional<storage::LabelProgress> labeling;            // while processing
+  // The stored selector variants of each step (by step id), each with its latest votes.
+  std::map<int64_t, std::vector<storage::VariantRecord>> variants;
+};
+
+// A selector variant that comes with a new workflow (an import): shared, method `imported`.
+struct StepVariantSeed {
+  int64_t step_number = 0;  // as numbered in the createWorkflow body
+  std::string selector;
+  std::string selectors_json;
 };
 
 struct WorkflowPage {
@@ -35,8 +45,9 @@ struct WorkflowPage {
 std::optional<std::string> UrlOrigin(std::string_view url);
 // May a workflow move from `from` to `to`? (Staying put is allowed.)
 bool StatusTransitionAllowed(std::string_view from, std::string_view to);
-// The ETag of a workflow as read by Find (version, a 10-minute period, thumbnails made so far),
-// and whether an If-Match header value accepts it (only the version counts there).
+// The ETag of a workflow as read by Find (version, a 10-minute period, thumbnails made so far,
+// changes of its selector variants and votes), and whether an If-Match header value accepts it
+// (only the version counts there).
 std::string WorkflowETag(const storage::WorkflowRecord& w);
 
 bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w);
@@ -50,8 +61,9 @@ class WorkflowService {
                   LabelingService* labeling = nullptr)
       : db_(db), blobs_(blobs), versions_(versions), labeling_(labeling) {}
 
-  // `body` is a validated createWorkflow request.
-  storage::WorkflowRecord Create(const Caller& caller, const nlohmann::json& body);
+  // `body` is a validated createWorkflow request; `variants` are stored with its steps.
+  storage::WorkflowRecord Create(const Caller& caller, const nlohmann::json& body,
+                                 const std::vector<StepVariantSeed>& variants = {});
   WorkflowPage List(const Caller& caller, storage::WorkflowFilter filter);
   WorkflowDetail Get(const Caller& caller, int64_t id);
   storage::WorkflowRecord Update(const Caller& caller, int64_t id, const nlohmann::json& patch,
@@ -66,6 +78,7 @@ class WorkflowService {
     storage::StepRecord step;
     storage::WorkflowRecord workflow;
     std::optional<storage::ScreenshotRecord> screenshot;
+    std::vector<storage::VariantRecord> variants;
   };
   StepUpdate UpdateStep(const Caller& caller, int64_t workflow_id, int64_t step_id, const StepEdit& edit,
                         std::string_view if_match);

@@ -11,8 +11,7 @@ constexpr const char* kReviewColumns =
     "id, company_id, workflow_id, step_id, status, confidence, method, selector, candidate, "
     "previous_selector, "
     "current_screenshot_key, current_width, current_height, page_url, page_state_hash, created_at, "
-    "decided_at, "
-    "decided_by";
+    "decided_at, decided_by, resolution";
 
 void BindReview(soci::statement& st, HealReviewRecord& r) {
   st.exchange(soci::into(r.id));
@@ -33,6 +32,7 @@ void BindReview(soci::statement& st, HealReviewRecord& r) {
   st.exchange(soci::into(r.created_at));
   st.exchange(soci::into(r.decided_at));
   st.exchange(soci::into(r.decided_by));
+  st.exchange(soci::into(r.resolution));
 }
 
 }  // namespace
@@ -134,14 +134,10 @@ void HealingRepository::Reject(int64_t step_id, const std::string& page_state_ha
       soci::use(step_id), soci::use(page_state_hash), soci::use(selector), soci::use(now);
 }
 
-void HealingRepository::ApplyHeal(int64_t step_id, const std::string& selectors_json,
-                                  const std::string& healed_json, double confidence,
-                                  const std::string& method, int64_t now) {
-  const std::string at = DbTime(now);
-  sql_ << "UPDATE steps SET selectors = :s, healed_selectors = :h, healed_at = :at, healing_confidence = :c, "
-          "healing_method = :m WHERE id = :i",
-      soci::use(selectors_json), soci::use(healed_json), soci::use(at), soci::use(confidence),
-      soci::use(method), soci::use(step_id);
+void HealingRepository::Unreject(int64_t step_id, const std::string& page_state_hash,
+                                 const std::string& selector) {
+  sql_ << "DELETE FROM heal_rejections WHERE step_id = :s AND page_state_hash = :h AND selector = :x",
+      soci::use(step_id), soci::use(page_state_hash), soci::use(selector);
 }
 
 int64_t HealingRepository::InsertReview(const HealReviewRecord& r) {
@@ -206,9 +202,25 @@ int64_t HealingRepository::CountReviews(int64_t company_id, const std::string& s
   return n;
 }
 
-void HealingRepository::DecideReview(int64_t id, const std::string& status, int64_t user_id, int64_t now) {
-  sql_ << "UPDATE heal_reviews SET status = :s, decided_at = :n, decided_by = :u WHERE id = :i",
-      soci::use(status), soci::use(now), soci::use(user_id), soci::use(id);
+void HealingRepository::DecideReview(int64_t id, const std::string& status, const std::string& resolution,
+                                     std::optional<int64_t> user_id, int64_t now) {
+  sql_ << "UPDATE heal_reviews SET status = :s, resolution = :r, decided_at = :n, decided_by = :u WHERE id = "
+          ":i",
+      soci::use(status), soci::use(resolution), soci::use(now), soci::use(user_id), soci::use(id);
+}
+
+int64_t HealingRepository::ResolvePending(int64_t step_id, const std::string& selector,
+                                          const std::string& page_state_hash, const std::string& status,
+                                          std::optional<int64_t> user_id, int64_t now) {
+  soci::statement st =
+      (sql_.prepare
+           << "UPDATE heal_reviews SET status = :s, resolution = 'votes', decided_at = :n, decided_by "
+              "= :u WHERE step_id = :st AND selector = :x AND page_state_hash = :h AND status = "
+              "'pending'",
+       soci::use(status), soci::use(now), soci::use(user_id), soci::use(step_id), soci::use(selector),
+       soci::use(page_state_hash));
+  st.execute(true);
+  return st.get_affected_rows();
 }
 
 }  // namespace stepwise::storage

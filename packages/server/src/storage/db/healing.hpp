@@ -1,5 +1,5 @@
 #pragma once
-// Auto-heal: cached decisions, refused candidates, the review queue, and the healed selectors.
+// Auto-heal: cached decisions, refused candidates and the review queue.
 #include <optional>
 #include <set>
 #include <string>
@@ -45,6 +45,7 @@ struct HealReviewRecord {
   int64_t created_at = 0;
   std::optional<int64_t> decided_at;
   std::optional<int64_t> decided_by;
+  std::optional<std::string> resolution;  // admin | votes, once decided
 };
 
 class HealingRepository {
@@ -61,16 +62,20 @@ class HealingRepository {
   bool ClaimDecision(int64_t step_id, const std::string& page_state_hash, int64_t now, int64_t until);
   std::set<std::string> Rejected(int64_t step_id, const std::string& page_state_hash);
   void Reject(int64_t step_id, const std::string& page_state_hash, const std::string& selector, int64_t now);
-  // The step's selectors, healed selectors and healing fields.
-  void ApplyHeal(int64_t step_id, const std::string& selectors_json, const std::string& healed_json,
-                 double confidence, const std::string& method, int64_t now);
+  // An admin confirmed it on that page state after all.
+  void Unreject(int64_t step_id, const std::string& page_state_hash, const std::string& selector);
 
   int64_t InsertReview(const HealReviewRecord& r);
   std::optional<HealReviewRecord> Review(int64_t company_id, int64_t id, bool for_update);
   std::vector<HealReviewRecord> Reviews(int64_t company_id, const std::string& status,
                                         std::optional<int64_t> workflow_id, int limit, int offset);
   int64_t CountReviews(int64_t company_id, const std::string& status, std::optional<int64_t> workflow_id);
-  void DecideReview(int64_t id, const std::string& status, int64_t user_id, int64_t now);
+  void DecideReview(int64_t id, const std::string& status, const std::string& resolution,
+                    std::optional<int64_t> user_id, int64_t now);
+  // Decides the pending reviews of this candidate on this page state (colleagues' votes did);
+  // returns how many.
+  int64_t ResolvePending(int64_t step_id, const std::string& selector, const std::string& page_state_hash,
+                         const std::string& status, std::optional<int64_t> user_id, int64_t now);
 
  private:
   soci::session& sql_;

@@ -43,7 +43,7 @@ std::vector<std::string> HealthRepository::LastRuns(int64_t workflow_id, int n) 
   std::string status;
   soci::statement st =
       (sql_.prepare << "SELECT status FROM health_logs WHERE workflow_id = :w AND kind = 'run' AND "
-                       "status IN ('success', 'failed') ORDER BY id DESC LIMIT :n",
+                       "status IN ('success', 'completed_with_skips', 'failed') ORDER BY id DESC LIMIT :n",
        soci::use(workflow_id), soci::use(n), soci::into(status));
   st.execute();
   while (st.fetch()) out.push_back(status);
@@ -56,7 +56,8 @@ std::pair<int64_t, int64_t> HealthRepository::RunsSince(int64_t workflow_id, int
   int64_t ok = 0;
   soci::indicator ind = soci::i_ok;
   sql_ << "SELECT COUNT(*), SUM(CASE WHEN status = 'success' THEN 1 ELSE 0 END) FROM health_logs WHERE "
-          "workflow_id = :w AND kind = 'run' AND status IN ('success', 'failed') AND created_at >= :at",
+          "workflow_id = :w AND kind = 'run' AND status IN ('success', 'completed_with_skips', 'failed') AND "
+          "created_at >= :at",
       soci::use(workflow_id), soci::use(at), soci::into(total), soci::into(ok, ind);
   return {total, ind == soci::i_ok ? ok : 0};
 }

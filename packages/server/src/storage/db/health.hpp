@@ -75,7 +75,7 @@ class HealthRepository {
   // statement; element i says whether entry i was new.
   std::vector<bool> InsertMany(int64_t company_id, int64_t workflow_id, int64_t user_id,
                                const std::vector<HealthEntry>& entries, int64_t now);
-  // Outcomes (success / failed) of the last `n` finished runs, newest first.
+  // Outcomes (success, completed_with_skips, failed) of the last `n` finished runs, newest first.
   std::vector<std::string> LastRuns(int64_t workflow_id, int n);
   // Finished runs and successes since `since`.
   std::pair<int64_t, int64_t> RunsSince(int64_t workflow_id, int64_t since);

@@ -48,8 +48,9 @@ struct WorkflowRecord {
   std::optional<int64_t> last_failed_run;
   int64_t version = 1;
   int64_t step_count = 0;
-  std::string search_text;  // written only: case-folded name and description
-  int64_t thumbnails = 0;   // read by Find only: steps' screenshots that have a thumbnail
+  std::string search_text;   // written only: case-folded name and description
+  int64_t thumbnails = 0;    // read by Find only: steps' screenshots that have a thumbnail
+  int64_t heal_version = 0;  // read by Find only: changes of the steps' selector variants and votes
 };
 
 struct StepRecord {
@@ -79,6 +80,7 @@ struct StepRecord {
   std::optional<double> healing_confidence;
   std::optional<std::string> healing_method;
   int64_t created_at = 0;
+  std::optional<std::string> page_state_hash;  // read only: page_context.page_state_hash
 };
 
 struct ScreenshotRecord {

@@ -46,7 +46,7 @@ void BindWorkflow(soci::statement& st, WorkflowRow& r) {
 // the ETag, since the detail shows thumbnail URLs).
 constexpr const char* kThumbnailCount =
     ", (SELECT COUNT(*) FROM steps t JOIN screenshots s ON s.id = t.screenshot_id WHERE t.workflow_id = "
-    "workflows.id AND s.thumbnail_key IS NOT NULL)";
+    "workflows.id AND s.thumbnail_key IS NOT NULL), heal_version";
 
 WorkflowRecord Finish(WorkflowRow& r) {
   r.rec.created_at = ReadDbTime(r.created_at);
@@ -127,6 +127,12 @@ constexpr const char* kStepColumns =
     "dom_context, expected_outcome, screenshot_id, field_label, instruction, ai_confidence, ai_model, "
     "ai_generated_at, label_edited, instruction_edited, edited_by, edited_at, healed_selectors, healed_at, "
     "healing_confidence, healing_method, created_at";
+// The recorded page state, read out of page_context (the recorded selector variant's).
+std::string StepColumns(Dialect dialect) {
+  return std::string(kStepColumns) + (dialect == Dialect::kPostgres ? ", page_context->>'page_state_hash'"
+                                                                    : ", json_extract(page_context, "
+                                                                      "'$.page_state_hash')");
+}
 
 struct StepRow {
   StepRecord rec;
@@ -162,6 +168,7 @@ void BindStep(soci::statement& st, StepRow& r) {
   st.exchange(soci::into(r.rec.healing_confidence));
   st.exchange(soci::into(r.rec.healing_method));
   st.exchange(soci::into(r.created_at));
+  st.exchange(soci::into(r.rec.page_state_hash));
 }
 
 StepRecord Finish(StepRow& r) {
@@ -246,6 +253,7 @@ std::optional<WorkflowRecord> WorkflowRepository::Find(int64_t company_id, int64
   soci::statement st(sql_);
   BindWorkflow(st, row);
   st.exchange(soci::into(row.rec.thumbnails));
+  st.exchange(soci::into(row.rec.heal_version));
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
   if (!FetchOne(sql_, st,
@@ -261,6 +269,7 @@ std::optional<WorkflowRecord> WorkflowRepository::FindForUpdate(int64_t company_
   soci::statement st(sql_);
   BindWorkflow(st, row);
   st.exchange(soci::into(row.rec.thumbnails));
+  st.exchange(soci::into(row.rec.heal_version));
   st.exchange(soci::use(id));
   st.exchange(soci::use(company_id));
   if (!FetchOne(sql_, st,
@@ -347,8 +356,8 @@ std::vector<StepRecord> StepRepository::ForWorkflow(int64_t workflow_id) {
   soci::statement st(sql_);
   BindStep(st, row);
   st.exchange(soci::use(workflow_id));
-  PrepareBound(
-      st, std::string("SELECT ") + kStepColumns + " FROM steps WHERE workflow_id = :w ORDER BY step_number");
+  PrepareBound(st,
+               "SELECT " + StepColumns(dialect_) + " FROM steps WHERE workflow_id = :w ORDER BY step_number");
   st.execute();
   while (st.fetch()) out.push_back(Finish(row));
   return out;
@@ -361,7 +370,7 @@ std::optional<StepRecord> StepRepository::Find(int64_t workflow_id, int64_t step
   st.exchange(soci::use(step_id));
   st.exchange(soci::use(workflow_id));
   if (!FetchOne(sql_, st,
-                std::string("SELECT ") + kStepColumns + " FROM steps WHERE id = :id AND workflow_id = :w"))
+                "SELECT " + StepColumns(dialect_) + " FROM steps WHERE id = :id AND workflow_id = :w"))
     return std::nullopt;
   return Finish(row);
 }
