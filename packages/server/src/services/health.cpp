@@ -212,6 +212,7 @@ json HealthService::HealthReport(const Caller& caller, int64_t workflow_id, int 
       f["error_types"][type] = f["error_types"].value(type, int64_t{0}) + r.count;
     }
     std::vector<json> failing_list;
+    failing_list.reserve(failing.size());
     for (auto& [_, v] : failing) failing_list.push_back(v);
     std::sort(failing_list.begin(), failing_list.end(), [](const json& a, const json& b) {
       return a["failures"].get<int64_t>() > b["failures"].get<int64_t>();

@@ -230,6 +230,7 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
 
   auto created = db_.Transaction([&](soci::session& sql) {
     std::vector<int64_t> shot_ids;
+    shot_ids.reserve(refs.size());
     for (const auto& [id, _] : refs) shot_ids.push_back(id);
     ScreenshotRepository shots(sql, db_.GetDialect());
     std::map<int64_t, storage::ScreenshotRecord> found;

@@ -1,5 +1,7 @@
 #include "storage/db/health.hpp"
 
+#include <cmath>
+
 #include "storage/db/repositories.hpp"
 #include "storage/db/soci_optional.hpp"
 
@@ -31,7 +33,7 @@ std::vector<bool> HealthRepository::InsertMany(int64_t company_id, int64_t workf
     e = entry;
     kind = e.step_id ? "step" : "run";
     score.reset();
-    if (e.deterministic_score) score = static_cast<int64_t>(*e.deterministic_score + 0.5);
+    if (e.deterministic_score) score = std::lround(*e.deterministic_score);
     st.execute(true);
     inserted.push_back(st.get_affected_rows() == 1);
   }
