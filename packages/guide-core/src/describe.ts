@@ -8,7 +8,9 @@ import {
   ariaCandidate,
   cssSelector,
   framePath,
+  frameUrls,
   idRelativeXpath,
+  inClosedShadow,
   hasNamesake,
   namesakesOf,
   roleOf,
@@ -36,6 +38,7 @@ const MAX_TEXT = 200;
 /** Contract bounds: a selector longer than this is dropped (a cut selector would be wrong). */
 const MAX_SELECTOR = 1000;
 const MAX_XPATH = 2000;
+const MAX_URL = 2048;
 
 function bounded(value: string | null, max: number): string | null {
   return value && value.length <= max ? value : null;
@@ -335,6 +338,7 @@ function describe(el: Element, options: DescribeOptions, deferred: boolean): Pen
   const inShadow = !!(el.getRootNode() as ShadowRoot).host;
   const chain = timed(t, 'shadow', () => shadowChain(el));
   const frames = timed(t, 'frames', () => framePath(el));
+  const urls = frames.length ? frameUrls(el) : [];
   const tsSel = testIdSelector(el);
   const root = rootOf(el);
   const tsUnique = !!tsSel && root.querySelectorAll(tsSel).length === 1;
@@ -367,6 +371,8 @@ function describe(el: Element, options: DescribeOptions, deferred: boolean): Pen
         pierce: css && css.length <= MAX_SELECTOR - 7 ? `pierce/${css}` : null,
         shadow_chain: chain && chain.length <= 20 && chain.every((c) => c.length <= MAX_SELECTOR) ? chain : null,
         frame_path: frames.length && frames.length <= 10 && frames.every((c) => c.length <= MAX_SELECTOR) ? frames : null,
+        frame_urls: frames.length && urls.length === frames.length && urls.length <= 10 && urls.every((u) => u && u.length <= MAX_URL) ? urls : null,
+        in_closed_shadow: chain ? inClosedShadow(el) : null,
       };
       done = { selectors, element_meta: meta };
       return done;

@@ -48,9 +48,9 @@ export {
   type PrivacyOptions,
 } from './privacy.js';
 export { observeOutcome, checkOutcome, type ExpectedOutcome, type OutcomeElement, type OutcomeCheck, type OutcomeRecorder } from './outcome.js';
-export { resolveSelector, resolveShadowChain } from './selectors.js';
+export { cssSelector, inClosedShadow, originAndPath, positionalCss, resolveSelector, resolveShadowChain } from './selectors.js';
 export { sha256Hex } from './sha256.js';
 export { greyOf, visualSimilarity, withVisual, VISUAL_SIZE, VISUAL_WEIGHT } from './visual.js';
-export { isVisible, openShadowRoot, type ShadowAccess } from './dom-util.js';
+export { allElements, deepQueryAll, isVisible, openShadowRoot, type ShadowAccess } from './dom-util.js';
 export { observeNavigation, type NavigationEvent, type NavigationKind } from './navigation.js';
 export { recorderSelectors } from './recorder.js';

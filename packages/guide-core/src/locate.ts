@@ -20,7 +20,7 @@ import { allElements, isEnabled, isVisible, openShadowRoot, type ShadowAccess } 
 import { findOpener, type Opener } from './reveal.js';
 import { neighbourScores, recordedLevels } from './relation.js';
 import { ACCEPT_MIN_MARGIN, ACCEPT_MIN_SCORE, categoryOf, MIN_CANDIDATE_SCORE, rankCandidates } from './score.js';
-import { cssSelector, positionalCss, resolveSelector, resolveShadowChain, roleOf, type QueryRoot } from './selectors.js';
+import { cssSelector, originAndPath, positionalCss, resolveSelector, resolveShadowChain, roleOf, type QueryRoot } from './selectors.js';
 import { contradicts, isRecordedLookalike, verifyMatch } from './verify.js';
 import { withVisual } from './visual.js';
 
@@ -109,29 +109,39 @@ function selectorList(s: Selectors | null | undefined): { selector: string; posi
   return out;
 }
 
+function frameDocument(f: Element): Document | null {
+  try {
+    const doc = (f as HTMLIFrameElement).contentDocument;
+    return doc && doc.documentElement ? doc : null;
+  } catch {
+    return null; // cross-origin
+  }
+}
+
 /**
  * The documents a variant's element may live in: follows its same-origin frame path. A frame
- * whose selector no longer matches exactly one frame widens to every same-origin frame there.
+ * whose selector no longer matches exactly one frame widens to the same-origin frames there
+ * showing the recorded address (`frame_urls`), else to every same-origin frame there.
  */
 function frameScopes(root: QueryRoot, selectors: Selectors | null | undefined): QueryRoot[] {
   let scopes: QueryRoot[] = [root];
-  for (const sel of selectors?.frame_path ?? []) {
+  const urls = selectors?.frame_urls ?? [];
+  (selectors?.frame_path ?? []).forEach((sel, level) => {
     const next: QueryRoot[] = [];
     for (const scope of scopes) {
-      let frames = resolveSelector(scope, sel).filter((f) => f.localName === 'iframe' || f.localName === 'frame');
-      if (frames.length !== 1) frames = Array.from(scope.querySelectorAll('iframe,frame'));
-      for (const f of frames) {
-        let doc: Document | null = null;
-        try {
-          doc = (f as HTMLIFrameElement).contentDocument;
-        } catch {
-          doc = null; // cross-origin
-        }
-        if (doc && doc.documentElement) next.push(doc);
+      let docs = resolveSelector(scope, sel)
+        .filter((f) => f.localName === 'iframe' || f.localName === 'frame')
+        .map(frameDocument);
+      if (docs.length !== 1) {
+        const all = Array.from(scope.querySelectorAll('iframe,frame'), frameDocument);
+        const want = urls[level];
+        const same = want ? all.filter((d) => !!d && originAndPath(d.location.href) === want) : [];
+        docs = same.length ? same : all;
       }
+      for (const d of docs) if (d) next.push(d);
     }
     scopes = next;
-  }
+  });
   return scopes;
 }
 

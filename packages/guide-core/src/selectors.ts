@@ -360,6 +360,35 @@ export function framePath(el: Element): string[] {
   return out;
 }
 
+/** Origin and path of a URL (query and fragment may carry per-visit data); '' when unparsable. */
+export function originAndPath(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.origin === 'null' ? '' : `${u.origin}${u.pathname}`;
+  } catch {
+    return '';
+  }
+}
+
+/** Origin and path of each same-origin frame document holding `el`, outermost first (as `framePath`). */
+export function frameUrls(el: Element): string[] {
+  const out: string[] = [];
+  let win: Window | null = el.ownerDocument.defaultView;
+  while (win && win.frameElement && win.parent !== win) {
+    out.unshift(originAndPath(win.location.href));
+    win = win.parent;
+  }
+  return out;
+}
+
+/** Whether some shadow root between `el` and its document is closed. */
+export function inClosedShadow(el: Element): boolean {
+  for (let root = el.getRootNode() as ShadowRoot; root.host; root = root.host.getRootNode() as ShadowRoot) {
+    if (root.mode === 'closed') return true;
+  }
+  return false;
+}
+
 /** Selectors from the outer document into each shadow root, then within the innermost. */
 export function shadowChain(el: Element): string[] | null {
   const chain: string[] = [];

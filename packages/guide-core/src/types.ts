@@ -25,8 +25,12 @@ export interface Selectors {
   pierce?: string | null;
   /** Each entry selects inside the previous one's shadow root (DevTools Recorder chain). */
   shadow_chain?: string[] | null;
-  /** CSS selectors of the same-origin iframes, outermost first, that contain the element. */
+  /** CSS selectors of the iframes, outermost first, that contain the element. */
   frame_path?: string[] | null;
+  /** The address (origin and path) of each frame in `frame_path`, outermost first. */
+  frame_urls?: string[] | null;
+  /** Some root in `shadow_chain` is a closed shadow root (only an extension can enter it). */
+  in_closed_shadow?: boolean | null;
 }
 
 /** The brief's `ElementMeta`, plus optional fields. */

@@ -66,6 +66,9 @@ describe('describeElement', () => {
     )) as StepTarget;
     await page.close();
     expect(t.selectors.shadow_chain).toEqual(['#due_picker', 'button.today']);
+    expect(t.selectors.in_closed_shadow).toBe(false);
+    expect(t.selectors.frame_path).toBeNull();
+    expect(t.selectors.frame_urls).toBeNull();
     expect(t.selectors.xpath).toBeNull();
     expect(t.element_meta.inner_text).toBe('Today');
 
@@ -76,6 +79,9 @@ describe('describeElement', () => {
     )) as StepTarget;
     await framed.close();
     expect(f.selectors.frame_path).toEqual(['#billing_frame']);
+    expect(f.selectors.frame_urls).toEqual([`${env.base}/v1/frame-inner.html`]);
+    expect(f.selectors.shadow_chain).toBeNull();
+    expect(f.selectors.in_closed_shadow).toBeNull();
     expect(f.selectors.primary).toBe('#vat');
     expect(f.element_meta.label_text).toBe('VAT number');
   });

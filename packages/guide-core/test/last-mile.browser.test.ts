@@ -4,7 +4,7 @@
 // shadow roots through the caller's accessor, a checkbox drawn by its label.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { openEnv, type Env } from './browser.js';
+import { openEnv, openPage, type Env } from './browser.js';
 import fs from 'node:fs';
 import { IIFE } from './browser.js';
 
@@ -180,12 +180,37 @@ describe('closed shadow roots and labels', () => {
       const target = gc.describeElement(w.__roots.get(host)!.querySelector('button')!);
       const open = await gc.locate(target, document, { timeoutMs: 300, quietMs: 50 });
       const closed = await gc.locate(target, document, { timeoutMs: 300, quietMs: 50, shadowRoot: (h: Element) => h.shadowRoot ?? w.__roots.get(h) ?? null });
-      return { chain: target.selectors.shadow_chain, open: !!open.element, closed: closed.element?.getAttribute('data-t') ?? null, method: closed.method };
+      return { chain: target.selectors.shadow_chain, inClosed: target.selectors.in_closed_shadow, open: !!open.element, closed: closed.element?.getAttribute('data-t') ?? null, method: closed.method };
     });
     await page.close();
     expect(r.chain?.length).toBe(2);
+    expect(r.inClosed).toBe(true);
     expect(r.open).toBe(false);
     expect(r).toMatchObject({ closed: 'pay', method: 'selector' });
+  });
+
+  it('a frame whose selector no longer matches is found again by its recorded address', async () => {
+    // Two same-origin frames with a VAT field each; the recorded frame lost its id.
+    const page = await openPage(env, '/v1/frame.html');
+    await page.evaluate(() => {
+      const f = document.createElement('iframe');
+      f.src = '/v2/frame-inner.html';
+      document.querySelector('main')!.append(f);
+    });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('iframe')).every((f) => f.contentDocument?.querySelector('input[name=vat]')));
+    const r = await page.evaluate(async (base) => {
+      const gc = window.StepwiseGuideCore;
+      const second = document.querySelectorAll('iframe')[1]!.contentDocument!.querySelector('input[name=vat]')!;
+      const t = gc.describeElement(second);
+      const moved = (urls: string[] | null) => ({ ...t, selectors: { ...t.selectors, primary: 'input[name="vat"]', css: 'input[name="vat"]', frame_path: ['iframe#gone'], frame_urls: urls } });
+      const withUrl = await gc.locate(moved([`${base}/v2/frame-inner.html`]), document, { timeoutMs: 300, quietMs: 50, heal: false });
+      const without = await gc.locate(moved(null), document, { timeoutMs: 300, quietMs: 50, heal: false });
+      return { urls: t.selectors.frame_urls, withUrl: withUrl.element?.id ?? null, without: without.element?.id ?? null };
+    }, env.base);
+    await page.close();
+    expect(r.urls).toEqual([`${env.base}/v2/frame-inner.html`]);
+    expect(r.withUrl).toBe('vat-2');
+    expect(r.without).toBe('vat'); // every frame searched, the first one's field taken
   });
 
   it('a checkbox hidden under its label is usable through the label', async () => {
