@@ -22,7 +22,7 @@ import { neighbourScores, recordedLevels } from './relation.js';
 import { ACCEPT_MIN_MARGIN, ACCEPT_MIN_SCORE, categoryOf, MIN_CANDIDATE_SCORE, rankCandidates } from './score.js';
 import { cssSelector, originAndPath, positionalCss, resolveSelector, resolveShadowChain, roleOf, type QueryRoot } from './selectors.js';
 import { contradicts, isRecordedLookalike, verifyMatch } from './verify.js';
-import { withVisual } from './visual.js';
+import { VISUAL_WEIGHT, withVisual } from './visual.js';
 
 /** One way to find the element: the recorded selectors, or a variant added by a heal. */
 export interface LocateVariant {
@@ -265,6 +265,11 @@ export function healCandidates(
     const adjusted = neighbourScores(top.map((r) => elements[r.index]!), top.map((r) => r.score), n.element, up);
     ranked = top.map((r, i) => ({ index: r.index, score: adjusted[i]! })).sort((a, b) => b.score - a.score || a.index - b.index);
   }
+  const lead = ranked[0];
+  const scopeList = (Array.isArray(scopes) ? scopes : [scopes]) as QueryRoot[];
+  if (lead && lead.score >= COMPONENT_ASK_MIN_SCORE && lead.score < COMPONENT_ASK_SCORE && onlyOneInComponent(elements[lead.index]!, scopeList, target, opts.shadowRoot ?? openShadowRoot)) {
+    ranked = [{ index: lead.index, score: COMPONENT_ASK_SCORE }, ...ranked.slice(1)];
+  }
   const refused = new Set(opts.rejected ?? []);
   const candidates: LocateCandidate[] = [];
   const kept: RankedCandidate[] = [];
@@ -431,4 +436,33 @@ function hiddenMatch(scopes: readonly QueryRoot[], target: StepTarget, hit: Hit 
   const second = Math.max(ranked[1]?.score ?? 0, bestVisible);
   if (best.score < ASK_MIN_SCORE || best.score - second < ACCEPT_MIN_MARGIN / 2) return null;
   return { candidate: best, opener: findOpener(best.element) };
+}
+
+/** A best candidate this good is worth a question as the only one of its kind in the recorded component. */
+export const COMPONENT_ASK_MIN_SCORE = 45;
+/**
+ * What such a candidate scores: worth a question even after the visual signal (a redesign
+ * changes looks, not a component's insides), still far from a winner.
+ */
+export const COMPONENT_ASK_SCORE = ASK_MIN_SCORE + VISUAL_WEIGHT;
+
+/**
+ * Web components keep their insides together: when the hosts of the recorded shadow chain still
+ * lead to one component (a coupon box, a date picker) and the best candidate is the only usable
+ * element of the recorded kind inside it, it is worth a question (its score is raised to
+ * COMPONENT_ASK_SCORE, never further: this alone makes no winner) even when a redesign changed its name
+ * and label (the vendor's "Promo code" field for the recorded "Coupon code").
+ */
+function onlyOneInComponent(el: Element, scopes: readonly QueryRoot[], target: StepTarget, shadowOf: ShadowAccess): boolean {
+  const chain = target.selectors?.shadow_chain;
+  if (!chain || chain.length < 2) return false;
+  const roots = new Set<ShadowRoot>();
+  for (const scope of scopes) for (const host of resolveShadowChain(scope, chain.slice(0, -1), shadowOf)) {
+    const r = shadowOf(host);
+    if (r) roots.add(r);
+  }
+  if (roots.size !== 1) return false;
+  const [component] = roots;
+  const inside = collectCandidates(component!, target, 'usable', shadowOf);
+  return inside.length === 1 && inside[0] === el;
 }

@@ -189,6 +189,31 @@ describe('closed shadow roots and labels', () => {
     expect(r).toMatchObject({ closed: 'pay', method: 'selector' });
   });
 
+  it("the only field of the recorded component is asked about when a redesign renamed and relabelled it", async () => {
+    // A vendor's coupon box (closed root in v2) whose one field changed its name, label and
+    // placeholder; a customer-reference field of the same kind sits beside it.
+    const box = (mode: string, field: string) =>
+      `<script>window.__roots = new WeakMap(); customElements.define('coupon-box', class extends HTMLElement { connectedCallback() { const r = this.attachShadow({ mode: '${mode}' }); window.__roots.set(this, r); r.innerHTML = '${field}<button type="button">Apply</button>'; } });</script>`;
+    const v1 = `${box('open', '<input name="coupon" placeholder="Coupon code" aria-label="Coupon code" data-t="coupon">')}<form><label>Customer reference <input name="customer_ref" data-t="ref1"></label><coupon-box></coupon-box></form>`;
+    const v2 = `${box('closed', '<label>Promo code<input name="promo_code" data-t="promo"></label>')}<form><label>Customer PO number <input name="customer_ref" data-t="ref2"></label><coupon-box></coupon-box></form>`;
+    const p1 = await pageWith(v1);
+    const target = await p1.evaluate(() => window.StepwiseGuideCore.describeElement(document.querySelector('coupon-box')!.shadowRoot!.querySelector('input')!));
+    await p1.close();
+    expect(target.selectors.shadow_chain?.length).toBe(2);
+    const p2 = await pageWith(v2);
+    const r = await p2.evaluate(async (t) => {
+      const gc = window.StepwiseGuideCore;
+      const w = window as unknown as { __roots: WeakMap<Element, ShadowRoot> };
+      const res = await gc.locate(t, document, { timeoutMs: 300, quietMs: 50, shadowRoot: (h: Element) => h.shadowRoot ?? w.__roots.get(h) ?? null });
+      return { element: res.element?.getAttribute('data-t') ?? null, ask: res.ask?.element.getAttribute('data-t') ?? null, score: res.ask?.score ?? null };
+    }, target);
+    await p2.close();
+    // A question (never a heal on this alone), about the component's field, not the one beside it.
+    expect(r).toMatchObject({ element: null, ask: 'promo' });
+    expect(r.score).toBeGreaterThanOrEqual(60);
+    expect(r.score).toBeLessThan(80);
+  });
+
   it('a frame whose selector no longer matches is found again by its recorded address', async () => {
     // Two same-origin frames with a VAT field each; the recorded frame lost its id.
     const page = await openPage(env, '/v1/frame.html');
