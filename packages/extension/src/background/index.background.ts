@@ -14,6 +14,9 @@ import * as walk from './walkthrough.background';
 interface Ctx {
   tabId: number;
   windowId: number | undefined;
+  /** The sender's frame (the browser's id; 0 is the top frame, -1 the popup) and document. */
+  frameId: number;
+  documentId?: string;
 }
 
 type Handler<T extends RequestType> = (msg: RequestOf<T>, ctx: Ctx) => Promise<ResponseMap[T]>;
@@ -100,17 +103,17 @@ const handlers: Handlers = {
     return null;
   },
   'content/hello': async (m, ctx) => {
-    const run = await walk.runHello(ctx.tabId);
-    if (run) return { mode: 'walkthrough', run };
-    return (await recorder.recordingHello(ctx.tabId, m)) ?? { mode: 'idle' };
+    const hello = await walk.runHello(ctx.tabId);
+    if (hello) return { mode: 'walkthrough', run: hello.run, frameId: ctx.frameId, active: hello.active };
+    return (await recorder.recordingHello(ctx.tabId, m, ctx.frameId)) ?? { mode: 'idle' };
   },
-  'content/step': (m, ctx) => recorder.addStep(ctx.tabId, ctx.windowId, m.step),
+  'content/step': (m, ctx) => recorder.addStep(ctx, m.step, m.frame),
   'content/outcome': async (m, ctx) => {
     await recorder.patchOutcome(ctx.tabId, m.clientId, m.outcome);
     return null;
   },
   'content/control': async (m) => {
-    if (m.action === 'stop') await handlers['recording/stop']({ type: 'recording/stop' }, { tabId: -1, windowId: undefined });
+    if (m.action === 'stop') await handlers['recording/stop']({ type: 'recording/stop' }, { tabId: -1, windowId: undefined, frameId: -1 });
     else await recorder.setPaused(m.action === 'pause');
     return null;
   },
@@ -126,6 +129,7 @@ const handlers: Handlers = {
     await walk.goTo(m);
     return null;
   },
+  'walk/show': (m, ctx) => walk.show(ctx.tabId, m),
   'walk/heal': (m, ctx) => walk.heal(ctx.tabId, m),
   'walk/vote': (m, ctx) => walk.vote(ctx.tabId, m),
   'walk/visual': (m, ctx) => walk.visual(ctx.tabId, m),
@@ -147,8 +151,8 @@ const handlers: Handlers = {
 chrome.runtime.onMessage.addListener((msg: unknown, sender, sendResponse: (r: Reply<unknown>) => void) => {
   const id = chrome.runtime.id;
   let ctx: Ctx;
-  if (isFromPopup(sender, id) && isPopupRequest(msg)) ctx = { tabId: -1, windowId: undefined };
-  else if (isFromContent(sender, id) && isContentRequest(msg)) ctx = { tabId: sender.tab!.id!, windowId: sender.tab!.windowId };
+  if (isFromPopup(sender, id) && isPopupRequest(msg)) ctx = { tabId: -1, windowId: undefined, frameId: -1 };
+  else if (isFromContent(sender, id) && isContentRequest(msg)) ctx = { tabId: sender.tab!.id!, windowId: sender.tab!.windowId, frameId: sender.frameId!, documentId: sender.documentId };
   else return false; // not ours, or a request this sender may not make: no answer
   const handler = handlers[(msg as Request).type] as (m: Request, c: Ctx) => Promise<unknown>;
   handler(msg as Request, ctx).then(

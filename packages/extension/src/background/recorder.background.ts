@@ -3,12 +3,13 @@
 // screenshot follows through the rate-limited capture queue, and stop starts the upload.
 import { backoffMs, uuid } from '../shared/backoff';
 import { logError, messageOf } from '../shared/errors';
-import type { HelloResponse, RequestOf } from '../shared/messages';
+import type { FrameSelf, HelloResponse, RequestOf } from '../shared/messages';
 import type { CapturedStep, RecordingView, WorkflowCreateRequest, Workflow } from '../shared/types';
 import { ApiError, call, getAuth } from './api.background';
 import { CaptureQueue, dataUrlToBlob } from './capture.background';
 import { ensureContentScripts, injectInto, pushTo } from './content-scripts.background';
 import * as db from './db.background';
+import { framePlace } from './frames.background';
 import { uploadRecording, type UploadApi } from './upload.background';
 
 const ACTIVE_KEY = 'activeRecordingId';
@@ -77,10 +78,12 @@ export async function startRecording(msg: RequestOf<'recording/start'>): Promise
   return view(rec);
 }
 
-/** What a content script in `tabId` should do now that its page loaded. */
-export async function recordingHello(tabId: number, msg: RequestOf<'content/hello'>): Promise<HelloResponse | null> {
+/** What a content script in frame `frameId` of `tabId` should do now that its page loaded. */
+export async function recordingHello(tabId: number, msg: RequestOf<'content/hello'>, frameId = 0): Promise<HelloResponse | null> {
   const rec = await activeRecording();
   if (!rec || !rec.tabIds.includes(tabId)) return null;
+  // A frame loading a document is the outcome of a step (a link aimed at the frame), not one.
+  if (frameId !== 0) return { mode: 'recording', paused: rec.status === 'paused', stepCount: rec.stepCount, recordNavigation: false };
   let recordNavigation = false;
   if (rec.status === 'recording' && rec.stepCount > 0 && msg.navigationType !== 'reload') {
     const steps = await db.listSteps(rec.id);
@@ -101,9 +104,20 @@ export async function recordingHello(tabId: number, msg: RequestOf<'content/hell
   return { mode: 'recording', paused: rec.status === 'paused', stepCount: rec.stepCount, recordNavigation };
 }
 
-export async function addStep(tabId: number, windowId: number | undefined, step: CapturedStep): Promise<{ stored: boolean; stepCount: number }> {
+/** Who sent a step: the tab, its window, and the browser's id of the frame and document. */
+export interface StepSender {
+  tabId: number;
+  windowId: number | undefined;
+  frameId: number;
+  documentId?: string;
+}
+
+export async function addStep(from: StepSender, step: CapturedStep, frame?: FrameSelf): Promise<{ stored: boolean; stepCount: number }> {
+  const { tabId, windowId } = from;
   const rec = await activeRecording();
   if (!rec || !rec.tabIds.includes(tabId)) return { stored: false, stepCount: 0 };
+  if (from.frameId !== 0) step = await placeInFrame(from, step, frame);
+  // Steps of every frame are numbered here, in the order they arrive.
   const res = await db.addStep(rec.id, step);
   if (res.stored) {
     broadcast(rec, { type: 'push/recording', paused: false, stepCount: res.stepCount });
@@ -112,6 +126,26 @@ export async function addStep(tabId: number, windowId: number | undefined, step:
     pendingCaptures.add(pending);
   }
   return { stored: res.stored, stepCount: res.stepCount };
+}
+
+/**
+ * A step recorded in a child frame: where that frame is (its iframes' selectors and addresses)
+ * is established here from the sender's frameId, whatever the step says about it.
+ */
+async function placeInFrame(from: StepSender, step: CapturedStep, frame?: FrameSelf): Promise<CapturedStep> {
+  const indexPath = Array.isArray(frame?.indexPath) ? frame.indexPath.filter((n) => Number.isInteger(n)).slice(0, 10) : [];
+  const own = step.selectors.frame_path ?? null;
+  const place = await framePlace(from.tabId, from.frameId, from.documentId, indexPath, own);
+  const selectors = { ...step.selectors };
+  if (place) {
+    selectors.frame_path = place.frame_path.slice(0, 10);
+    selectors.frame_urls = place.frame_urls.slice(0, 10);
+  } else {
+    // The frame went away before it could be placed: what the frame could read itself (its
+    // same-origin ancestors) stays.
+    await logError('frames', `step from frame ${from.frameId} of tab ${from.tabId} could not be placed`);
+  }
+  return { ...step, selectors };
 }
 
 /** Captures still in the queue: stop waits for them, so the last steps keep their screenshots. */

@@ -1,19 +1,24 @@
 // Walkthrough runs in the service worker: the run lives in chrome.storage.session, so a
 // navigation, a reload or a worker restart resumes it at the same step. The worker fetches the
 // workflow, moves the tab to the starting URL, asks the server to heal, and reports health.
+// Every frame of the tab runs the walkthrough's content script; the worker decides which frame
+// shows each step (the one that holds its element) and tells them all (push/walk-show).
 import { uuid } from '../shared/backoff';
 import { outcomeOf } from '../shared/run';
 import { logError } from '../shared/errors';
-import type { RequestOf, StepReport } from '../shared/messages';
+import { frameDepth } from '../shared/frames';
+import type { RequestOf, StepReport, WalkActive } from '../shared/messages';
 import type { AutoHealDecision, GuideStep, HealthLogEntry, HealVoteRequest, HealVoteResult, RunOutcome, RunState, WorkflowDetail } from '../shared/types';
 import { ApiError, call, getAuth, getServerUrl } from './api.background';
 import { ensureContentScripts, injectInto, pushTo } from './content-scripts.background';
+import { stepFrame } from './frames.background';
 import { flushHealth, report } from './health.background';
 import { dataUrlToBlob } from './capture.background';
 import { captureQueue } from './recorder.background';
 import { compareCrops } from './visual.background';
 
 const RUN_KEY = 'run';
+const ACTIVE_KEY = 'walkActive';
 
 export async function getRun(): Promise<RunState | null> {
   const got = await chrome.storage.session.get(RUN_KEY);
@@ -22,7 +27,13 @@ export async function getRun(): Promise<RunState | null> {
 
 async function saveRun(run: RunState | null): Promise<void> {
   if (run) await chrome.storage.session.set({ [RUN_KEY]: run });
-  else await chrome.storage.session.remove(RUN_KEY);
+  else await chrome.storage.session.remove([RUN_KEY, ACTIVE_KEY]);
+}
+
+/** Which frame shows which step now (kept apart from the run: decided while the run changes). */
+export async function getActive(): Promise<WalkActive | null> {
+  const got = await chrome.storage.session.get(ACTIVE_KEY);
+  return (got[ACTIVE_KEY] as WalkActive | undefined) ?? null;
 }
 
 /** Same page for a walkthrough: origin and path (query and fragment may carry per-visit data). */
@@ -72,6 +83,7 @@ export async function startRun(msg: RequestOf<'walkthrough/start'>): Promise<voi
     me: auth ? { id: auth.user.id, role: auth.user.role } : null,
   };
   await saveRun(run);
+  await chrome.storage.session.remove(ACTIVE_KEY);
   await ensureContentScripts();
   const tab = await chrome.tabs.get(msg.tabId);
   // The brief: check the URL and go to the starting URL first.
@@ -163,6 +175,80 @@ export async function closeRun(runId?: string): Promise<void> {
   if (!run.finished) await finishRun(run.runId, 'abandoned');
   await saveRun(null);
   pushTo(run.tabId, { type: 'push/walkthrough-ended' });
+}
+
+/** A step's frame may take this long to load the recorded address before other evidence counts. */
+const FRAME_SETTLE_MS = 2500;
+/** After this long without the step's frame, the step is shown as not found. */
+const FRAME_WAIT_MS = 8000;
+const FRAME_POLL_MS = 250;
+/** Decisions this worker is still waiting on (a restarted worker waits again when a frame says hello). */
+const waiting = new Set<number>();
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function decide(tabId: number, active: WalkActive): Promise<WalkActive> {
+  const prev = await getActive();
+  const next = { ...active, seq: Math.max(Date.now(), (prev?.seq ?? 0) + 1, active.seq + 1) };
+  await chrome.storage.session.set({ [ACTIVE_KEY]: next });
+  pushTo(tabId, { type: 'push/walk-show', active: next });
+  return next;
+}
+
+/**
+ * Shows step `index` (or, past the last, the end): decides which frame holds its element and
+ * tells every frame of the tab. Its frame not loaded yet: the step waits for it (frameId null),
+ * and is shown as not found when it does not come.
+ */
+export async function show(tabId: number, msg: RequestOf<'walk/show'>): Promise<WalkActive | null> {
+  let run = await ownRun(msg.runId);
+  if (!run || run.tabId !== tabId) return null;
+  const index = Math.max(0, Math.min(msg.index, run.steps.length));
+  if (index >= run.steps.length && !run.finished) {
+    await finishRun(run.runId, outcomeOf(run));
+    run = (await ownRun(msg.runId)) ?? run;
+  }
+  const step = run.steps[index];
+  let active: WalkActive = {
+    runId: run.runId,
+    index,
+    frameId: 0,
+    seq: 0,
+    topIndex: null,
+    topUrl: null,
+    missing: false,
+    results: run.results,
+    finished: run.finished,
+    reported: !!run.reported,
+  };
+  if (step && !run.finished && frameDepth(step) > 0) {
+    const found = await stepFrame(tabId, step, false).catch(() => null);
+    active = found ? { ...active, frameId: found.frameId, topIndex: found.topIndex, topUrl: found.topUrl } : { ...active, frameId: null };
+  }
+  active = await decide(tabId, active);
+  if (active.frameId === null && step) void waitForFrame(tabId, active, step);
+  return active;
+}
+
+async function waitForFrame(tabId: number, pending: WalkActive, step: GuideStep): Promise<void> {
+  if (waiting.has(pending.seq)) return;
+  waiting.add(pending.seq);
+  const started = Date.now();
+  try {
+    while (Date.now() - started < FRAME_WAIT_MS) {
+      await sleep(FRAME_POLL_MS);
+      if ((await getActive())?.seq !== pending.seq) return; // another step was shown meanwhile
+      const found = await stepFrame(tabId, step, Date.now() - started >= FRAME_SETTLE_MS).catch(() => null);
+      if ((await getActive())?.seq !== pending.seq) return;
+      if (found) {
+        await decide(tabId, { ...pending, frameId: found.frameId, topIndex: found.topIndex, topUrl: found.topUrl });
+        return;
+      }
+    }
+    if ((await getActive())?.seq === pending.seq) await decide(tabId, { ...pending, frameId: 0, missing: true });
+  } finally {
+    waiting.delete(pending.seq);
+  }
 }
 
 export async function openStart(runId: string): Promise<void> {
@@ -276,9 +362,17 @@ export async function vote(tabId: number, msg: RequestOf<'walk/vote'>): Promise<
   }
 }
 
-export async function runHello(tabId: number): Promise<RunState | null> {
+export async function runHello(tabId: number): Promise<{ run: RunState; active: WalkActive | null } | null> {
   const run = await getRun();
-  return run && run.tabId === tabId ? run : null;
+  if (!run || run.tabId !== tabId) return null;
+  const got = await getActive();
+  const active = got && got.runId === run.runId ? got : null;
+  // Still waiting for a step's frame, and this worker was restarted since: a frame that loads may be it.
+  if (active && active.frameId === null && !waiting.has(active.seq)) {
+    const step = run.steps[active.index];
+    if (step) void waitForFrame(tabId, active, step);
+  }
+  return { run, active };
 }
 
 export async function onTabRemoved(tabId: number): Promise<void> {

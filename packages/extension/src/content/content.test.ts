@@ -2,8 +2,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeElement } from '@stepwise/guide-core';
 import type { CapturedStep } from '../shared/types';
+import { answerFrameRequest, indexInParent, indexPath } from './frame.content';
 import { watchInteraction } from './interaction.content';
 import { initRecorder } from './recorder.content';
+import { deepTarget, rootsOf, within } from './shadow.content';
 
 const always = () => true;
 
@@ -281,5 +283,154 @@ describe('recorder', () => {
     expect(log).toEqual([`step ${a}`, `outcome ${a}`, `step ${b}`, `outcome ${b}`, `step ${c}`]);
     handle.setPaused(true); // a pause ends the last outcome and delivers it at once
     expect(log.at(-1)).toBe(`outcome ${c}`);
+  });
+});
+
+describe('recorder in shadow roots', () => {
+  /** Hosts whose roots the test may open (as chrome.dom.openOrClosedShadowRoot does for a content script). */
+  const closedRoots = new WeakMap<Element, ShadowRoot>();
+  const shadowOf = (h: Element) => h.shadowRoot ?? closedRoots.get(h) ?? null;
+
+  function host(parent: ParentNode, tag: string, mode: 'open' | 'closed', inner: string): ShadowRoot {
+    const el = document.createElement(tag);
+    parent.append(el);
+    const root = el.attachShadow({ mode });
+    if (mode === 'closed') closedRoots.set(el, root);
+    root.innerHTML = inner;
+    return root;
+  }
+
+  function record() {
+    const steps: CapturedStep[] = [];
+    const ctl = new AbortController();
+    controllers.push(ctl);
+    initRecorder(window, { paused: false, recordNavigation: false, isOurs: () => false, emit: (s) => steps.push(s), emitOutcome: () => {}, trusted: always, shadowRoot: shadowOf }, ctl.signal);
+    return steps;
+  }
+  const delivered = async (steps: CapturedStep[], n: number) => vi.waitFor(() => expect(steps).toHaveLength(n));
+  /** Focus moves into the field the way a person's click or Tab does (focusin is composed). */
+  const focus = (el: HTMLElement) => el.focus();
+
+  it('hears change inside nested open roots (it never reaches the window) and records the field', async () => {
+    const outer = host(document.body, 'order-form', 'open', '');
+    const inner = host(outer, 'sw-select', 'open', '<label for="s">Shipping</label><select id="s" name="shipping"><option value="standard">Standard</option><option value="express">Express</option></select>');
+    const steps = record();
+    const select = inner.querySelector('select')!;
+    const windowChanges = vi.fn();
+    window.addEventListener('change', windowChanges, true);
+    focus(select);
+    select.value = 'express';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await delivered(steps, 1);
+    window.removeEventListener('change', windowChanges, true);
+    expect(windowChanges).not.toHaveBeenCalled();
+    expect(steps[0]!.action_type).toBe('select_change');
+    expect(steps[0]!.action_data?.input_value).toBe('Express');
+    expect(steps[0]!.selectors.shadow_chain).toHaveLength(3);
+    expect(steps[0]!.selectors.in_closed_shadow).toBe(false);
+  });
+
+  it('commits a text field in a closed root on change, or on focusout when no change was heard; once', async () => {
+    const root = host(document.body, 'coupon-box', 'closed', '<input name="coupon" aria-label="Coupon code"><button type="button">Apply</button>');
+    const steps = record();
+    const input = root.querySelector('input')!;
+    focus(input);
+    input.value = 'WINTER10';
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    input.blur();
+    await delivered(steps, 1);
+    expect(steps[0]!.action_type).toBe('input_commit');
+    expect(steps[0]!.action_data?.input_value).toBe('WINTER10');
+    expect(steps[0]!.selectors.in_closed_shadow).toBe(true);
+    expect(steps[0]!.selectors.shadow_chain).toEqual(['coupon-box', 'input[name="coupon"]']);
+    // No change event at all (a root first met when it lost focus): its focusout commits it.
+    focus(input);
+    input.value = 'SPRING5';
+    input.blur();
+    await delivered(steps, 2);
+    expect(steps[1]!.action_data?.input_value).toBe('SPRING5');
+  });
+
+  it('records a keyboard click inside a closed root on the focused element, not on the host', async () => {
+    const root = host(document.body, 'pay-button', 'closed', '<button type="button" class="pay">Place order</button>');
+    const steps = record();
+    const button = root.querySelector('button')!;
+    focus(button);
+    button.click(); // detail 0: the element with focus is where it happened
+    await delivered(steps, 1);
+    expect(steps[0]!.action_type).toBe('click');
+    expect(steps[0]!.element_meta.tag_name).toBe('BUTTON');
+    expect(steps[0]!.element_meta.inner_text).toBe('Place order');
+    expect(steps[0]!.selectors.in_closed_shadow).toBe(true);
+  });
+});
+
+describe('frames: the iframe element that holds a child frame', () => {
+  it("is found by the child's index in window.frames, and named by a selector from its document", () => {
+    html('<iframe id="content-frame" name="content"></iframe><div id="w"></div><iframe class="ad"></iframe>');
+    const host = document.querySelector('#w')!.attachShadow({ mode: 'closed' });
+    host.innerHTML = '<iframe name="inner"></iframe>';
+    const [first, second] = Array.from(document.querySelectorAll('iframe'));
+    expect(window.frames[0]).toBe((first as HTMLIFrameElement).contentWindow);
+    expect(indexInParent((second as HTMLIFrameElement).contentWindow!)).toBe(1);
+    expect(indexPath((first as HTMLIFrameElement).contentWindow!)).toEqual([0]);
+    expect(indexPath(window)).toEqual([]);
+    const a = answerFrameRequest({ type: 'frame/child-selector', index: 0, url: '' });
+    expect(a).toEqual({ selector: '#content-frame' });
+    expect(answerFrameRequest({ type: 'frame/resolve', selector: '#content-frame' })).toEqual({ index: 0 });
+    expect(answerFrameRequest({ type: 'frame/resolve', selector: 'iframe' })).toEqual({ index: null }); // not one
+    expect(answerFrameRequest({ type: 'frame/child-selector', index: 7, url: 'https://nowhere.test/x' })).toEqual({ selector: null });
+  });
+});
+
+describe('walkthrough interaction in shadow roots', () => {
+  it('a click inside a closed root (seen on its host) is the step when the real target is the element; change is heard in the root', () => {
+    const hostEl = document.createElement('pay-button');
+    document.body.append(hostEl);
+    const root = hostEl.attachShadow({ mode: 'closed' });
+    root.innerHTML = '<button>Place order</button><input name="promo">';
+    const button = root.querySelector('button')!;
+    const input = root.querySelector('input')!;
+    const ctl = new AbortController();
+    controllers.push(ctl);
+    const onCorrect = vi.fn();
+    const onWrong = vi.fn();
+    // What the content script finds with chrome.dom.openOrClosedShadowRoot: here, the button.
+    let real: Element | null = button;
+    watchInteraction(window, { element: button, action: 'click', isOurs: () => false, onCorrect, onWrong, trusted: always, resolveTarget: () => real }, ctl.signal);
+    real = document.body; // first a click elsewhere on the host's page: blocked
+    const wrong = new MouseEvent('click', { bubbles: true, cancelable: true, composed: true });
+    hostEl.dispatchEvent(wrong);
+    expect(wrong.defaultPrevented).toBe(true);
+    expect(onWrong).toHaveBeenCalledTimes(1);
+    real = button;
+    button.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, composed: true }));
+    expect(onCorrect).toHaveBeenCalledWith('click');
+    ctl.abort();
+
+    const ctl2 = new AbortController();
+    controllers.push(ctl2);
+    const committed = vi.fn();
+    watchInteraction(window, { element: input, action: 'input_commit', isOurs: () => false, onCorrect: committed, onWrong: () => {}, trusted: always, resolveTarget: () => input }, ctl2.signal);
+    input.value = 'WINTER10';
+    input.dispatchEvent(new Event('change', { bubbles: true })); // not composed: never reaches the window
+    expect(committed).toHaveBeenCalledWith('change');
+  });
+
+  it('deepTarget follows a keyboard click into a closed root by focus, and stops at the host for a point outside its root', () => {
+    const hostEl = document.createElement('pay-button');
+    document.body.append(hostEl);
+    const root = hostEl.attachShadow({ mode: 'closed' });
+    root.innerHTML = '<button>Place order</button>';
+    const button = root.querySelector('button')!;
+    const shadowOf = (h: Element) => (h === hostEl ? root : null);
+    button.focus();
+    let seen: Element | null = null;
+    window.addEventListener('click', (e) => (seen = deepTarget(e, shadowOf)), { once: true, capture: true });
+    button.click();
+    expect(seen).toBe(button);
+    expect(within(hostEl, button)).toBe(true);
+    expect(within(button, hostEl)).toBe(false);
+    expect(rootsOf(button)).toEqual([root]);
   });
 });

@@ -2,7 +2,7 @@
 // variants (verified against the fingerprint), then — without a clear winner — the server's
 // decision (AI, the decision cache for this page state), then the user (a question about the
 // best candidate), then a hidden match and what opens it. Returns what to show; never guesses.
-import { contradicts, describeElement, locate, pageStateHash, rerankWithVisual, type LocateCandidate, type LocateResult, type Opener, type StepTarget } from '@stepwise/guide-core';
+import { contradicts, describeElement, locate, pageStateHash, rerankWithVisual, type LocateCandidate, type LocateResult, type Opener, type ShadowAccess, type StepTarget } from '@stepwise/guide-core';
 import { send, type HealVote, type StepReport } from '../shared/messages';
 import type { GuideStep, HealCandidateWire } from '../shared/types';
 import { planVariants, type Walker } from '../shared/variants';
@@ -37,6 +37,8 @@ export interface FindContext {
   signal: AbortSignal;
   /** Hides our overlay for a capture of the page; returns what shows it again. */
   hideOverlay: () => () => void;
+  /** Opens shadow roots, closed ones too (chrome.dom in a content script); default: open ones. */
+  shadowRoot?: ShadowAccess;
 }
 
 function wire(c: LocateCandidate): HealCandidateWire {
@@ -129,6 +131,7 @@ export async function findStep(ctx: FindContext): Promise<Found> {
     suggestions: plan.suggestions,
     rejected: [...refused],
     neighbour: ctx.previous,
+    shadowRoot: ctx.shadowRoot,
   });
   const base: Report = {
     status: 'success',

@@ -1,12 +1,15 @@
-// The content script: runs in the extension's isolated world of a tab's top frame, asks the
+// The content script: runs in the extension's isolated world of every frame of a tab, asks the
 // service worker what this tab is doing (recording, a walkthrough, nothing) and starts that
 // feature with an AbortSignal that ends it. It listens to no window messages: nothing the page
-// sends can reach the extension. The token never comes here.
+// sends can reach the extension. The token never comes here. Which frame it runs in is the
+// browser's sender.frameId, known to the worker; the recording control shows in the top frame.
 import { urlShape } from '@stepwise/guide-core';
-import { send, type HelloResponse, type Push } from '../shared/messages';
+import { isFromExtension, send, type HelloResponse, type Push } from '../shared/messages';
 import type { CapturedStep } from '../shared/types';
 import { RecordingControl } from './control.content';
+import { indexPath, listenForFrameRequests } from './frame.content';
 import { initRecorder } from './recorder.content';
+import { shadowRootOf } from './shadow.content';
 import { initWalkthrough } from './walkthrough.content';
 
 declare global {
@@ -25,7 +28,9 @@ function reportError(module: string, e: unknown): void {
 async function sendStep(step: CapturedStep, onCount: (n: number) => void): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const res = await send({ type: 'content/step', step });
+      // Where this frame sits (re-read per step: the page may add frames before it).
+      const frame = window.top === window ? undefined : { indexPath: indexPath() };
+      const res = await send({ type: 'content/step', step, frame });
       onCount(res.stepCount);
       return;
     } catch (e) {
@@ -36,28 +41,34 @@ async function sendStep(step: CapturedStep, onCount: (n: number) => void): Promi
 }
 
 function startRecording(hello: Extract<HelloResponse, { mode: 'recording' }>, signal: AbortSignal): void {
-  const control = new RecordingControl({
-    onPause: () => void send({ type: 'content/control', action: 'pause' }).catch((e) => reportError('control', e)),
-    onResume: () => void send({ type: 'content/control', action: 'resume' }).catch((e) => reportError('control', e)),
-    onStop: () => void send({ type: 'content/control', action: 'stop' }).catch((e) => reportError('control', e)),
-  });
-  signal.addEventListener('abort', () => control.destroy(), { once: true });
+  const top = window.top === window;
+  // One control per tab, in the top frame; a child frame records without one.
+  const control = top
+    ? new RecordingControl({
+        onPause: () => void send({ type: 'content/control', action: 'pause' }).catch((e) => reportError('control', e)),
+        onResume: () => void send({ type: 'content/control', action: 'resume' }).catch((e) => reportError('control', e)),
+        onStop: () => void send({ type: 'content/control', action: 'stop' }).catch((e) => reportError('control', e)),
+      })
+    : null;
+  signal.addEventListener('abort', () => control?.destroy(), { once: true });
   let count = hello.stepCount;
   let paused = hello.paused;
-  control.update(count, paused);
+  control?.update(count, paused);
   const recorder = initRecorder(
     window,
     {
       paused,
       recordNavigation: hello.recordNavigation,
-      isOurs: (t) => t === control.host,
+      topFrame: top,
+      shadowRoot: shadowRootOf,
+      isOurs: (t) => !!control && t === control.host,
       emit: (step) => {
         // Shown at once; the worker's answer corrects it.
         count += 1;
-        control.update(count, paused);
+        control?.update(count, paused);
         void sendStep(step, (n) => {
           count = n;
-          control.update(count, paused);
+          control?.update(count, paused);
         });
       },
       emitOutcome: (clientId, outcome) => void send({ type: 'content/outcome', clientId, outcome }).catch(() => {}),
@@ -69,12 +80,12 @@ function startRecording(hello: Extract<HelloResponse, { mode: 'recording' }>, si
       chrome.runtime.onMessage.removeListener(onPush);
       return;
     }
-    if (sender.id !== chrome.runtime.id || sender.tab) return;
+    if (!isFromExtension(sender, chrome.runtime.id)) return;
     if (msg.type === 'push/recording') {
       paused = msg.paused;
       count = msg.stepCount;
       recorder.setPaused(paused);
-      control.update(count, paused);
+      control?.update(count, paused);
     } else if (msg.type === 'push/recording-ended') {
       feature?.abort();
       feature = null;
@@ -105,17 +116,17 @@ async function boot(): Promise<void> {
   feature = ctl;
   if (hello.mode === 'recording') startRecording(hello, ctl.signal);
   else {
-    initWalkthrough(hello.run, ctl.signal);
+    const walk = initWalkthrough(hello.run, ctl.signal, { frameId: hello.frameId, active: hello.active });
     chrome.runtime.onMessage.addListener(function onPush(msg: Push, sender) {
       if (ctl.signal.aborted) {
         chrome.runtime.onMessage.removeListener(onPush);
         return;
       }
-      if (sender.id !== chrome.runtime.id || sender.tab) return;
+      if (!isFromExtension(sender, chrome.runtime.id)) return;
       if (msg.type === 'push/walkthrough-ended') {
         ctl.abort();
         if (feature === ctl) feature = null;
-      }
+      } else if (msg.type === 'push/walk-show') walk.apply(msg.active);
     });
   }
 }
@@ -125,5 +136,6 @@ async function boot(): Promise<void> {
 if (globalThis.__stepwiseBoot) globalThis.__stepwiseBoot();
 else {
   globalThis.__stepwiseBoot = () => void boot();
+  listenForFrameRequests();
   void boot();
 }

@@ -2,8 +2,11 @@
 // value; select changed; submit; navigation is watched by the walkthrough), and wrong clicks are
 // blocked before the page sees them (the brief's Feature 4), except on our own overlay. A click
 // on the element's label, a descendant, or Space/Enter on it (the browser turns those into a click
-// on the element) is the element's activation, as the recorder records it.
+// on the element) is the element's activation, as the recorder records it. Inside shadow roots:
+// an event the window sees on a closed root's host is followed down to its real target
+// (`resolveTarget`), and `change` / `submit`, which stay in their root, are listened to there.
 import type { ActionType } from '../shared/types';
+import { rootsOf, within } from './shadow.content';
 
 export interface Expectation {
   element: Element;
@@ -14,6 +17,8 @@ export interface Expectation {
   onWrong: (event: Event) => void;
   /** Which events a person made; scripted ones are ignored. Tests substitute their own. */
   trusted?: (e: Event) => boolean;
+  /** The element an event really happened on, inside closed shadow roots (default: its composed path's first node). */
+  resolveTarget?: (e: Event) => Element | null;
 }
 
 const POINTER_EVENTS = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'dblclick', 'auxclick', 'contextmenu', 'touchstart'] as const;
@@ -41,7 +46,11 @@ export function watchInteraction(win: Window, exp: Expectation, signal: AbortSig
   const labels = (): Element[] => Array.from((element as HTMLInputElement).labels ?? []);
   const inTarget = (e: Event) => {
     const path = e.composedPath();
-    return path.includes(element) || labels().some((l) => path.includes(l));
+    if (path.includes(element) || labels().some((l) => path.includes(l))) return true;
+    // The path stopped at a closed root's host on the way to the element: where did it happen?
+    if (!exp.resolveTarget || !path.some((t) => t instanceof Element && t !== element && within(t, element))) return false;
+    const real = exp.resolveTarget(e);
+    return !!real && (within(element, real) || labels().some((l) => within(l, real)));
   };
   const correct = (how: string) => {
     if (done) return;
@@ -73,16 +82,15 @@ export function watchInteraction(win: Window, exp: Expectation, signal: AbortSig
     );
   }
 
-  win.addEventListener(
-    'change',
-    (e) => {
-      if (done || !trusted(e) || !inTarget(e)) return;
-      if (action === 'select_change') correct('change');
-      else if (action === 'input_commit' && valueOf(element).trim() !== '') correct('change');
-      else if (action === 'click' && (element as HTMLInputElement).type && ['checkbox', 'radio'].includes((element as HTMLInputElement).type)) correct('click');
-    },
-    opts,
-  );
+  const onChange = (e: Event) => {
+    if (done || !trusted(e) || !inTarget(e)) return;
+    if (action === 'select_change') correct('change');
+    else if (action === 'input_commit' && valueOf(element).trim() !== '') correct('change');
+    else if (action === 'click' && (element as HTMLInputElement).type && ['checkbox', 'radio'].includes((element as HTMLInputElement).type)) correct('click');
+  };
+  win.addEventListener('change', onChange, opts);
+  // `change` does not leave a shadow root: the element's own roots hear it.
+  for (const root of rootsOf(element)) root.addEventListener('change', onChange, opts);
 
   win.addEventListener(
     'keydown',
@@ -94,13 +102,11 @@ export function watchInteraction(win: Window, exp: Expectation, signal: AbortSig
     opts,
   );
 
-  win.addEventListener(
-    'submit',
-    (e) => {
-      if (done || action !== 'submit') return;
-      const form = e.target as Element;
-      if (form === element || form.contains(element) || (element as HTMLButtonElement).form === form) correct('submit');
-    },
-    opts,
-  );
+  const onSubmit = (e: Event) => {
+    if (done || action !== 'submit') return;
+    const form = e.composedPath()[0] as Element;
+    if (form === element || form.contains(element) || (element as HTMLButtonElement).form === form) correct('submit');
+  };
+  win.addEventListener('submit', onSubmit, opts);
+  for (const root of rootsOf(element)) root.addEventListener('submit', onSubmit, opts);
 }

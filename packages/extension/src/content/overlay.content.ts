@@ -22,6 +22,8 @@ export interface StepView {
   tone?: 'normal' | 'warning' | 'done';
   /** A candidate the user is asked about: drawn dashed, not as a certain match. */
   question?: boolean;
+  /** The target is the iframe whose own overlay shows the step: drawn as an area, not a match. */
+  area?: boolean;
 }
 
 const CSS = `
@@ -33,6 +35,7 @@ const CSS = `
 .spot { position: fixed; border-radius: 8px; border: 3px solid #3b82f6; box-shadow: 0 0 0 4px rgba(59,130,246,.3), 0 0 0 200vmax rgba(15,23,42,.45);
   transition: box-shadow .15s; pointer-events: none; box-sizing: border-box; }
 .spot.ask { border: 3px dashed #f59e0b; box-shadow: 0 0 0 4px rgba(245,158,11,.25), 0 0 0 200vmax rgba(15,23,42,.45); }
+.spot.area { border: 2px solid #60a5fa; border-radius: 10px; box-shadow: 0 0 0 200vmax rgba(15,23,42,.35); }
 .spot.ok { border-color: #16a34a; box-shadow: 0 0 0 6px rgba(22,163,74,.35), 0 0 0 200vmax rgba(15,23,42,.45); }
 .spot.nudge { animation: nudge .4s; border-color: #f59e0b; }
 @keyframes nudge { 25% { transform: translateX(-4px); } 75% { transform: translateX(4px); } }
@@ -80,7 +83,11 @@ export class Overlay {
   /** performance.now() when the current step became visible (bench and tests). */
   shownAt = 0;
 
-  constructor(private readonly doc: Document = document) {
+  /** `progress: false` in a child frame: the top frame's bar already shows the run's progress. */
+  constructor(
+    private readonly doc: Document = document,
+    opts: { progress?: boolean } = {},
+  ) {
     this.host = doc.createElement('stepwise-guide');
     this.host.setAttribute('style', 'all: initial; position: fixed; inset: 0; pointer-events: none; z-index: 2147483647;');
     const root = this.host.attachShadow({ mode: 'closed' });
@@ -105,12 +112,12 @@ export class Overlay {
     this.progress = el(doc, 'div', 'progress');
     this.progress.setAttribute('role', 'progressbar');
     this.progress.setAttribute('aria-valuemin', '0');
+    if (opts.progress === false) this.progress.hidden = true;
     this.live = el(doc, 'div', 'sr');
     this.live.setAttribute('aria-live', 'polite');
     this.layer.append(this.backdrop, this.spot, this.progress, this.tip, this.live);
     root.append(style, this.layer);
-    (doc.documentElement ?? doc.body).append(this.host);
-    this.raise();
+    // Attached when it first shows something: a frame that never shows a step keeps its DOM as it was.
   }
 
   /** Puts the layer on top of the top layer (again, after the page opened its own dialog). */
@@ -126,6 +133,7 @@ export class Overlay {
   }
 
   show(view: StepView): void {
+    if (!this.host.isConnected) (this.doc.documentElement ?? this.doc.body).append(this.host);
     this.target = view.target;
     this.lastRect = '';
     this.count.textContent = view.total > 0 ? `Step ${Math.min(view.index + 1, view.total)} of ${view.total}` : '';
@@ -150,8 +158,8 @@ export class Overlay {
     this.progress.style.width = view.total > 0 ? `${(100 * done) / view.total}%` : '0';
     this.progress.setAttribute('aria-valuemax', String(view.total));
     this.progress.setAttribute('aria-valuenow', String(done));
-    this.spot.className = view.question ? 'spot ask' : 'spot';
-    this.spot.dataset.kind = view.question ? 'question' : 'match';
+    this.spot.className = view.question ? 'spot ask' : view.area ? 'spot area' : 'spot';
+    this.spot.dataset.kind = view.question ? 'question' : view.area ? 'area' : 'match';
     this.spot.style.display = view.target ? 'block' : 'none';
     this.backdrop.style.display = view.target ? 'none' : 'block';
     this.live.textContent = `${this.count.textContent}. ${view.title}. ${view.body}`;
@@ -259,6 +267,14 @@ export class Overlay {
 
   contains(node: EventTarget | null): boolean {
     return node === this.host;
+  }
+
+  /** Shows nothing (another frame shows the step); the next show() puts it back. */
+  hide(): void {
+    cancelAnimationFrame(this.frame);
+    this.target = null;
+    this.onTargetLost = null;
+    this.host.remove();
   }
 
   destroy(): void {

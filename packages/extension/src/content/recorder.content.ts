@@ -8,16 +8,26 @@
 // runs in a task right after the event (guide-core's beginDescribe records DOM changes in
 // between), and the step is delivered then. Steps and outcomes leave in the order they
 // happened; a page that goes away (pagehide), a pause or a stop delivers what is pending at once.
+//
+// Every frame runs its own recorder (the service worker places and numbers the steps). Inside
+// shadow roots: an event the window sees on a closed root's host is followed down to the element
+// it happened on (shadow.content.ts); `change` and `submit`, which do not leave their root, and
+// focus moving between two fields of one component (the window sees no focus event: both ends
+// are that component's host there) are heard on the roots that focus and clicks pass through; a
+// text field there also commits when it loses focus.
 import {
   beginDescribe,
   captureValue,
   domContext,
   meaningfulTarget,
   observeOutcome,
+  openShadowRoot,
   pageStateHash,
   type OutcomeRecorder,
+  type ShadowAccess,
 } from '@stepwise/guide-core';
 import type { ActionType, CapturedStep } from '../shared/types';
+import { deepTarget, rootsOf, within } from './shadow.content';
 
 /** The outcome of a step is what happened within this long (or until the next step). */
 export const OUTCOME_WINDOW_MS = 1000;
@@ -38,6 +48,10 @@ export interface RecorderOptions {
   timings?: number[];
   /** Measured time per step finished after its event (the bench); off by default. */
   deferredTimings?: number[];
+  /** Opens shadow roots, closed ones too (the extension's chrome.dom); default: open ones only. */
+  shadowRoot?: ShadowAccess;
+  /** False in a child frame: documents and routes loading there are outcomes of steps, not steps. */
+  topFrame?: boolean;
 }
 
 export interface RecorderHandle {
@@ -70,6 +84,11 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   /** The value each field had when it was last committed (or focused): one commit per change. */
   const committed = new WeakMap<Element, string>();
   let lastUrl = win.location.href;
+  const shadowOf = opts.shadowRoot ?? openShadowRoot;
+  const topFrame = opts.topFrame ?? true;
+  /** Where focus went on the last focusin (on focusout it has already left: a closed root then hides it). */
+  let focused: Element | null = null;
+  const targetOf = (e: Event): Element | null => deepTarget(e, shadowOf);
 
   // Deliveries in the order their events happened; run by a task posted after the event
   // (MessageChannel: not clamped or throttled like setTimeout), or at once by flush().
@@ -207,6 +226,21 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   };
   const listen = <K extends keyof WindowEventMap>(type: K, f: (e: WindowEventMap[K]) => void) =>
     win.addEventListener(type, timed(f), { capture: true, passive: true, signal });
+  // What stays inside a shadow root is listened to there (a root's listeners see its closed
+  // inside too). An event heard both there and on the window is handled twice: every handler
+  // below does what it does once.
+  const heardRoots = new WeakSet<ShadowRoot>();
+  const hearRootsOf = (el: Element) => {
+    for (const root of rootsOf(el)) {
+      if (heardRoots.has(root)) continue;
+      heardRoots.add(root);
+      const o = { capture: true, passive: true, signal };
+      root.addEventListener('change', timed(onChange), o);
+      root.addEventListener('submit', timed(onSubmit), o);
+      root.addEventListener('focusin', timed(onFocusIn as (e: Event) => void), o);
+      root.addEventListener('focusout', timed(onFocusOut as (e: Event) => void), o);
+    }
+  };
 
   const commitIfChanged = (el: Element, e: Event | null) => {
     const value = (el as HTMLInputElement).value ?? '';
@@ -215,34 +249,42 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
     record(el, el.localName === 'select' ? 'select_change' : 'input_commit', e);
   };
 
-  listen('focusin', (e) => {
-    if (paused || !trusted(e)) return;
-    const el = e.composedPath()[0];
+  function onFocusIn(e: FocusEvent): void {
+    if (!trusted(e)) return;
+    const el = targetOf(e);
+    focused = el;
+    if (el) hearRootsOf(el);
+    if (paused) return;
     if (el instanceof Element && (isTextField(el) || el.localName === 'select') && !committed.has(el)) committed.set(el, (el as HTMLInputElement).value ?? '');
-  });
+  }
+  listen('focusin', onFocusIn);
 
   listen('click', (e) => {
-    if (paused || !trusted(e) || ours(e)) return;
-    const raw = e.composedPath()[0];
-    if (!(raw instanceof Element)) return;
+    if (!trusted(e) || ours(e)) return;
+    const raw = targetOf(e);
+    if (raw) hearRootsOf(raw);
+    if (paused || !raw) return;
     const el = meaningfulTarget(e, raw);
     if (!el) return;
     if (isSubmitControl(el)) record(el, 'submit', e, { submit_key: 'button_click' });
     else record(el, 'click', e);
   });
 
-  listen('change', (e) => {
+  function onChange(e: Event): void {
     if (paused || !trusted(e) || ours(e)) return;
-    const raw = e.composedPath()[0];
-    if (!(raw instanceof Element)) return;
+    const raw = targetOf(e);
+    if (!raw) return;
     const el = meaningfulTarget(e, raw);
     if (!el) return;
     commitIfChanged(el, e);
-  });
+  }
+  listen('change', onChange);
 
-  listen('focusout', (e) => {
-    if (paused || !trusted(e) || ours(e)) return;
-    const raw = e.composedPath()[0];
+  function onFocusOut(e: FocusEvent): void {
+    if (!trusted(e) || ours(e)) return;
+    const first = e.composedPath()[0];
+    const raw = focused && first instanceof Element && within(first, focused) ? focused : targetOf(e);
+    if (paused || !raw) return;
     // Rich-text editors have no change event: their blur is the commit.
     if (raw instanceof HTMLElement && raw.isContentEditable && !isTextField(raw)) {
       const text = raw.textContent ?? '';
@@ -250,27 +292,32 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
         committed.set(raw, text);
         record(raw, 'input_commit', e);
       }
+    } else if (isTextField(raw) && rootsOf(raw).length) {
+      // In a shadow root: its change may not have been heard (a root first met now); once only.
+      commitIfChanged(raw, e);
     }
-  });
+  }
+  listen('focusout', onFocusOut);
 
   listen('keydown', (e) => {
     if (paused || !trusted(e) || e.key !== 'Enter' || ours(e)) return;
-    const raw = e.composedPath()[0];
+    const raw = targetOf(e);
     if (!(raw instanceof Element) || !isTextField(raw) || raw.localName === 'textarea' || !(raw as HTMLInputElement).form) return;
     // Enter submits the form: the value typed is its own step first.
     commitIfChanged(raw, null);
     record(raw, 'submit', e, { submit_key: 'enter' });
   });
 
-  listen('submit', (e) => {
+  function onSubmit(e: Event): void {
     if (paused || !trusted(e)) return;
-    const form = e.target instanceof Element ? e.target : null;
-    if (!form) return;
+    const form = e.composedPath()[0];
+    if (!(form instanceof Element)) return;
     // Already recorded as the click on its submit button or the Enter key.
     if (last && Date.now() - last.at < 1000 && (last.action === 'submit' || last.action === 'click') && (form.contains(last.element) || last.element === form)) return;
     const el = meaningfulTarget(e, form);
     if (el) record(el, 'submit', e);
-  });
+  }
+  listen('submit', onSubmit);
 
   // The document's tasks never run once it is gone: what is pending leaves now.
   win.addEventListener('pagehide', () => {
@@ -281,7 +328,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   // Client-side routes (pushState, popstate, hash): a URL change no step explains is a step.
   const checkUrl = () => {
     const url = win.location.href;
-    if (url === lastUrl) return;
+    if (url === lastUrl || !topFrame) return;
     const from = lastUrl;
     lastUrl = url;
     if (paused) return;
@@ -298,7 +345,7 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
     channel.port1.close();
   }, { once: true });
 
-  if (opts.recordNavigation && !paused) recordNavigation(win.location.href);
+  if (opts.recordNavigation && !paused && topFrame) recordNavigation(win.location.href);
 
   return {
     setPaused(p: boolean) {

@@ -3,13 +3,22 @@
 // asked ("Is this …?", dashed spotlight); when the element is hidden in a closed menu or tab,
 // the user is guided through its opener first. The run itself lives in the service worker
 // (chrome.storage.session), so a navigation or reload resumes at the same step.
+//
+// Every frame of the tab runs this. The service worker decides which frame shows each step (the
+// one that holds its element: `walk/show`, answered and pushed to all frames as `push/walk-show`);
+// that frame finds the element in its own document (closed shadow roots included), spotlights it
+// and watches the interaction; the top frame, when the step is in an iframe, spotlights that iframe
+// with a small "continue there" card; every other frame shows nothing.
 import { checkOutcome, isVisible, urlShape, visibleLabelOf, type ExpectedOutcome, type LocateCandidate, type Opener } from '@stepwise/guide-core';
-import { send, type StepReport } from '../shared/messages';
+import { inOwnFrame } from '../shared/frames';
+import { send, type StepReport, type WalkActive } from '../shared/messages';
 import { outcomeOf } from '../shared/run';
 import type { GuideStep, RunOutcome, RunState, StepResult } from '../shared/types';
 import { findStep, targetOf, voteFor, type Found, type PendingVote, type Report } from './find-step.content';
+import { childFrameElement } from './frame.content';
 import { watchInteraction } from './interaction.content';
 import { Overlay, type OverlayButton } from './overlay.content';
+import { deepTarget, shadowRootOf } from './shadow.content';
 
 export const ADVANCE_MS = 600;
 /** A step whose recorded outcome was a page load waits this long for it before moving on. */
@@ -67,8 +76,22 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }, { once: true });
   });
 
-export function initWalkthrough(run: RunState, signal: AbortSignal): void {
-  const overlay = new Overlay(document);
+/** Which frame this is (the browser's frame id, as the service worker said) and its last decision. */
+export interface WalkFrame {
+  frameId: number;
+  active: WalkActive | null;
+}
+
+/** What a walkthrough in one frame is told by the service worker. */
+export interface WalkHandle {
+  /** A decision about which frame shows which step (push/walk-show). */
+  apply(active: WalkActive): void;
+}
+
+const resolveTarget = (e: Event) => deepTarget(e, shadowRootOf);
+
+export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkFrame = { frameId: 0, active: null }): WalkHandle {
+  const overlay = new Overlay(document, { progress: frame.frameId === 0 });
   const host = overlay.host;
   signal.addEventListener('abort', () => overlay.destroy(), { once: true });
   const total = run.steps.length;
@@ -78,6 +101,9 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
   let lastDone: { index: number; element: Element } | null = null;
   const reveals = new Map<number, number>();
   const refused = new Map<number, string[]>();
+  const isTop = frame.frameId === 0;
+  /** The newest decision applied here (a push that arrives late is older and ignored). */
+  let seen = 0;
 
   const setState = (state: string, index: number) => {
     host.dataset.state = state;
@@ -146,19 +172,100 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
     await send({ type: 'walk/step-done', runId: run.runId, index: i, report, next }).catch(() => {});
   }
 
+  /** Shows step i (past the last: the end) in the frame that holds it: the service worker decides which. */
   async function showStep(i: number): Promise<void> {
+    stepCtl?.abort();
+    const active = await send({ type: 'walk/show', runId: run.runId, index: i }).catch(() => null);
+    if (signal.aborted) return;
+    // No answer (the worker is restarting): the top frame goes on as if it were alone.
+    if (!active) {
+      if (isTop) void runStep(i);
+      return;
+    }
+    apply(active);
+  }
+
+  function apply(a: WalkActive): void {
+    if (signal.aborted || a.runId !== run.runId || a.seq <= seen) return;
+    seen = a.seq;
+    a.results.forEach((r, k) => {
+      if (r) results[k] = r;
+    });
+    if (a.index >= total) {
+      if (isTop) void runStep(total, a);
+      else standBy();
+    } else if (a.frameId === frame.frameId) void runStep(a.index, a);
+    else if (isTop) showElsewhere(a);
+    else standBy();
+  }
+
+  /** Another frame shows the step: nothing here. */
+  function standBy(): void {
+    stepCtl?.abort();
+    stepCtl = null;
+    setState('elsewhere', -1);
+    overlay.hide();
+  }
+
+  /**
+   * The top frame while an iframe shows the step: that iframe spotlighted as an area with a small
+   * card beside it, clicks elsewhere in this document blocked. While the step's frame is still
+   * loading: "Looking for this element…".
+   */
+  function showElsewhere(a: WalkActive): void {
+    stepCtl?.abort();
+    const ctl = new AbortController();
+    stepCtl = ctl;
+    signal.addEventListener('abort', () => ctl.abort(), { once: true });
+    const i = a.index;
+    const step = run.steps[i]!;
+    const skip = () => {
+      results[i] = 'skipped';
+      void stepDone(i, { status: 'skipped', result: 'skipped' }, i + 1).then(() => showStep(i + 1));
+    };
+    if (a.frameId === null) {
+      setState('searching', i);
+      overlay.show({ target: null, title: titleOf(step), body: 'Looking for this element on the page…', index: i, total, buttons: commonButtons(i, skip) });
+      return;
+    }
+    const iframe = childFrameElement(document, a.topIndex ?? -1, a.topUrl ?? '');
+    setState('in-frame', i);
+    overlay.onTargetLost = () => {
+      // The iframe went away (the page re-rendered it): decide again.
+      if (!ctl.signal.aborted) void showStep(i);
+    };
+    overlay.show({ target: iframe, area: true, title: titleOf(step), body: 'Continue in the highlighted area.', index: i, total, buttons: [{ label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' }] });
+    if (!iframe) return;
+    // Clicks inside the iframe never reach this document: every click here is elsewhere.
+    watchInteraction(
+      window,
+      { element: iframe, action: 'click', isOurs: (t) => t === host, onWrong: () => overlay.nudge('Continue in the highlighted area.'), onCorrect: () => {} },
+      ctl.signal,
+    );
+  }
+
+  async function runStep(i: number, a: WalkActive | null = null): Promise<void> {
     stepCtl?.abort();
     const ctl = new AbortController();
     stepCtl = ctl;
     const s = ctl.signal;
     signal.addEventListener('abort', () => ctl.abort(), { once: true });
     if (i >= total) {
+      if (a?.finished) {
+        showDone(a.finished, a.reported);
+        return;
+      }
       const outcome = outcomeNow();
       await send({ type: 'walk/finish', runId: run.runId, outcome }).catch(() => {});
       showDone(outcome, false);
       return;
     }
     const step = run.steps[i]!;
+    if (a?.missing) {
+      // Its frame never came: said here, as for an element that is not on the page.
+      showNotFound(step, i, { status: 'failed', result: 'failed', error_type: 'element_not_found', error_message: `The frame that held this element (${(step.selectors.frame_urls ?? []).join(' > ')}) is not on the page`, page_url: location.href }, performance.now());
+      return;
+    }
     const started = performance.now();
     setState('searching', i);
     delete host.dataset.outcome;
@@ -170,10 +277,11 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
     const searching = setTimeout(() => {
       if (!s.aborted) overlay.show({ target: null, title: titleOf(step), body: 'Looking for this element on the page…', index: i, total, buttons: commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)) });
     }, 150);
-    const prev = lastDone && lastDone.index === i - 1 && lastDone.element.isConnected ? { element: lastDone.element, target: targetOf(run.steps[i - 1]!) } : null;
+    // Done here, so in this document: both targets as this frame sees them (without the frame path).
+    const prev = lastDone && lastDone.index === i - 1 && lastDone.element.isConnected ? { element: lastDone.element, target: targetOf(inOwnFrame(run.steps[i - 1]!)) } : null;
     let found: Found;
     try {
-      found = await findStep({ runId: run.runId, index: i, step, me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s, hideOverlay: () => overlay.hideForCapture() });
+      found = await findStep({ runId: run.runId, index: i, step: inOwnFrame(step), me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s, hideOverlay: () => overlay.hideForCapture(), shadowRoot: shadowRootOf });
     } finally {
       clearTimeout(searching);
     }
@@ -231,6 +339,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
         element,
         action: step.action_type,
         isOurs: (t) => t === host,
+        resolveTarget,
         onWrong: () => {
           host.dataset.wrong = String(Number(host.dataset.wrong ?? 0) + 1);
           overlay.nudge(question ? 'Use the highlighted element if it is the right one, or press Not this.' : 'That is not the highlighted element. Use the highlighted one to continue.');
@@ -328,6 +437,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
         element: el,
         action: 'click',
         isOurs: (t) => t === host,
+        resolveTarget,
         onWrong: () => overlay.nudge('Open the highlighted element first.'),
         onCorrect: () => {
           overlay.success();
@@ -363,8 +473,10 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
           label: 'Report',
           onClick: () => {
             results[i] = 'failed';
-            void send({ type: 'walk/finish', runId: run.runId, outcome: 'failed', report: full, reported: true }).catch(() => {});
-            showDone('failed', true);
+            const finished = send({ type: 'walk/finish', runId: run.runId, outcome: 'failed', report: full, reported: true }).catch(() => {});
+            // The end card is the top frame's.
+            if (isTop) showDone('failed', true);
+            else void finished.then(() => showStep(total));
           },
         },
         { label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' },
@@ -411,7 +523,18 @@ export function initWalkthrough(run: RunState, signal: AbortSignal): void {
     }
   }
 
-  if (run.finished) showDone(run.finished, !!run.reported);
-  else void showStep(Math.min(run.index, total));
+  // A page (re)loaded: the top frame asks which frame shows the current step; a child frame
+  // shows it when it is the one (its document loaded anew while the step waited for it), and
+  // asks again when its own step was done just before it navigated.
+  const at = Math.min(run.index, total);
+  const a = frame.active;
+  if (run.finished) {
+    if (isTop) showDone(run.finished, !!run.reported);
+  } else if (isTop) void showStep(at);
+  else if (a && a.frameId === frame.frameId) {
+    if (a.index === at) apply(a);
+    else void showStep(at);
+  }
+  return { apply };
 }
 

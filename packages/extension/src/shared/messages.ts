@@ -66,12 +66,13 @@ export type PopupRequest =
 /** Requests a content script sends (its tab is taken from the sender, never from the message). */
 export type ContentRequest =
   | { type: 'content/hello'; url: string; urlShape: string; navigationType: string }
-  | { type: 'content/step'; step: CapturedStep }
+  | { type: 'content/step'; step: CapturedStep; frame?: FrameSelf }
   | { type: 'content/outcome'; clientId: string; outcome: ExpectedOutcomeWire }
   | { type: 'content/control'; action: 'pause' | 'resume' | 'stop' }
   | { type: 'content/error'; module: string; message: string }
   | { type: 'walk/step-done'; runId: string; index: number; report: StepReport; next: number }
   | { type: 'walk/go'; runId: string; index: number }
+  | { type: 'walk/show'; runId: string; index: number }
   | { type: 'walk/heal'; runId: string; index: number; candidates: HealCandidateWire[]; pageStateHash: string; pageUrl: string; wait: boolean }
   | { type: 'walk/vote'; runId: string; index: number; vote: HealVote }
   | { type: 'walk/visual'; runId: string; index: number; rects: { x: number; y: number; width: number; height: number }[]; viewportWidth: number }
@@ -86,7 +87,7 @@ export type RequestOf<T extends RequestType> = Extract<Request, { type: T }>;
 export type HelloResponse =
   | { mode: 'idle' }
   | { mode: 'recording'; paused: boolean; stepCount: number; recordNavigation: boolean }
-  | { mode: 'walkthrough'; run: RunState };
+  | { mode: 'walkthrough'; run: RunState; frameId: number; active: WalkActive | null };
 
 export interface ResponseMap {
   'popup/state': PopupState;
@@ -109,6 +110,7 @@ export interface ResponseMap {
   'content/error': null;
   'walk/step-done': null;
   'walk/go': null;
+  'walk/show': WalkActive | null;
   'walk/heal': AutoHealDecision | null;
   'walk/vote': HealVoteResult | null;
   /** Visual similarity (0..1) of each rect to the recorded element; null where none could be had. */
@@ -121,11 +123,63 @@ export interface ResponseMap {
 /** Every reply is wrapped, so an error thrown in the worker reaches the caller as an Error. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** Pushed from the service worker to a tab's content script. */
+/** Pushed from the service worker to every frame of a tab. */
 export type Push =
   | { type: 'push/recording'; paused: boolean; stepCount: number }
   | { type: 'push/recording-ended' }
-  | { type: 'push/walkthrough-ended' };
+  | { type: 'push/walkthrough-ended' }
+  | { type: 'push/walk-show'; active: WalkActive };
+
+/**
+ * What a content script says about its own frame with a step: its index in each ancestor's
+ * `window.frames`, outermost first (read from the browser's frame tree in the isolated world,
+ * never from the page). Which frame sent the step is the sender's frameId, never this.
+ */
+export interface FrameSelf {
+  indexPath: number[];
+}
+
+/**
+ * Which frame of the tab runs a walkthrough step (the service worker decides, every frame
+ * follows): `frameId` null while the step's frame is not on the page yet; `missing` when it did
+ * not come (the top frame then says the element cannot be found).
+ */
+export interface WalkActive {
+  runId: string;
+  index: number;
+  frameId: number | null;
+  /** Increases with every decision; a frame ignores one older than what it has seen. */
+  seq: number;
+  /** The top document's `window.frames` index of the iframe that leads to `frameId` (null: top, unknown). */
+  topIndex: number | null;
+  /** The address (origin and path) of that iframe's document, when `topIndex` is unknown. */
+  topUrl: string | null;
+  missing: boolean;
+  results: RunState['results'];
+  finished: RunState['finished'];
+  reported: boolean;
+}
+
+/** Questions the service worker asks one frame's content script (tabs.sendMessage with frameId). */
+export type FrameRequest =
+  /** Your index in your parent's `window.frames` (-1: not there, e.g. an iframe in a shadow root). */
+  | { type: 'frame/index' }
+  /** The selector of your child frame at `window.frames[index]` (or, index -1, the one showing `url`). */
+  | { type: 'frame/child-selector'; index: number; url: string }
+  /** The `window.frames` index of the one iframe `selector` selects here. */
+  | { type: 'frame/resolve'; selector: string };
+
+export interface FrameResponseMap {
+  'frame/index': { index: number };
+  'frame/child-selector': { selector: string | null };
+  'frame/resolve': { index: number | null };
+}
+
+const FRAME_TYPES = new Set<string>(['frame/index', 'frame/child-selector', 'frame/resolve']);
+
+export function isFrameRequest(msg: unknown): msg is FrameRequest {
+  return typeof msg === 'object' && msg !== null && FRAME_TYPES.has(String((msg as { type?: unknown }).type));
+}
 
 const POPUP_TYPES = new Set<string>([
   'popup/state', 'auth/sign-in', 'auth/sign-out', 'recording/start', 'recording/pause', 'recording/resume',
@@ -133,7 +187,7 @@ const POPUP_TYPES = new Set<string>([
 ]);
 const CONTENT_TYPES = new Set<string>([
   'content/hello', 'content/step', 'content/outcome', 'content/control', 'content/error',
-  'walk/step-done', 'walk/go', 'walk/heal', 'walk/vote', 'walk/visual', 'walk/finish', 'walk/open-start', 'walk/close',
+  'walk/step-done', 'walk/go', 'walk/show', 'walk/heal', 'walk/vote', 'walk/visual', 'walk/finish', 'walk/open-start', 'walk/close',
 ]);
 
 export function isPopupRequest(msg: unknown): msg is PopupRequest {
@@ -148,6 +202,7 @@ export interface SenderLike {
   url?: string;
   tab?: { id?: number };
   frameId?: number;
+  documentId?: string;
 }
 
 const ownPage = (sender: SenderLike, extensionId: string) =>
@@ -158,9 +213,24 @@ export function isFromPopup(sender: SenderLike, extensionId: string): boolean {
   return sender.id === extensionId && ownPage(sender, extensionId) && new URL(sender.url!).pathname === '/popup.html';
 }
 
-/** Our content script in a tab's top frame (the recorder and walkthrough run there only). */
+/**
+ * Our content script in any frame of a tab (every frame runs its own recorder and walkthrough);
+ * which frame is the browser's `frameId`, never something the message says.
+ */
 export function isFromContent(sender: SenderLike, extensionId: string): boolean {
-  return sender.id === extensionId && !ownPage(sender, extensionId) && typeof sender.tab?.id === 'number' && sender.frameId === 0;
+  return (
+    sender.id === extensionId &&
+    !ownPage(sender, extensionId) &&
+    typeof sender.tab?.id === 'number' &&
+    typeof sender.frameId === 'number' &&
+    Number.isInteger(sender.frameId) &&
+    sender.frameId >= 0
+  );
+}
+
+/** The service worker (or another extension page), as a content script sees it: never a tab. */
+export function isFromExtension(sender: SenderLike, extensionId: string): boolean {
+  return sender.id === extensionId && !sender.tab;
 }
 
 /** Sends a typed request to the service worker and unwraps the reply. */

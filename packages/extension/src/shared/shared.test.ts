@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, isRetryableStatus } from './backoff';
 import { appendError } from './errors';
-import { isContentRequest, isFromContent, isFromPopup, isPopupRequest } from './messages';
+import { isContentRequest, isFrameRequest, isFromContent, isFromExtension, isFromPopup, isPopupRequest } from './messages';
 import type { SelectorVariantWire } from './types';
 import { planVariants } from './variants';
 import { outcomeOf } from './run';
@@ -40,11 +40,24 @@ describe('message senders', () => {
     // A content script (page URL) can never pass for the popup.
     expect(isFromPopup({ id: ID, url: 'https://evil.test/popup.html', tab: { id: 4 }, frameId: 0 }, ID)).toBe(false);
   });
-  it('accepts content requests only from our content script in a top frame', () => {
+  it('accepts content requests from our content script in any frame of a tab, and nothing else', () => {
     expect(isFromContent({ id: ID, url: 'https://app.test/x', tab: { id: 4 }, frameId: 0 }, ID)).toBe(true);
-    expect(isFromContent({ id: ID, url: 'https://app.test/x', tab: { id: 4 }, frameId: 2 }, ID)).toBe(false);
+    expect(isFromContent({ id: ID, url: 'https://partner.test/widget', tab: { id: 4 }, frameId: 2 }, ID)).toBe(true);
     expect(isFromContent({ id: 'other', url: 'https://app.test/x', tab: { id: 4 }, frameId: 0 }, ID)).toBe(false);
     expect(isFromContent({ id: ID, url: `chrome-extension://${ID}/popup.html`, tab: { id: 4 }, frameId: 0 }, ID)).toBe(false);
+    // Our page framed in a tab is still our page; a frame id the browser did not give is refused.
+    expect(isFromContent({ id: ID, url: `chrome-extension://${ID}/popup.html`, tab: { id: 4 }, frameId: 3 }, ID)).toBe(false);
+    expect(isFromContent({ id: ID, url: 'https://app.test/x', tab: { id: 4 } }, ID)).toBe(false);
+    expect(isFromContent({ id: ID, url: 'https://app.test/x', tab: { id: 4 }, frameId: -1 }, ID)).toBe(false);
+    expect(isFromContent({ id: ID, url: 'https://app.test/x', frameId: 0 }, ID)).toBe(false);
+  });
+  it('a content script takes pushes and questions only from the extension itself, never from a tab', () => {
+    expect(isFromExtension({ id: ID }, ID)).toBe(true);
+    expect(isFromExtension({ id: ID, tab: { id: 4 }, frameId: 1, url: 'https://app.test/x' }, ID)).toBe(false);
+    expect(isFromExtension({ id: 'other' }, ID)).toBe(false);
+    expect(isFrameRequest({ type: 'frame/child-selector', index: 0, url: 'https://app.test/f' })).toBe(true);
+    expect(isFrameRequest({ type: 'walk/show' })).toBe(false);
+    expect(isContentRequest({ type: 'frame/index' })).toBe(false);
   });
   it('keeps the two vocabularies apart', () => {
     expect(isPopupRequest({ type: 'auth/sign-in' })).toBe(true);
