@@ -32,7 +32,7 @@ export {
   type LocateCandidate,
   type LocateVariant,
 } from './locate.js';
-export { contradicts, verifyMatch, isRecordedLookalike, VERIFY_MIN_SCORE, type Verdict } from './verify.js';
+export { contradicts, mayUseWithoutAsking, verifyMatch, isRecordedLookalike, VERIFY_MIN_SCORE, type Verdict } from './verify.js';
 export { findOpener, type Opener } from './reveal.js';
 export { recordedLevels, domLevels, neighbourScores } from './relation.js';
 export { pageStateHash, pageStateDescription, urlShape } from './page-state.js';

@@ -21,7 +21,7 @@ import { findOpener, type Opener } from './reveal.js';
 import { neighbourScores, recordedLevels } from './relation.js';
 import { ACCEPT_MIN_MARGIN, ACCEPT_MIN_SCORE, categoryOf, MIN_CANDIDATE_SCORE, rankCandidates } from './score.js';
 import { cssSelector, originAndPath, positionalCss, resolveSelector, resolveShadowChain, roleOf, type QueryRoot } from './selectors.js';
-import { contradicts, isRecordedLookalike, verifyMatch } from './verify.js';
+import { contradicts, isRecordedLookalike, mayUseWithoutAsking, verifyMatch } from './verify.js';
 import { VISUAL_WEIGHT, withVisual } from './visual.js';
 
 /** One way to find the element: the recorded selectors, or a variant added by a heal. */
@@ -262,7 +262,8 @@ export function healCandidates(
   const up = n && n.element.isConnected ? recordedLevels(n.target, target) : null;
   if (n && up !== null && ranked.length) {
     const top = ranked.slice(0, 50);
-    const adjusted = neighbourScores(top.map((r) => elements[r.index]!), top.map((r) => r.score), n.element, up);
+    const plausible = top.map((r) => !contradicts(described[r.index]!, target));
+    const adjusted = neighbourScores(top.map((r) => elements[r.index]!), top.map((r) => r.score), n.element, up, plausible);
     ranked = top.map((r, i) => ({ index: r.index, score: adjusted[i]! })).sort((a, b) => b.score - a.score || a.index - b.index);
   }
   const lead = ranked[0];
@@ -299,7 +300,7 @@ export function rerankWithVisual(
   const plausible = (c: LocateCandidate) => !contradicts(c.target, target);
   // Looks are not identity (two links of one panel look alike whatever they say): the visual
   // signal can widen a winner's lead or reorder the question, never make a winner on its own.
-  const winner = best && plausible(best) && clearWinner(ranked) && (before.get(best.element) ?? 0) >= ACCEPT_MIN_SCORE ? best : null;
+  const winner = best && mayUseWithoutAsking(best.target, target) && clearWinner(ranked) && (before.get(best.element) ?? 0) >= ACCEPT_MIN_SCORE ? best : null;
   const ask = winner ? null : ranked.find((c) => c.score >= ASK_MIN_SCORE && plausible(c)) ?? null;
   return { ranked, winner, ask };
 }
@@ -395,7 +396,7 @@ export async function locate(target: StepTarget, root: QueryRoot = document, opt
   // recorded element (another text, another kind, a recorded look-alike).
   const metas = variants.map((v) => v.element_meta);
   const plausible = candidates[0] && !contradicts(candidates[0].target, target, metas) ? candidates[0] : null;
-  if (plausible && clearWinner(ranked)) {
+  if (plausible && clearWinner(ranked) && mayUseWithoutAsking(plausible.target, target)) {
     return { element: plausible.element, method: 'healed', selector: plausible.selector, score: plausible.score, candidates, disputed };
   }
   // A colleague's unconfirmed variant that finds one element agreeing with the fingerprint is
@@ -403,8 +404,10 @@ export async function locate(target: StepTarget, root: QueryRoot = document, opt
   const suggested = suggestionHit(root, target, opts.suggestions ?? [], rejected, shadowOf);
   const ask = suggested ?? (plausible && plausible.score >= ASK_MIN_SCORE ? plausible : null);
 
-  if (!ask && opts.revealHidden !== false) {
-    const hidden = hiddenMatch(scopes, target, pass.hidden, plausible?.score ?? 0, opts);
+  // A hidden match that is clearly better than anything visible (or a verified selector hit)
+  // beats a question about a visible candidate: the walkthrough opens its container instead.
+  if (!suggested && opts.revealHidden !== false) {
+    const hidden = hiddenMatch(scopes, target, pass.hidden, ask?.score ?? plausible?.score ?? 0, opts);
     if (hidden) return { element: null, method: null, selector: null, score: hidden.candidate.score, candidates, reason: 'hidden', hidden, disputed };
   }
   if (!candidates.length && !ask) return { ...notFound, disputed };

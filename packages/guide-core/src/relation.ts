@@ -42,10 +42,13 @@ export function domLevels(el: Element, other: Element): number {
 /**
  * Scores adjusted by the relation to the previous step's element: candidates as close to it as
  * the recorded element was gain (more when they are the only such candidate), the others lose a
- * little. `scores` are 0..100, parallel to `elements`; returns a new array.
+ * little. `scores` are 0..100, parallel to `elements` (and `plausible`, false for a candidate
+ * that contradicts the recorded element); returns a new array.
  */
-export function neighbourScores(elements: readonly Element[], scores: readonly number[], previous: Element, up: number): number[] {
-  const near = elements.map((el) => domLevels(el, previous) <= up + 1);
+export function neighbourScores(elements: readonly Element[], scores: readonly number[], previous: Element, up: number, plausible?: readonly boolean[]): number[] {
+  // Only a candidate that could be the element gains from being close: a button beside the
+  // previous field that says something else entirely is still something else.
+  const near = elements.map((el, i) => (plausible ? plausible[i] !== false : true) && domLevels(el, previous) <= up + 1);
   const nearCount = near.filter(Boolean).length;
   if (!nearCount) return scores.slice();
   const gain = nearCount === 1 ? 0.5 : nearCount <= 3 ? 0.25 : 0.1;

@@ -133,6 +133,28 @@ export function contradicts(cand: StepTarget, target: StepTarget, variantMetas: 
   return reason;
 }
 
+/** Below this the names of two elements do not say they are the same one ("Export PDF" / "Export CSV"). */
+const NAME_AGREES = 0.6;
+
+/**
+ * Whether a healed candidate may be used without asking: nothing contradicts the recorded
+ * element, and its name agrees with it (reworded, shortened or extended, not another object:
+ * "Export PDF" is not "Export CSV") — or an identifier it shares (a test id, a field name) says
+ * it is the same element, or neither has a name to compare.
+ */
+export function mayUseWithoutAsking(cand: StepTarget, target: StepTarget): boolean {
+  if (contradicts(cand, target)) return false;
+  if (sharesIdentifier(cand, target)) return true;
+  const r = target.element_meta;
+  const c = cand.element_meta;
+  if (!r || !c) return true;
+  const field = kindOf(r) === 'field';
+  const rn = field ? labelOf(r) : mainText(r);
+  const cn = field ? labelOf(c) : mainText(c);
+  if (!rn || !cn) return true;
+  return textSimilarity(rn, cn) >= NAME_AGREES;
+}
+
 export interface VerifyOptions {
   /** The element as it was when the selector variant being tried was found (healed variants). */
   variantMeta?: ElementMeta | null;

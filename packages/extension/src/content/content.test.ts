@@ -190,6 +190,20 @@ describe('recorder', () => {
     document.removeEventListener('click', pageClicks);
   });
 
+  it("a click on a checkbox's label is one step on the checkbox (the click the browser forwards to it is not a second)", async () => {
+    html('<input type="checkbox" id="terms" name="terms"><label for="terms" id="l">I agree</label><label id="w"><input type="checkbox" id="news"> News</label>');
+    const { steps } = record();
+    // jsdom, like Chromium, forwards a label's click to its control.
+    (document.querySelector('#l') as HTMLElement).click();
+    (document.querySelector('#w') as HTMLElement).click();
+    (document.querySelector('#terms') as HTMLElement).click(); // a click on the box itself
+    await delivered(steps, 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(steps).toHaveLength(3);
+    expect(steps.map((s) => s.selectors.primary)).toEqual(['#terms', '#news', '#terms']);
+    expect((document.querySelector('#terms') as HTMLInputElement).checked).toBe(false);
+  });
+
   it('Enter in a field records its value, then the submit, once', async () => {
     html('<form onsubmit="return false"><input id="q" name="q"></form>');
     const { steps } = record();

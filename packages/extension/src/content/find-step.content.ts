@@ -2,7 +2,7 @@
 // variants (verified against the fingerprint), then — without a clear winner — the server's
 // decision (AI, the decision cache for this page state), then the user (a question about the
 // best candidate), then a hidden match and what opens it. Returns what to show; never guesses.
-import { contradicts, describeElement, locate, pageStateHash, rerankWithVisual, type LocateCandidate, type LocateResult, type Opener, type ShadowAccess, type StepTarget } from '@stepwise/guide-core';
+import { contradicts, describeElement, locate, mayUseWithoutAsking, pageStateHash, rerankWithVisual, type LocateCandidate, type LocateResult, type Opener, type ShadowAccess, type StepTarget } from '@stepwise/guide-core';
 import { send, type HealVote, type StepReport } from '../shared/messages';
 import type { GuideStep, HealCandidateWire } from '../shared/types';
 import { planVariants, type Walker } from '../shared/variants';
@@ -182,7 +182,9 @@ export async function findStep(ctx: FindContext): Promise<Found> {
         healing_confidence: decision.confidence,
         deterministic_score: chosen.score,
       };
-      if (decision.ask_user) return { kind: 'ask', queue: askQueue(chosen, res, refused), report, fromColleague: false };
+      // Without the AI the server only repeats our scores: a name that does not agree is asked about.
+      const ask = decision.ask_user || (decision.method !== 'ai_assisted' && !mayUseWithoutAsking(chosen.target, targetOf(step)));
+      if (ask) return { kind: 'ask', queue: askQueue(chosen, res, refused), report, fromColleague: false };
       return { kind: 'found', element: chosen.element, report, confirm: decision.scope === 'shared' ? null : { selector: chosen.selector, score: chosen.score } };
     }
   }
@@ -190,6 +192,12 @@ export async function findStep(ctx: FindContext): Promise<Found> {
   if (res.reason === 'hidden' && res.hidden) return { kind: 'hidden', element: res.hidden.candidate.element, opener: res.hidden.opener, report: base };
   return {
     kind: 'not_found',
-    report: { ...base, status: 'failed', result: 'failed', error_type: 'element_not_found', error_message: `No element matched (${res.reason ?? 'not_found'}${res.disputed?.length ? `; ${res.disputed.length} selector hit(s) disagreed with the recorded element` : ''})` },
+    report: {
+      ...base,
+      status: 'failed',
+      result: 'failed',
+      error_type: 'element_not_found',
+      error_message: `No element matched (${res.reason ?? 'not_found'}${res.candidates.length ? `; best candidate scored ${Math.round(res.candidates[0]!.score)}` : ''}${res.disputed?.length ? `; ${res.disputed.length} selector hit(s) disagreed with the recorded element` : ''})`,
+    },
   };
 }

@@ -259,13 +259,22 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
   }
   listen('focusin', onFocusIn);
 
+  // A click on a <label> is recorded as its control's step; the browser then clicks the control
+  // itself (a trusted click too), which is the same action, not a second step.
+  let labelClick: { control: Element; at: number } | null = null;
   listen('click', (e) => {
     if (!trusted(e) || ours(e)) return;
     const raw = targetOf(e);
     if (raw) hearRootsOf(raw);
     if (paused || !raw) return;
+    if (labelClick && labelClick.control === raw && e.timeStamp - labelClick.at < 100) {
+      labelClick = null;
+      return;
+    }
     const el = meaningfulTarget(e, raw);
     if (!el) return;
+    const label = raw.closest('label');
+    labelClick = label && (label as HTMLLabelElement).control === el && el !== raw ? { control: el, at: e.timeStamp } : null;
     if (isSubmitControl(el)) record(el, 'submit', e, { submit_key: 'button_click' });
     else record(el, 'click', e);
   });

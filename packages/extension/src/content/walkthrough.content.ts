@@ -45,6 +45,14 @@ function instructionOf(step: GuideStep): string {
   return `${ACTION_WORDS[step.action_type]} “${titleOf(step)}”.`;
 }
 
+/** The start of what surrounded the recorded element (its row's first cells), for a question. */
+function recordedNear(step: GuideStep): string {
+  const t = (step.element_meta.nearby_text ?? '').replace(/\s+/g, ' ').trim();
+  if (!t) return '';
+  const cut = t.length > 40 ? `${t.slice(0, 40).replace(/\s+\S*$/, '')}…` : t;
+  return cut;
+}
+
 function openerTitle(o: Opener): string {
   const name = o.name || 'the menu';
   if (o.how === 'tab') return `Open the “${name}” tab`;
@@ -287,6 +295,9 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     }
     if (s.aborted) return;
     host.dataset.found = found.kind;
+    // Why nothing was found, for whoever inspects the page (and the end-to-end tests).
+    if (found.kind === 'not_found') host.dataset.reason = found.report.error_message ?? '';
+    else delete host.dataset.reason;
     if (found.kind === 'found') guide(step, i, found.element, found.report, found.confirm, started, s);
     else if (found.kind === 'ask') ask(step, i, found.queue, 0, found.report, started, s);
     else if (found.kind === 'hidden') reveal(step, i, found.opener, found.report, started, s);
@@ -304,10 +315,11 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     const skip = () => skipShown(i, report, started);
     if (question) {
       const q = question;
+      const near = recordedNear(step);
       overlay.show({
         target: shown,
         title: `Is this “${titleOf(step)}”?`,
-        body: `The page has changed. If this is where you ${ACTION_WORDS[step.action_type].toLowerCase()} “${titleOf(step)}”, use it (or press Yes). If not, press Not this.`,
+        body: `The page has changed since this step was recorded${near ? ` (next to “${near}”)` : ''}. If this is where you ${ACTION_WORDS[step.action_type].toLowerCase()} “${titleOf(step)}”, use it or press Yes; if not, press Not this.`,
         index: i,
         total,
         question: true,
@@ -321,7 +333,8 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
               guide(step, i, element, report, null, started, s);
             },
           },
-          ...commonButtons(i, skip),
+          { label: 'Skip', onClick: skip },
+          { label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' },
         ],
       });
       setState('ask', i);
@@ -450,9 +463,36 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     );
   }
 
+  /** Only web addresses are ever opened from a step (never javascript: or data:). */
+  const webUrl = (raw: string): string | null => {
+    try {
+      const u = new URL(raw, location.href);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+    } catch {
+      return null;
+    }
+  };
+
   function showNotFound(step: GuideStep, i: number, report: Report, started: number): void {
-    setState('not-found', i);
     const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
+    const there = webUrl(step.page_context.url);
+    if (there && urlShape(there) !== urlShape(location.href)) {
+      // The step was recorded on another page (a skipped step used to lead there): go there.
+      setState('wrong-page', i);
+      overlay.show({
+        target: null,
+        title: 'This step is on another page',
+        body: `“${titleOf(step)}” is on ${new URL(there).pathname}. Go there to continue.`,
+        index: i,
+        total,
+        buttons: [
+          { label: 'Take me there', primary: true, onClick: () => location.assign(there) },
+          ...commonButtons(i, () => void stepDone(i, { ...full, status: 'skipped', result: 'skipped', error_type: 'wrong_page' }, i + 1).then(() => showStep(i + 1))),
+        ],
+      });
+      return;
+    }
+    setState('not-found', i);
     overlay.show({
       target: null,
       title: 'Can’t find this element',
