@@ -275,8 +275,9 @@ def test_thresholds_without_ai(server, name, scores, found, update, conf, index)
     if found:
         assert got[f"#c{index}"]["status"] == ("shared" if update else "pending"), got
     assert review_rows(server, wf_id) == (1 if found and not update else 0)
+    # A question files a review; the workflow stays published for everyone.
     status = W.detail(admin, wf_id)[0]["status"]
-    assert status == ("needs_review" if found and not update else "active"), status
+    assert status == "active", status
 
 
 def test_no_candidates_is_not_found(server):
@@ -299,8 +300,8 @@ def test_review_queue_entry(server):
                                           page_url="https://app.example.com/form?new=1"))
     assert (d["found"], d["should_update"], d["selector"], d["candidate_index"]) == (True, False, "#r", 0), d
     assert d["confidence"] == pytest.approx(0.70) and d["review_id"], d
-    # The workflow needs a look; the step keeps its selectors.
-    assert W.detail(admin, wf_id)[0]["status"] == "needs_review"
+    # The admins get a review; the workflow keeps its status and the step its selectors.
+    assert W.detail(admin, wf_id)[0]["status"] == "broken"
     assert step_of(admin, wf_id, steps[1])["selectors"]["primary"] == '[data-testid="btn-2"]'
     low = notes(admin, wf_id, "low_confidence")
     assert len(low) == 1 and low[0]["severity"] == "warning", low
@@ -456,7 +457,7 @@ def test_concurrent_reviews_on_one_workflow(server):
     assert not bad, f"{len(bad)} of {n} failed: {bad[0]}\n{server.logs(3000)}"
     assert all(r.body["data"]["review_id"] for r in out), out
     assert review_rows(server, wf_id) == n
-    assert W.detail(admin, wf_id)[0]["status"] == "needs_review"
+    assert W.detail(admin, wf_id)[0]["status"] == "active"
     assert len(notes(admin, wf_id, "low_confidence")) == 1
 
 

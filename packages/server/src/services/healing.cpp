@@ -342,32 +342,21 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
   d.ask_user = verdict.outcome == HealOutcome::kAsk;
   const ReviewShot shot = d.ask_user ? KeepReviewShot(caller.company_id, request.screenshot) : ReviewShot{};
   std::vector<storage::NotificationRecord> notes;
-  bool status_changed = false;
   db_.Transaction([&](soci::session& sql) {
     // The workflow row first: every writer of this workflow locks it before the rows that refer
     // to it (PostgreSQL would otherwise deadlock two heals upgrading their key-share locks).
-    storage::WorkflowRepository workflows(sql, db_.GetDialect());
-    auto locked = workflows.FindForUpdate(caller.company_id, step.workflow_id);
+    storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(caller.company_id, step.workflow_id);
     const int64_t now = core::NowMillis();
     StoreVariant(sql, caller, step, pick, verdict.scope == HealScope::kShared, state, now, d, notes);
-    if (d.ask_user) {
-      FileReview(sql, caller, step, pick, request, shot, now, d, notes);
-      if (locked && (locked->status == "active" || locked->status == "broken")) {
-        locked->status = "needs_review";
-        workflows.Update(*locked, now);
-        status_changed = true;
-      }
-    }
+    // A question files a review for the admins; the workflow stays published (hiding it from
+    // everyone because one colleague was asked would break it for all of them).
+    if (d.ask_user) FileReview(sql, caller, step, pick, request, shot, now, d, notes);
     if (cache) {
       HealingRepository(sql, db_.GetDialect())
           .CacheDecision(step.step_id, state, DecisionJson(d).dump(), now + options_.cache_ms);
     }
   });
   AfterWrite(caller.company_id, notes);
-  if (status_changed) {
-    events_.Publish(caller.company_id, "workflow_status",
-                    {{"workflow_id", step.workflow_id}, {"status", "needs_review"}});
-  }
   return d;
 }
 
