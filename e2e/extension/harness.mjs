@@ -135,6 +135,7 @@ export async function overlay(page) {
     const byClass = (cls) => findNode(shadow, (n) => (attr(n, 'class') ?? '').split(/\s+/).includes(cls));
     const tip = byClass('tip');
     const layer = byClass('layer');
+    const spot = byClass('spot');
     const box = async (n) => {
       try {
         const { model } = await cdp.send('DOM.getBoxModel', { nodeId: n.nodeId });
@@ -155,6 +156,9 @@ export async function overlay(page) {
       count: textOf(byClass('count')),
       hint: textOf(byClass('hint')),
       tip: await box(tip),
+      // The spotlight's box while it is drawn, and whether it is a question (dashed) or a match.
+      spot: spot && !/display:\s*none/.test(attr(spot, 'style') ?? '') ? await box(spot) : null,
+      question: (attr(spot, 'class') ?? '').split(/\s+/).includes('ask'),
       buttons,
     };
   } finally {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../dashboard/harness.mjs';
 import { startFixtureApp } from './fixture-app.mjs';
+import { flows } from './flows.mjs';
 import {
   Skip,
   Suite,
@@ -58,45 +59,7 @@ async function requireRoute(method, p, what) {
   if (r.status === 404 && !/WORKFLOW_NOT_FOUND/.test(r.text)) throw new Skip(`${method} ${p.replace(/\/\d+/g, '/{id}')} answers 404 (${r.json?.error?.code ?? 'no body'}): ${what} is not in this server build yet`);
 }
 
-async function openPopup(tabId) {
-  const popup = await context.newPage();
-  await popup.goto(`chrome-extension://${extensionId}/popup.html?tab=${tabId}`);
-  return popup;
-}
-
-async function signInPopup(popup, who) {
-  const form = popup.getByRole('form', { name: 'Sign in' });
-  await form.or(popup.getByTestId('who')).first().waitFor({ timeout: 10_000 });
-  if (!(await form.isVisible())) {
-    await popup.getByRole('button', { name: 'Sign out' }).click();
-    await form.waitFor({ timeout: 10_000 });
-  }
-  await popup.getByLabel('Server URL').fill(server.base);
-  await popup.getByLabel('Email').fill(who.email);
-  await popup.getByLabel('Password').fill(who.password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await popup.getByTestId('who').waitFor({ timeout: 10_000 });
-}
-
-async function approve(workflowId) {
-  // The lifecycle: draft → processing → needs_review → active (the labeler moves it to needs_review).
-  for (const status of ['processing', 'needs_review', 'active']) {
-    const cur = await call('GET', `/api/workflows/${workflowId}`, { token: state.adminToken });
-    if (cur.json?.data?.status === 'active') break;
-    await call('PUT', `/api/workflows/${workflowId}`, { token: state.adminToken, body: { status } });
-  }
-  const after = await call('GET', `/api/workflows/${workflowId}`, { token: state.adminToken });
-  assert(after.json?.data?.status === 'active', `workflow not active: ${after.text}`);
-}
-
-/**
- * Waits for the recorder's count to reach `n`, then pauses like a person between two actions
- * (Chrome allows 2 screenshots a second: at machine speed each image would show a later state).
- */
-async function expectSteps(page, n) {
-  await waitFor(() => page.evaluate((want) => Number(document.querySelector('stepwise-recorder')?.dataset.steps) >= want, n), { message: `${n} recorded steps on ${page.url()}` });
-  await sleep(650);
-}
+const { openPopup, signInPopup, approve, expectSteps } = flows({ context, extensionId, serverBase: server.base, call, adminToken: () => state.adminToken });
 
 try {
   await suite.test('setup: admin and member accounts', async () => {
@@ -254,7 +217,10 @@ try {
     const form = popup.getByRole('form', { name: 'Sign in' });
     await form.or(popup.getByTestId('who')).first().waitFor({ timeout: 10_000 });
     if (!((await popup.getByTestId('who').textContent().catch(() => '')) ?? '').includes(member.name)) await signInPopup(popup, member);
-    await popup.getByRole('button', { name: `Start ${WORKFLOW}` }).click({ timeout: 15_000 });
+    await popup.getByRole('button', { name: `Start ${WORKFLOW}` }).click({ timeout: 15_000 }).catch(async (e) => {
+      const wf = state.workflowId ? (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json?.data : null;
+      throw new Error(`${e.message.split('\n')[0]}; the popup shows: ${(await popup.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 600)}; the workflow is ${wf?.status}`);
+    });
     await popup.close().catch(() => {});
     await page.bringToFront();
     await page.waitForURL(`${app.url}/login`, { timeout: 15_000 });
@@ -374,15 +340,18 @@ try {
     await page.close();
   }, { needs: ['walkthrough as a regular user: overlay per step, wrong clicks blocked, completes'] });
 
-  await suite.test('v2: healed selectors are stored when confidence ≥ 0.80', async () => {
-    await requireRoute('POST', `/api/workflows/${state.workflowId}/auto-heal`, 'the auto-heal endpoint (issue 6)');
+  await suite.test("v2: the member's heals are variants beside the recorded selectors, his own until confirmed", async () => {
     const detail = await waitFor(async () => {
       const d = (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json.data;
-      return d.steps.some((s) => s.healed_at) ? d : null;
-    }, { message: 'a step with healed selectors' });
-    for (const s of detail.steps.filter((x) => x.healed_at)) {
-      assert(s.healing_confidence >= 0.8, `step ${s.step_number} stored a heal below 0.80 (${s.healing_confidence})`);
-      assert(s.healed_selectors?.previous_primary !== undefined, `step ${s.step_number} keeps its previous selector`);
+      return d.steps.some((s) => (s.selector_variants ?? []).length > 1) ? d : null;
+    }, { message: 'a step with a healed variant' });
+    for (const s of detail.steps) {
+      const [recorded, ...healed] = s.selector_variants;
+      assert(recorded.source === 'recorded' && JSON.stringify(recorded.selectors) === JSON.stringify(s.selectors), `step ${s.step_number}: the recorded selectors come first, unchanged`);
+      for (const v of healed) {
+        assert(v.status === 'pending', `step ${s.step_number}: a regular user's heal is ${v.status}`);
+        assert(v.votes.length === 1 && v.votes[0].user_name === member.name && v.votes[0].how === 'acted', `step ${s.step_number}: his action on it is his vote: ${JSON.stringify(v.votes)}`);
+      }
     }
   }, { needs: ['v2 of the app (ids, classes, labels changed): the steps heal and the run completes'] });
 
