@@ -193,6 +193,9 @@ function trySelectors(root: QueryRoot, target: StepTarget, variants: readonly Lo
           seen.add(el);
           const verdict = verifyMatch(el, target, { variantMeta: variant.element_meta, positional: t.positional });
           if (verdict.ok) {
+            // A more robust selector of this variant already found the element itself, hidden
+            // (the id in a closed menu): a weaker one's visible hit elsewhere is a look-alike.
+            if (out.hidden && out.hidden.variant === v) return out;
             out.hit = { element: el, selector: t.selector, variant: v, score: verdict.score };
             return out;
           }
@@ -389,6 +392,12 @@ export async function locate(target: StepTarget, root: QueryRoot = document, opt
     return { element: pass.hit.element, method: 'selector', selector: pass.hit.selector, score: pass.hit.score, candidates: [], variant: pass.hit.variant, disputed };
   }
   if (opts.heal === false) return { ...notFound, disputed };
+  // A stored selector finds the recorded element itself, verified, only hidden (in a closed menu,
+  // a tab): that is the element, whatever looks like it elsewhere; open its container.
+  if (pass.hidden && opts.revealHidden !== false) {
+    const hidden = hiddenMatch(scopes, target, pass.hidden, 0, opts);
+    if (hidden) return { element: null, method: null, selector: null, score: hidden.candidate.score, candidates: [], reason: 'hidden', hidden, disputed };
+  }
 
   const rejected = new Set(opts.rejected ?? []);
   const { ranked, candidates } = healCandidates(scopes, target, { neighbour: opts.neighbour, rejected: opts.rejected, shadowRoot: shadowOf });

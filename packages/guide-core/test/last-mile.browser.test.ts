@@ -139,6 +139,13 @@ describe('hidden targets are returned with what opens them', () => {
     });
   }
 
+  it('the recorded element itself, hidden in a menu, beats a look-alike in view', async () => {
+    const v1 = '<header><a id="account-settings" href="/settings" data-t="x">Settings</a></header><footer><a href="/help">Help</a></footer>';
+    const v2 = '<header><button aria-controls="um" aria-expanded="false" data-t="open">Ada</button><div id="um" hidden><a id="account-settings" href="/settings" data-t="x">Settings</a></div></header><footer><a href="/settings" data-t="other">Settings</a></footer>';
+    const { r } = await recordThenLocate(v1, '[data-t=x]', v2);
+    expect(r).toMatchObject({ element: null, reason: 'hidden', hidden: 'x', opener: 'open' });
+  });
+
   it('a details inside an unselected tab: the tab first', async () => {
     const v1 = '<main><button data-t="x">Regenerate API key</button></main>';
     const v2 = '<main><button role="tab" id="t2" aria-controls="p2" data-t="open">Security</button><div role="tabpanel" id="p2" aria-labelledby="t2" hidden><details><summary>Advanced</summary><button data-t="x">Regenerate API key</button></details></div></main>';

@@ -496,7 +496,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     overlay.show({
       target: null,
       title: 'Can’t find this element',
-      body: `“${titleOf(step)}” is not on this page any more. The app may have changed. Skip this step, or report it to your admin.`,
+      body: `“${titleOf(step)}” could not be found on this page — the app may have changed. Skip this step, or report it to your admin.`,
       index: i,
       total,
       tone: 'warning',
