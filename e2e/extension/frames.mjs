@@ -3,9 +3,10 @@
 // roots (open and closed): real Chromium with the built extension, the real server, and the
 // redesign fixture pairs `iframe-shell` and `shadow-components` (e2e/fixtures/redesign). For each
 // pair: record its task on v1 through the popup and the page like a user, check that the server
-// stored every step with the right frame path / shadow chain, approve the workflow, then walk it
-// as a regular member on v1 (every step found by its selector) and on v2 (healed, or asked and
-// answered by acting on the element) to the end card. Screenshots of a framed step and of a
+// stored every step with the right frame path and frame index / shadow chain (and, for the
+// frames, that the Playwright and DevTools exports say which frame), approve the workflow, then
+// walk it as a regular member on v1 (every step found by its selector) and on v2 (healed, or
+// asked and answered by acting on the element) to the end card. Screenshots of a framed step and of a
 // shadow-root step being guided go to build/e2e-screenshots/extension/.
 // Writes $JUNIT_DIR/extension-frames-e2e.xml when JUNIT_DIR is set. E2E_ONLY=iframe-shell or
 // shadow-components runs one pair; E2E_DUMP=<dir> writes each recorded workflow there as JSON.
@@ -146,6 +147,29 @@ async function allGuideStates(page) {
   const out = [];
   for (const f of page.frames()) out.push(`${new URL(f.url()).pathname}: ${JSON.stringify(await guideState(f))}`);
   return out.join('; ');
+}
+
+/**
+ * Runs a workflow's Playwright export (its `test` stood in for) on a new page of the browser;
+ * returns the page it ran on.
+ */
+async function runPlaywrightExport(workflowId) {
+  const res = await fetch(`${server.base}/api/workflows/${workflowId}/export?format=playwright`, { headers: { Authorization: `Bearer ${state.adminToken}` } });
+  const src = await res.text();
+  assert(res.ok, `export: ${res.status} ${src.slice(0, 200)}`);
+  let body = null;
+  new Function('test', src.replace("import { test } from '@playwright/test';", ''))((_name, fn) => {
+    body = fn;
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  try {
+    await body({ page });
+  } catch (e) {
+    await page.close();
+    throw new Error(`the export failed: ${e.message}\n${src}`);
+  }
+  return { page, src };
 }
 
 const framed = (p) => p.some((s) => s.startsWith('frame:'));
@@ -303,6 +327,8 @@ try {
         }
         assert(JSON.stringify(fp) === JSON.stringify([w[0]]), `step ${k + 1} frame_path ${JSON.stringify(fp)}, want ${JSON.stringify([w[0]])}`);
         assert(JSON.stringify(s.selectors.frame_urls) === JSON.stringify([w[1]]), `step ${k + 1} frame_urls ${JSON.stringify(s.selectors.frame_urls)}, want ${JSON.stringify([w[1]])}`);
+        // Each page of the shell has one iframe: window.frames[0].
+        assert(JSON.stringify(s.selectors.frame_index) === '[0]', `step ${k + 1} frame_index ${JSON.stringify(s.selectors.frame_index)}, want [0]`);
       });
       assert(steps[1].action_data?.input_value === 'Annual leave', `leave type value ${JSON.stringify(steps[1].action_data)}`);
       assert(steps[2].action_data?.input_value === '2026-12-21', `from date value ${JSON.stringify(steps[2].action_data)}`);
@@ -316,6 +342,23 @@ try {
       assert(res.ok, `export: ${res.status} ${text.slice(0, 200)}`);
       assert(text.includes('frameLocator("#content-frame")') || text.includes("frameLocator('#content-frame')"), `no frameLocator for the content frame in:\n${text.slice(0, 1500)}`);
       assert(text.includes('frameLocator("#benefits-frame")') || text.includes("frameLocator('#benefits-frame')"), 'no frameLocator for the partner frame');
+    }, { needs: [iframeRecorded] });
+
+    await suite.test('iframe-shell: the DevTools export says which frame each framed step is in', async () => {
+      const id = state.workflows['iframe-shell'];
+      const res = await fetch(`${server.base}/api/workflows/${id}/export?format=devtools`, { headers: { Authorization: `Bearer ${state.adminToken}` } });
+      const text = await res.text();
+      assert(res.ok, `export: ${res.status} ${text.slice(0, 200)}`);
+      const rec = JSON.parse(text);
+      const steps = (await call('GET', `/api/workflows/${id}`, { token: state.adminToken })).json.data.steps;
+      // A step becomes a click or a change, except a submit by Enter (keyDown, which has no target).
+      const acting = steps.filter((s) => !(s.action_type === 'submit' && s.action_data?.submit_key === 'enter'));
+      const acts = rec.steps.filter((s) => s.type === 'click' || s.type === 'change');
+      const got = acts.map((s) => s.frame ?? null);
+      const want = acting.map((s) => s.selectors.frame_index ?? null);
+      assert(JSON.stringify(got) === JSON.stringify(want), `the export's frames ${JSON.stringify(got)}, the steps' ${JSON.stringify(want)}`);
+      assert(got.filter((f) => JSON.stringify(f) === '[0]').length === acting.filter((s) => s.selectors.frame_path?.length).length, `framed steps without a frame: ${JSON.stringify(got)}`);
+      assert(rec.steps.every((s) => s.type === 'click' || s.type === 'change' || !('frame' in s)), 'a frame on a step that is not a click or a change');
     }, { needs: [iframeRecorded] });
 
     await suite.test('iframe-shell: walk on v1 as a member, every step found by its selector in its frame', async () => {
@@ -353,6 +396,24 @@ try {
       assert(steps[2].action_data?.input_value === 'Express (1–2 days)', `shipping ${JSON.stringify(steps[2].action_data)}`);
       assert(steps[5].element_meta.tag_name === 'BUTTON' && /Place order/.test(steps[5].element_meta.inner_text ?? ''), `the click in the closed root is recorded on its button: ${JSON.stringify(steps[5].element_meta)}`);
     }, { needs: ['setup: admin and member accounts'] });
+
+    await suite.test('shadow-components: the Playwright export runs on v1, the closed root’s button clicked through its host', async () => {
+      app.setVersion(1);
+      const { page, src } = await runPlaywrightExport(state.workflows['shadow-components']);
+      try {
+        assert(src.includes('Playwright cannot enter closed shadow roots') && !src.includes('pierce/'), `the export:\n${src}`);
+        const got = {
+          reference: await page.locator('sw-text-field input').inputValue(),
+          shipping: await page.locator('sw-select select').inputValue(),
+          coupon: await page.locator('coupon-box .msg').textContent(),
+          toast: await page.locator('#toast').textContent(),
+        };
+        const want = { reference: 'PO-88217', shipping: 'express', coupon: 'WINTER10 applied: −10 %', toast: 'Order SO-20931 placed.' };
+        assert(JSON.stringify(got) === JSON.stringify(want), `after the export ran: ${JSON.stringify(got)}`);
+      } finally {
+        await page.close();
+      }
+    }, { needs: [shadowRecorded] });
 
     await suite.test('shadow-components: walk on v1 as a member, every step found by its selector (open and closed roots)', async () => {
       await approve(state.workflows['shadow-components']);

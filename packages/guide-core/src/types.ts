@@ -29,6 +29,8 @@ export interface Selectors {
   frame_path?: string[] | null;
   /** The address (origin and path) of each frame in `frame_path`, outermost first. */
   frame_urls?: string[] | null;
+  /** The frame's index in each ancestor's `window.frames`, outermost first (the DevTools Recorder's `frame`). */
+  frame_index?: number[] | null;
   /** Some root in `shadow_chain` is a closed shadow root (only an extension can enter it). */
   in_closed_shadow?: boolean | null;
 }

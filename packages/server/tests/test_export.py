@@ -7,6 +7,9 @@ format. POST /api/workflows/import: a DevTools Recorder recording becomes a labe
 trip through our own export, and a recording as Chrome writes it); bad recordings are 422 with
 pointers into the recording and store nothing; body and array limits. The exported recording is
 parsed by @puppeteer/replay, and replayed in Chromium against a fixture page when one is installed.
+Frames and shadow roots: the DevTools `frame` from `selectors.frame_index` (and back through the
+import), Playwright frame locators without `pierce/`, closed shadow roots reached through their
+hosts; both exports run in Chromium against a page with nested, cross-site frames and shadow roots.
 """
 import copy
 import http.server
@@ -632,3 +635,299 @@ def test_variants_round_trip_through_export_and_import(co):
     # Exported again: the same alternatives.
     again = json.loads(export(admin, copy_["id"], "devtools").raw)
     assert [s for s in again["steps"] if s["type"] == "click"][0]["selectors"] == clicks[0]["selectors"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Frames and shadow roots
+# ------------------------------------------------------------------------------------------------
+
+def _target(n, selectors, action="click", value=None, tag="button", url="https://app.example.com/form"):
+    s = W.step(n, action=action)
+    s["selectors"] = {"primary": None, "css": None, "xpath": None, "data_testid": None, "stable_attrs": None,
+                      **selectors}
+    s["element_meta"] = {"tag_name": tag, "bounding_box": {"x": 8, "y": 8, "width": 20, "height": 16}}
+    s["action_data"] = ({"input_value": None, "click_coordinates": {"x": 12, "y": 12}} if action == "click"
+                        else {"input_value": value})
+    s["page_context"]["url"] = url
+    s["dom_context"] = None
+    return s
+
+
+CLOSED_PAY = {"primary": "pierce/button", "pierce": "pierce/button",
+              "shadow_chain": ["x-shop", "pay-button", "button"], "in_closed_shadow": True}
+
+
+def framed_body(name="Framed"):
+    """A click in the page's second frame, a field in a cross-origin frame nested in it, a button
+    in an open shadow root of a frame that is itself in a shadow root, a button in a closed root."""
+    body = W.body(0, name=name)
+    body["steps"] = [
+        nav_step(1),
+        _target(2, {"primary": "#go", "css": "#go", "frame_path": ["#content-frame"],
+                    "frame_urls": ["https://app.example.com/app"], "frame_index": [1]}),
+        _target(3, {"primary": "#email", "css": "#email", "frame_path": ["#content-frame", "#partner"],
+                    "frame_urls": ["https://app.example.com/app", "https://partner.example.net/form"],
+                    "frame_index": [1, 0]}, action="input_commit", value="ada@example.com", tag="input"),
+        _target(4, {"primary": "pierce/#deep", "pierce": "pierce/#deep", "shadow_chain": ["x-panel", "#deep"],
+                    "frame_path": ["pierce/iframe#widget"], "frame_index": [0]}),
+        _target(5, CLOSED_PAY),
+    ]
+    return body
+
+
+def test_frames_and_shadow_roots_in_the_devtools_export(co):
+    admin, _ = co
+    wf = create(admin, framed_body())
+    steps = W.detail(admin, wf)[0]["steps"]
+    assert [s["selectors"].get("frame_index") for s in steps] == [None, [1], [1, 0], [0], None]
+    rec = json.loads(assert_file(export(admin, wf, "devtools"), "devtools"))
+    acts = [s for s in rec["steps"] if s["type"] in ("click", "change")]
+    # The Recorder's `frame`: the index in each ancestor's frames, outermost first.
+    assert [s.get("frame") for s in acts] == [[1], [1, 0], [0], None], acts
+    assert all(s["target"] == "main" for s in acts)
+    assert acts[2]["selectors"][0] == ["x-panel", "#deep"] and ["pierce/#deep"] in acts[2]["selectors"]
+    assert acts[3]["selectors"][0] == ["x-shop", "pay-button", "button"]
+
+
+def test_frames_and_shadow_roots_in_the_playwright_export(co):
+    admin, _ = co
+    wf = create(admin, framed_body())
+    src = assert_file(export(admin, wf, "playwright"), "playwright")
+    assert 'await page.frameLocator("#content-frame").locator("#go").click();' in src, src
+    assert ('await page.frameLocator("#content-frame").frameLocator("#partner").locator("#email")'
+            '.fill("ada@example.com");') in src, src
+    # A frame in a shadow root and an element in an open root: Playwright's CSS pierces open roots.
+    assert 'await page.frameLocator("iframe#widget").locator("x-panel").locator("#deep").click();' in src, src
+    assert "pierce/" not in src
+    # The closed root: said so, and its host clicked instead of the element Playwright cannot reach.
+    closed = src[src.index("  // 5. "):]
+    assert "Playwright cannot enter closed shadow roots" in closed, closed
+    assert 'await page.locator("x-shop").locator("pay-button").click();' in closed, closed
+    assert 'locator("button")' not in closed
+    node = shutil.which("node")
+    if node:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "framed.spec.mjs")
+            with open(path, "w") as f:
+                f.write(src)
+            p = subprocess.run([node, "--check", path], capture_output=True, text=True, timeout=60)
+            assert p.returncode == 0, p.stderr
+
+
+def test_frame_index_round_trips_through_import(co):
+    admin, _ = co
+    wf = create(admin, framed_body(name="Framed round trip"))
+    rec = json.loads(export(admin, wf, "devtools").raw)
+    copy_ = W.wait_labeled(admin, assert_envelope(import_(admin, rec), 201)["workflow_id"])
+    steps = copy_["steps"]
+    assert [s["action_type"] for s in steps] == ["navigate", "click", "input_commit", "click", "click"]
+    assert [s["selectors"].get("frame_index") for s in steps] == [None, [1], [1, 0], [0], None], steps
+    # A recording knows frames by index only: no frame selectors are made up.
+    assert all(not s["selectors"].get("frame_path") for s in steps), [s["selectors"] for s in steps]
+    assert steps[3]["selectors"]["shadow_chain"] == ["x-panel", "#deep"]
+    assert steps[4]["element_meta"]["tag_name"] == "button"  # the chain's element, not its first host
+    again = json.loads(export(admin, copy_["id"], "devtools").raw)
+    assert [s.get("frame") for s in again["steps"] if s["type"] in ("click", "change")] == [[1], [1, 0], [0], None]
+    # Playwright has only the index to go by: the n-th iframe.
+    src = export(admin, copy_["id"], "playwright").raw.decode()
+    assert 'page.frameLocator("iframe").nth(1).frameLocator("iframe").nth(0).locator("#email")' in src, src
+
+
+@pytest.mark.parametrize("bad", [[-1], [1001], [0] * 11, ["0"], [0.5]])
+def test_frame_index_is_bounded(co, bad):
+    admin, _ = co
+    body = framed_body()
+    body["steps"][1]["selectors"]["frame_index"] = bad
+    assert_validation_error(admin.post("/api/workflows", body))
+
+
+FRAMED_TOP = """<!DOCTYPE html><html><head><title>Framed</title></head><body>
+<iframe id="ad" src="/ad" title="Ad"></iframe>
+<iframe id="content-frame" src="/app" title="App"></iframe>
+<x-shop></x-shop>
+<script>
+// A vendor's components with closed roots, inside the shop's open root.
+const closed = (html, wire) => class extends HTMLElement {
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'closed' });
+    root.innerHTML = html;
+    wire(root);
+  }
+};
+customElements.define('pay-button', closed('<button>Place order</button>', (r) => {
+  r.querySelector('button').onclick = () => { document.body.dataset.paid = 'yes'; };
+}));
+customElements.define('coupon-box', closed('<input aria-label="Coupon" value="OLD">', (r) => {
+  r.querySelector('input').addEventListener('input', (e) => { document.body.dataset.coupon = e.target.value; });
+}));
+customElements.define('x-shop', class extends HTMLElement {
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' }).innerHTML = '<p><coupon-box></coupon-box></p><p><pay-button></pay-button></p>';
+  }
+});
+</script>
+</body></html>"""
+# The ad frame has a #go too: a step in the wrong frame clicks it.
+FRAMED_AD = """<!DOCTYPE html><html><body><button id="go" onclick="this.textContent='Wrong frame'">Go</button></body></html>"""
+FRAMED_APP = """<!DOCTYPE html><html><body>
+<button id="go" onclick="this.textContent='Clicked'">Go</button>
+<x-panel></x-panel>
+<iframe id="partner" src="{partner}/partner" title="Partner"></iframe>
+<script>
+customElements.define('x-panel', class extends HTMLElement {
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    root.innerHTML = '<button id="deep">Deep</button>';
+    root.querySelector('#deep').onclick = () => { document.body.dataset.deep = 'clicked'; };
+  }
+});
+</script></body></html>"""
+FRAMED_PARTNER = """<!DOCTYPE html><html><body><input id="email" aria-label="Email"></body></html>"""
+
+
+def _serve(pages):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            page = pages.get(self.path)
+            data = (page or "not found").encode()
+            self.send_response(200 if page else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}"
+
+
+@pytest.fixture
+def framed_site():
+    """The fixture's pages on two listeners (the partner frame on another site, so out of process)
+    and the steps of a workflow recorded there that reach into its frames."""
+    partner, partner_url = _serve({"/partner": FRAMED_PARTNER})
+    # Another site than 127.0.0.1: Chromium puts the frame in a process of its own.
+    partner_url = partner_url.replace("127.0.0.1", "localhost")
+    app, app_url = _serve({"/top": FRAMED_TOP, "/ad": FRAMED_AD,
+                           "/app": FRAMED_APP.replace("{partner}", partner_url)})
+    top = f"{app_url}/top"
+    steps = [
+        nav_step(1, top),
+        _target(2, {"primary": "#go", "css": "#go", "frame_path": ["#content-frame"], "frame_index": [1]}, url=top),
+        _target(3, {"primary": "pierce/#deep", "pierce": "pierce/#deep", "shadow_chain": ["x-panel", "#deep"],
+                    "frame_path": ["#content-frame"], "frame_index": [1]}, url=top),
+        _target(4, {"primary": "#email", "css": "#email", "frame_path": ["#content-frame", "#partner"],
+                    "frame_index": [1, 0]}, action="input_commit", value="ada@example.com", tag="input", url=top),
+    ]
+    yield top, steps
+    for srv in (app, partner):
+        srv.shutdown()
+        srv.server_close()
+
+
+def chromium_or_skip(module):
+    node = node_or_skip()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium or not os.path.isdir(os.path.join(REPO_ROOT, "node_modules", module)):
+        pytest.skip(f"chromium or node_modules/{module} is missing")
+    return node, chromium
+
+
+def run_exported(node, chromium, raw, script):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "exported")
+        with open(path, "wb") as f:
+            f.write(raw)
+        p = run_node(node, script, path, chromium, timeout=180)
+    assert p.returncode == 0, p.stderr + p.stdout
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def test_puppeteer_replay_runs_framed_steps_in_chromium(co, framed_site):
+    """The exported `frame` leads @puppeteer/replay (frame.childFrames()[i] from the main frame)
+    into the second frame of the page, into a frame of another site in it (out of process), and
+    into an open shadow root inside a frame."""
+    node, chromium = chromium_or_skip("puppeteer-core")
+    top, steps = framed_site
+    admin, _ = co
+    body = W.body(0, name="Framed replay", starting_url=top)
+    body["steps"] = steps
+    raw = export(admin, create(admin, body), "devtools").raw
+    got = run_exported(node, chromium, raw, """
+const fs = require('fs');
+const puppeteer = require('puppeteer-core');
+const { createRunner, parse, PuppeteerRunnerExtension } = require('@puppeteer/replay');
+(async () => {
+  const browser = await puppeteer.launch({ executablePath: process.argv[2], headless: 'new',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--site-per-process'] });
+  try {
+    const page = await browser.newPage();
+    const rec = parse(JSON.parse(fs.readFileSync(process.argv[1], 'utf8')));
+    const runner = await createRunner(rec, new PuppeteerRunnerExtension(browser, page, { timeout: 10000 }));
+    await runner.run();
+    const frame = (p) => page.frames().find((f) => new URL(f.url()).pathname === p);
+    console.log(JSON.stringify({
+      go: await frame('/app').$eval('#go', (e) => e.textContent),
+      ad: await frame('/ad').$eval('#go', (e) => e.textContent),
+      deep: await frame('/app').$eval('body', (e) => e.dataset.deep || null),
+      email: await frame('/partner').$eval('#email', (e) => e.value),
+      // An out-of-process frame has a DevTools session of its own.
+      oopif: frame('/partner').client !== frame('/app').client,
+    }));
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
+""")
+    assert got == {"go": "Clicked", "ad": "Go", "deep": "clicked", "email": "ada@example.com", "oopif": True}, got
+
+
+def test_playwright_export_runs_in_chromium(co, framed_site):
+    """The Playwright export, run with playwright-core (its `test` stood in for): into the frames,
+    an open shadow root in a frame, and two closed roots through their hosts (a button clicked, a
+    field focused and typed over)."""
+    node, chromium = chromium_or_skip("playwright-core")
+    top, steps = framed_site
+    admin, _ = co
+    body = W.body(0, name="Framed Playwright", starting_url=top)
+    body["steps"] = steps + [
+        _target(5, CLOSED_PAY, url=top),
+        _target(6, {"primary": "pierce/input", "shadow_chain": ["x-shop", "coupon-box", "input"],
+                    "in_closed_shadow": True}, action="input_commit", value="WINTER10", tag="input", url=top),
+    ]
+    raw = export(admin, create(admin, body), "playwright").raw
+    got = run_exported(node, chromium, raw, """
+const fs = require('fs');
+const { chromium } = require('playwright-core');
+const src = fs.readFileSync(process.argv[1], 'utf8').replace("import { test } from '@playwright/test';", '');
+let run = null;
+new Function('test', src)((name, fn) => { run = fn; });
+(async () => {
+  const browser = await chromium.launch({ executablePath: process.argv[2],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--site-per-process'] });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10000);
+    await run({ page });
+    const frame = (p) => page.frames().find((f) => new URL(f.url()).pathname === p);
+    console.log(JSON.stringify({
+      go: await frame('/app').locator('#go').textContent(),
+      ad: await frame('/ad').locator('#go').textContent(),
+      deep: await frame('/app').evaluate(() => document.body.dataset.deep || null),
+      email: await frame('/partner').locator('#email').inputValue(),
+      paid: await page.evaluate(() => document.body.dataset.paid || null),
+      coupon: await page.evaluate(() => document.body.dataset.coupon || null),
+    }));
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
+""")
+    assert got == {"go": "Clicked", "ad": "Go", "deep": "clicked", "email": "ada@example.com", "paid": "yes",
+                   "coupon": "WINTER10"}, got

@@ -15,14 +15,19 @@ export async function framesOf(tabId: number): Promise<FrameNode[]> {
     .map((f) => ({ frameId: f.frameId, parentFrameId: f.parentFrameId, url: f.url }));
 }
 
-/** Where a recorded element's frame is: its iframes' selectors and their documents' addresses, outermost first. */
+/**
+ * Where a recorded element's frame is: its iframes' selectors and their documents' addresses, and
+ * its index in each ancestor's `window.frames` (null when some level has none), outermost first.
+ */
 export interface FramePlace {
   frame_path: string[];
   frame_urls: string[];
+  frame_index: number[] | null;
 }
 
 const MAX_SELECTOR = 1000;
-/** A frame's place does not change while its document lives: one lookup per document. */
+const MAX_FRAME_INDEX = 1000;
+/** A frame's place does not change while its document lives and the frames before it stay: one lookup each. */
 const places = new Map<string, Promise<FramePlace | null>>();
 
 /**
@@ -33,7 +38,7 @@ const places = new Map<string, Promise<FramePlace | null>>();
  */
 export function framePlace(tabId: number, frameId: number, documentId: string | undefined, indexPath: readonly number[], fallback?: readonly string[] | null): Promise<FramePlace | null> {
   if (frameId === 0) return Promise.resolve(null);
-  const key = documentId ? `${tabId}:${documentId}` : null;
+  const key = documentId ? `${tabId}:${documentId}:${indexPath.join(',')}` : null;
   const cached = key ? places.get(key) : undefined;
   if (cached) return cached;
   const p = computePlace(tabId, frameId, indexPath, fallback ?? null).catch(() => null);
@@ -50,7 +55,8 @@ export function framePlace(tabId: number, frameId: number, documentId: string | 
 async function computePlace(tabId: number, frameId: number, indexPath: readonly number[], fallback: readonly string[] | null): Promise<FramePlace | null> {
   const chain = chainOf(await framesOf(tabId), frameId);
   if (!chain || !chain.length) return null;
-  const indexes = indexPath.length === chain.length ? indexPath : chain.map(() => -1);
+  const aligned = indexPath.length === chain.length;
+  const indexes = aligned ? indexPath : chain.map(() => -1);
   const frame_path = await Promise.all(
     chain.map(async (c, i) => {
       const res = await askFrame(tabId, c.parentFrameId, { type: 'frame/child-selector', index: indexes[i]!, url: c.url });
@@ -59,7 +65,10 @@ async function computePlace(tabId: number, frameId: number, indexPath: readonly 
       return sel && sel.length <= MAX_SELECTOR ? sel : 'iframe';
     }),
   );
-  return { frame_path, frame_urls: chain.map((c) => (frameAddress(c.url) || c.url).slice(0, 2048)) };
+  // The DevTools Recorder's `frame`: known only when every level has its index (an iframe in a
+  // shadow root is not in its parent's window.frames).
+  const known = aligned && indexes.every((i) => Number.isInteger(i) && i >= 0 && i <= MAX_FRAME_INDEX);
+  return { frame_path, frame_urls: chain.map((c) => (frameAddress(c.url) || c.url).slice(0, 2048)), frame_index: known ? [...indexes] : null };
 }
 
 /** The frame the recorded selectors lead to, level by level from the top frame; null when one does not lead anywhere. */

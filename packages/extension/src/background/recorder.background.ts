@@ -140,6 +140,7 @@ async function placeInFrame(from: StepSender, step: CapturedStep, frame?: FrameS
   if (place) {
     selectors.frame_path = place.frame_path.slice(0, 10);
     selectors.frame_urls = place.frame_urls.slice(0, 10);
+    selectors.frame_index = place.frame_index && place.frame_index.length <= 10 ? place.frame_index : null;
   } else {
     // The frame went away before it could be placed: what the frame could read itself (its
     // same-origin ancestors) stays.

@@ -69,7 +69,7 @@ describe('a step located in its own frame', () => {
     id: 1,
     step_number: 2,
     action_type: 'select_change',
-    selectors: { primary: '#leave_type', css: '#leave_type', xpath: null, data_testid: null, stable_attrs: null, frame_path: ['#content-frame'], frame_urls: [`${APP}/iframe-shell/frame/timeoff`] },
+    selectors: { primary: '#leave_type', css: '#leave_type', xpath: null, data_testid: null, stable_attrs: null, frame_path: ['#content-frame'], frame_urls: [`${APP}/iframe-shell/frame/timeoff`], frame_index: [0] },
     element_meta: { tag_name: 'SELECT' },
     selector_variants: [{ selectors: { primary: 'select[name=leave_type]', frame_path: ['iframe[name=app-view]'] } }],
   } as unknown as GuideStep;
@@ -78,6 +78,7 @@ describe('a step located in its own frame', () => {
     const own = inOwnFrame(step);
     expect(own.selectors).not.toHaveProperty('frame_path');
     expect(own.selectors).not.toHaveProperty('frame_urls');
+    expect(own.selectors).not.toHaveProperty('frame_index');
     expect(own.selectors.primary).toBe('#leave_type');
     expect(own.selector_variants![0]!.selectors).toEqual({ primary: 'select[name=leave_type]' });
     // The run's copy is untouched.

@@ -102,7 +102,7 @@ export function frameDepth(step: Pick<GuideStep, 'selectors'>): number {
 type WithSelectors = { selectors: Record<string, unknown> };
 
 function strip<T extends WithSelectors>(v: T): T {
-  const { frame_path: _p, frame_urls: _u, ...rest } = v.selectors as Record<string, unknown>;
+  const { frame_path: _p, frame_urls: _u, frame_index: _i, ...rest } = v.selectors as Record<string, unknown>;
   return { ...v, selectors: rest as T['selectors'] };
 }
 

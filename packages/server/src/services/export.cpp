@@ -16,6 +16,8 @@ namespace {
 constexpr size_t kMaxSelectorText = 2000;
 constexpr size_t kMaxChain = 10;
 constexpr size_t kMaxAlternatives = 20;
+constexpr size_t kMaxFrameDepth = 10;  // Selectors.frame_index, DevtoolsStep.frame
+constexpr int kMaxFrameIndex = 1000;
 constexpr int kDefaultWidth = 1280;
 constexpr int kDefaultHeight = 800;
 
@@ -291,7 +293,39 @@ std::vector<std::string> Strings(const json& arr) {
   return out;
 }
 
+// A frame selector as Playwright takes it: a frame inside a shadow root is recorded in the
+// `pierce/` form, and Playwright's CSS engine pierces open shadow roots without it.
+std::string FrameCss(const std::string& sel) { return StartsWith(sel, "pierce/") ? sel.substr(7) : sel; }
+
+bool HasFrame(const json& s) {
+  return !Strings(s.value("frame_path", json())).empty() || !FrameIndex(s).empty();
+}
+
 }  // namespace
+
+std::vector<int> FrameIndex(const json& selectors) {
+  std::vector<int> out;
+  if (!selectors.is_object()) return out;
+  const auto it = selectors.find("frame_index");
+  if (it == selectors.end() || !it->is_array() || it->empty() || it->size() > kMaxFrameDepth) return out;
+  for (const auto& v : *it) {
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > kMaxFrameIndex) return {};
+    out.push_back(static_cast<int>(v.get<int64_t>()));
+  }
+  return out;
+}
+
+std::string PlaywrightFrame(const json& s) {
+  std::string base = "page";
+  if (!s.is_object()) return base;
+  const auto path = Strings(s.value("frame_path", json()));
+  for (const auto& frame : path) base += ".frameLocator(" + Js(FrameCss(frame)) + ")";
+  if (!path.empty()) return base;
+  // Known by index only (an imported recording): the n-th iframe, which is the n-th of
+  // `window.frames` unless the page adds frames out of document order.
+  for (int i : FrameIndex(s)) base += ".frameLocator(\"iframe\").nth(" + std::to_string(i) + ")";
+  return base;
+}
 
 std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
   if (name == "devtools") return ExportFormat::kDevtools;
@@ -406,8 +440,7 @@ std::vector<std::vector<std::string>> RecorderSelectors(const json& s) {
 
 std::string PlaywrightLocator(const json& s) {
   if (!s.is_object()) return {};
-  std::string base = "page";
-  for (const auto& frame : Strings(s.value("frame_path", json()))) base += ".frameLocator(" + Js(frame) + ")";
+  const std::string base = PlaywrightFrame(s);
   const auto chain = Strings(s.value("shadow_chain", json()));
   if (!chain.empty()) {
     std::string expr = base;
@@ -428,6 +461,19 @@ std::string PlaywrightLocator(const json& s) {
   return {};
 }
 
+std::string PlaywrightHostLocator(const json& s) {
+  if (!s.is_object()) return {};
+  const auto chain = Strings(s.value("shadow_chain", json()));
+  if (chain.size() < 2) return {};
+  std::string expr = PlaywrightFrame(s);
+  for (size_t i = 0; i + 1 < chain.size(); ++i) {
+    const std::string call = LocatorCall(chain[i]);
+    if (call.empty()) return {};
+    expr += call;
+  }
+  return expr;
+}
+
 namespace {
 
 // The recorded selectors' alternatives, then those of the step's shared variants that are new,
@@ -443,15 +489,44 @@ std::vector<std::vector<std::string>> AllRecorderSelectors(const StepFacts& f) {
   return out;
 }
 
-// The recorded locator, `.or()` each shared variant's: the first element either finds.
-std::string LocatorWithVariants(const StepFacts& f) {
-  std::string locator = PlaywrightLocator(f.selectors);
+// What Playwright can reach of an element: the element, or (inside a closed shadow root, which
+// Playwright cannot enter) the host of the root that holds it.
+struct Reach {
+  std::string locator;
+  bool host = false;
+};
+
+Reach Reachable(const json& s) {
+  if (Flag(s, "in_closed_shadow")) {
+    if (std::string host = PlaywrightHostLocator(s); !host.empty()) return {std::move(host), true};
+  }
+  return {PlaywrightLocator(s), false};
+}
+
+// A variant found by the walkthrough inside the step's frame often does not say which frame that
+// is (a cross-origin frame cannot read its ancestors): it is in the step's.
+json InStepFrame(json v, const json& step) {
+  if (!v.is_object() || HasFrame(v)) return v;
+  for (const char* key : {"frame_path", "frame_urls", "frame_index"}) {
+    if (step.contains(key)) v[key] = step[key];
+  }
+  return v;
+}
+
+// The recorded locator, `.or()` each shared variant's: the first element either finds. `host`:
+// some of them lead to the host of a closed shadow root instead of the element.
+Reach LocatorWithVariants(const StepFacts& f) {
+  const Reach recorded = Reachable(f.selectors);
+  std::string locator = recorded.locator;
+  bool host = recorded.host;
   std::vector<std::string> seen{locator};
   bool combined = false;
   for (const auto& v : f.variants) {
-    const std::string other = PlaywrightLocator(v);
+    const Reach reach = Reachable(InStepFrame(v, f.selectors));
+    const std::string& other = reach.locator;
     if (other.empty() || std::find(seen.begin(), seen.end(), other) != seen.end()) continue;
     seen.push_back(other);
+    host = host || reach.host;
     if (locator.empty()) {
       locator = other;
     } else {
@@ -460,7 +535,7 @@ std::string LocatorWithVariants(const StepFacts& f) {
     }
   }
   // Both designs may be on the page at once: the first match, not a strict-mode error.
-  return combined ? locator + ".first()" : locator;
+  return {combined ? locator + ".first()" : locator, host};
 }
 
 }  // namespace
@@ -494,11 +569,19 @@ json DevtoolsRecording(const WorkflowDetail& d) {
       continue;
     }
     if (selectors.empty()) continue;  // the Recorder cannot find an element without a selector
+    // The step's frame by its index in each ancestor's frames: @puppeteer/replay follows it as
+    // frame.childFrames()[i] from the main frame, the browser's frame tree order that
+    // window.frames also has. A frame known only by its selector cannot be written.
+    const std::vector<int> frame = FrameIndex(f.selectors);
+    auto in_frame = [&](json step) {
+      if (!frame.empty()) step["frame"] = frame;
+      return step;
+    };
     if (f.is_value_step) {
-      steps.push_back({{"type", "change"},
-                       {"target", "main"},
-                       {"selectors", WithSelectHint(selectors, f)},
-                       {"value", ValueOrPlaceholder(f)}});
+      steps.push_back(in_frame({{"type", "change"},
+                                {"target", "main"},
+                                {"selectors", WithSelectHint(selectors, f)},
+                                {"value", ValueOrPlaceholder(f)}}));
       continue;
     }
     // click (and a submit made by clicking its button): where in the element it was clicked.
@@ -519,8 +602,8 @@ json DevtoolsRecording(const WorkflowDetail& d) {
     }
     ox = std::round(ox * 10) / 10;
     oy = std::round(oy * 10) / 10;
-    steps.push_back(
-        {{"type", "click"}, {"target", "main"}, {"selectors", selectors}, {"offsetX", ox}, {"offsetY", oy}});
+    steps.push_back(in_frame(
+        {{"type", "click"}, {"target", "main"}, {"selectors", selectors}, {"offsetX", ox}, {"offsetY", oy}}));
   }
   return {{"title", d.workflow.name}, {"steps", steps}};
 }
@@ -551,10 +634,20 @@ std::string PlaywrightScript(const WorkflowDetail& d) {
       }
       continue;
     }
-    const std::string locator = LocatorWithVariants(f);
+    const auto [locator, host] = LocatorWithVariants(f);
+    // Playwright has no way into a closed shadow root (neither its CSS nor getByRole enters one).
+    const bool closed = Flag(f.selectors, "in_closed_shadow");
+    if (closed && !host) {
+      out +=
+          "  // Playwright cannot enter closed shadow roots, and this element is inside one: the locator\n"
+          "  // below will not find it.\n";
+    }
     if (a == "submit" && !SubmitIsClick(f)) {
       const std::string tag = core::AsciiLower(Text(f.meta, "tag_name"));
-      if (locator.empty()) {
+      if (host) {
+        out += "  // Playwright cannot enter closed shadow roots: Enter goes to the field focused last.\n";
+        out += "  await page.keyboard.press('Enter');\n";
+      } else if (locator.empty()) {
         out += "  await page.keyboard.press('Enter');\n";
       } else if (tag == "form") {
         out += "  await " + locator + ".evaluate((form) => form.requestSubmit());\n";
@@ -570,13 +663,34 @@ std::string PlaywrightScript(const WorkflowDetail& d) {
     if (f.is_value_step) {
       const std::string value = ValueOrPlaceholder(f);
       const std::string note = f.value ? "" : " // sensitive value not recorded: put the real one here";
-      if (a == "select_change") {
+      if (host && a == "select_change") {
+        const std::string choose = "choose " + Js(value) + " in it another way";
+        out +=
+            "  // Playwright cannot enter closed shadow roots, and this list is inside one: a test cannot\n"
+            "  // choose its option. Not done here: " +
+            choose + ". Its component: " + OneLine(locator) + "\n";
+      } else if (host) {
+        out +=
+            "  // Playwright cannot enter closed shadow roots, and this field is inside one: a click on the\n"
+            "  // centre of its host focuses what is there (right when the component is little more than\n"
+            "  // the field), then the value is typed over what it holds.\n";
+        out += "  await " + locator + ".click();\n";
+        out += "  await page.keyboard.press('ControlOrMeta+A');\n";
+        out += "  await page.keyboard.type(" + Js(value) + ");" + note + "\n";
+      } else if (a == "select_change") {
         // The recorder keeps the chosen option's text.
         out += "  await " + locator + ".selectOption({ label: " + Js(value) + " });" + note + "\n";
       } else {
         out += "  await " + locator + ".fill(" + Js(value) + ");" + note + "\n";
       }
       continue;
+    }
+    if (host) {
+      out +=
+          "  // Playwright cannot enter closed shadow roots, and this element is inside one: this clicks\n"
+          "  // the centre of its host, and the browser hands the click to what is there inside the root\n"
+          "  // (right for a component that is little more than this element, such as a button;\n"
+          "  // otherwise give click() a { position }).\n";
     }
     out += "  await " + locator + ".click();\n";
   }

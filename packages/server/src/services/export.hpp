@@ -51,8 +51,18 @@ struct AriaSelector {
 };
 AriaSelector ParseAriaSelector(std::string_view selector);
 // A Playwright locator expression ("page.locator('#x')", "page.getByRole(...)"); empty when the
-// selectors give nothing usable.
+// selectors give nothing usable. Inside frames it starts from PlaywrightFrame.
 std::string PlaywrightLocator(const nlohmann::json& selectors);
+// Where the element's frame is for Playwright: "page", then a frame locator per level of
+// `frame_path` (a `pierce/` selector without its prefix: Playwright's CSS pierces open shadow
+// roots), or, with only `frame_index`, the n-th iframe of each level.
+std::string PlaywrightFrame(const nlohmann::json& selectors);
+// The locator of the host of the shadow root that holds the element (its shadow chain without the
+// last part); empty without a chain. For an element in a closed shadow root, which Playwright
+// cannot enter.
+std::string PlaywrightHostLocator(const nlohmann::json& selectors);
+// `frame_index` as the Recorder's `frame`: 1 to 10 indexes of 0 to 1000; empty otherwise.
+std::vector<int> FrameIndex(const nlohmann::json& selectors);
 
 // The placeholder written instead of a masked value: "<password>" for password fields.
 std::string MaskedPlaceholder(const nlohmann::json& element_meta);

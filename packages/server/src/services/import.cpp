@@ -53,6 +53,19 @@ std::vector<std::string> AllSelectorTexts(const json& selectors) {
   return out;
 }
 
+// The selector of the element itself in each alternative: a chain's last part (the others are
+// the shadow hosts on the way).
+std::vector<std::string> TargetSelectorTexts(const json& selectors) {
+  std::vector<std::string> out;
+  if (!selectors.is_array()) return out;
+  for (const auto& alt : selectors) {
+    if (alt.is_string()) out.push_back(alt.get<std::string>());
+    if (alt.is_array() && !alt.empty() && alt.back().is_string())
+      out.push_back(alt.back().get<std::string>());
+  }
+  return out;
+}
+
 // A field whose value the recorder would have masked (guide-core privacy.ts, by its selectors:
 // the recording is all we have of the element).
 bool LooksSensitive(const std::vector<std::string>& selectors) {
@@ -99,7 +112,7 @@ std::string CssType(const std::vector<std::string>& selectors) {
 json ElementMetaFrom(const json& selectors, const json& our_selectors) {
   const auto texts = AllSelectorTexts(selectors);
   std::string tag;
-  for (const auto& s : texts) {
+  for (const auto& s : TargetSelectorTexts(selectors)) {
     if (StartsWith(s, "aria/") || StartsWith(s, "text/")) continue;
     tag = TagOfSelector(StartsWith(s, "pierce/") ? s.substr(7) : s);
     if (!tag.empty()) break;
@@ -375,6 +388,10 @@ ImportedWorkflow WorkflowFromRecording(const json& recording) {
     FoldedSelectors folded = FoldRecorderSelectors(rsel);
     json selectors = std::move(folded.selectors);
     if (!Usable(selectors)) continue;
+    // The Recorder knows a frame by its index in each ancestor's frames only: frame_path (the
+    // iframes' selectors) stays unknown.
+    if (const json frame = rs.value("frame", json()); frame.is_array() && !frame.empty())
+      selectors["frame_index"] = frame;
     // The alternatives the step cannot hold: variants of the step about to be added.
     const auto step_number = static_cast<int64_t>(steps.size()) + 1;
     for (const auto& x : folded.extra) {

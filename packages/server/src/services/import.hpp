@@ -24,9 +24,11 @@ struct ImportedWorkflow {
 // `recording` is a validated DevtoolsRecording. The first `navigate` gives the starting URL and
 // every navigate becomes a navigation step; click and doubleClick become clicks, change an
 // input_commit (select_change when a selector names a <select>), keyDown Enter a submit on the
-// field before it; the rest is dropped. Values that look sensitive (password fields, our own
-// "<password>" placeholders) are stored masked, never as text. Throws VALIDATION_ERROR with
-// pointers into the recording when there is no navigate step or no usable step.
+// field before it; the rest is dropped. A step's `frame` becomes its selectors' `frame_index`
+// (`frame_path` stays null: the recording has no selector for the frames). Values that look
+// sensitive (password fields, our own "<password>" placeholders) are stored masked, never as
+// text. Throws VALIDATION_ERROR with pointers into the recording when there is no navigate step
+// or no usable step.
 ImportedWorkflow WorkflowFromRecording(const nlohmann::json& recording);
 
 // A validation error about the converted body (from the createWorkflow schema or the service),
