@@ -333,7 +333,12 @@ try {
       assert(steps[1].action_data?.input_value === 'Annual leave', `leave type value ${JSON.stringify(steps[1].action_data)}`);
       assert(steps[2].action_data?.input_value === '2026-12-21', `from date value ${JSON.stringify(steps[2].action_data)}`);
       assert(steps[6].element_meta.tag_name === 'INPUT' && steps[6].element_meta.type === 'checkbox', `the dental click is recorded on its checkbox: ${JSON.stringify(steps[6].element_meta)}`);
-      for (const s of steps) assert(s.screenshot_ref, `step ${s.step_number} has no screenshot`);
+      const missing = steps.filter((s) => !s.screenshot_ref).map((s) => s.step_number);
+      if (missing.length) {
+        const sw = await serviceWorker(context).catch(() => null);
+        const log = sw ? await sw.evaluate(() => globalThis.__stepwiseCaptureLog).catch(() => null) : null;
+        throw new Error(`steps ${missing} have no screenshot; the extension's errors: ${await extensionErrors()}; captures: ${JSON.stringify(log)}`);
+      }
     }, { needs: ['setup: admin and member accounts'] });
 
     await suite.test('iframe-shell: the Playwright export reaches into the frames', async () => {

@@ -32,6 +32,26 @@ describe('CaptureQueue', () => {
     expect(calls).toBe(2);
   });
 
+  it('tries again at once when the frame could not be read back (a page being replaced), once', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    const q = new CaptureQueue({
+      ...clock,
+      capture: async () => {
+        calls++;
+        if (calls === 1) throw new Error('Failed to capture tab: image readback failed');
+        return 'data:image/jpeg;base64,AA==';
+      },
+    });
+    expect(await q.enqueue({ windowId: 1 })).toBe('data:image/jpeg;base64,AA==');
+    expect(calls).toBe(2);
+    expect(q.starts[1]! - q.starts[0]!).toBeLessThan(100);
+    const errors: string[] = [];
+    const failing = new CaptureQueue({ ...fakeClock(), capture: async () => Promise.reject(new Error('image readback failed')), onError: (m) => errors.push(m) });
+    expect(await failing.enqueue({ windowId: 1 })).toBeNull();
+    expect(errors).toEqual(['image readback failed']);
+  });
+
   it('gives up at once on other errors and reports them', async () => {
     const errors: string[] = [];
     const q = new CaptureQueue({ ...fakeClock(), capture: async () => Promise.reject(new Error('Cannot access a chrome:// URL')), onError: (m) => errors.push(m) });

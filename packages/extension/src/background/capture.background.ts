@@ -5,6 +5,7 @@
 
 export const MIN_CAPTURE_INTERVAL_MS = 550;
 const MAX_TRIES = 3;
+const READBACK_RETRY_MS = 40;
 
 export interface CaptureJob {
   windowId: number;
@@ -42,8 +43,12 @@ export class CaptureQueue {
   }
 
   private async run(job: CaptureJob): Promise<string | null> {
+    let readbackRetry = false;
     for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
-      const wait = this.lastStart + this.minInterval - this.now();
+      // A retry after a failed readback goes at once: the failed call and the retry are the two
+      // calls the per-second quota allows.
+      const wait = readbackRetry ? 0 : this.lastStart + this.minInterval - this.now();
+      readbackRetry = false;
       if (wait > 0) await this.sleep(wait);
       this.lastStart = this.now();
       this.starts.push(this.lastStart);
@@ -51,6 +56,13 @@ export class CaptureQueue {
         return await this.deps.capture(job.windowId);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
+        // The compositor could not read the frame back (the page is just being replaced by the
+        // one a click loads): the old page is still on screen for a moment, so try again at once.
+        if (/readback failed/i.test(message) && attempt === 0) {
+          await this.sleep(READBACK_RETRY_MS);
+          readbackRetry = true;
+          continue;
+        }
         // Quota: wait a whole second window and try again. Anything else (tab hidden, a page
         // the browser will not let us capture) will not get better by retrying.
         if (!/MAX_CAPTURE_VISIBLE_TAB_CALLS_PER_SECOND|quota/i.test(message)) {
