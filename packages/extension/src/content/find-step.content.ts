@@ -21,8 +21,8 @@ export interface PendingVote {
 
 export type Found =
   | { kind: 'found'; element: Element; report: Report; confirm: PendingVote | null }
-  | { kind: 'ask'; queue: LocateCandidate[]; report: Report; fromColleague: boolean }
-  | { kind: 'hidden'; element: Element; opener: Opener | null; report: Report }
+  | { kind: 'ask'; queue: LocateCandidate[]; report: Report }
+  | { kind: 'hidden'; opener: Opener | null; report: Report }
   | { kind: 'not_found'; report: Report };
 
 export interface FindContext {
@@ -152,7 +152,7 @@ export async function findStep(ctx: FindContext): Promise<Found> {
   }
   if (res.ask && res.askFromSuggestion) {
     // A colleague's heal that finds an element agreeing with the fingerprint: ask, no AI needed.
-    return { kind: 'ask', queue: askQueue(res.ask, res, refused), report: { ...base, deterministic_score: res.ask.score }, fromColleague: true };
+    return { kind: 'ask', queue: askQueue(res.ask, res, refused), report: { ...base, deterministic_score: res.ask.score } };
   }
 
   if (res.reason === 'ambiguous' && res.candidates.length) {
@@ -184,12 +184,12 @@ export async function findStep(ctx: FindContext): Promise<Found> {
       };
       // Without the AI the server only repeats our scores: a name that does not agree is asked about.
       const ask = decision.ask_user || (decision.method !== 'ai_assisted' && !mayUseWithoutAsking(chosen.target, targetOf(step)));
-      if (ask) return { kind: 'ask', queue: askQueue(chosen, res, refused), report, fromColleague: false };
+      if (ask) return { kind: 'ask', queue: askQueue(chosen, res, refused), report };
       return { kind: 'found', element: chosen.element, report, confirm: decision.scope === 'shared' ? null : { selector: chosen.selector, score: chosen.score } };
     }
   }
-  if (res.ask) return { kind: 'ask', queue: askQueue(res.ask, res, refused), report: { ...base, status: 'healed_deterministic', result: 'healed', deterministic_score: res.ask.score }, fromColleague: false };
-  if (res.reason === 'hidden' && res.hidden) return { kind: 'hidden', element: res.hidden.candidate.element, opener: res.hidden.opener, report: base };
+  if (res.ask) return { kind: 'ask', queue: askQueue(res.ask, res, refused), report: { ...base, status: 'healed_deterministic', result: 'healed', deterministic_score: res.ask.score } };
+  if (res.reason === 'hidden' && res.hidden) return { kind: 'hidden', opener: res.hidden.opener, report: base };
   return {
     kind: 'not_found',
     report: {
