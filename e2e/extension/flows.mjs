@@ -1,6 +1,29 @@
 // What a person does with the extension, shared by the end-to-end suites: open the popup for a
 // tab, sign in through it, record (count the recorder's steps), publish a workflow, start a guide.
+import { clickElement } from '../fixtures/redesign/drive.mjs';
 import { assert, sleep, tabIdOf, waitFor } from './harness.mjs';
+
+/**
+ * Does a fixture step's action as a person: real clicks, typing committed with Tab, a select
+ * chosen with the keyboard (trusted events; selectOption's are not, and the recorder ignores them).
+ */
+export async function userAct(page, step, handle) {
+  if (step.action === 'click' || step.action === 'check') return clickElement(page, handle);
+  if (step.action === 'input') {
+    await clickElement(page, handle);
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(step.value ?? '');
+    await page.keyboard.press('Tab');
+    return 'type';
+  }
+  if (step.action === 'select') {
+    await handle.focus();
+    for (let i = 0; i < 12 && (await handle.evaluate((el) => el.value)) !== step.value; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    return 'select';
+  }
+  throw new Error(`unknown action ${step.action}`);
+}
 
 /**
  * @param {{ context: import('playwright-core').BrowserContext, extensionId: string, serverBase: string,

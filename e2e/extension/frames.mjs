@@ -13,9 +13,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../dashboard/harness.mjs';
-import { clickElement, resolvePath } from '../fixtures/redesign/drive.mjs';
+import { resolvePath } from '../fixtures/redesign/drive.mjs';
 import { pairByName } from '../fixtures/redesign/pairs/index.mjs';
 import { startRedesignApp } from '../fixtures/redesign/server.mjs';
+import { flows, userAct } from './flows.mjs';
 import { Suite, api, assert, distDir, launch, overlay, preparedExtension, pressOverlay, repoRoot, serviceWorker, sleep, tabIdOf, waitFor } from './harness.mjs';
 
 const ONLY = process.env.E2E_ONLY ? new Set(process.env.E2E_ONLY.split(',')) : null;
@@ -43,36 +44,7 @@ const PAIRS = [
   { pair: pairByName('shadow-components'), name: 'Place a plywood order' },
 ];
 
-async function openPopup(tabId) {
-  const popup = await context.newPage();
-  await popup.goto(`chrome-extension://${extensionId}/popup.html?tab=${tabId}`);
-  return popup;
-}
-
-async function signInPopup(popup, who) {
-  const form = popup.getByRole('form', { name: 'Sign in' });
-  await form.or(popup.getByTestId('who')).first().waitFor({ timeout: 10_000 });
-  if (((await popup.getByTestId('who').textContent().catch(() => '')) ?? '').includes(who.name)) return;
-  if (!(await form.isVisible())) {
-    await popup.getByRole('button', { name: 'Sign out' }).click();
-    await form.waitFor({ timeout: 10_000 });
-  }
-  await popup.getByLabel('Server URL').fill(server.base);
-  await popup.getByLabel('Email').fill(who.email);
-  await popup.getByLabel('Password').fill(who.password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await popup.getByTestId('who').waitFor({ timeout: 10_000 });
-}
-
-async function approve(workflowId) {
-  for (const status of ['processing', 'needs_review', 'active']) {
-    const cur = await call('GET', `/api/workflows/${workflowId}`, { token: state.adminToken });
-    if (cur.json?.data?.status === 'active') break;
-    await call('PUT', `/api/workflows/${workflowId}`, { token: state.adminToken, body: { status } });
-  }
-  const after = await call('GET', `/api/workflows/${workflowId}`, { token: state.adminToken });
-  assert(after.json?.data?.status === 'active', `workflow not active: ${after.text}`);
-}
+const { openPopup, signInPopup, approve } = flows({ context, extensionId, serverBase: server.base, call, adminToken: () => state.adminToken });
 
 /**
  * Waits until our content script runs in `frame` (its isolated world exists, seen through the
@@ -118,22 +90,6 @@ async function expectSteps(page, n) {
   await sleep(650);
 }
 
-/** Does a fixture step like a user: real clicks, typing committed with Tab, a select chosen with the keyboard. */
-async function act(page, step, handle) {
-  if (step.action === 'click' || step.action === 'check') {
-    await clickElement(page, handle);
-  } else if (step.action === 'input') {
-    await clickElement(page, handle);
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.type(step.value);
-    await page.keyboard.press('Tab');
-  } else if (step.action === 'select') {
-    // Keyboard on the focused select (selectOption() fires untrusted events the recorder ignores).
-    const key = await handle.evaluate((el, v) => [...el.options].find((o) => o.value === v).textContent.trim()[0].toLowerCase(), step.value);
-    await handle.focus();
-    await page.keyboard.press(key);
-  } else throw new Error(`unknown action ${step.action}`);
-}
 
 const guideState = (frame) =>
   frame
@@ -195,7 +151,7 @@ async function record({ pair, name }) {
     assert(r, `step ${i + 1} (${step.name}): v1 element not found`);
     await contentScriptIn(page, r.frame);
     const handle = (await resolvePath(page, step.v1, { timeout: 10_000 })).handle;
-    await act(page, step, handle);
+    await userAct(page, step, handle);
     await expectSteps(page, i + 1);
   }
   await popup.bringToFront();
@@ -272,7 +228,7 @@ async function walk({ pair, name }, version, shots = {}) {
     }
     const r = await resolvePath(page, p, { timeout: 5000 });
     assert(r, `v${version} step ${i + 1}: element gone`);
-    await act(page, step, r.handle);
+    await userAct(page, step, r.handle);
   }
   const done = await waitFor(
     async () => {

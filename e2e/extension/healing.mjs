@@ -22,7 +22,7 @@ import { startServer } from '../dashboard/harness.mjs';
 import { startRedesignApp } from '../fixtures/redesign/server.mjs';
 import { pairByName } from '../fixtures/redesign/pairs/index.mjs';
 import { clickElement, resolvePath, sleep } from '../fixtures/redesign/drive.mjs';
-import { flows } from './flows.mjs';
+import { flows, userAct } from './flows.mjs';
 import { Suite, api, assert, distDir, launch, overlay, preparedExtension, pressOverlay, repoRoot, waitFor } from './harness.mjs';
 
 if (!existsSync(path.join(distDir, 'manifest.json'))) {
@@ -45,26 +45,6 @@ const cy = { email: 'cy@heal.test', password: 'member-password-2', name: 'Cy Mem
 const dee = { email: 'dee@heal.test', password: 'member-password-3', name: 'Dee Member' };
 const state = { adminToken: null, workflows: {} };
 const { approve, expectSteps, startRecording, stopAndUpload, startGuide } = flows({ context, extensionId, serverBase: server.base, call, adminToken: () => state.adminToken });
-
-/** Does a step's action as a person: real clicks, typing committed with Tab, a select by keyboard. */
-async function userAct(page, step, handle) {
-  if (step.action === 'click' || step.action === 'check') return clickElement(page, handle);
-  if (step.action === 'input') {
-    await clickElement(page, handle);
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.type(step.value ?? '');
-    await page.keyboard.press('Tab');
-    return 'type';
-  }
-  if (step.action === 'select') {
-    // Keyboard on the focused select: trusted events, as a person's (selectOption's are not).
-    await handle.focus();
-    for (let i = 0; i < 12 && (await handle.evaluate((el) => el.value)) !== step.value; i++) await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Tab');
-    return 'select';
-  }
-  throw new Error(`unknown action ${step.action}`);
-}
 
 /** Records `pair` on v1 through the extension as the admin; returns the workflow id and step count. */
 async function recordPair(pair, name) {
