@@ -5,6 +5,7 @@
 // shows each step (the one that holds its element) and tells them all (push/walk-show).
 import { uuid } from '../shared/backoff';
 import { outcomeOf } from '../shared/run';
+import { webUrl } from '../shared/urls';
 import { logError } from '../shared/errors';
 import { frameDepth } from '../shared/frames';
 import type { RequestOf, StepReport, WalkActive } from '../shared/messages';
@@ -69,6 +70,7 @@ export async function startRun(msg: RequestOf<'walkthrough/start'>): Promise<voi
   if (previous && !previous.finished) await finishRun(previous.runId, 'abandoned');
   const { data: detail } = await call<WorkflowDetail>('GET', `/api/workflows/${msg.workflowId}`);
   if (!detail.steps.length) throw new Error('This workflow has no steps.');
+  if (!webUrl(detail.starting_url)) throw new Error('This workflow starts on an address the walkthrough cannot open (only http and https pages).');
   const auth = await getAuth();
   const run: RunState = {
     runId: uuid(),
@@ -86,8 +88,9 @@ export async function startRun(msg: RequestOf<'walkthrough/start'>): Promise<voi
   await chrome.storage.session.remove(ACTIVE_KEY);
   await ensureContentScripts();
   const tab = await chrome.tabs.get(msg.tabId);
-  // The brief: check the URL and go to the starting URL first.
-  if (!tab.url || !samePage(tab.url, detail.starting_url)) await chrome.tabs.update(msg.tabId, { url: detail.starting_url, active: true });
+  // The brief: check the URL and go to the starting URL first (only a web address is opened).
+  const start = webUrl(detail.starting_url);
+  if (start && (!tab.url || !samePage(tab.url, start))) await chrome.tabs.update(msg.tabId, { url: start, active: true });
   else await injectInto(msg.tabId);
 }
 
@@ -254,7 +257,8 @@ async function waitForFrame(tabId: number, pending: WalkActive, step: GuideStep)
 export async function openStart(runId: string): Promise<void> {
   const run = await ownRun(runId);
   if (!run) return;
-  await chrome.tabs.update(run.tabId, { url: run.workflow.starting_url });
+  const start = webUrl(run.workflow.starting_url);
+  if (start) await chrome.tabs.update(run.tabId, { url: start });
 }
 
 /** Asks the server which candidate is the step's element (with a fresh screenshot). */

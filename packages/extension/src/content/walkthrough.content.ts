@@ -13,6 +13,7 @@ import { checkOutcome, isVisible, urlShape, visibleLabelOf, type ExpectedOutcome
 import { inOwnFrame } from '../shared/frames';
 import { send, type StepReport, type WalkActive } from '../shared/messages';
 import { outcomeOf } from '../shared/run';
+import { webUrl } from '../shared/urls';
 import type { GuideStep, RunOutcome, RunState, StepResult } from '../shared/types';
 import { findStep, targetOf, voteFor, type Found, type PendingVote, type Report } from './find-step.content';
 import { childFrameElement } from './frame.content';
@@ -463,19 +464,9 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     );
   }
 
-  /** Only web addresses are ever opened from a step (never javascript: or data:). */
-  const webUrl = (raw: string): string | null => {
-    try {
-      const u = new URL(raw, location.href);
-      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-    } catch {
-      return null;
-    }
-  };
-
   function showNotFound(step: GuideStep, i: number, report: Report, started: number): void {
     const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
-    const there = webUrl(step.page_context.url);
+    const there = webUrl(step.page_context.url, location.href);
     if (there && urlShape(there) !== urlShape(location.href)) {
       // The step was recorded on another page (a skipped step used to lead there): go there.
       setState('wrong-page', i);
@@ -536,10 +527,25 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       return;
     }
     setState('navigate', i);
+    // Only web addresses are opened (never javascript:, data:, file: …): any other is a page the
+    // walkthrough cannot go to, and the step can only be skipped.
+    const there = webUrl(step.page_context.url, location.href);
+    if (!there) {
+      overlay.show({
+        target: null,
+        title: step.field_label || step.page_context.title || 'Next page',
+        body: 'The walkthrough can’t open the address this step leads to (only http and https pages). Skip this step to go on.',
+        index: i,
+        total,
+        tone: 'warning',
+        buttons: commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)),
+      });
+      return;
+    }
     overlay.show({
       target: null,
       title: step.field_label || step.page_context.title || 'Next page',
-      body: step.instruction || `Go to ${step.page_context.url}`,
+      body: step.instruction || `Go to ${there}`,
       index: i,
       total,
       buttons: [
@@ -547,7 +553,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
           label: 'Take me there',
           primary: true,
           onClick: () => {
-            void stepDone(i, { status: 'success', result: 'success', page_url: step.page_context.url }, i + 1).then(() => location.assign(step.page_context.url));
+            void stepDone(i, { status: 'success', result: 'success', page_url: there }, i + 1).then(() => location.assign(there));
           },
         },
         ...commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)),

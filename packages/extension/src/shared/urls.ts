@@ -1,0 +1,18 @@
+// The one gate for opening a stored address: a step's page URL, a workflow's starting URL. Only web
+// addresses (http: and https:) are ever navigated to — a workflow comes from the server, and a
+// `javascript:`, `data:`, `file:` or `chrome:` URL stored in it must never run or open.
+
+/**
+ * The address as an absolute http(s) URL, or null when it is anything else (another scheme, not
+ * a URL at all). `base` resolves a relative address (the page's own URL in a content script).
+ */
+export function webUrl(raw: string | null | undefined, base?: string): string | null {
+  if (typeof raw !== 'string' || raw === '') return null;
+  let u: URL;
+  try {
+    u = base === undefined ? new URL(raw) : new URL(raw, base);
+  } catch {
+    return null;
+  }
+  return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+}
