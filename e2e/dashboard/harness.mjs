@@ -40,6 +40,7 @@ export async function startServer() {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     DATABASE_URL: `sqlite:///${path.join(dataDir, 'app.db')}`,
     BCRYPT_COST: '4',

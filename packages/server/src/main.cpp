@@ -102,6 +102,7 @@ struct Core {
     // Local blob URLs are signed with a key derived from the JWT secret (never the secret itself).
     blob_key = core::HmacSha256Hex(secret, "stepwise blob urls v1");
     blobs = storage::OpenBlobStore(config.storage_url, config.data_dir, blob_key);
+    services::SetDecodeBudget(config.image_decode_budget_mp);
 
     std::vector<std::unique_ptr<ai::Provider>> vendors;
     const bool any = config.ai_provider == "auto";
@@ -129,8 +130,8 @@ struct Core {
     events = std::make_unique<services::EventBus>(redis.get(), config.redis_prefix);
     notifications =
         std::make_unique<services::NotificationService>(db, *events, config.dashboard_url, queue.get());
-    webhooks =
-        std::make_unique<services::WebhookService>(db, core::HmacSha256Hex(secret, "stepwise webhooks v1"));
+    webhooks = std::make_unique<services::WebhookService>(
+        db, core::HmacSha256Hex(secret, "stepwise webhooks v1"), config.webhook_allow_private);
     registry.Add(services::WebhookService::kDeliver, [this](const jobs::Job& job) {
       webhooks->Deliver(job.payload.at("company_id").get<int64_t>(), job.payload.at("notification"));
     });
@@ -170,6 +171,17 @@ struct Core {
     workers->Start();
     scheduler = std::make_unique<jobs::Scheduler>(db, registry, periodic);
     scheduler->Start();
+    // Once at start, off the start-up path: what a crash left in the local blob store.
+    sweeper = std::jthread([this] {
+      try {
+        const auto [temporaries, unreferenced] = screenshots->SweepStore(3600 * 1000);
+        if (temporaries + unreferenced > 0)
+          core::LogInfo("swept the blob store",
+                        {{"temporary_files", temporaries}, {"unreferenced_screenshots", unreferenced}});
+      } catch (const std::exception& e) {
+        core::LogWarn("blob store sweep failed", {{"error", e.what()}});
+      }
+    });
     relay = std::jthread([this](const std::stop_token& stop) {
       do {
         queue->Flush();  // hands over what waited for Redis, wakes local workers
@@ -187,6 +199,7 @@ struct Core {
     }
     if (scheduler) scheduler->Stop();
     if (workers) workers->Stop();
+    if (sweeper.joinable()) sweeper.join();
   }
 
   core::Config& config;
@@ -211,6 +224,7 @@ struct Core {
   std::unique_ptr<jobs::WorkerPool> workers;
   std::unique_ptr<jobs::Scheduler> scheduler;
   std::jthread relay;
+  std::jthread sweeper;
 };
 
 int RunServe(core::Config config) {

@@ -33,7 +33,8 @@ SERVER_SETTINGS = (
     "WEB_DIR", "PUBLIC_URL", "DASHBOARD_URL", "ACCESS_LOG", "IO_THREADS", "DB_POOL_SIZE",
     "BLOCKING_QUEUE_LIMIT", "CPU_POOL_SIZE", "CPU_QUEUE_LIMIT", "MAX_HEADER_BYTES",
     "READ_TIMEOUT_SECONDS", "IDLE_TIMEOUT_SECONDS", "SHUTDOWN_GRACE_SECONDS", "MAX_CONNECTIONS",
-    "JWT_TTL_SECONDS",
+    "JWT_TTL_SECONDS", "EXTENSION_IDS", "MAX_CONNECTIONS_PER_IP", "FIRST_REQUEST_TIMEOUT_SECONDS",
+    "WEBHOOK_ALLOW_PRIVATE", "JOB_VISIBILITY_MS",
 )
 
 BASE_ENV = {
@@ -43,6 +44,9 @@ BASE_ENV = {
     "RATE_LIMIT_AUTH_PER_MIN": "0",
     "RATE_LIMIT_USER_PER_MIN": "0",
     "LOG_LEVEL": "info",
+    # Concurrency tests open hundreds of connections from 127.0.0.1; the per-address cap itself
+    # (default 64) is test_security.py's, on servers that leave this unset.
+    "MAX_CONNECTIONS_PER_IP": "1000",
 }
 
 ERROR_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -317,7 +321,8 @@ class Server:
     def environment(self):
         env = {k: v for k, v in os.environ.items() if k not in SERVER_SETTINGS}
         env.update(BASE_ENV)
-        env.update({"PORT": str(self.port), "DATA_DIR": self.data_dir, "DATABASE_URL": self.db.url})
+        env.update({"PORT": str(self.port), "DATA_DIR": self.data_dir, "DATABASE_URL": self.db.url,
+                    "PUBLIC_URL": self.base})
         for k, v in self.env_overrides.items():
             if v is None:
                 env.pop(k, None)

@@ -208,7 +208,7 @@ def test_user_text_is_escaped(co):
     admin, regular = co
     body = rich_body(name=XSS_NAME, description=XSS_DESC)
     body["metadata"]["starting_url"] = 'https://app.example.com/?q="><script>alert(5)</script>'
-    body["steps"][0]["page_context"]["url"] = "javascript:alert(6)//"
+    body["steps"][0]["page_context"]["url"] = 'https://app.example.com/"><script>alert(6)</script>'  # http(s) only
     wf = create(admin, body)
     steps = W.detail(admin, wf)[0]["steps"]
     r = admin.patch(f"/api/workflows/{wf}/steps/{steps[1]['id']}", {"field_label": XSS_LABEL, "instruction": XSS_INSTR})

@@ -3,7 +3,7 @@ import pytest
 
 from helpers import REQUEST_ID_RE, unique_email
 
-EXTENSION = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+EXTENSION = "chrome-extension://mjbjapkbokledfpmbiomgedmlngbdmbh"  # the manifest key's id: EXTENSION_IDS default
 DASHBOARD_DEV = "http://localhost:5173"
 
 
@@ -86,7 +86,8 @@ def test_cors_preflight_allowed_origins(server, origin):
 
 @pytest.mark.parametrize("origin", ["http://evil.example", "chrome-extension://", "http://localhost:5174",
                                     "http://localhost:5173.evil.example", "null", "https://localhost:5173",
-                                    "moz-extension://abcdefghijklmnopabcdefghijklmnop"])
+                                    "moz-extension://abcdefghijklmnopabcdefghijklmnop",
+                                    "chrome-extension://abcdefghijklmnopabcdefghijklmnop"])
 def test_cors_preflight_disallowed_origin(server, origin):
     r = preflight(server, origin)
     assert r.status < 500, r

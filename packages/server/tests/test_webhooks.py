@@ -54,6 +54,16 @@ class Receiver:
         self.httpd.shutdown()
 
 
+@pytest.fixture(scope="module")
+def server(stepwise_bin, db_kind, tmp_path_factory):
+    """The receivers listen on loopback: an intranet install (WEBHOOK_ALLOW_PRIVATE=true). The
+    refusal of such targets by default is test_security.py's."""
+    s = W.dedicated_server(stepwise_bin, db_kind, tmp_path_factory, WEBHOOK_ALLOW_PRIVATE="true")
+    yield s
+    problems, logs = W.stop_dedicated(s)
+    assert not problems, "\n".join(problems) + "\n" + logs
+
+
 @pytest.fixture
 def receiver_factory():
     made = []
@@ -104,7 +114,7 @@ def test_broken_alert_is_delivered_signed(server, receiver_factory):
 
 
 def test_failed_delivery_is_retried(server_factory, receiver_factory):
-    srv = server_factory(JOB_RETRY_BASE_MS="50")
+    srv = server_factory(JOB_RETRY_BASE_MS="50", WEBHOOK_ALLOW_PRIVATE="true")
     rec = receiver_factory(statuses=[500, 503])
     admin, _ = srv.company_team()
     assert_envelope(admin.patch("/api/company", {"settings": {"webhook_url": rec.url}}), 200)

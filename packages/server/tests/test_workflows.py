@@ -412,14 +412,14 @@ def test_screenshot_refs_attach_and_link(server, co):
         assert got["workflow_id"] == wf_id, got
 
 
-def test_detail_urls_use_the_request_host(server, co):
+def test_detail_urls_use_public_url_not_the_request_host(server, co):
     admin, _ = co
     shot = W.upload_ok(admin, status=201)
     wf_id = W.create(admin, W.body(1, shots={1: {"id": shot["screenshot_id"]}}))
     r = server.request("GET", f"/api/workflows/{wf_id}", token=admin.token,
                        headers={"Host": f"stepwise.example.test:{server.port}"})
     url = assert_envelope(r, 200)["steps"][0]["screenshot"]["url"]
-    assert url.startswith(f"http://stepwise.example.test:{server.port}/api/blobs/"), url
+    assert url.startswith(f"{server.base}/api/blobs/"), url  # PUBLIC_URL (the test servers set it)
 
 
 @pytest.mark.parametrize("ref", [{"id": 999999999}, {"id": "999999998"}])

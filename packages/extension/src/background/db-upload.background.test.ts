@@ -161,6 +161,19 @@ describe('upload', () => {
     const payload = buildPayload(rec, [{ clientId: 'a', recordingId: 'r', seq: 1, screenshotHash: null, screenshotMissing: true, step: step('a', { dom_context: { element_html: big, parent_html: null } }) }]);
     expect(payload.steps[0]!.dom_context!.element_html!.length).toBe(MAX_DOM_FIELD);
   });
+
+  it('gives a step on a non-http page (about:srcdoc, about:blank) the page it was on, so the server takes it', () => {
+    const rec = recording('r');
+    const at = (url: string) => ({ url, title: null, viewport: { width: 1, height: 1 }, page_state_hash: null });
+    const rows = [
+      step('a', { page_context: at('about:blank') }),
+      step('b', { page_context: at('https://app.test/orders') }),
+      step('c', { page_context: at('about:srcdoc') }),
+      step('d', { page_context: at('javascript:alert(1)') }),
+    ].map((s, i) => ({ clientId: s.client_id, recordingId: 'r', seq: i + 1, screenshotHash: null, screenshotMissing: true, step: s }));
+    const urls = buildPayload(rec, rows).steps.map((s) => s.page_context.url);
+    expect(urls).toEqual(['https://app.test/login', 'https://app.test/orders', 'https://app.test/orders', 'https://app.test/orders']);
+  });
 });
 
 describe('health outbox', () => {

@@ -30,19 +30,27 @@ function clipDom(s: string | null | undefined): string | null {
   return s.length <= MAX_DOM_FIELD ? s : s.slice(0, MAX_DOM_FIELD);
 }
 
+function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
 /** The recorder's payload for POST /api/workflows. */
 export function buildPayload(rec: RecordingRecord, steps: readonly StepRecord[]): WorkflowCreateRequest {
   const ordered = [...steps].sort((a, b) => a.seq - b.seq);
+  // The server takes only http(s) page URLs: a step in an about:blank or srcdoc frame keeps the
+  // page it was on before (the recording starts on an http(s) page), and is not lost.
+  let pageUrl = rec.startingUrl;
   const out: RecordedStep[] = ordered.map((s, i) => {
     const shotId = s.screenshotHash ? rec.remoteShots[s.screenshotHash] : undefined;
     const dom = s.step.dom_context;
+    if (isHttpUrl(s.step.page_context.url)) pageUrl = s.step.page_context.url;
     return {
       step_number: i + 1,
       timestamp: s.step.timestamp,
       action_type: s.step.action_type,
       selectors: s.step.selectors,
       element_meta: s.step.element_meta,
-      page_context: s.step.page_context,
+      page_context: { ...s.step.page_context, url: pageUrl },
       action_data: s.step.action_data,
       screenshot_ref: shotId && s.screenshotHash ? { id: shotId, hash: s.screenshotHash } : null,
       dom_context: dom ? { ...dom, element_html: clipDom(dom.element_html), parent_html: clipDom(dom.parent_html) } : null,

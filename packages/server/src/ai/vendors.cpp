@@ -1,7 +1,7 @@
 #include "ai/vendors.hpp"
 
-#include "ai/http_client.hpp"
 #include "core/crypto.hpp"
+#include "net/http_client.hpp"
 
 namespace stepwise::ai {
 
@@ -29,6 +29,18 @@ int64_t Timeout(const VendorConfig& c, const AskRequest& r) {
   return r.timeout_ms > 0 ? r.timeout_ms : c.timeout_ms;
 }
 
+// A vendor's base URL is the operator's setting: any address, environment proxies honoured.
+net::HttpResult Post(const VendorConfig& c, const AskRequest& r, const std::string& url,
+                     const std::vector<std::string>& headers, const std::string& body) {
+  try {
+    return net::PostJson(url, headers, body,
+                         net::EgressPolicy::Operator(c.connect_timeout_ms, Timeout(c, r)));
+  } catch (const net::TransportError& e) {
+    throw ProviderError(e.kind() == net::TransportError::Kind::kRefused ? Kind::kFatal : Kind::kRetryable,
+                        e.what());
+  }
+}
+
 class Anthropic : public Provider {
  public:
   explicit Anthropic(VendorConfig c) : c_(std::move(c)) {}
@@ -48,10 +60,10 @@ class Anthropic : public Provider {
                        {"max_tokens", r.max_tokens},
                        {"temperature", 0.3},
                        {"messages", json::array({{{"role", "user"}, {"content", content}}})}};
-    auto res = PostJson(
-        TrimSlash(c_.base_url) + "/v1/messages",
-        {"content-type: application/json", "x-api-key: " + c_.api_key, "anthropic-version: 2023-06-01"},
-        body.dump(), c_.connect_timeout_ms, Timeout(c_, r));
+    auto res =
+        Post(c_, r, TrimSlash(c_.base_url) + "/v1/messages",
+             {"content-type: application/json", "x-api-key: " + c_.api_key, "anthropic-version: 2023-06-01"},
+             body.dump());
     return InterpretAnthropic(res.status, res.body, res.retry_after_ms);
   }
 
@@ -76,9 +88,8 @@ class OpenAI : public Provider {
                        {"max_tokens", r.max_tokens},
                        {"temperature", 0.3},
                        {"messages", json::array({{{"role", "user"}, {"content", content}}})}};
-    auto res = PostJson(TrimSlash(c_.base_url) + "/chat/completions",
-                        {"Content-Type: application/json", "Authorization: Bearer " + c_.api_key},
-                        body.dump(), c_.connect_timeout_ms, Timeout(c_, r));
+    auto res = Post(c_, r, TrimSlash(c_.base_url) + "/chat/completions",
+                    {"Content-Type: application/json", "Authorization: Bearer " + c_.api_key}, body.dump());
     return InterpretOpenAI(res.status, res.body, res.retry_after_ms);
   }
 

@@ -1,7 +1,5 @@
 #include "api/app.hpp"
 
-#include <algorithm>
-
 namespace stepwise::api {
 
 services::Caller CallerOf(const http::Context& ctx) {
@@ -13,20 +11,11 @@ std::string BlobUrl(const App& app, const http::Request& req, const std::string&
   return AbsoluteUrl(app, req, app.blobs.SignedGetUrl(key, now, kBlobUrlTtlSeconds));
 }
 
-std::string AbsoluteUrl(const App& app, const http::Request& req, const std::string& url) {
+std::string AbsoluteUrl(const App& app, const http::Request& /*req*/, const std::string& url) {
+  // PUBLIC_URL, never the request's Host header: a forged Host would otherwise put another
+  // origin into links the server hands out (and into cached answers other callers get).
   if (url.empty() || url[0] != '/') return url;
-  std::string host(req.Header("Host"));
-  const bool sane = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' ||
-           c == ']';
-  });
-  if (!sane) return app.config.public_url + url;
-  std::string proto = "http";
-  if (app.config.trust_proxy) {
-    std::string xfp(req.Header("X-Forwarded-Proto"));
-    if (xfp == "https") proto = "https";
-  }
-  return proto + "://" + host + url;
+  return app.config.public_url + url;
 }
 
 void RegisterRoutes(http::Router& router, App& app) {

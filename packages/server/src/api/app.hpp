@@ -68,4 +68,8 @@ std::string BlobUrl(const App& app, const http::Request& req, const std::string&
 // The caller as the services know it.
 services::Caller CallerOf(const http::Context& ctx);
 
+// An event on the bus (never sent to clients): a user's role changed or the user was removed;
+// open event streams of that company re-check their caller.
+inline constexpr const char* kAccessChanged = "access_changed";
+
 }  // namespace stepwise::api

@@ -11,11 +11,27 @@ using http::Response;
 using http::Task;
 using nlohmann::json;
 
+namespace {
+
+// Throws RATE_LIMITED, or waits when the email is being guessed from many places.
+Task<void> AuthBudget(Context& ctx, App& app, const char* action, const std::string& email) {
+  const int delay_ms =
+      co_await ctx.db.Run([&] { return app.accounts.CheckAuthBudget(action, ctx.req.client_ip, email); });
+  if (delay_ms > 0) {
+    http::asio::steady_timer timer(co_await http::asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(delay_ms));
+    boost::system::error_code ec;
+    co_await timer.async_wait(http::asio::redirect_error(http::asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace
+
 void RegisterAuthRoutes(http::Router& router, App& app) {
   router.Add("POST", "/api/auth/signup", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
     const json body = app.contract.Body("authSignup", ctx.req);
     const std::string email = body.at("email").get<std::string>();
-    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget("signup", ctx.req.client_ip, email); });
+    co_await AuthBudget(ctx, app, "signup", email);
     const std::string password = body.at("password").get<std::string>();
     const std::string name = body.at("name").get<std::string>();
     auto result = co_await ctx.cpu.Run([&] {
@@ -31,7 +47,7 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
     const json body = app.contract.Body("authLogin", ctx.req);
     const std::string email = body.at("email").get<std::string>();
     const std::string password = body.at("password").get<std::string>();
-    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget("login", ctx.req.client_ip, email); });
+    co_await AuthBudget(ctx, app, "login", email);
     auto result = co_await ctx.cpu.Run([&] { return app.accounts.Login(email, password); });
     co_return Response::Data(AuthJson(result));
   });
@@ -51,7 +67,7 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
             std::string::npos) {
       throw core::NotFound("INVALID_INVITE_TOKEN", "This invite link is not valid");
     }
-    co_await ctx.db.Run([&] { app.accounts.CheckAuthBudget("invite", ctx.req.client_ip, ""); });
+    co_await AuthBudget(ctx, app, "invite", "");
     auto name = co_await ctx.db.Run([&] { return app.accounts.InviteCompanyName(token); });
     co_return Response::Data({{"company_name", name}});
   });

@@ -15,6 +15,8 @@ namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(200);
 constexpr auto kHeartbeat = std::chrono::seconds(15);
+// How often an open stream re-checks its caller when no change of access was announced.
+constexpr auto kRecheck = std::chrono::seconds(5);
 
 std::string Frame(const services::Event& e) {
   return "id: " + e.id + "\nevent: " + e.type + "\ndata: " + e.data + "\n\n";
@@ -36,26 +38,50 @@ void RegisterEventRoutes(http::Router& router, App& app) {
              Response r;
              r.content_type = "text/event-stream";
              r.With("Cache-Control", "no-store").With("X-Accel-Buffering", "no");
-             services::EventBus& bus = app.events;
-             r.stream = [&bus, caller, last](http::StreamSink& sink) mutable -> Task<void> {
+             r.stream = [&app, &pool = ctx.db, caller, token = ctx.req.token,
+                         last](http::StreamSink& sink) mutable -> Task<void> {
                const bool admin = caller.role == "admin";
                asio::steady_timer timer(co_await asio::this_coro::executor);
                // Tells the client how long to wait before reconnecting.
                const std::string hello = "retry: 2000\n\n";
                if (!co_await sink.Write(hello)) co_return;
                auto quiet_since = std::chrono::steady_clock::now();
+               auto next_check = quiet_since + kRecheck;
                while (!sink.Stopping()) {
-                 auto events = bus.Since(caller.company_id, admin, last);
-                 if (!events.empty()) {
-                   std::string out;
-                   for (const auto& e : events) out += Frame(e);
-                   last = events.back().id;
+                 auto events = app.events.Since(caller.company_id, admin, last);
+                 bool recheck = std::chrono::steady_clock::now() >= next_check;
+                 std::string out;
+                 for (const auto& e : events) {
+                   last = e.id;
+                   // Events after a change of access are read again with the caller re-checked.
+                   if (e.type == kAccessChanged) {
+                     recheck = true;
+                     break;
+                   }
+                   out += Frame(e);
+                 }
+                 if (!out.empty()) {
                    if (!co_await sink.Write(out)) co_return;
                    quiet_since = std::chrono::steady_clock::now();
                  } else if (std::chrono::steady_clock::now() - quiet_since > kHeartbeat) {
                    const std::string ping = ": ping\n\n";
                    if (!co_await sink.Write(ping)) co_return;
                    quiet_since = std::chrono::steady_clock::now();
+                 }
+                 if (recheck) {
+                   // The stream was opened for this user, company and role: a removed user, a
+                   // revoked token or a changed role ends it (a client reconnects as who it is now).
+                   bool same = false;
+                   try {
+                     const auto now = co_await pool.Run([&] { return app.accounts.Authenticate(token); });
+                     same = now.user_id == caller.user_id && now.company_id == caller.company_id &&
+                            now.role == caller.role;
+                   } catch (const core::Error& e) {
+                     // A busy pool is not a verdict on the caller: try again shortly.
+                     same = e.Kind() == core::ErrorKind::kUnavailable;
+                   }
+                   if (!same) co_return;
+                   next_check = std::chrono::steady_clock::now() + kRecheck;
                  }
                  timer.expires_after(kPoll);
                  boost::system::error_code ec;

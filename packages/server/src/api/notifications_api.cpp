@@ -1,4 +1,6 @@
 // /api/notifications: the company's admin alerts.
+#include <charconv>
+
 #include "api/app.hpp"
 #include "http/blocking_pool.hpp"
 
@@ -17,7 +19,15 @@ void RegisterNotificationRoutes(http::Router& router, App& app) {
     const bool unread = q.value("unread", false);
     const int limit = q.value("limit", 50);
     std::optional<int64_t> cursor;
-    if (q.contains("cursor")) cursor = std::stoll(q["cursor"].get<std::string>());
+    if (q.contains("cursor")) {
+      // Digits by the contract, but maybe more than an int64 holds.
+      const std::string text = q["cursor"].get<std::string>();
+      int64_t value = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || end != text.data() + text.size())
+        throw core::ValidationError("/query/cursor", "must be a next_cursor this endpoint returned");
+      cursor = value;
+    }
     auto page = co_await ctx.db.Run([&] { return app.notifications.List(caller, unread, cursor, limit); });
     json items = json::array();
     for (const auto& n : page.items) items.push_back(services::NotificationJson(n));

@@ -32,6 +32,8 @@ void RegisterUserRoutes(http::Router& router, App& app) {
     if (body.contains("role")) role = body["role"].get<std::string>();
     if (body.contains("name")) name = body["name"].get<std::string>();
     auto user = co_await ctx.db.Run([&] { return app.accounts.UpdateUser(caller, id, role, name); });
+    // Open event streams (in every process) re-check their caller at once.
+    if (role) app.events.Publish(caller.company_id, kAccessChanged, json{{"user_id", id}});
     co_return Response::Data(UserJson(user));
   });
 
@@ -39,6 +41,7 @@ void RegisterUserRoutes(http::Router& router, App& app) {
     const int64_t id = PathId(ctx.req, "id");
     const auto caller = CallerOf(ctx);
     co_await ctx.db.Run([&] { app.accounts.DeleteUser(caller, id); });
+    app.events.Publish(caller.company_id, kAccessChanged, json{{"user_id", id}});
     co_return Response::NoContent();
   });
 }

@@ -88,18 +88,14 @@ Response RawData(std::string data, const std::string& etag) {
   return r;
 }
 
-// Cached answers are per company, per role (regular users see less), per request target, and per
-// the base URL that absolute links in them start with.
+// Cached answers are per company, per role (regular users see less) and per request target
+// (absolute links in them start with PUBLIC_URL, the same for every caller).
 std::string CacheKey(const http::Request& req, const services::Caller& caller) {
   std::string key = std::to_string(caller.company_id);
   key += caller.role == "admin" ? "|a|" : "|u|";
   key += req.method;
   key += ' ';
   key += req.target;
-  key += '|';
-  key += req.Header("Host");
-  key += '|';
-  key += req.Header("X-Forwarded-Proto");
   return key;
 }
 

@@ -110,7 +110,15 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("DASHBOARD_URL", str(c.dashboard_url));
   get("CORS_ORIGINS", [&](const std::string&, const std::string& v) { c.cors_origins = ToList(v); });
   get("CORS_ALLOW_EXTENSIONS", flag(c.cors_allow_extensions));
+  get("EXTENSION_IDS", [&](const std::string& k, const std::string& v) {
+    c.extension_ids = ToList(v);
+    for (const auto& id : c.extension_ids) {
+      if (id.size() != 32 || id.find_first_not_of("abcdefghijklmnop") != std::string::npos)
+        throw std::invalid_argument(k + ": " + id + " is not an extension id (32 letters a-p)");
+    }
+  });
   get("TRUST_PROXY", flag(c.trust_proxy));
+  if (c.trust_proxy) c.max_connections_per_ip = 0;
   get("LOG_LEVEL", str(c.log_level));
   get("ACCESS_LOG", flag(c.access_log));
   get("IO_THREADS", num(c.io_threads, 0, 256));
@@ -118,12 +126,15 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("BLOCKING_QUEUE_LIMIT", num(c.blocking_queue_limit, 1, 100000));
   get("CPU_POOL_SIZE", num(c.cpu_pool_size, 0, 256));
   get("CPU_QUEUE_LIMIT", num(c.cpu_queue_limit, 1, 100000));
+  get("IMAGE_DECODE_BUDGET_MP", num(c.image_decode_budget_mp, 50, 100000));
   get("MAX_JSON_BODY_BYTES", num(c.max_json_body_bytes, 1024, int64_t{1} << 30));
   get("MAX_HEADER_BYTES", num(c.max_header_bytes, 1024, 1 << 20));
   get("READ_TIMEOUT_SECONDS", num(c.read_timeout_seconds, 1, 3600));
   get("IDLE_TIMEOUT_SECONDS", num(c.idle_timeout_seconds, 1, 3600));
   get("SHUTDOWN_GRACE_SECONDS", num(c.shutdown_grace_seconds, 0, 3600));
   get("MAX_CONNECTIONS", num(c.max_connections, 1, 1000000));
+  get("MAX_CONNECTIONS_PER_IP", num(c.max_connections_per_ip, 0, 1000000));
+  get("FIRST_REQUEST_TIMEOUT_SECONDS", num(c.first_request_timeout_seconds, 1, 3600));
   get("BCRYPT_COST", num(c.bcrypt_cost, 4, 31));
   get("JWT_TTL_SECONDS", num(c.jwt_ttl_seconds, 60, 365 * 24 * 3600));
   get("RATE_LIMIT_AUTH_PER_MIN", num(c.rate_limit_auth_per_min, 0, 1000000));
@@ -152,11 +163,14 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("AI_BACKOFF_BASE_MS", num(c.ai_backoff_base_ms, 1, 600000));
   get("AI_HEAL_TIMEOUT_MS", num(c.ai_heal_timeout_ms, 100, 600000));
   get("HEALTH_LOG_RETENTION_DAYS", num(c.health_log_retention_days, 1, 36500));
+  get("WEBHOOK_ALLOW_PRIVATE", flag(c.webhook_allow_private));
   if (c.job_queue != "auto" && c.job_queue != "embedded" && c.job_queue != "redis")
     throw std::invalid_argument("JOB_QUEUE must be auto, embedded or redis");
   if (c.ai_provider != "auto" && c.ai_provider != "anthropic" && c.ai_provider != "openai" &&
       c.ai_provider != "local")
     throw std::invalid_argument("AI_PROVIDER must be auto, anthropic, openai or local");
+  if (c.public_url.empty()) c.public_url = "http://localhost:" + std::to_string(c.port);
+  while (c.public_url.size() > 1 && c.public_url.back() == '/') c.public_url.pop_back();
   if (c.dashboard_url.empty()) c.dashboard_url = c.public_url;
   return c;
 }

@@ -17,9 +17,14 @@ struct Config {
   std::string redis_url;
   std::string jwt_secret;  // empty: generated once into <data_dir>/jwt_secret
   std::string web_dir;     // empty: build/web beside the binary (build/stepwise → build/web)
-  std::string public_url = "http://localhost:8000";
+  // Where people reach this server: absolute links (signed screenshot URLs, exports,
+  // notifications) start with it, never with a request's Host header. Empty: http://localhost:<PORT>.
+  std::string public_url;
   std::vector<std::string> cors_origins = {"http://localhost:8000", "http://localhost:5173"};
   bool cors_allow_extensions = true;
+  // Extension ids whose chrome-extension:// origin may call the API; the default is the id the
+  // extension's manifest key gives every install (store, zip and unpacked).
+  std::vector<std::string> extension_ids = {"mjbjapkbokledfpmbiomgedmlngbdmbh"};
   bool trust_proxy = false;
   std::string log_level = "info";
   bool access_log = true;
@@ -29,12 +34,19 @@ struct Config {
   int blocking_queue_limit = 256;
   int cpu_pool_size = 0;  // bcrypt and other CPU-heavy work; 0: one per core
   int cpu_queue_limit = 64;
+  int image_decode_budget_mp = 100;  // megapixels of screenshots decoded at once (≥ 50)
   int64_t max_json_body_bytes = 5 * 1024 * 1024;
   int max_header_bytes = 16 * 1024;
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
   int max_connections = 10000;
+  // Open connections per client address (the socket's peer: a proxy's address behind one, so
+  // the default with TRUST_PROXY is off). 0: no cap.
+  int max_connections_per_ip = 64;
+  // A new connection must send its first request within this (the keep-alive idle timeout
+  // applies between requests after that).
+  int first_request_timeout_seconds = 10;
 
   int bcrypt_cost = 12;
   int jwt_ttl_seconds = 7 * 24 * 3600;
@@ -50,8 +62,8 @@ struct Config {
   // REDIS_URL set). `serve` runs WORKER_CONCURRENCY workers in process (0: none).
   std::string job_queue = "auto";
   std::string redis_prefix = "stepwise";
-  int worker_concurrency = 8;  // above AI_MAX_IN_FLIGHT, so the AI limit is what bounds labeling
-  int job_visibility_ms = 300000;
+  int worker_concurrency = 8;     // above AI_MAX_IN_FLIGHT, so the AI limit is what bounds labeling
+  int job_visibility_ms = 30000;  // a job's lease, renewed while it runs
   int job_retry_base_ms = 1000;
   int labeling_deadline_ms = 600000;
   int labeling_watchdog_ms = 60000;  // how often the watchdog looks
@@ -72,6 +84,8 @@ struct Config {
   int ai_heal_timeout_ms = 10000;  // a walkthrough waits for it: short, then the score alone decides
   int health_log_retention_days = 180;
   std::string dashboard_url;  // empty: public_url
+  // Webhooks may reach loopback and private addresses (an intranet install). Off: public only.
+  bool webhook_allow_private = false;
 
   // Reads the environment; values in `env_file` (KEY=VALUE lines) fill in what the environment
   // does not set. Throws std::invalid_argument naming the variable on a malformed value.

@@ -24,6 +24,7 @@ struct Server::SessionState {
   asio::any_io_executor executor;  // the session's strand
   std::atomic<bool> busy{false};
   uint64_t id = 0;
+  std::string ip;  // the socket's peer address
 };
 
 namespace {
@@ -205,13 +206,27 @@ Task<void> Server::Accept(tcp::acceptor& acceptor) {
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    if (active_sessions_.load() >= static_cast<size_t>(config_.max_connections)) {
+    std::string ip;
+    if (auto remote = socket.remote_endpoint(ec); !ec) ip = remote.address().to_string();
+    bool admit = true;
+    {
+      std::lock_guard lock(sessions_mu_);
+      // One client may not hold every connection: past its cap its new connections are closed,
+      // and other clients still get in.
+      if (config_.max_connections_per_ip > 0 && per_ip_[ip] >= config_.max_connections_per_ip) admit = false;
+      if (admit && active_sessions_.load() >= static_cast<size_t>(config_.max_connections))
+        admit = EvictIdleLocked();
+      if (admit) ++per_ip_[ip];
+      if (per_ip_[ip] == 0) per_ip_.erase(ip);
+    }
+    if (!admit) {
       socket.close(ec);
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
     auto strand = asio::make_strand(ioc_);
     auto state = std::make_shared<SessionState>(std::move(socket), strand);
+    state->ip = std::move(ip);
     {
       std::lock_guard lock(sessions_mu_);
       state->id = ++next_session_id_;
@@ -222,26 +237,39 @@ Task<void> Server::Accept(tcp::acceptor& acceptor) {
   }
 }
 
+bool Server::EvictIdleLocked() {
+  for (auto& [id, weak] : sessions_) {
+    auto st = weak.lock();
+    if (!st || st->busy.load()) continue;
+    sessions_.erase(id);  // not picked twice; Leave's erase finds nothing
+    asio::post(st->executor, [st] {
+      if (st->busy.load()) return;
+      boost::system::error_code ec;
+      st->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+      st->stream.socket().close(ec);
+    });
+    return true;
+  }
+  return false;
+}
+
 Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
   struct Leave {
     Server& s;
-    uint64_t id;
+    const SessionState& st;
     ~Leave() {
       {
         std::lock_guard lock(s.sessions_mu_);
-        s.sessions_.erase(id);
+        s.sessions_.erase(st.id);
+        if (auto it = s.per_ip_.find(st.ip); it != s.per_ip_.end() && --it->second <= 0) s.per_ip_.erase(it);
       }
       s.active_sessions_.fetch_sub(1);
     }
-  } leave{*this, st->id};
+  } leave{*this, *st};
 
-  std::string client_ip;
-  {
-    boost::system::error_code ec;
-    auto remote = st->stream.socket().remote_endpoint(ec);
-    if (!ec) client_ip = remote.address().to_string();
-  }
+  const std::string client_ip = st->ip;
   beast::flat_buffer buffer;
+  bool first = true;
   auto& stream = st->stream;
 
   // Writes a response and reports whether the connection may serve another request.
@@ -284,7 +312,11 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
     // not refused by the parser, so the client gets a clear 413 rather than a parse error.
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     st->busy = false;
-    stream.expires_after(std::chrono::seconds(config_.idle_timeout_seconds));
+    // A new connection gets a short deadline for its first request: an idle flood of them
+    // does not hold connections for the whole keep-alive timeout.
+    stream.expires_after(
+        std::chrono::seconds(first ? config_.first_request_timeout_seconds : config_.idle_timeout_seconds));
+    first = false;
     boost::system::error_code ec;
     co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     st->busy = true;
@@ -486,6 +518,7 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
         if (route.access == Access::kAdmin && !principal.IsAdmin())
           throw core::Forbidden("This needs an admin");
         req.principal = principal;
+        req.token = std::move(token);
       }
       Context ctx{req, db_, cpu_};
       res = co_await route.handler(ctx);
@@ -503,9 +536,12 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
 
 std::string Server::AllowedOrigin(std::string_view origin) const {
   if (origin.empty()) return {};
-  if (config_.cors_allow_extensions && origin.rfind("chrome-extension://", 0) == 0 && origin.size() > 19 &&
-      origin.size() <= 19 + 64 && origin.find('/', 19) == std::string_view::npos) {
-    return std::string(origin);
+  if (config_.cors_allow_extensions && origin.rfind("chrome-extension://", 0) == 0) {
+    const auto id = origin.substr(19);
+    for (const auto& allowed : config_.extension_ids) {
+      if (id == allowed) return std::string(origin);
+    }
+    return {};
   }
   for (const auto& o : config_.cors_origins) {
     if (o == origin) return o;

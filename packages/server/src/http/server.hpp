@@ -4,6 +4,7 @@
 // SIGTERM/SIGINT (stop accepting, let in-flight requests finish within a grace period).
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -72,8 +73,12 @@ class Server {
   std::atomic<unsigned short> port_{0};
   std::atomic<size_t> active_sessions_{0};
   std::mutex sessions_mu_;
-  std::unordered_map<uint64_t, std::weak_ptr<SessionState>> sessions_;
+  std::map<uint64_t, std::weak_ptr<SessionState>> sessions_;  // by id: oldest first
+  std::unordered_map<std::string, int> per_ip_;               // open connections per client address
   uint64_t next_session_id_ = 0;
+  // At the global cap: closes the oldest connection waiting for a request, so that a new client
+  // gets in. Returns false when every connection is busy. Needs sessions_mu_.
+  bool EvictIdleLocked();
   std::unique_ptr<tcp::acceptor> acceptor_;
 };
 

@@ -36,6 +36,7 @@ struct Request {
   std::string request_id;
   std::string client_ip;
   std::optional<Principal> principal;
+  std::string token;  // the bearer token `principal` was read from
   // Header lookup (case-insensitive); empty when absent.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string_view Header(std::string_view name) const;

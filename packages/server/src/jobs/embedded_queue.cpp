@@ -1,11 +1,14 @@
 // The embedded backend: the `jobs` table is the queue.
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <random>
 
+#include <map>
 #include "core/time.hpp"
 #include "jobs/job_table.hpp"
+
 #include "jobs/queue.hpp"
 
 namespace stepwise::jobs {
@@ -63,6 +66,12 @@ class EmbeddedQueue : public Queue {
       cv_.wait_until(lock, until, [&] { return signal_ != seen; });
       if (std::chrono::steady_clock::now() >= deadline && signal_ == seen) return {};
     }
+  }
+
+  void Extend(const std::vector<Job>& jobs, int64_t visibility_ms) override {
+    std::map<std::string, std::vector<int64_t>> by_owner;
+    for (const auto& j : jobs) by_owner[Owner(j)].push_back(std::stoll(j.id));
+    for (const auto& [owner, ids] : by_owner) table_.Extend(ids, owner, core::NowMillis() + visibility_ms);
   }
 
   void Ack(const Job& job) override { table_.Delete(std::stoll(job.id), Owner(job)); }

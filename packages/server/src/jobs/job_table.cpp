@@ -60,6 +60,17 @@ void JobTable::Delete(int64_t id, const std::string& owner) {
   });
 }
 
+void JobTable::Extend(const std::vector<int64_t>& ids, const std::string& owner, int64_t until) {
+  if (ids.empty()) return;
+  std::string list;
+  for (const auto id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  db_.Transaction([&](soci::session& sql) {
+    sql << "UPDATE jobs SET leased_until = :u WHERE state = 'leased' AND lease_owner = :o AND id IN (" +
+               list + ")",
+        soci::use(until), soci::use(owner);
+  });
+}
+
 void JobTable::DeleteMany(const std::vector<int64_t>& ids) {
   if (ids.empty()) return;
   std::string list;

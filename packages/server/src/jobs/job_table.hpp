@@ -28,6 +28,8 @@ class JobTable {
   // an attempt. One statement: SKIP LOCKED on PostgreSQL, the database lock on SQLite.
   std::vector<JobRow> Claim(const std::string& state, const std::string& owner, int max, int64_t now_ms,
                             int64_t lease_ms);
+  // The rows `owner` holds among `ids` are leased until `until`.
+  void Extend(const std::vector<int64_t>& ids, const std::string& owner, int64_t until);
   // The row, when `owner` still holds its lease, is deleted / rescheduled / dead-lettered.
   void Delete(int64_t id, const std::string& owner);
   void DeleteMany(const std::vector<int64_t>& ids);

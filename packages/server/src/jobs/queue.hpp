@@ -61,6 +61,10 @@ class Queue {
   // Up to `max` ready jobs leased to `owner` for `visibility_ms`; waits up to `wait_ms` for one.
   virtual std::vector<Job> Claim(const std::string& owner, int max, int64_t visibility_ms,
                                  int64_t wait_ms) = 0;
+  // Renews the leases of `jobs` (claimed by their owner and still running) for `visibility_ms`
+  // from now. A worker renews every third of its lease, so a short lease means a job whose worker
+  // died comes back soon, and a long job is never taken from a live worker.
+  virtual void Extend(const std::vector<Job>& jobs, int64_t visibility_ms) = 0;
   virtual void Ack(const Job& job) = 0;
   // The job failed: it runs again in `retry_in_ms`, or goes to the dead letter when `permanent`
   // or when this was its last attempt.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -111,6 +112,19 @@ class RedisQueue : public Queue {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(wait_ms, 1, 500)));
     }
     return jobs;
+  }
+
+  void Extend(const std::vector<Job>& jobs, int64_t /*visibility_ms*/) override {
+    // XCLAIM with JUSTID resets an entry's idle time (XAUTOCLAIM's measure of a lease) and
+    // leaves it with its consumer; one call per consumer.
+    std::map<std::string, std::vector<std::string>> by_owner;
+    for (const auto& j : jobs) by_owner[j.owner].push_back(j.id);
+    for (const auto& [owner, ids] : by_owner) {
+      std::vector<std::string> cmd = {"XCLAIM", stream_, kGroup, owner, "0"};
+      cmd.insert(cmd.end(), ids.begin(), ids.end());
+      cmd.emplace_back("JUSTID");
+      redis_.Command(cmd);
+    }
   }
 
   void Ack(const Job& job) override {

@@ -36,12 +36,42 @@ void WorkerPool::Start() {
       RunLoop();
     });
   }
+  threads_.emplace_back([this] {
+    pthread_setname_np(pthread_self(), "job-lease");
+    LeaseLoop();
+  });
+}
+
+void WorkerPool::LeaseLoop() {
+  const auto every = std::chrono::milliseconds(std::max<int64_t>(options_.visibility_ms / 3, 50));
+  std::unique_lock lock(mu_);
+  // Runs until stopped and every held job is done: a job finishing during shutdown keeps its lease.
+  const auto done = [&] { return stopping_.load() && held_.empty(); };
+  while (!done()) {
+    if (lease_cv_.wait_for(lock, every, done)) break;
+    std::vector<Job> held;
+    held.reserve(held_.size());
+    for (const auto& [id, job] : held_) held.push_back(job);
+    if (held.empty()) continue;
+    lock.unlock();
+    try {
+      queue_.Extend(held, options_.visibility_ms);
+    } catch (const std::exception& e) {
+      core::LogWarn("job leases not renewed",
+                    {{"queue", queue_.Name()}, {"jobs", held.size()}, {"error", e.what()}});
+    }
+    lock.lock();
+  }
 }
 
 void WorkerPool::Stop() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
   cv_.notify_all();
   free_cv_.notify_all();
+  lease_cv_.notify_all();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -69,7 +99,10 @@ void WorkerPool::FetchLoop() {
     {
       std::lock_guard lock(mu_);
       busy_ += static_cast<int>(jobs.size());
-      for (auto& j : jobs) ready_.push_back(std::move(j));
+      for (auto& j : jobs) {
+        held_[j.id] = j;
+        ready_.push_back(std::move(j));
+      }
     }
     cv_.notify_all();
   }
@@ -88,8 +121,10 @@ void WorkerPool::RunLoop() {
     Run(job);
     {
       std::lock_guard lock(mu_);
+      held_.erase(job.id);
       --busy_;
     }
+    lease_cv_.notify_all();
     free_cv_.notify_one();
   }
 }

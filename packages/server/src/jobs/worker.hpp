@@ -33,7 +33,8 @@ class Registry {
 
 struct WorkerOptions {
   int concurrency = 4;
-  int64_t visibility_ms = 300000;  // a job whose worker vanished runs again after this
+  int64_t visibility_ms =
+      30000;  // the lease: renewed while a job runs; a vanished worker's jobs return after it
   int64_t retry_base_ms = 1000;
   int64_t retry_cap_ms = 60000;
 };
@@ -61,6 +62,7 @@ class WorkerPool {
   void FetchLoop();
   void RunLoop();
   void Run(Job& job);
+  void LeaseLoop();
 
   Queue& queue_;
   const Registry& registry_;
@@ -71,6 +73,8 @@ class WorkerPool {
   std::condition_variable cv_;       // work for runners, or stop
   std::condition_variable free_cv_;  // a slot came free
   std::deque<Job> ready_;
+  std::map<std::string, Job> held_;  // claimed and not finished, by id: their leases are renewed
+  std::condition_variable lease_cv_;
   int busy_ = 0;  // claimed and not finished
   std::vector<std::thread> threads_;
   WorkerCounters counters_;

@@ -9,6 +9,7 @@
 #include "core/password.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "net/egress.hpp"
 #include "storage/db/repositories.hpp"
 
 namespace stepwise::services {
@@ -156,21 +157,31 @@ AuthResult AccountService::Login(std::string_view email, std::string_view passwo
   return Issue(*user);
 }
 
-void AccountService::CheckAuthBudget(std::string_view action, std::string_view client_ip,
-                                     std::string_view email) {
+int AccountService::CheckAuthBudget(std::string_view action, std::string_view client_ip,
+                                    std::string_view email) {
   const int limit = config_.rate_limit_auth_per_min;
-  if (limit <= 0) return;
+  if (limit <= 0) return 0;
   const std::string prefix = std::string(action) + ":";
-  int wait = limiter_.Hit(prefix + "ip:" + std::string(client_ip), limit);
-  if (wait == 0 && !email.empty()) {
+  // One client: its attempts across all emails, and on one email. Either over budget is a 429
+  // for that client only; nobody else is locked out.
+  // Logins from one address share it across many people (an office behind one NAT): five times
+  // the budget across all emails. Sign-ups and invite lookups: the budget itself.
+  int wait = limiter_.Hit(prefix + "ip:" + std::string(client_ip),
+                          action == "login" ? limit * kAuthIpFactor : limit);
+  std::string who;
+  if (!email.empty()) {
     const auto normalized = NormalizeEmail(email);
-    wait = limiter_.Hit(prefix + "email:" + (normalized ? *normalized : std::string(email.substr(0, 254))),
-                        limit);
+    who = normalized ? *normalized : std::string(email.substr(0, 254));
+    if (wait == 0) wait = limiter_.Hit(prefix + "client:" + std::string(client_ip) + ":" + who, limit);
   }
   if (wait > 0) {
     throw Error(ErrorKind::kRateLimited, "RATE_LIMITED", "Too many sign-in attempts; try again later")
         .WithRetryAfter(wait);
   }
+  // One email from everywhere (a guessing attack spread over many addresses): slowed down, not
+  // locked, so that the owner can still sign in.
+  if (!who.empty() && limiter_.Hit(prefix + "email:" + who, limit) > 0) return kAuthSlowdownMs;
+  return 0;
 }
 
 namespace {
@@ -264,6 +275,23 @@ CompanyView AccountService::UpdateCompany(const Caller& caller, const std::optio
     trimmed = Trim(*name);
     if (trimmed->empty()) throw core::ValidationError("/name", "must not be blank");
   }
+  // Outside the transaction: the check resolves the host.
+  std::optional<nlohmann::json> patch = settings_patch;
+  if (patch && patch->contains("webhook_url") && (*patch)["webhook_url"] == "")
+    (*patch)["webhook_url"] = nullptr;
+  if (patch && patch->contains("webhook_url") && (*patch)["webhook_url"].is_string()) {
+    const auto why = net::CheckUrl((*patch)["webhook_url"].get<std::string>(),
+                                   net::EgressPolicy::Tenant(config_.webhook_allow_private));
+    if (!why.empty()) {
+      throw core::ValidationError(
+          "/settings/webhook_url",
+          "The webhook URL " + why +
+              (why.find("address") != std::string::npos && !config_.webhook_allow_private
+                   ? "; webhooks reach public addresses only (an operator can set "
+                     "WEBHOOK_ALLOW_PRIVATE=true for an intranet install)"
+                   : ""));
+    }
+  }
   return db_.Transaction([&](soci::session& sql) {
     CompanyRepository companies(sql, db_.GetDialect());
     companies.Lock(caller.company_id);
@@ -271,8 +299,8 @@ CompanyView AccountService::UpdateCompany(const Caller& caller, const std::optio
     if (!company) throw core::NotFound("COMPANY_NOT_FOUND", "Company not found");
     auto settings = nlohmann::json::parse(company->settings_json, nullptr, false);
     if (!settings.is_object()) settings = nlohmann::json::object();
-    if (settings_patch) {
-      for (const auto& [key, value] : settings_patch->items()) {
+    if (patch) {
+      for (const auto& [key, value] : patch->items()) {
         if (value.is_null()) {
           settings.erase(key);
         } else {

@@ -54,9 +54,13 @@ class AccountService {
   AuthResult SignupWithInvite(std::string_view email, std::string_view password, std::string_view name,
                               std::string_view invite_token);
   AuthResult Login(std::string_view email, std::string_view password);
-  // Throws RATE_LIMITED when this address or this email has used its budget for `action`
-  // ("login", "signup", "invite"); each action has its own budget.
-  void CheckAuthBudget(std::string_view action, std::string_view client_ip, std::string_view email);
+  // Budgets per `action` ("login", "signup", "invite"), RATE_LIMIT_AUTH_PER_MIN each: throws
+  // RATE_LIMITED when this client address has used its budget on this email, or across all
+  // emails (five times the budget for logins). An email over its budget from all clients together is slowed
+  // down, not locked: returns the milliseconds to wait before answering (0 when none).
+  int CheckAuthBudget(std::string_view action, std::string_view client_ip, std::string_view email);
+  static constexpr int kAuthIpFactor = 5;
+  static constexpr int kAuthSlowdownMs = 1000;
   // Token → caller, with role and company read from the database. Throws UNAUTHORIZED.
   Caller Authenticate(std::string_view token);
   // The same without blocking: the caller when the token is valid and its user was read less

@@ -2,6 +2,8 @@
 
 #include <vips/vips8>
 
+#include <algorithm>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -43,6 +45,9 @@ void EnsureInit(const char* argv0) {
     // Every image is decoded once; a cache of operations would only hold memory.
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
+    // One thread per pipeline: the server runs decodes side by side on its CPU pool already, and
+    // each extra libvips worker holds buffers of its own.
+    vips_concurrency_set(1);
     // Only the built-in, fuzzed loaders (no ImageMagick, PDF, …) may ever see user bytes.
     vips_block_untrusted_set(TRUE);
     // Garbage uploads make libvips warn on stderr; rejecting them is the expected outcome.
@@ -50,6 +55,51 @@ void EnsureInit(const char* argv0) {
         "VIPS", G_LOG_LEVEL_WARNING, [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
   });
 }
+
+// Pixels being decoded at once, across every thread: a decode waits until its image fits, so
+// eight 50-megapixel screenshots arriving together are decoded two at a time while ordinary ones
+// (a few megapixels) never wait for each other.
+class PixelBudget {
+ public:
+  void SetLimit(int64_t pixels) {
+    std::lock_guard lock(mu_);
+    limit_ = std::max<int64_t>(pixels, kMaxPixels);
+    cv_.notify_all();
+  }
+  int64_t Acquire(int64_t pixels) {
+    std::unique_lock lock(mu_);
+    pixels = std::clamp<int64_t>(pixels, 1, limit_);
+    cv_.wait(lock, [&] { return in_use_ + pixels <= limit_; });
+    in_use_ += pixels;
+    return pixels;
+  }
+  void Release(int64_t pixels) {
+    {
+      std::lock_guard lock(mu_);
+      in_use_ -= pixels;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int64_t limit_ = 2 * kMaxPixels;
+  int64_t in_use_ = 0;
+};
+
+PixelBudget& Budget() {
+  static PixelBudget budget;
+  return budget;
+}
+
+struct Decoding {
+  int64_t held;
+  explicit Decoding(int64_t pixels) : held(Budget().Acquire(pixels)) {}
+  ~Decoding() { Budget().Release(held); }
+  Decoding(const Decoding&) = delete;
+  Decoding& operator=(const Decoding&) = delete;
+};
 
 // A VipsBlob over caller-owned bytes (no copy); unreferenced on scope exit.
 struct Blob {
@@ -92,6 +142,15 @@ vips::VImage ToSrgb8(vips::VImage image, bool drop_alpha) {
   return image;
 }
 
+// Pixels of the image the header declares (the header only: nothing is decoded).
+int64_t DeclaredPixels(Format format, std::string_view bytes) {
+  Blob blob(bytes);
+  vips::VImage image = Load(format, blob.blob);
+  return static_cast<int64_t>(image.width()) * image.height();
+}
+
+// Shrink-on-load where the format has it (JPEG's DCT scaling, WebP's scaled decode); PNG
+// streams through a line buffer. Call inside a Decoding that covers the source's pixels.
 vips::VImage Thumbnail(std::string_view bytes, int width, int height) {
   if (!Sniff(bytes)) throw std::invalid_argument("not a JPEG, PNG or WebP image");
   if (width <= 0 || height <= 0) throw std::invalid_argument("thumbnail size must be positive");
@@ -100,9 +159,20 @@ vips::VImage Thumbnail(std::string_view bytes, int width, int height) {
       blob.blob, width, vips::VImage::option()->set("height", height)->set("size", VIPS_SIZE_DOWN));
 }
 
+// Encodes `make()`'s image to bytes while holding decode budget for the source's pixels.
+template <typename Make>
+std::string Encode(std::string_view bytes, Make make) {
+  const auto format = Sniff(bytes);
+  if (!format) throw std::invalid_argument("not a JPEG, PNG or WebP image");
+  Decoding decoding(DeclaredPixels(*format, bytes));
+  return make();
+}
+
 }  // namespace
 
 void InitImages(const char* argv0) { EnsureInit(argv0); }
+
+void SetDecodeBudget(int64_t megapixels) { Budget().SetLimit(megapixels * 1'000'000); }
 
 std::optional<ImageInfo> InspectImage(std::string_view bytes) {
   EnsureInit(nullptr);
@@ -120,6 +190,7 @@ std::optional<ImageInfo> InspectImage(std::string_view bytes) {
     }
     // Decode every pixel (streamed, so memory stays small): a valid header followed by garbage
     // or a truncated file fails here.
+    Decoding decoding(static_cast<int64_t>(width) * height);
     (void)image.avg();
     return ImageInfo{Name(*format), width, height};
   } catch (const vips::VError&) {
@@ -131,8 +202,10 @@ std::optional<ImageInfo> InspectImage(std::string_view bytes) {
 std::string MakeThumbnail(std::string_view bytes, int width) {
   EnsureInit(nullptr);
   try {
-    vips::VImage thumb = ToSrgb8(Thumbnail(bytes, width, kMaxSide), false);
-    return TakeBlob(thumb.webpsave_buffer(vips::VImage::option()->set("Q", 75)->set("strip", true)));
+    return Encode(bytes, [&] {
+      vips::VImage thumb = ToSrgb8(Thumbnail(bytes, width, kMaxSide), false);
+      return TakeBlob(thumb.webpsave_buffer(vips::VImage::option()->set("Q", 75)->set("strip", true)));
+    });
   } catch (const vips::VError& e) {
     vips_error_clear();
     throw std::runtime_error(std::string("thumbnail failed: ") + e.what());
@@ -142,8 +215,10 @@ std::string MakeThumbnail(std::string_view bytes, int width) {
 std::string ResizeForVision(std::string_view bytes, int max_edge) {
   EnsureInit(nullptr);
   try {
-    vips::VImage image = ToSrgb8(Thumbnail(bytes, max_edge, max_edge), true);
-    return TakeBlob(image.jpegsave_buffer(vips::VImage::option()->set("Q", 85)->set("strip", true)));
+    return Encode(bytes, [&] {
+      vips::VImage image = ToSrgb8(Thumbnail(bytes, max_edge, max_edge), true);
+      return TakeBlob(image.jpegsave_buffer(vips::VImage::option()->set("Q", 85)->set("strip", true)));
+    });
   } catch (const vips::VError& e) {
     vips_error_clear();
     throw std::runtime_error(std::string("resize failed: ") + e.what());

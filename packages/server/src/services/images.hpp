@@ -15,6 +15,9 @@ struct ImageInfo {
 
 // Call once at start-up (vips_init); safe to call twice.
 void InitImages(const char* argv0);
+// Megapixels decoded at once across all threads (IMAGE_DECODE_BUDGET_MP; at least 50, the
+// largest image): a decode waits until its image fits. Default 100.
+void SetDecodeBudget(int64_t megapixels);
 
 // Sniffs the format from the magic bytes and decodes the whole image with libvips (so a PNG
 // header glued to HTML fails). nullopt when the bytes are not a decodable JPEG, PNG or WebP, or

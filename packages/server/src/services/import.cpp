@@ -355,11 +355,9 @@ ImportedWorkflow WorkflowFromRecording(const json& recording) {
     if (type == "navigate") {
       const std::string url = Text(rs, "url");
       if (url.empty()) throw Invalid(at + "/url", "a navigate step needs the URL it opens");
-      if (!starting_url) {
-        if (!UrlOrigin(url))
-          throw Invalid(at + "/url", "the first navigate step must open an http(s) URL with a host");
-        starting_url = url;
-      }
+      // Every navigate step, not only the first: a walkthrough opens these URLs.
+      if (!UrlOrigin(url)) throw Invalid(at + "/url", "a navigate step must open an http(s) URL with a host");
+      if (!starting_url) starting_url = url;
       page_url = url;
       focused.reset();
       add(i, {{"action_type", "navigate"},

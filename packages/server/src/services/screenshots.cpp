@@ -1,5 +1,9 @@
 #include "services/screenshots.hpp"
 
+#include <charconv>
+#include <map>
+#include <set>
+
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -147,6 +151,40 @@ int ScreenshotService::RemoveOrphans(int64_t max_age_ms) {
     if (batch.size() < 200) break;
   }
   return removed;
+}
+
+std::pair<int, int> ScreenshotService::SweepStore(int64_t older_than_ms) {
+  // A temporary file lives for the milliseconds of one write: a minute-old one is dead.
+  const int temporaries = blobs_.RemoveStaleTemporaries(60 * 1000);
+  const int64_t before = core::NowMillis() - older_than_ms;
+  std::map<int64_t, std::vector<std::string>> candidates;  // company → old screenshot files
+  blobs_.ForEachLocal([&](const std::string& key, int64_t modified_ms) {
+    static constexpr std::string_view kPrefix = "companies/";
+    if (modified_ms >= before || key.rfind(kPrefix, 0) != 0) return;
+    const auto slash = key.find('/', kPrefix.size());
+    if (slash == std::string::npos || key.compare(slash, 13, "/screenshots/") != 0) return;
+    int64_t company = 0;
+    const auto [end, ec] = std::from_chars(key.data() + kPrefix.size(), key.data() + slash, company);
+    if (ec != std::errc() || end != key.data() + slash) return;
+    candidates[company].push_back(key);
+  });
+  int unreferenced = 0;
+  for (const auto& [company, keys] : candidates) {
+    const auto used = db_.Read([&, company = company](soci::session& sql) {
+      auto list = ScreenshotRepository(sql, db_.GetDialect()).BlobKeys(company);
+      return std::set<std::string>(list.begin(), list.end());
+    });
+    for (const auto& key : keys) {
+      if (used.count(key) != 0) continue;
+      try {
+        blobs_.Delete(key);
+        ++unreferenced;
+      } catch (const std::exception& e) {
+        core::LogWarn("could not delete a blob", {{"key", key}, {"error", e.what()}});
+      }
+    }
+  }
+  return {temporaries, unreferenced};
 }
 
 std::pair<int64_t, int64_t> ScreenshotService::Usage(const Caller& caller) {

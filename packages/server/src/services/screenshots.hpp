@@ -42,6 +42,11 @@ class ScreenshotService {
   // Removes screenshots never attached to a workflow and older than `max_age_ms` (rows, then
   // blobs). Safe to run twice at once. Returns how many went.
   int RemoveOrphans(int64_t max_age_ms);
+  // Start-up housekeeping of a local blob store: temporary files of writes a crash cut short,
+  // and screenshot files no row refers to (a crash between writing the file and its row, or
+  // between deleting a row and its file) older than `older_than_ms`. Returns {temporaries,
+  // unreferenced} removed.
+  std::pair<int, int> SweepStore(int64_t older_than_ms);
   std::pair<int64_t, int64_t> Usage(const Caller& caller);  // count, bytes
 
  private:

@@ -1,14 +1,18 @@
 #include "services/webhooks.hpp"
 
-#include "ai/http_client.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
+#include "net/http_client.hpp"
 #include "storage/db/repositories.hpp"
 
 namespace stepwise::services {
 
 std::string WebhookService::Secret(int64_t company_id) const {
   return core::HmacSha256Hex(key_, "stepwise webhook v1:" + std::to_string(company_id));
+}
+
+std::string WebhookService::CheckUrl(const std::string& url) const {
+  return net::CheckUrl(url, net::EgressPolicy::Tenant(allow_private_));
 }
 
 void WebhookService::Deliver(int64_t company_id, const nlohmann::json& notification) {
@@ -28,13 +32,20 @@ void WebhookService::Deliver(int64_t company_id, const nlohmann::json& notificat
                       ? notification["message"].get<std::string>()
                       : std::string());
   const std::string text = body.dump();
-  const auto res =
-      ai::PostJson(url,
-                   {"Content-Type: application/json", "User-Agent: Stepwise-Webhook/1",
-                    "X-Stepwise-Event: " + notification.value("type", std::string()),
-                    "X-Stepwise-Delivery: " + std::to_string(notification.value("id", int64_t{0})),
-                    "X-Stepwise-Signature: sha256=" + core::HmacSha256Hex(Secret(company_id), text)},
-                   text, 5000, 10000);
+  net::HttpResult res;
+  try {
+    res = net::PostJson(url,
+                        {"Content-Type: application/json", "User-Agent: Stepwise-Webhook/1",
+                         "X-Stepwise-Event: " + notification.value("type", std::string()),
+                         "X-Stepwise-Delivery: " + std::to_string(notification.value("id", int64_t{0})),
+                         "X-Stepwise-Signature: sha256=" + core::HmacSha256Hex(Secret(company_id), text)},
+                        text, net::EgressPolicy::Tenant(allow_private_));
+  } catch (const net::TransportError& e) {
+    if (e.kind() != net::TransportError::Kind::kRefused) throw;
+    // Saved before the policy changed, or a name that now resolves elsewhere: retrying will not help.
+    core::LogWarn("webhook refused by the egress policy", {{"company_id", company_id}, {"reason", e.what()}});
+    return;
+  }
   if (res.status < 200 || res.status >= 300) {
     throw std::runtime_error("webhook answered " + std::to_string(res.status));
   }

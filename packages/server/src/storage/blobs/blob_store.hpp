@@ -6,6 +6,7 @@
 // expiring URLs so that <img> tags work without an Authorization header.
 // All calls block: run them on a pool thread.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,16 @@ class BlobStore {
   // path on this server ("/api/blobs/<key>?expires=<unix>&sig=<hex hmac>"), for S3 a pre-signed
   // GET URL. `now_unix` is explicit for tests.
   virtual std::string SignedGetUrl(const std::string& key, int64_t now_unix, int ttl_seconds = 900) = 0;
+
+  // Start-up housekeeping of a local store (a remote store cleans up with its own lifecycle
+  // rules: both are no-ops there). Removes temporary files of writes that never finished (a
+  // crash mid-write) older than `older_than_ms`; returns how many.
+  virtual int RemoveStaleTemporaries(int64_t /*older_than_ms*/) { return 0; }
+  // Calls `fn` with every object's key and modification time (Unix milliseconds); false when
+  // the store cannot list (remote stores).
+  virtual bool ForEachLocal(const std::function<void(const std::string& key, int64_t modified_ms)>& /*fn*/) {
+    return false;
+  }
 };
 
 // Validates key syntax: segments of [A-Za-z0-9._-], no empty, "." or ".." segment, no leading

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/crypto.hpp"
+#include "core/time.hpp"
 
 namespace stepwise::storage {
 namespace fs = std::filesystem;
@@ -120,6 +121,24 @@ class FileBlobStore final : public BlobStore {
     return S_ISREG(st.st_mode);
   }
 
+  int RemoveStaleTemporaries(int64_t older_than_ms) override {
+    int removed = 0;
+    Walk([&](const fs::path& path, bool temporary, int64_t modified_ms) {
+      if (temporary && modified_ms < core::NowMillis() - older_than_ms && ::unlink(path.c_str()) == 0)
+        ++removed;
+    });
+    return removed;
+  }
+
+  bool ForEachLocal(const std::function<void(const std::string& key, int64_t modified_ms)>& fn) override {
+    Walk([&](const fs::path& path, bool temporary, int64_t modified_ms) {
+      if (temporary) return;
+      const std::string key = path.lexically_relative(root_).generic_string();
+      if (IsValidBlobKey(key)) fn(key, modified_ms);
+    });
+    return true;
+  }
+
   std::string SignedGetUrl(const std::string& key, int64_t now_unix, int ttl_seconds) override {
     if (!IsValidBlobKey(key)) throw std::invalid_argument("invalid blob key");
     if (ttl_seconds <= 0) throw std::invalid_argument("a signed URL needs a positive lifetime");
@@ -130,6 +149,19 @@ class FileBlobStore final : public BlobStore {
   }
 
  private:
+  // Every regular file under the root (symlinks are not followed), whether it is a temporary
+  // file of an unfinished write, and its modification time.
+  void Walk(const std::function<void(const fs::path&, bool temporary, int64_t modified_ms)>& fn) const {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+      struct stat st {};
+      if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      const int64_t modified_ms = int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000;
+      fn(it->path(), it->path().filename().string().rfind(".tmp-", 0) == 0, modified_ms);
+    }
+  }
+
   fs::path PathOf(const std::string& key) const {
     if (!IsValidBlobKey(key)) throw std::invalid_argument("invalid blob key");
     fs::path path = (root_ / key).lexically_normal();

@@ -183,10 +183,10 @@ std::vector<HealReviewRecord> HealingRepository::Reviews(int64_t company_id, con
   st.exchange(soci::use(wf, "w2"));
   st.exchange(soci::use(limit, "l"));
   st.exchange(soci::use(offset, "o"));
-  PrepareBound(
-      st, std::string("SELECT ") + kReviewColumns +
-              " FROM heal_reviews WHERE company_id = :c AND status = :s AND (:w1 = 0 OR workflow_id = :w2) "
-              "ORDER BY id DESC LIMIT :l OFFSET :o");
+  PrepareBound(st, std::string("SELECT ") + kReviewColumns +
+                       " FROM heal_reviews WHERE company_id = :c AND status = :s AND (CAST(:w1 AS BIGINT) = "
+                       "0 OR workflow_id = :w2) "
+                       "ORDER BY id DESC LIMIT :l OFFSET :o");
   st.execute();
   while (st.fetch()) out.push_back(r);
   return out;
@@ -196,7 +196,8 @@ int64_t HealingRepository::CountReviews(int64_t company_id, const std::string& s
                                         std::optional<int64_t> workflow_id) {
   const int64_t wf = workflow_id.value_or(0);
   int64_t n = 0;
-  sql_ << "SELECT COUNT(*) FROM heal_reviews WHERE company_id = :c AND status = :s AND (:w = 0 OR "
+  sql_ << "SELECT COUNT(*) FROM heal_reviews WHERE company_id = :c AND status = :s AND (CAST(:w AS BIGINT) = "
+          "0 OR "
           "workflow_id = :w2)",
       soci::use(company_id), soci::use(status), soci::use(wf), soci::use(wf), soci::into(n);
   return n;

@@ -552,4 +552,16 @@ std::pair<int64_t, int64_t> ScreenshotRepository::CountAndBytes(int64_t company_
   return {count, bytes};
 }
 
+std::vector<std::string> ScreenshotRepository::BlobKeys(int64_t company_id) {
+  std::vector<std::string> out;
+  soci::rowset<soci::row> rs =
+      (sql_.prepare << "SELECT storage_key, thumbnail_key FROM screenshots WHERE company_id = :c",
+       soci::use(company_id));
+  for (const auto& row : rs) {
+    out.push_back(row.get<std::string>(0));
+    if (row.get_indicator(1) == soci::i_ok) out.push_back(row.get<std::string>(1));
+  }
+  return out;
+}
+
 }  // namespace stepwise::storage

@@ -80,6 +80,8 @@ class ScreenshotRepository {
   // Screenshots never attached and older than `before`: deleted and returned (at most `limit`).
   std::vector<ScreenshotRecord> DeleteOrphans(int64_t before, int limit);
   std::pair<int64_t, int64_t> CountAndBytes(int64_t company_id);
+  // Every blob key the company's screenshots use (images and thumbnails).
+  std::vector<std::string> BlobKeys(int64_t company_id);
 
  private:
   soci::session& sql_;
