@@ -345,6 +345,36 @@ def test_idle_connections_from_one_address_do_not_starve_others(server_factory):
             c.close()
 
 
+@pytest.mark.slow
+def test_at_the_global_cap_an_idle_connection_makes_room_for_a_new_client(server_factory):
+    """Many addresses holding idle connections up to MAX_CONNECTIONS: the oldest one waiting for a
+    request is closed so that a new client still gets in (it used to be closed at accept)."""
+    s = server_factory(**env(MAX_CONNECTIONS="40", MAX_CONNECTIONS_PER_IP="0", FIRST_REQUEST_TIMEOUT_SECONDS="300",
+                             READ_TIMEOUT_SECONDS="300", IDLE_TIMEOUT_SECONDS="300"))
+    idle = []
+    try:
+        for _ in range(40):
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            idle.append(c)
+        time.sleep(0.5)  # all 40 accepted: the server is at its cap
+        statuses = []
+        for _ in range(10):
+            try:
+                statuses.append(helpers.request(s.port, "GET", "/api/health", timeout=10).status)
+            except OSError as e:
+                statuses.append(repr(e))
+        assert statuses == [200] * 10, statuses
+        closed = 0
+        for c in idle:
+            c.setblocking(False)
+            if _closed_by_peer(c):
+                closed += 1
+        assert 1 <= closed <= 20, f"{closed} of the 40 idle connections were closed to make room"
+    finally:
+        for c in idle:
+            c.close()
+
+
 def _read_response(sock, timeout=10):
     sock.settimeout(timeout)
     resp = http.client.HTTPResponse(sock, method="GET")
