@@ -5,7 +5,8 @@
 // the target box, edit a label, an ETag conflict), approve it, the member sees it, a notification
 // arrives live, export every format and replay the DevTools recording with @puppeteer/replay against
 // the fixture app, import it back, health and the heal review queue, then remove the member and sign
-// out. A step whose endpoint the server does not have yet (404) skips with the reason printed.
+// out; last the company's webhook (a loopback address refused with the reason, a public one saved,
+// removed). A step whose endpoint the server does not have yet (404) skips with the reason printed.
 // Writes a screenshot of every page to build/e2e-screenshots/dashboard/ and, when JUNIT_DIR is set,
 // $JUNIT_DIR/dashboard-e2e.xml.
 import { execSync } from 'node:child_process';
@@ -808,6 +809,65 @@ async function main() {
       await a.goto(`${base}/no-such-page`);
       await waitText(a, 'This page does not exist');
       await shot(a, 'not-found');
+    });
+
+    await steps.step('the admin sets a webhook: a loopback address is refused with the reason, a public one is saved, then removed', async () => {
+      await a.goto(`${base}/settings`);
+      await waitText(a, 'Showing 1–1 of 1');
+      // Signing out ended the earlier session; ask the server with the current one.
+      const token = await a.evaluate(() => localStorage.getItem('stepwise.token'));
+      const card = a.getByRole('region', { name: 'Webhook', exact: true });
+      const current = card.getByTestId('webhook-current');
+      const input = card.getByLabel('Webhook URL', { exact: true });
+      await input.waitFor({ timeout: TIMEOUT });
+      assert((await current.textContent()) === 'No webhook', `a new company has no webhook, the card says ${JSON.stringify(await current.textContent())}`);
+
+      const loopback = 'http://127.0.0.1:9/hook';
+      await input.fill(loopback);
+      await click(a, 'button', 'Save webhook');
+      await a.waitForSelector('input[name=webhook_url][aria-invalid=true]', { timeout: TIMEOUT });
+      const reason = await a.$eval('input[name=webhook_url]', (el) => document.getElementById(el.getAttribute('aria-describedby')?.split(' ')[0] ?? '')?.textContent ?? '');
+      assert(/^The webhook URL points at a loopback address \(127\.0\.0\.1\)/.test(reason), `the refusal names the loopback address, got ${JSON.stringify(reason)}`);
+      assert((await input.inputValue()) === loopback, `the field keeps what was typed, has ${JSON.stringify(await input.inputValue())}`);
+      assert((await current.textContent()) === 'No webhook', 'a refused URL is not shown as the webhook');
+      assert(await input.evaluate((el) => document.activeElement === el), 'focus is on the field with the problem');
+      assert(!(await a.evaluate(() => document.body.innerText.includes('Webhook saved'))), 'a refusal shows no success');
+      const refused = await apiCall(base, token, 'GET', '/api/company');
+      assert(refused.json?.data?.settings?.webhook_url === undefined, `the server kept nothing: ${JSON.stringify(refused.json?.data?.settings)}`);
+      await shot(a, 'settings-webhook-refused');
+
+      // A public literal address: accepted without a DNS lookup, and nothing is sent when it is saved.
+      const hook = 'https://93.184.216.34/stepwise';
+      await input.fill(hook);
+      await click(a, 'button', 'Save webhook');
+      await waitText(a, 'Webhook saved');
+      await a.waitForFunction((u) => document.querySelector('[data-testid=webhook-current]')?.textContent === u, hook, { timeout: TIMEOUT });
+      assert((await input.getAttribute('aria-invalid')) === null, 'the field is no longer marked invalid');
+      const saved = await apiCall(base, token, 'GET', '/api/company');
+      assert(saved.json?.data?.settings?.webhook_url === hook, `the server keeps the webhook: ${JSON.stringify(saved.json?.data?.settings)}`);
+      const secret = card.getByLabel('Signing secret', { exact: true });
+      assert((await secret.getAttribute('type')) === 'password', 'the signing secret is masked');
+      await click(a, 'button', 'Show signing secret');
+      assert((await secret.getAttribute('type')) === 'text' && (await secret.inputValue()) === saved.json.data.webhook_secret, 'Show reveals the company’s signing secret');
+      await click(a, 'button', 'Copy signing secret');
+      await waitText(a, 'The secret is on your clipboard.');
+      const clipboard = await a.evaluate(() => navigator.clipboard.readText().catch((e) => `unreadable: ${e}`));
+      assert(clipboard === saved.json.data.webhook_secret, 'the clipboard holds the signing secret');
+      await shot(a, 'settings-webhook-saved');
+      await click(a, 'button', 'Hide signing secret');
+
+      await dismissToasts(a);
+      await click(a, 'button', 'Remove webhook');
+      const dialog = a.getByRole('alertdialog', { name: 'Remove the webhook?', exact: true });
+      await dialog.waitFor({ timeout: TIMEOUT });
+      await dialog.getByRole('button', { name: 'Remove webhook', exact: true }).click({ timeout: TIMEOUT });
+      await waitText(a, 'Webhook removed');
+      await a.waitForFunction(() => document.querySelector('[data-testid=webhook-current]')?.textContent === 'No webhook', null, { timeout: TIMEOUT });
+      assert((await input.inputValue()) === '', 'the field is emptied');
+      assert(await input.evaluate((el) => document.activeElement === el), 'focus moves to the field once the Remove button is gone');
+      const removed = await apiCall(base, token, 'GET', '/api/company');
+      assert(removed.json?.data?.settings?.webhook_url === undefined, `the server removed the webhook: ${JSON.stringify(removed.json?.data?.settings)}`);
+      await shot(a, 'settings-webhook-removed');
     });
 
     await steps.step('no uncaught errors in the pages', async () => {

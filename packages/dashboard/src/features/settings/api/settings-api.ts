@@ -39,3 +39,16 @@ export const DEFAULT_HEAL_CONFIRMATIONS = 2;
 export function setHealConfirmationsRequired(n: number): Promise<Company> {
   return api.patch('/api/company', { body: { settings: { heal_confirmations_required: n } }, silent: true });
 }
+
+/**
+ * Sets the address the company's alerts are posted to. The server checks it when saved and answers
+ * 422 with the reason at `/settings/webhook_url`, which the card shows under the field.
+ */
+export function setWebhookUrl(url: string): Promise<Company> {
+  return api.patch('/api/company', { body: { settings: { webhook_url: url } }, silent: true });
+}
+
+/** Stops the alerts; a failure becomes a toast while the confirmation stays open to try again. */
+export function removeWebhook(): Promise<Company> {
+  return api.patch('/api/company', { body: { settings: { webhook_url: null } } });
+}

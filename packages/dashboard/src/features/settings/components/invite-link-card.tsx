@@ -2,30 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Card } from '../../../components/ui/card';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
+import { copyText } from '../../../lib/copy-text';
 import { toast } from '../../../stores/toast-store';
 import { rotateInviteToken } from '../api/settings-api';
 
 export function inviteLink(token: string, origin = window.location.origin): string {
   return `${origin}/join/${encodeURIComponent(token)}`;
-}
-
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
-  try {
-    if (navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // Fall through to the selection-based copy (no clipboard permission, insecure origin).
-  }
-  if (!input) return false;
-  input.focus();
-  input.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  }
 }
 
 export function InviteLinkCard({ token, onRotated, className }: { token: string; onRotated: (token: string) => void; className?: string }) {
