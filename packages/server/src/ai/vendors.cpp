@@ -36,7 +36,7 @@ net::HttpResult Post(const VendorConfig& c, const AskRequest& r, const std::stri
     return net::PostJson(url, headers, body,
                          net::EgressPolicy::Operator(c.connect_timeout_ms, Timeout(c, r)));
   } catch (const net::TransportError& e) {
-    throw ProviderError(e.kind() == net::TransportError::Kind::kRefused ? Kind::kFatal : Kind::kRetryable,
+    throw ProviderError(e.GetKind() == net::TransportError::Kind::kRefused ? Kind::kFatal : Kind::kRetryable,
                         e.what());
   }
 }

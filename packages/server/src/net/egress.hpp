@@ -23,13 +23,13 @@ struct EgressPolicy {
   bool use_env_proxy = false;
   int64_t connect_timeout_ms = 5000;
   int64_t total_timeout_ms = 10000;
-  size_t max_response_bytes = 64 * 1024;
+  size_t max_response_bytes = size_t{64} * 1024;
 
   // A company's webhook and other tenant-supplied destinations.
   static EgressPolicy Tenant(bool allow_private) { return EgressPolicy{allow_private, false}; }
   // Destinations the operator configured (AI vendors): any address, environment proxies honoured.
   static EgressPolicy Operator(int64_t connect_timeout_ms, int64_t total_timeout_ms) {
-    return EgressPolicy{true, true, connect_timeout_ms, total_timeout_ms, 8 * 1024 * 1024};
+    return EgressPolicy{true, true, connect_timeout_ms, total_timeout_ms, size_t{8} * 1024 * 1024};
   }
 };
 

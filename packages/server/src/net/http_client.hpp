@@ -24,7 +24,7 @@ class TransportError : public std::runtime_error {
     kRefused,  // the egress policy refused the destination: trying again will not help
   };
   TransportError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
-  Kind kind() const { return kind_; }
+  Kind GetKind() const { return kind_; }
 
  private:
   Kind kind_;

@@ -41,7 +41,7 @@ void WebhookService::Deliver(int64_t company_id, const nlohmann::json& notificat
                          "X-Stepwise-Signature: sha256=" + core::HmacSha256Hex(Secret(company_id), text)},
                         text, net::EgressPolicy::Tenant(allow_private_));
   } catch (const net::TransportError& e) {
-    if (e.kind() != net::TransportError::Kind::kRefused) throw;
+    if (e.GetKind() != net::TransportError::Kind::kRefused) throw;
     // Saved before the policy changed, or a name that now resolves elsewhere: retrying will not help.
     core::LogWarn("webhook refused by the egress policy", {{"company_id", company_id}, {"reason", e.what()}});
     return;
