@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (text.find(':') == std::string::npos) std::abort();
   }
   // Allowing private addresses never refuses what the strict policy accepts.
-  if (stepwise::net::RefusedAddressText(text, false).empty() && !stepwise::net::RefusedAddressText(text, true).empty())
+  if (stepwise::net::RefusedAddressText(text, false).empty() &&
+      !stepwise::net::RefusedAddressText(text, true).empty())
     std::abort();
   return 0;
 }
