@@ -92,6 +92,20 @@ describe('workflows page', () => {
     expect(screen.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('ascending');
   });
 
+  it('a filter chosen while a typed search waits keeps both (the search is written onto the new address)', async () => {
+    signInAs(makeMe());
+    const all = [makeWorkflow({ id: 1, name: 'Pay a supplier', status: 'active' }), makeWorkflow({ id: 2, name: 'Supply audit', status: 'needs_review' })];
+    installFakeFetch({ 'GET /api/workflows': listOf(all) });
+    const { router } = renderApp('/workflows');
+    await screen.findByTestId('workflow-row-2');
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'supp' } });
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'needs_review' } });
+    await waitFor(() => expect(new URLSearchParams(router.state.location.search).get('q')).toBe('supp'));
+    expect(new URLSearchParams(router.state.location.search).get('status')).toBe('needs_review');
+    await waitFor(() => expect(screen.queryByTestId('workflow-row-1')).toBeNull());
+    expect(screen.getByTestId('workflow-row-2')).toBeTruthy();
+  });
+
   it('with no workflows an admin is shown how to record the first one; a member is told none are published', async () => {
     signInAs(makeMe());
     installFakeFetch({ 'GET /api/workflows': listOf([]) });

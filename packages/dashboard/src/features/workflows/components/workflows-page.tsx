@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
@@ -56,7 +56,7 @@ function Field({ label, children, id }: { label: string; children: ReactNode; id
 export function WorkflowsPage() {
   const isAdmin = useAuthStore((s) => s.me?.role === 'admin');
   const [search, setSearch] = useSearchParams();
-  const params = paramsFromSearch(search);
+  const params = useMemo(() => paramsFromSearch(search), [search]);
   const queryKey = searchFromParams(params).toString();
   const ids = { q: useId(), status: useId(), tag: useId(), sort: useId(), size: useId() };
 
@@ -66,13 +66,18 @@ export function WorkflowsPage() {
   useEffect(() => setQ(params.q), [params.q]);
   useEffect(() => setTag(params.tag), [params.tag]);
 
-  const update = (patch: Partial<ListParams>) => setSearch(searchFromParams(withChange(params, patch)), { replace: !('page' in patch) });
+  // Built from the address of this render: a change that lands while a typed value waits starts
+  // the wait again from the new address instead of writing the old one back.
+  const update = useCallback(
+    (patch: Partial<ListParams>) => setSearch(searchFromParams(withChange(params, patch)), { replace: !('page' in patch) }),
+    [params, setSearch],
+  );
 
   useEffect(() => {
     if (q === params.q && tag === params.tag) return;
     const t = setTimeout(() => update({ q, tag }), 300);
     return () => clearTimeout(t);
-  }, [q, tag]);
+  }, [q, tag, params.q, params.tag, update]);
 
   useEffect(() => {
     document.title = 'Workflows · Stepwise';
@@ -98,7 +103,7 @@ export function WorkflowsPage() {
   // A page past the end (after deletes, or an edited address) goes to the last page.
   useEffect(() => {
     if (page.status === 'success' && total > 0 && params.page > pages) update({ page: pages });
-  }, [page.status, total, params.page, pages]);
+  }, [page.status, total, params.page, pages, update]);
 
   let body: ReactNode;
   if (page.status === 'error' && !page.data) {
