@@ -36,6 +36,7 @@ fuzz:
 
 lint:
 	@scripts/lint.sh
+	@npm run lint --silent --workspaces --if-present
 
 format:
 	@scripts/lint.sh --fix

@@ -27,6 +27,7 @@ source scripts/test-services.sh
 trap services_stop EXIT
 
 suite lint scripts/lint.sh
+suite lint-ts npm run lint --silent --workspaces --if-present  # ESLint: eslint.config.mjs
 suite cpp-unit ctest --test-dir build/release --output-on-failure --output-junit "$results/cpp-unit.xml"
 suite api-sqlite env STEPWISE_BIN="$root/build/stepwise" TEST_DB=sqlite \
   $PY -m pytest -q -p no:cacheprovider packages/server/tests --junitxml="$results/api-sqlite.xml"

@@ -15,7 +15,6 @@ const CLICK_ROLES = new Set([
   'textbox', 'listbox',
 ]);
 const TEXT_INPUT_TYPES = new Set(['', 'text', 'email', 'search', 'tel', 'url', 'password', 'number', 'date', 'datetime-local', 'month', 'time', 'week']);
-const CLICK_INPUT_TYPES = new Set(['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'file', 'color', 'range']);
 const CLICK_EVENTS = new Set(['click', 'auxclick', 'dblclick', 'contextmenu']);
 
 function isTextEntry(el: Element): boolean {

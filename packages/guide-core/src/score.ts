@@ -115,7 +115,6 @@ const CLICK_ROLES = new Set([
   'checkbox', 'radio', 'treeitem',
 ]);
 const FIELD_ROLES = new Set(['textbox', 'combobox', 'searchbox', 'spinbutton', 'slider', 'listbox']);
-const LANDMARKS = new Set(['header', 'footer', 'nav', 'main', 'aside', 'form', 'dialog', 'table']);
 
 /** Coarse category: elements of one category can replace each other across versions. */
 export function categoryOf(tag: string, role: string, type: string): string {

@@ -4,7 +4,7 @@ const COMBINING = /[\u0300-\u036f]/g;
 const NON_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Lower case, no diacritics, punctuation as spaces, collapsed whitespace. */
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/; // any UTF-16 code unit outside ASCII
 const NON_WORD_ASCII = /[^a-z0-9]+/g;
 
 export function normalizeText(value: unknown): string {

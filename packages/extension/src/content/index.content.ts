@@ -13,7 +13,6 @@ import { shadowRootOf } from './shadow.content';
 import { initWalkthrough } from './walkthrough.content';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __stepwiseBoot: (() => void) | undefined;
 }
 
