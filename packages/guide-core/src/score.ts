@@ -573,98 +573,116 @@ const W = {
   parent: 0.25,
 };
 
-/** Weighted mean of signal similarities, 0..1. */
-let sum = 0;
-let weight = 0;
-let trace: [string, number, number][] | null = null;
+/** One signal's part in a score: `[signal, weight, similarity]`, rounded to two places. */
+type Signal = [string, number, number];
 
-function add(signal: string, w: number, s: number): void {
-  sum += w * s;
-  weight += w;
-  if (trace) trace.push([signal, Math.round(w * 100) / 100, Math.round(s * 100) / 100]);
-}
-
-function similarity(c: Prepared, o: Prepared, traceTo?: [string, number, number][]): number {
+/**
+ * The evidence of one comparison: the weighted mean of signal similarities (0..1), and, when asked
+ * for, the signals behind it. Each call owns its own, so scoring is reentrant and keeps no state
+ * between calls.
+ */
+class Evidence {
   sum = 0;
   weight = 0;
-  trace = traceTo ?? null;
-  identitySignals(c, o);
-  contextSignals(c, o);
-  trace = null;
-  return weight ? sum / weight : 0;
+
+  constructor(private readonly trace: Signal[] | null = null) {}
+
+  /** Starts over from a partial sum and weight (a fresh comparison by default). */
+  reset(sum = 0, weight = 0): this {
+    this.sum = sum;
+    this.weight = weight;
+    return this;
+  }
+
+  add(signal: string, w: number, s: number): void {
+    this.sum += w * s;
+    this.weight += w;
+    if (this.trace) this.trace.push([signal, Math.round(w * 100) / 100, Math.round(s * 100) / 100]);
+  }
+
+  /** The weighted mean, 0 when no signal applied. */
+  mean(): number {
+    return this.weight ? this.sum / this.weight : 0;
+  }
+}
+
+function similarity(c: Prepared, o: Prepared, e: Evidence = new Evidence()): number {
+  identitySignals(c, o, e);
+  contextSignals(c, o, e);
+  return e.mean();
 }
 
 /** What the element is: kind, text, names, identifiers. Most of the evidence, and cheap. */
-function identitySignals(c: Prepared, o: Prepared): void {
+function identitySignals(c: Prepared, o: Prepared, e: Evidence): void {
   if (o.testIds.length) {
     const hit = c.testIds.some((t) => o.testIds.includes(t));
-    if (hit) add('testId', W.testId, 1);
-    else if (c.testIds.length) add('testId', W.testId, 0);
-    else add('testId', W.testId * 0.3, 0);
+    if (hit) e.add('testId', W.testId, 1);
+    else if (c.testIds.length) e.add('testId', W.testId, 0);
+    else e.add('testId', W.testId * 0.3, 0);
   }
 
   if (o.tag) {
     const textVsClick = (o.kind === 'text' || c.kind === 'text') && (o.kind === 'clickable' || c.kind === 'clickable');
     const sameThing = c.kind === o.kind || (o.inControl && c.kind === 'clickable') || (c.inControl && o.kind === 'clickable');
-    add('kind', W.kind, sameThing ? 1 : textVsClick ? 0.4 : 0);
-    add('tag', W.tag, c.tag === o.tag ? (o.role && c.role && o.role !== c.role ? 0.6 : 1) : 0);
+    e.add('kind', W.kind, sameThing ? 1 : textVsClick ? 0.4 : 0);
+    e.add('tag', W.tag, c.tag === o.tag ? (o.role && c.role && o.role !== c.role ? 0.6 : 1) : 0);
   }
 
   if (o.main) {
-    add('text', W.text, c.main ? textPair(o.main, c.main) : Math.max(textPair(o.main, c.label), textPair(o.main, c.alt) * 0.9, namedBy(o.main, c) * ID_WORDS_AS_TEXT) * 0.9);
+    e.add('text', W.text, c.main ? textPair(o.main, c.main) : Math.max(textPair(o.main, c.label), textPair(o.main, c.alt) * 0.9, namedBy(o.main, c) * ID_WORDS_AS_TEXT) * 0.9);
   } else if (c.main) {
     // The original had no visible text; a candidate full of text is a different kind of element.
-    add('text', W.text * 0.4, c.main.toks.length > 3 ? 0 : 0.5);
+    e.add('text', W.text * 0.4, c.main.toks.length > 3 ? 0 : 0.5);
   }
-  if (o.label) add('label', W.label, Math.max(textPair(o.label, c.label), textPair(o.label, c.main) * 0.9));
+  if (o.label) e.add('label', W.label, Math.max(textPair(o.label, c.label), textPair(o.label, c.main) * 0.9));
 
   if (o.id) {
     const w = o.idStable && !o.idPositional ? W.id : W.id * 0.4;
-    if (c.id) add('id', w, idSimilarity(o.id, o.idToks, c.id, c.idToks));
-    else add('id', w * 0.35, 0);
+    if (c.id) e.add('id', w, idSimilarity(o.id, o.idToks, c.id, c.idToks));
+    else e.add('id', w * 0.35, 0);
   }
   if (o.name) {
-    if (c.name) add('name', W.name, idSimilarity(o.name, o.nameToks, c.name, c.nameToks));
-    else add('name', W.name * 0.5, 0);
+    if (c.name) e.add('name', W.name, idSimilarity(o.name, o.nameToks, c.name, c.nameToks));
+    else e.add('name', W.name * 0.5, 0);
   }
   // Every script-driven control on a page carries the same placeholder href: it tells none apart,
   // and on a candidate it is as good as none.
   if (o.href && !o.href.nowhere) {
-    if (c.href && !c.href.nowhere) add('href', W.href, hrefSimilarity(o.href, c.href));
-    else add('href', W.href * 0.5, 0);
+    if (c.href && !c.href.nowhere) e.add('href', W.href, hrefSimilarity(o.href, c.href));
+    else e.add('href', W.href * 0.5, 0);
   }
-  if (o.alt) add('alt', W.alt, c.alt ? textPair(o.alt, c.alt) : textPair(o.alt, c.main) * 0.8);
-  if (o.placeholder) add('placeholder', W.placeholder, textPair(o.placeholder, c.placeholder || c.label));
-  if (o.type && c.type) add('type', W.type, o.type === c.type ? 1 : 0);
+  if (o.alt) e.add('alt', W.alt, c.alt ? textPair(o.alt, c.alt) : textPair(o.alt, c.main) * 0.8);
+  if (o.placeholder) e.add('placeholder', W.placeholder, textPair(o.placeholder, c.placeholder || c.label));
+  if (o.type && c.type) e.add('type', W.type, o.type === c.type ? 1 : 0);
 
 }
 
 /** Where and how it is drawn: classes, neighbours, position, size, structure (volatile). */
-function contextSignals(c: Prepared, o: Prepared): void {
-  if (o.classes.size) add('classes', W.classes, c.classes.size ? setDice(o.classes, c.classes) : 0);
+function contextSignals(c: Prepared, o: Prepared, e: Evidence): void {
+  if (o.classes.size) e.add('classes', W.classes, c.classes.size ? setDice(o.classes, c.classes) : 0);
   if (o.nearby) {
-    add('nearby', W.nearby, c.nearby ? nearbySimilarity(o.nearby.set, c.nearby.set) : 0.1);
+    e.add('nearby', W.nearby, c.nearby ? nearbySimilarity(o.nearby.set, c.nearby.set) : 0.1);
   }
 
   if (o.hasBox && c.hasBox) {
     const dx = (o.cx - c.cx) / 1600;
     const dy = (o.cy - c.cy) / 1200;
-    add('position', W.position, Math.max(0, 1 - Math.hypot(dx, dy) * 2));
+    e.add('position', W.position, Math.max(0, 1 - Math.hypot(dx, dy) * 2));
     const ra = Math.min(o.w, c.w) / Math.max(o.w, c.w, 1);
     const rb = Math.min(o.h, c.h) / Math.max(o.h, c.h, 1);
-    add('size', W.size, Math.sqrt(ra * rb));
+    e.add('size', W.size, Math.sqrt(ra * rb));
   }
   if (o.xpathTags.length && c.xpathTags.length) {
     // Structure near the element (tags), and, more weakly, the same positions (li[4] vs li[3]).
     const tags = xpathTailSimilarity(o.xpathTags, c.xpathTags);
-    add('xpath', W.xpath, tags > 0 ? 0.7 * tags + 0.3 * xpathTailSimilarity(o.xpathRaw, c.xpathRaw) : 0);
+    e.add('xpath', W.xpath, tags > 0 ? 0.7 * tags + 0.3 * xpathTailSimilarity(o.xpathRaw, c.xpathRaw) : 0);
   }
   // Landmarks the original was inside (header, nav, footer, dialog, …). When it was in none,
   // that says little: older markup has no landmark elements at all.
   if (o.landmarks.length && (c.xpathTags.length || c.landmarks.length)) {
-    add('landmarks', W.landmarks, setOverlap(o.landmarks, c.landmarks));
+    e.add('landmarks', W.landmarks, setOverlap(o.landmarks, c.landmarks));
   }
-  if (o.parentTag && c.parentTag) add('parent', W.parent, o.parentTag === c.parentTag ? 1 : 0);
+  if (o.parentTag && c.parentTag) e.add('parent', W.parent, o.parentTag === c.parentTag ? 1 : 0);
 
 }
 
@@ -674,9 +692,9 @@ function toScore(sim: number): number {
 }
 
 /** Per-signal `[signal, weight, similarity]` behind `scoreCandidate` (for debugging and review). */
-export function explainScore(candidate: StepTarget, original: StepTarget): { score: number; signals: [string, number, number][] } {
-  const signals: [string, number, number][] = [];
-  const sim = similarity(prepare(candidate), prepare(original), signals);
+export function explainScore(candidate: StepTarget, original: StepTarget): { score: number; signals: Signal[] } {
+  const signals: Signal[] = [];
+  const sim = similarity(prepare(candidate), prepare(original), new Evidence(signals));
   return { score: toScore(sim), signals };
 }
 
@@ -707,10 +725,9 @@ function uniqueIdentifierBoost(o: Prepared, prepared: Prepared[], sims: number[]
 
 /** Weighted mean of the context signals alone (null when none applies). */
 function contextSimilarity(c: Prepared, o: Prepared): number | null {
-  sum = 0;
-  weight = 0;
-  contextSignals(c, o);
-  return weight ? sum / weight : null;
+  const e = new Evidence();
+  contextSignals(c, o, e);
+  return e.weight ? e.mean() : null;
 }
 
 // A copy must sit clearly elsewhere (its context this much less like the original's) to stop
@@ -820,8 +837,9 @@ export function rankCandidates(original: StepTarget, candidates: readonly StepTa
   const n = candidates.length;
   const prepared = preparedList(candidates);
   const sims: number[] = new Array(n);
+  const e = new Evidence();
   if (n <= REFINE_ALL_UP_TO) {
-    for (let i = 0; i < n; i++) sims[i] = similarity(prepared[i], o);
+    for (let i = 0; i < n; i++) sims[i] = similarity(prepared[i], o, e.reset());
   } else {
     // Large sets: identity signals for all, the volatile context signals only for the leaders.
     // Others keep a lower bound (context counted as a full mismatch), so they cannot overtake
@@ -830,20 +848,16 @@ export function rankCandidates(original: StepTarget, candidates: readonly StepTa
     const weights = new Float64Array(n);
     const coarse = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      sum = 0;
-      weight = 0;
-      identitySignals(prepared[i], o);
-      sums[i] = sum;
-      weights[i] = weight;
-      coarse[i] = weight ? sum / weight : 0;
+      identitySignals(prepared[i], o, e.reset());
+      sums[i] = e.sum;
+      weights[i] = e.weight;
+      coarse[i] = e.mean();
     }
     const order = topIndices(coarse, REFINE_TOP);
     const refined = new Uint8Array(n);
     for (const i of order) {
-      sum = sums[i];
-      weight = weights[i];
-      contextSignals(prepared[i], o);
-      sims[i] = weight ? sum / weight : 0;
+      contextSignals(prepared[i], o, e.reset(sums[i], weights[i]));
+      sims[i] = e.mean();
       refined[i] = 1;
     }
     const contextMax = contextWeight(o);

@@ -51,6 +51,20 @@ describe('scoreCandidate', () => {
     expect(scoreCandidate(renamed, original)).toBeGreaterThan(scoreCandidate(other, original) + 20);
   });
 
+  it('keeps no state between calls: each explanation holds its own signals, scores do not depend on earlier calls', () => {
+    const save = target({ inner_text: 'Save invoice', classes: ['btn'], nearby_text: 'Invoice' }, { stable_attrs: { id: 'save_invoice' } });
+    const cancel = target({ inner_text: 'Cancel', classes: ['btn'], bounding_box: { x: 300, y: 100, width: 60, height: 30 } });
+    const first = scoreCandidate(cancel, save);
+    const a = explainScore(save, save);
+    const b = explainScore(cancel, save);
+    rankCandidates(save, [cancel, save, ...Array.from({ length: 700 }, (_, i) => target({ inner_text: `Row ${i}` }))]);
+    expect(scoreCandidate(cancel, save)).toBe(first);
+    expect(b.score).toBe(first);
+    expect(a.signals.map(([s]) => s)).toEqual(b.signals.map(([s]) => s)); // the same signals apply, none carried over
+    const mean = (signals: [string, number, number][]) => signals.reduce((t, [, w, v]) => t + w * v, 0) / signals.reduce((t, [, w]) => t + w, 0);
+    expect(mean(b.signals) * 100).toBeCloseTo(b.score, 0);
+  });
+
   it('does not mutate its inputs (frozen inputs are accepted)', () => {
     const a = deepFreeze(target({ inner_text: 'A' }, { stable_attrs: { href: '/a' } }));
     const b = deepFreeze(target({ inner_text: 'B' }));
