@@ -176,6 +176,29 @@ describe('review page', () => {
     expect(screen.getByRole('button', { name: 'Restore' })).toBeTruthy();
   });
 
+  it('restores an archived workflow, unpublishes an active one, and re-runs the AI labels with a reload', async () => {
+    signInAs(makeMe());
+    const srv = workflowServer(makeDetail({ status: 'archived' }));
+    let relabels = 0;
+    const { calls } = installFakeFetch({ ...srv.routes, 'POST /api/workflows/10/relabel': () => (relabels++, json(202, { data: { queued: 3 }, meta: {} })) });
+    renderApp('/workflows/10');
+    expect(screen.queryByRole('button', { name: 'Re-run AI labels' })).toBeNull();
+    fireEvent.click(await screen.findByRole('button', { name: 'Restore' }));
+    expect(await screen.findByText('Restored for review')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ status: 'needs_review' }]);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Approve and publish' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Unpublish' }));
+    expect(await screen.findByText('Back in review')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ status: 'needs_review' }, { status: 'active' }, { status: 'needs_review' }]);
+
+    const loads = calls.filter((c) => c.method === 'GET').length;
+    fireEvent.click(screen.getByRole('button', { name: 'Re-run AI labels' }));
+    expect(await screen.findByText('Labeling again')).toBeTruthy();
+    expect(relabels).toBe(1);
+    await waitFor(() => expect(calls.filter((c) => c.method === 'GET').length).toBe(loads + 1));
+  });
+
   it('an impossible status change is explained', async () => {
     signInAs(makeMe());
     const srv = workflowServer(makeDetail());
