@@ -74,56 +74,48 @@ function isTextField(el: Element): boolean {
   return !['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'file', 'color', 'range', 'hidden'].includes(type);
 }
 
-export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSignal): RecorderHandle {
-  const doc = win.document;
-  const privacy = { denySelectors: opts.denySelectors ?? [] };
-  let paused = opts.paused;
-  const trusted = opts.trusted ?? ((e: Event) => e.isTrusted);
-  let pending: { clientId: string; rec: OutcomeRecorder; target: Element; timer: ReturnType<typeof setTimeout> } | null = null;
-  let last: { at: number; action: ActionType; element: Element } | null = null;
-  /** The value each field had when it was last committed (or focused): one commit per change. */
-  const committed = new WeakMap<Element, string>();
-  let lastUrl = win.location.href;
-  const shadowOf = opts.shadowRoot ?? openShadowRoot;
-  const topFrame = opts.topFrame ?? true;
-  /** Where focus went on the last focusin (on focusout it has already left: a closed root then hides it). */
-  let focused: Element | null = null;
-  const targetOf = (e: Event): Element | null => deepTarget(e, shadowOf);
+/** Deliveries in the order their events happened; see `createOutbox`. */
+interface Outbox {
+  deliver(f: () => void): void;
+  /** Runs every pending delivery now. */
+  flush(): void;
+  close(): void;
+}
 
-  // Deliveries in the order their events happened; run by a task posted after the event
-  // (MessageChannel: not clamped or throttled like setTimeout), or at once by flush().
-  const outbox: (() => void)[] = [];
+/**
+ * Deliveries in the order their events happened, run by a task posted after the event
+ * (MessageChannel: not clamped or throttled like setTimeout), or at once by flush(). Nothing is
+ * posted once the recorder stops; what is queued then leaves with the last flush().
+ */
+function createOutbox(signal: AbortSignal): Outbox {
+  const queue: (() => void)[] = [];
   const channel = new MessageChannel();
   let posted = false;
   const flush = () => {
     posted = false;
-    while (outbox.length) outbox.shift()!();
+    while (queue.length) queue.shift()!();
   };
   channel.port1.onmessage = flush;
-  const deliver = (f: () => void) => {
-    outbox.push(f);
-    if (!posted && !signal.aborted) {
-      posted = true;
-      channel.port2.postMessage(null);
-    }
+  return {
+    deliver(f) {
+      queue.push(f);
+      if (!posted && !signal.aborted) {
+        posted = true;
+        channel.port2.postMessage(null);
+      }
+    },
+    flush,
+    close: () => channel.port1.close(),
   };
+}
 
-  const finishOutcome = () => {
-    if (!pending) return;
-    const p = pending;
-    pending = null;
-    clearTimeout(p.timer);
-    try {
-      const outcome = p.rec.finish(p.target);
-      deliver(() => opts.emitOutcome(p.clientId, outcome));
-    } catch {
-      /* the page may be going away */
-    }
-  };
-
-  // The page-state hash (a few ms on a big page: it reads styles of up to 200 fields) is taken
-  // while the page is idle and kept until the DOM changes, so a step's listener only reads it:
-  // it describes the settled page the user acted on.
+/**
+ * The page-state hash (a few ms on a big page: it reads styles of up to 200 fields) is taken
+ * while the page is idle and kept until the DOM changes, so a step's listener only reads it: it
+ * describes the settled page the user acted on. Returns the reader.
+ */
+function watchPageState(win: Window, signal: AbortSignal): () => string {
+  const doc = win.document;
   let stateHash: string | null = null;
   let stateDirty = true;
   let stateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -144,23 +136,101 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
     stateObserver.disconnect();
     clearTimeout(stateTimer);
   }, { once: true });
-  const currentStateHash = () => {
+  scheduleState();
+  return () => {
     if (stateHash === null || (stateDirty && stateTimer === undefined)) refreshState();
     return stateHash!;
   };
-  scheduleState();
+}
 
-  const pageContext = (): CapturedStep['page_context'] => ({
-    url: win.location.href.slice(0, 2048),
-    title: (doc.title || '').slice(0, 500) || null,
-    viewport: { width: Math.round(win.innerWidth), height: Math.round(win.innerHeight) },
-    page_state_hash: currentStateHash(),
-  });
+/** A route change as a step: the page itself, no element. */
+function navigationStep(page: CapturedStep['page_context']): CapturedStep {
+  return {
+    client_id: crypto.randomUUID(),
+    timestamp: new Date().toISOString(),
+    action_type: 'navigate',
+    selectors: { primary: null, css: null, xpath: null, data_testid: null, stable_attrs: null },
+    element_meta: { tag_name: 'HTML', role: null, type: null, name: null, placeholder: null, inner_text: null, label_text: null, nearby_text: null, classes: [], bounding_box: null, parent_tag: null, parent_classes: null },
+    page_context: page,
+    action_data: null,
+    dom_context: null,
+    expected_outcome: null,
+  };
+}
 
-  const record = (el: Element, action: ActionType, event: Event | null, extra: Partial<NonNullable<CapturedStep['action_data']>> = {}) => {
-    finishOutcome();
-    const target = beginDescribe(el, privacy);
-    const value = ['input', 'select', 'textarea'].includes(el.localName) && action !== 'click' ? captureValue(el, privacy) : null;
+/**
+ * One recording in one frame: what it remembers between events (the step whose outcome is being
+ * watched, the last step, each field's committed value, where focus is) and a handler per event.
+ * initRecorder wires the handlers to the window and to the shadow roots events pass through.
+ */
+class RecorderSession {
+  paused: boolean;
+  private readonly doc: Document;
+  private readonly privacy: { denySelectors: string[] };
+  private readonly trusted: (e: Event) => boolean;
+  private readonly shadowOf: ShadowAccess;
+  readonly topFrame: boolean;
+  /** The step whose outcome is being observed, until the next step or OUTCOME_WINDOW_MS. */
+  private pending: { clientId: string; rec: OutcomeRecorder; target: Element; timer: ReturnType<typeof setTimeout> } | null = null;
+  /** The last step recorded: a submit or a route change it explains is not a step of its own. */
+  private last: { at: number; action: ActionType; element: Element } | null = null;
+  /** The value each field had when it was last committed (or focused): one commit per change. */
+  private readonly committed = new WeakMap<Element, string>();
+  private lastUrl: string;
+  /** Where focus went on the last focusin (on focusout it has already left: a closed root then hides it). */
+  private focused: Element | null = null;
+  /** A click on a <label> just recorded as its control's step (the browser's click on the control follows). */
+  private labelClick: { control: Element; at: number } | null = null;
+  /** Shadow roots listened to already (see hearRootsOf). */
+  private readonly heardRoots = new WeakSet<ShadowRoot>();
+
+  constructor(
+    private readonly win: Window,
+    private readonly opts: RecorderOptions,
+    private readonly signal: AbortSignal,
+    private readonly outbox: Outbox,
+    private readonly stateHash: () => string,
+  ) {
+    this.doc = win.document;
+    this.privacy = { denySelectors: opts.denySelectors ?? [] };
+    this.paused = opts.paused;
+    this.trusted = opts.trusted ?? ((e: Event) => e.isTrusted);
+    this.lastUrl = win.location.href;
+    this.shadowOf = opts.shadowRoot ?? openShadowRoot;
+    this.topFrame = opts.topFrame ?? true;
+  }
+
+  /** Ends the pending step's outcome window and delivers its outcome. */
+  readonly finishOutcome = (): void => {
+    if (!this.pending) return;
+    const p = this.pending;
+    this.pending = null;
+    clearTimeout(p.timer);
+    try {
+      const outcome = p.rec.finish(p.target);
+      this.outbox.deliver(() => this.opts.emitOutcome(p.clientId, outcome));
+    } catch {
+      /* the page may be going away */
+    }
+  };
+
+  private pageContext(): CapturedStep['page_context'] {
+    return {
+      url: this.win.location.href.slice(0, 2048),
+      title: (this.doc.title || '').slice(0, 500) || null,
+      viewport: { width: Math.round(this.win.innerWidth), height: Math.round(this.win.innerHeight) },
+      page_state_hash: this.stateHash(),
+    };
+  }
+
+  /**
+   * A step on `el`: what the event leaves behind is read now, the page-wide selector check and the
+   * delivery run in the task after the event (beginDescribe keeps the DOM changes in between).
+   */
+  record(el: Element, action: ActionType, event: Event | null, extra: Partial<NonNullable<CapturedStep['action_data']>> = {}): void {
+    this.finishOutcome();
+    const target = beginDescribe(el, this.privacy);
+    const value = ['input', 'select', 'textarea'].includes(el.localName) && action !== 'click' ? captureValue(el, this.privacy) : null;
     let click: { x: number; y: number } | null = null;
     if (event instanceof MouseEvent && event.detail !== 0) {
       const r = el.getBoundingClientRect();
@@ -168,11 +238,12 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
     }
     const clientId = crypto.randomUUID();
     const timestamp = new Date().toISOString();
-    const page = pageContext();
-    const dom = domContext(el, privacy);
-    last = { at: Date.now(), action, element: el };
-    pending = { clientId, rec: observeOutcome(doc, privacy), target: el, timer: setTimeout(finishOutcome, OUTCOME_WINDOW_MS) };
-    deliver(() => {
+    const page = this.pageContext();
+    const dom = domContext(el, this.privacy);
+    this.last = { at: Date.now(), action, element: el };
+    this.pending = { clientId, rec: observeOutcome(this.doc, this.privacy), target: el, timer: setTimeout(this.finishOutcome, OUTCOME_WINDOW_MS) };
+    const opts = this.opts;
+    this.outbox.deliver(() => {
       const t0 = opts.deferredTimings ? performance.now() : 0;
       const described = target.finish();
       const step: CapturedStep = {
@@ -194,176 +265,190 @@ export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSi
       opts.deferredTimings?.push(performance.now() - t0);
       opts.emit(step);
     });
-  };
-
-  const recordNavigation = (url: string) => {
-    finishOutcome();
-    const clientId = crypto.randomUUID();
-    const step: CapturedStep = {
-      client_id: clientId,
-      timestamp: new Date().toISOString(),
-      action_type: 'navigate',
-      selectors: { primary: null, css: null, xpath: null, data_testid: null, stable_attrs: null },
-      element_meta: { tag_name: 'HTML', role: null, type: null, name: null, placeholder: null, inner_text: null, label_text: null, nearby_text: null, classes: [], bounding_box: null, parent_tag: null, parent_classes: null },
-      page_context: { ...pageContext(), url: url.slice(0, 2048) },
-      action_data: null,
-      dom_context: null,
-      expected_outcome: null,
-    };
-    last = { at: Date.now(), action: 'navigate', element: doc.documentElement };
-    deliver(() => opts.emit(step));
-  };
-
-  const ours = (e: Event) => e.composedPath().some((t) => opts.isOurs(t));
-  const timed = <E extends Event>(f: (e: E) => void) => (e: E) => {
-    if (!opts.timings) return f(e);
-    const t0 = performance.now();
-    try {
-      f(e);
-    } finally {
-      opts.timings.push(performance.now() - t0);
-    }
-  };
-  const listen = <K extends keyof WindowEventMap>(type: K, f: (e: WindowEventMap[K]) => void) =>
-    win.addEventListener(type, timed(f), { capture: true, passive: true, signal });
-  // What stays inside a shadow root is listened to there (a root's listeners see its closed
-  // inside too). An event heard both there and on the window is handled twice: every handler
-  // below does what it does once.
-  const heardRoots = new WeakSet<ShadowRoot>();
-  const hearRootsOf = (el: Element) => {
-    for (const root of rootsOf(el)) {
-      if (heardRoots.has(root)) continue;
-      heardRoots.add(root);
-      const o = { capture: true, passive: true, signal };
-      root.addEventListener('change', timed(onChange), o);
-      root.addEventListener('submit', timed(onSubmit), o);
-      root.addEventListener('focusin', timed(onFocusIn as (e: Event) => void), o);
-      root.addEventListener('focusout', timed(onFocusOut as (e: Event) => void), o);
-    }
-  };
-
-  const commitIfChanged = (el: Element, e: Event | null) => {
-    const value = (el as HTMLInputElement).value ?? '';
-    if (committed.get(el) === value) return;
-    committed.set(el, value);
-    record(el, el.localName === 'select' ? 'select_change' : 'input_commit', e);
-  };
-
-  function onFocusIn(e: FocusEvent): void {
-    if (!trusted(e)) return;
-    const el = targetOf(e);
-    focused = el;
-    if (el) hearRootsOf(el);
-    if (paused) return;
-    if (el instanceof Element && (isTextField(el) || el.localName === 'select') && !committed.has(el)) committed.set(el, (el as HTMLInputElement).value ?? '');
   }
-  listen('focusin', onFocusIn);
+
+  recordNavigation(url: string): void {
+    this.finishOutcome();
+    const step = navigationStep({ ...this.pageContext(), url: url.slice(0, 2048) });
+    this.last = { at: Date.now(), action: 'navigate', element: this.doc.documentElement };
+    this.outbox.deliver(() => this.opts.emit(step));
+  }
+
+  /** A listener that measures itself when the bench asks (opts.timings). */
+  timed<E extends Event>(f: (e: E) => void): (e: E) => void {
+    const timings = () => this.opts.timings;
+    return (e: E) => {
+      const out = timings();
+      if (!out) return f(e);
+      const t0 = performance.now();
+      try {
+        f(e);
+      } finally {
+        out.push(performance.now() - t0);
+      }
+    };
+  }
+
+  private ours(e: Event): boolean {
+    return e.composedPath().some((t) => this.opts.isOurs(t));
+  }
+
+  private targetOf(e: Event): Element | null {
+    return deepTarget(e, this.shadowOf);
+  }
+
+  /**
+   * What stays inside a shadow root is listened to there (a root's listeners see its closed inside
+   * too). An event heard both there and on the window is handled twice: every handler does what
+   * it does once.
+   */
+  private hearRootsOf(el: Element): void {
+    for (const root of rootsOf(el)) {
+      if (this.heardRoots.has(root)) continue;
+      this.heardRoots.add(root);
+      const o = { capture: true, passive: true, signal: this.signal };
+      root.addEventListener('change', this.timed(this.onChange), o);
+      root.addEventListener('submit', this.timed(this.onSubmit), o);
+      root.addEventListener('focusin', this.timed(this.onFocusIn as (e: Event) => void), o);
+      root.addEventListener('focusout', this.timed(this.onFocusOut as (e: Event) => void), o);
+    }
+  }
+
+  private commitIfChanged(el: Element, e: Event | null): void {
+    const value = (el as HTMLInputElement).value ?? '';
+    if (this.committed.get(el) === value) return;
+    this.committed.set(el, value);
+    this.record(el, el.localName === 'select' ? 'select_change' : 'input_commit', e);
+  }
+
+  readonly onFocusIn = (e: FocusEvent): void => {
+    if (!this.trusted(e)) return;
+    const el = this.targetOf(e);
+    this.focused = el;
+    if (el) this.hearRootsOf(el);
+    if (this.paused) return;
+    if (el instanceof Element && (isTextField(el) || el.localName === 'select') && !this.committed.has(el)) this.committed.set(el, (el as HTMLInputElement).value ?? '');
+  };
 
   // A click on a <label> is recorded as its control's step; the browser then clicks the control
   // itself (a trusted click too), which is the same action, not a second step.
-  let labelClick: { control: Element; at: number } | null = null;
-  listen('click', (e) => {
-    if (!trusted(e) || ours(e)) return;
-    const raw = targetOf(e);
-    if (raw) hearRootsOf(raw);
-    if (paused || !raw) return;
-    if (labelClick && labelClick.control === raw && e.timeStamp - labelClick.at < 100) {
-      labelClick = null;
+  readonly onClick = (e: MouseEvent): void => {
+    if (!this.trusted(e) || this.ours(e)) return;
+    const raw = this.targetOf(e);
+    if (raw) this.hearRootsOf(raw);
+    if (this.paused || !raw) return;
+    if (this.labelClick && this.labelClick.control === raw && e.timeStamp - this.labelClick.at < 100) {
+      this.labelClick = null;
       return;
     }
     const el = meaningfulTarget(e, raw);
     if (!el) return;
     const label = raw.closest('label');
-    labelClick = label && (label as HTMLLabelElement).control === el && el !== raw ? { control: el, at: e.timeStamp } : null;
-    if (isSubmitControl(el)) record(el, 'submit', e, { submit_key: 'button_click' });
-    else record(el, 'click', e);
-  });
+    this.labelClick = label && (label as HTMLLabelElement).control === el && el !== raw ? { control: el, at: e.timeStamp } : null;
+    if (isSubmitControl(el)) this.record(el, 'submit', e, { submit_key: 'button_click' });
+    else this.record(el, 'click', e);
+  };
 
-  function onChange(e: Event): void {
-    if (paused || !trusted(e) || ours(e)) return;
-    const raw = targetOf(e);
+  readonly onChange = (e: Event): void => {
+    if (this.paused || !this.trusted(e) || this.ours(e)) return;
+    const raw = this.targetOf(e);
     if (!raw) return;
     const el = meaningfulTarget(e, raw);
     if (!el) return;
-    commitIfChanged(el, e);
-  }
-  listen('change', onChange);
+    this.commitIfChanged(el, e);
+  };
 
-  function onFocusOut(e: FocusEvent): void {
-    if (!trusted(e) || ours(e)) return;
+  readonly onFocusOut = (e: FocusEvent): void => {
+    if (!this.trusted(e) || this.ours(e)) return;
     const first = e.composedPath()[0];
-    const raw = focused && first instanceof Element && within(first, focused) ? focused : targetOf(e);
-    if (paused || !raw) return;
+    const focused = this.focused;
+    const raw = focused && first instanceof Element && within(first, focused) ? focused : this.targetOf(e);
+    if (this.paused || !raw) return;
     // Rich-text editors have no change event: their blur is the commit.
     if (raw instanceof HTMLElement && raw.isContentEditable && !isTextField(raw)) {
       const text = raw.textContent ?? '';
-      if (committed.get(raw) !== text) {
-        committed.set(raw, text);
-        record(raw, 'input_commit', e);
+      if (this.committed.get(raw) !== text) {
+        this.committed.set(raw, text);
+        this.record(raw, 'input_commit', e);
       }
     } else if (isTextField(raw) && rootsOf(raw).length) {
       // In a shadow root: its change may not have been heard (a root first met now); once only.
-      commitIfChanged(raw, e);
+      this.commitIfChanged(raw, e);
     }
-  }
-  listen('focusout', onFocusOut);
+  };
 
-  listen('keydown', (e) => {
-    if (paused || !trusted(e) || e.key !== 'Enter' || ours(e)) return;
-    const raw = targetOf(e);
+  readonly onKeyDown = (e: KeyboardEvent): void => {
+    if (this.paused || !this.trusted(e) || e.key !== 'Enter' || this.ours(e)) return;
+    const raw = this.targetOf(e);
     if (!(raw instanceof Element) || !isTextField(raw) || raw.localName === 'textarea' || !(raw as HTMLInputElement).form) return;
     // Enter submits the form: the value typed is its own step first.
-    commitIfChanged(raw, null);
-    record(raw, 'submit', e, { submit_key: 'enter' });
-  });
+    this.commitIfChanged(raw, null);
+    this.record(raw, 'submit', e, { submit_key: 'enter' });
+  };
 
-  function onSubmit(e: Event): void {
-    if (paused || !trusted(e)) return;
+  readonly onSubmit = (e: Event): void => {
+    if (this.paused || !this.trusted(e)) return;
     const form = e.composedPath()[0];
     if (!(form instanceof Element)) return;
     // Already recorded as the click on its submit button or the Enter key.
+    const last = this.last;
     if (last && Date.now() - last.at < 1000 && (last.action === 'submit' || last.action === 'click') && (form.contains(last.element) || last.element === form)) return;
     const el = meaningfulTarget(e, form);
-    if (el) record(el, 'submit', e);
-  }
-  listen('submit', onSubmit);
+    if (el) this.record(el, 'submit', e);
+  };
+
+  /** Client-side routes (pushState, popstate, hash): a URL change no step explains is a step. */
+  readonly checkUrl = (): void => {
+    const url = this.win.location.href;
+    if (url === this.lastUrl || !this.topFrame) return;
+    const from = this.lastUrl;
+    this.lastUrl = url;
+    if (this.paused) return;
+    const last = this.last;
+    const explained = last && Date.now() - last.at < OUTCOME_WINDOW_MS && last.action !== 'navigate';
+    if (!explained && url.split('#')[0] !== from.split('#')[0]) this.recordNavigation(url);
+  };
+}
+
+export function initRecorder(win: Window, opts: RecorderOptions, signal: AbortSignal): RecorderHandle {
+  const outbox = createOutbox(signal);
+  const session = new RecorderSession(win, opts, signal, outbox, watchPageState(win, signal));
+
+  const listen = <K extends keyof WindowEventMap>(type: K, f: (e: WindowEventMap[K]) => void) =>
+    win.addEventListener(type, session.timed(f), { capture: true, passive: true, signal });
+  listen('focusin', session.onFocusIn);
+  listen('click', session.onClick);
+  listen('change', session.onChange);
+  listen('focusout', session.onFocusOut);
+  listen('keydown', session.onKeyDown);
+  listen('submit', session.onSubmit);
 
   // The document's tasks never run once it is gone: what is pending leaves now.
   win.addEventListener('pagehide', () => {
-    finishOutcome();
-    flush();
+    session.finishOutcome();
+    outbox.flush();
   }, { signal });
 
-  // Client-side routes (pushState, popstate, hash): a URL change no step explains is a step.
-  const checkUrl = () => {
-    const url = win.location.href;
-    if (url === lastUrl || !topFrame) return;
-    const from = lastUrl;
-    lastUrl = url;
-    if (paused) return;
-    const explained = last && Date.now() - last.at < OUTCOME_WINDOW_MS && last.action !== 'navigate';
-    if (!explained && url.split('#')[0] !== from.split('#')[0]) recordNavigation(url);
-  };
-  win.addEventListener('popstate', checkUrl, { signal });
-  win.addEventListener('hashchange', checkUrl, { signal });
-  const poll = setInterval(checkUrl, URL_POLL_MS);
+  win.addEventListener('popstate', session.checkUrl, { signal });
+  win.addEventListener('hashchange', session.checkUrl, { signal });
+  const poll = setInterval(session.checkUrl, URL_POLL_MS);
   signal.addEventListener('abort', () => {
     clearInterval(poll);
-    finishOutcome();
-    flush();
-    channel.port1.close();
+    session.finishOutcome();
+    outbox.flush();
+    outbox.close();
   }, { once: true });
 
-  if (opts.recordNavigation && !paused && topFrame) recordNavigation(win.location.href);
+  if (opts.recordNavigation && !session.paused && session.topFrame) session.recordNavigation(win.location.href);
 
   return {
     setPaused(p: boolean) {
-      paused = p;
+      session.paused = p;
       if (p) {
-        finishOutcome();
-        flush();
+        session.finishOutcome();
+        outbox.flush();
       }
     },
-    flush,
+    flush: outbox.flush,
   };
 }
