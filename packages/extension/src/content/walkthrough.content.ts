@@ -18,7 +18,7 @@ import type { GuideStep, RunOutcome, RunState, StepResult } from '../shared/type
 import { findStep, targetOf, voteFor, type Found, type PendingVote, type Report } from './find-step.content';
 import { childFrameElement } from './frame.content';
 import { watchInteraction } from './interaction.content';
-import { Overlay, type OverlayButton } from './overlay.content';
+import { Overlay, type OverlayButton, type StepView } from './overlay.content';
 import { deepTarget, shadowRootOf } from './shadow.content';
 
 export const ADVANCE_MS = 600;
@@ -76,6 +76,30 @@ function spotTarget(el: Element): Element {
   return visibleLabelOf(el) ?? el;
 }
 
+/** The recorded outcome in guide-core's shape (the wire leaves empty parts out). */
+function expectedOutcomeOf(step: GuideStep): ExpectedOutcome | null {
+  const wire = step.expected_outcome;
+  return wire ? ({ navigation: wire.navigation ?? null, appeared: wire.appeared ?? [], disappeared: wire.disappeared ?? [], value: wire.value ?? null } as ExpectedOutcome) : null;
+}
+
+/** The end card's words: all done, done past skipped steps (named), or ended (after a report or not). */
+function endView(outcome: RunOutcome, name: string, skipped: string[], reported: boolean): Pick<StepView, 'title' | 'body' | 'tone'> {
+  if (outcome === 'success') return { title: 'All done!', body: `You completed “${name}”.`, tone: 'done' };
+  if (outcome === 'completed_with_skips') {
+    return { title: `Done — ${skipped.length} step${skipped.length === 1 ? '' : 's'} skipped`, body: `You reached the end of “${name}”. Skipped: ${skipped.join(', ')}.`, tone: 'done' };
+  }
+  return { title: 'Walkthrough ended', body: reported ? `Thanks — your report was sent to your admin. “${name}” was not completed.` : `“${name}” was not completed.`, tone: 'warning' };
+}
+
+/** "Is this …?": the words of the question about an uncertain match. */
+function questionView(step: GuideStep): Pick<StepView, 'title' | 'body'> {
+  const near = recordedNear(step);
+  return {
+    title: `Is this “${titleOf(step)}”?`,
+    body: `The page has changed since this step was recorded${near ? ` (next to “${near}”)` : ''}. If this is where you ${ACTION_WORDS[step.action_type].toLowerCase()} “${titleOf(step)}”, use it or press Yes; if not, press Not this.`,
+  };
+}
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -84,6 +108,12 @@ const sleep = (ms: number, signal: AbortSignal) =>
       resolve();
     }, { once: true });
   });
+
+/** An uncertain match being asked about: the candidate, and what "Not this" does. */
+interface Question {
+  onNotThis: () => void;
+  candidate: LocateCandidate;
+}
 
 /** Which frame this is (the browser's frame id, as the service worker said) and its last decision. */
 export interface WalkFrame {
@@ -135,26 +165,25 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
   );
 
   const skippedSteps = () => results.map((r, i) => (r === 'skipped' ? i : -1)).filter((i) => i >= 0);
-  const stepNames = (idx: number[]) => idx.map((i) => `step ${i + 1} (“${titleOf(run.steps[i]!)}”)`).join(', ');
 
   const showDone = (outcome: RunOutcome, reported: boolean) => {
     stepCtl?.abort();
-    const name = run.workflow.name;
-    const skipped = skippedSteps();
-    let title = 'All done!';
-    let body = `You completed “${name}”.`;
-    let tone: 'done' | 'warning' = 'done';
-    if (outcome === 'completed_with_skips') {
-      title = `Done — ${skipped.length} step${skipped.length === 1 ? '' : 's'} skipped`;
-      body = `You reached the end of “${name}”. Skipped: ${stepNames(skipped)}.`;
-    } else if (outcome !== 'success') {
-      tone = 'warning';
-      title = 'Walkthrough ended';
-      body = reported ? `Thanks — your report was sent to your admin. “${name}” was not completed.` : `“${name}” was not completed.`;
-    }
+    const skipped = skippedSteps().map((i) => `step ${i + 1} (“${titleOf(run.steps[i]!)}”)`);
     setState(outcome === 'success' || outcome === 'completed_with_skips' ? 'done' : 'finished', total);
     host.dataset.outcome = outcome;
-    overlay.show({ target: null, title, body, index: total, total, tone, buttons: [{ label: 'Close', primary: true, onClick: exit }] });
+    overlay.show({ target: null, ...endView(outcome, run.workflow.name, skipped, reported), index: total, total, buttons: [{ label: 'Close', primary: true, onClick: exit }] });
+  };
+
+  /**
+   * Ends what the current step watches (its listeners, waits and searches) and starts the watch of
+   * the next, which the walkthrough's own end ends too.
+   */
+  const nextStepSignal = (): AbortSignal => {
+    stepCtl?.abort();
+    const ctl = new AbortController();
+    stepCtl = ctl;
+    signal.addEventListener('abort', () => ctl.abort(), { once: true });
+    return ctl.signal;
   };
 
   const outcomeNow = (): RunOutcome => outcomeOf({ results });
@@ -222,10 +251,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
    * loading: "Looking for this element…".
    */
   function showElsewhere(a: WalkActive): void {
-    stepCtl?.abort();
-    const ctl = new AbortController();
-    stepCtl = ctl;
-    signal.addEventListener('abort', () => ctl.abort(), { once: true });
+    const s = nextStepSignal();
     const i = a.index;
     const step = run.steps[i]!;
     const skip = () => {
@@ -241,7 +267,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     setState('in-frame', i);
     overlay.onTargetLost = () => {
       // The iframe went away (the page re-rendered it): decide again.
-      if (!ctl.signal.aborted) void showStep(i);
+      if (!s.aborted) void showStep(i);
     };
     overlay.show({ target: iframe, area: true, title: titleOf(step), body: 'Continue in the highlighted area.', index: i, total, buttons: [{ label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' }] });
     if (!iframe) return;
@@ -249,24 +275,15 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     watchInteraction(
       window,
       { element: iframe, action: 'click', isOurs: (t) => t === host, onWrong: () => overlay.nudge('Continue in the highlighted area.'), onCorrect: () => {} },
-      ctl.signal,
+      s,
     );
   }
 
+  /** Step i in this frame (past the last: the end): find its element and guide to it. */
   async function runStep(i: number, a: WalkActive | null = null): Promise<void> {
-    stepCtl?.abort();
-    const ctl = new AbortController();
-    stepCtl = ctl;
-    const s = ctl.signal;
-    signal.addEventListener('abort', () => ctl.abort(), { once: true });
+    const s = nextStepSignal();
     if (i >= total) {
-      if (a?.finished) {
-        showDone(a.finished, a.reported);
-        return;
-      }
-      const outcome = outcomeNow();
-      await send({ type: 'walk/finish', runId: run.runId, outcome }).catch(() => {});
-      showDone(outcome, false);
+      await finishRun(a);
       return;
     }
     const step = run.steps[i]!;
@@ -282,19 +299,38 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       await showNavigate(step, i, started, s);
       return;
     }
-    // Only when the element is not there at once: say that we are looking (no flash otherwise).
+    const found = await find(step, i, started, s);
+    if (s.aborted) return;
+    showFound(step, i, found, started, s);
+  }
+
+  /** The end: as the service worker already decided it, or decided here and told to it. */
+  async function finishRun(a: WalkActive | null): Promise<void> {
+    if (a?.finished) {
+      showDone(a.finished, a.reported);
+      return;
+    }
+    const outcome = outcomeNow();
+    await send({ type: 'walk/finish', runId: run.runId, outcome }).catch(() => {});
+    showDone(outcome, false);
+  }
+
+  /** Looks for step i's element; says it is looking only when that takes a moment (no flash otherwise). */
+  async function find(step: GuideStep, i: number, started: number, s: AbortSignal): Promise<Found> {
     const searching = setTimeout(() => {
       if (!s.aborted) overlay.show({ target: null, title: titleOf(step), body: 'Looking for this element on the page…', index: i, total, buttons: commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)) });
     }, 150);
     // Done here, so in this document: both targets as this frame sees them (without the frame path).
     const prev = lastDone && lastDone.index === i - 1 && lastDone.element.isConnected ? { element: lastDone.element, target: targetOf(inOwnFrame(run.steps[i - 1]!)) } : null;
-    let found: Found;
     try {
-      found = await findStep({ runId: run.runId, index: i, step: inOwnFrame(step), me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s, hideOverlay: () => overlay.hideForCapture(), shadowRoot: shadowRootOf });
+      return await findStep({ runId: run.runId, index: i, step: inOwnFrame(step), me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s, hideOverlay: () => overlay.hideForCapture(), shadowRoot: shadowRootOf });
     } finally {
       clearTimeout(searching);
     }
-    if (s.aborted) return;
+  }
+
+  /** What was found decides the card: the step, a question, the way to a hidden element, or none. */
+  function showFound(step: GuideStep, i: number, found: Found, started: number, s: AbortSignal): void {
     host.dataset.found = found.kind;
     // Why nothing was found, for whoever inspects the page (and the end-to-end tests).
     if (found.kind === 'not_found') host.dataset.reason = found.report.error_message ?? '';
@@ -305,8 +341,11 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     else showNotFound(step, i, found.report, started);
   }
 
-  /** Spotlights the element and waits for the step's action on it. */
-  function guide(step: GuideStep, i: number, element: Element, report: Report, confirm: PendingVote | null, started: number, s: AbortSignal, question?: { onNotThis: () => void; candidate: LocateCandidate }): void {
+  /**
+   * Spotlights the element and waits for the step's action on it. With a `question` the card asks
+   * whether this is the element (Yes, Not this) and the spotlight is dashed.
+   */
+  function guide(step: GuideStep, i: number, element: Element, report: Report, confirm: PendingVote | null, started: number, s: AbortSignal, question?: Question): void {
     if (!inViewport(element)) element.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' as ScrollBehavior });
     const shown = spotTarget(element);
     overlay.onTargetLost = () => {
@@ -316,24 +355,19 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     const skip = () => skipShown(i, report, started);
     if (question) {
       const q = question;
-      const near = recordedNear(step);
+      const yes = () => {
+        sendVote(i, q.candidate.element, q.candidate.selector, 'confirm', 'asked', q.candidate.score);
+        guide(step, i, element, report, null, started, s);
+      };
       overlay.show({
         target: shown,
-        title: `Is this “${titleOf(step)}”?`,
-        body: `The page has changed since this step was recorded${near ? ` (next to “${near}”)` : ''}. If this is where you ${ACTION_WORDS[step.action_type].toLowerCase()} “${titleOf(step)}”, use it or press Yes; if not, press Not this.`,
+        ...questionView(step),
         index: i,
         total,
         question: true,
         buttons: [
           { label: 'Not this', onClick: q.onNotThis },
-          {
-            label: 'Yes',
-            primary: true,
-            onClick: () => {
-              sendVote(i, q.candidate.element, q.candidate.selector, 'confirm', 'asked', q.candidate.score);
-              guide(step, i, element, report, null, started, s);
-            },
-          },
+          { label: 'Yes', primary: true, onClick: yes },
           { label: 'Skip', onClick: skip },
           { label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' },
         ],
@@ -358,31 +392,31 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
           host.dataset.wrong = String(Number(host.dataset.wrong ?? 0) + 1);
           overlay.nudge(question ? 'Use the highlighted element if it is the right one, or press Not this.' : 'That is not the highlighted element. Use the highlighted one to continue.');
         },
-        onCorrect: () => {
-          overlay.onTargetLost = null;
-          overlay.success();
-          setState('advancing', i);
-          // The user's action on a healed element is their confirmation of it.
-          if (question) sendVote(i, question.candidate.element, question.candidate.selector, 'confirm', 'asked', question.candidate.score);
-          else if (confirm) sendVote(i, element, confirm.selector, 'confirm', 'acted', confirm.score);
-          lastDone = { index: i, element };
-          const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
-          // Saved at once: if this action loads another page, the next page resumes at i + 1.
-          void stepDone(i, full, i + 1);
-          void advanceAfter(step, i, s);
-        },
+        onCorrect: () => done(step, i, element, report, confirm, started, s, question),
       },
       s,
     );
   }
 
+  /** The user did step i on `element`: confirm a healed element, save the step, advance. */
+  function done(step: GuideStep, i: number, element: Element, report: Report, confirm: PendingVote | null, started: number, s: AbortSignal, question?: Question): void {
+    overlay.onTargetLost = null;
+    overlay.success();
+    setState('advancing', i);
+    // The user's action on a healed element is their confirmation of it.
+    if (question) sendVote(i, question.candidate.element, question.candidate.selector, 'confirm', 'asked', question.candidate.score);
+    else if (confirm) sendVote(i, element, confirm.selector, 'confirm', 'acted', confirm.score);
+    lastDone = { index: i, element };
+    const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
+    // Saved at once: if this action loads another page, the next page resumes at i + 1.
+    void stepDone(i, full, i + 1);
+    void advanceAfter(step, i, s);
+  }
+
   async function advanceAfter(step: GuideStep, i: number, s: AbortSignal): Promise<void> {
     const before = location.href;
     await sleep(ADVANCE_MS, s);
-    const wireOutcome = step.expected_outcome;
-    const expected: ExpectedOutcome | null = wireOutcome
-      ? ({ navigation: wireOutcome.navigation ?? null, appeared: wireOutcome.appeared ?? [], disappeared: wireOutcome.disappeared ?? [], value: wireOutcome.value ?? null } as ExpectedOutcome)
-      : null;
+    const expected = expectedOutcomeOf(step);
     if (expected?.navigation && expected.navigation.same_document === false && location.href === before) {
       // The recorded step loaded a new page: give it time (this document will go away).
       await sleep(NAVIGATION_WAIT_MS, s);
@@ -413,11 +447,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     const onNotThis = () => {
       sendVote(i, candidate.element, candidate.selector, 'reject', 'asked', candidate.score);
       refused.set(i, [...(refused.get(i) ?? []), candidate.selector]);
-      stepCtl?.abort();
-      const ctl = new AbortController();
-      stepCtl = ctl;
-      signal.addEventListener('abort', () => ctl.abort(), { once: true });
-      ask(step, i, queue, k + 1, report, started, ctl.signal);
+      ask(step, i, queue, k + 1, report, started, nextStepSignal());
     };
     guide(step, i, candidate.element, { ...report, deterministic_score: candidate.score }, null, started, s, { onNotThis, candidate });
   }
