@@ -6,8 +6,8 @@
 //   run the walkthrough as a regular user (overlay per step in the top layer, wrong clicks
 //   blocked, completion, health); heal on a changed app; report a removed element until the
 //   workflow is broken; stop the service worker in the middle of a recording and lose no step.
-// Writes $JUNIT_DIR/extension-e2e.xml when JUNIT_DIR is set. Cases that need a server route
-// not built yet skip with the reason printed.
+// Writes $JUNIT_DIR/extension-e2e.xml when JUNIT_DIR is set. Every server route used here exists:
+// a 404 or 405 from one is a failure, not a skip.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,6 @@ import { startServer } from '../dashboard/harness.mjs';
 import { startFixtureApp } from './fixture-app.mjs';
 import { flows } from './flows.mjs';
 import {
-  Skip,
   Suite,
   api,
   assert,
@@ -53,10 +52,12 @@ const admin = { email: 'ada@acme.test', password: 'admin-password-1', name: 'Ada
 const member = { email: 'bob@acme.test', password: 'member-password-1', name: 'Bob Member' };
 const state = { workflowId: null, adminToken: null };
 
-/** Skips the case (printing why) while the server answers 404 for a route it does not have yet. */
+/** Fails the case at once, naming the route, when the server answers as if it had no such route (404, 405). */
 async function requireRoute(method, p, what) {
   const r = await call(method, p, { token: state.adminToken, body: method === 'GET' ? undefined : {} });
-  if (r.status === 404 && !/WORKFLOW_NOT_FOUND/.test(r.text)) throw new Skip(`${method} ${p.replace(/\/\d+/g, '/{id}')} answers 404 (${r.json?.error?.code ?? 'no body'}): ${what} is not in this server build yet`);
+  const route = `${method} ${p.replace(/\/\d+/g, '/{id}')}`;
+  assert(r.status !== 404 || /WORKFLOW_NOT_FOUND/.test(r.text), `${route} answers 404 (${r.json?.error?.code ?? 'no body'}): ${what} is a route the server has`);
+  assert(r.status !== 405, `${route} answers 405: ${what} is a route the server has`);
 }
 
 const { openPopup, signInPopup, approve, expectSteps } = flows({ context, extensionId, serverBase: server.base, call, adminToken: () => state.adminToken });
@@ -197,15 +198,10 @@ try {
 
   await suite.test('labels from the local labeler', async () => {
     let detail;
-    try {
-      await waitFor(async () => {
-        detail = (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json.data;
-        return detail.steps.every((s) => s.field_label && s.instruction);
-      }, { timeout: 20_000, message: 'labels on every step' });
-    } catch (e) {
-      if (detail && detail.steps.every((s) => !s.field_label)) throw new Skip(`no step was labeled within 20 s (status ${detail.status}): the server build has no labeler yet (issue 5)`);
-      throw e;
-    }
+    await waitFor(async () => {
+      detail = (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json.data;
+      return detail.steps.every((s) => s.field_label && s.instruction);
+    }, { timeout: 20_000, message: 'labels on every step' });
     assert(/email/i.test(detail.steps[0].field_label), `step 1 label ${detail.steps[0].field_label}`);
   }, { needs: ['record a 7-step workflow through the extension and upload it'] });
 
