@@ -11,9 +11,9 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/embedded_file.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
-#include "embedded_file.hpp"
 
 namespace stepwise::api {
 
@@ -112,7 +112,7 @@ void Validate(const valijson::Schema& schema, const json& doc, const std::string
     }
   }
   if (errors.empty()) errors.push_back({{"pointer", prefix}, {"message", "does not match the schema"}});
-  throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid", {{"errors", errors}});
+  throw core::ValidationErrors(errors);
 }
 
 const json* Resolve(const json& root, const json& node) {
@@ -296,7 +296,7 @@ json Contract::Body(std::string_view operation_id, const http::Request& req) con
   json errors = json::array();
   CollectNul(doc, "", errors);
   if (!errors.empty()) {
-    throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid", {{"errors", errors}});
+    throw core::ValidationErrors(errors);
   }
   return doc;
 }
@@ -346,7 +346,7 @@ json Contract::Query(std::string_view operation_id, const http::Request& req) co
     }
   }
   if (!errors.empty()) {
-    throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid", {{"errors", errors}});
+    throw core::ValidationErrors(errors);
   }
   if (op.query) Validate(*op.query, out, "/query");
   return out;

@@ -88,7 +88,7 @@ services::ScreenshotUpload ReadForm(const http::Request& req) {
     }
   }
   if (!errors.empty()) {
-    throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid", {{"errors", errors}});
+    throw core::ValidationErrors(errors);
   }
   up.bytes = parts["image"]->data;
   up.declared_type = parts["image"]->content_type;

@@ -68,10 +68,15 @@ inline Error Forbidden(const std::string& message = "You do not have permission 
 inline Error Unauthorized(const std::string& message = "Authentication required") {
   return {ErrorKind::kUnauthorized, "UNAUTHORIZED", message};
 }
-// A single-field validation failure, in the same shape as schema violations.
+// Validation failures of several fields: `errors` is an array of {pointer, message} (JSON
+// Pointers into the body, or /query/<name>, /path/<name>), the shape schema violations have.
+inline Error ValidationErrors(nlohmann::json errors,
+                              const std::string& message = "The request is not valid") {
+  return {ErrorKind::kValidation, "VALIDATION_ERROR", message, nlohmann::json{{"errors", std::move(errors)}}};
+}
+// A single-field validation failure.
 inline Error ValidationError(const std::string& pointer, const std::string& message) {
-  return {ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid",
-          nlohmann::json{{"errors", nlohmann::json::array({{{"pointer", pointer}, {"message", message}}})}}};
+  return ValidationErrors(nlohmann::json::array({{{"pointer", pointer}, {"message", message}}}));
 }
 
 }  // namespace stepwise::core

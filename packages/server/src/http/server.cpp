@@ -459,66 +459,24 @@ Task<Response> Server::Handle(Request& req) {
   co_return co_await Dispatch(req, match);
 }
 
+// A request passes these steps in order; each answers it or hands it on:
+//   Preflight (OPTIONS, CORS) → NoRoute (404/405) → Authenticate (401, 429) → RequireRole (403)
+//   → the route's handler. Errors thrown anywhere become the JSON error envelope, and Finish adds
+//   the headers every answer carries.
 Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
   Response res;
   try {
     if (req.method == "OPTIONS") {
-      res = Response::NoContent();
-      if (!AllowedOrigin(req.Header("Origin")).empty()) {
-        res.With("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
-            .With("Access-Control-Allow-Headers",
-                  "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, Last-Event-ID")
-            .With("Access-Control-Max-Age", "600");
-      }
+      res = Preflight(req);
     } else if (match.route == nullptr) {
-      if (!match.allowed.empty()) {
-        std::string allow;
-        for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
-        res = ErrorResponse(core::ErrorKind::kMethodNotAllowed, "METHOD_NOT_ALLOWED",
-                            req.method + " is not allowed here; allowed: " + allow);
-        res.With("Allow", allow);
-      } else {
-        res = ErrorResponse(core::ErrorKind::kNotFound, "NOT_FOUND", "No such endpoint: " + req.path);
-      }
+      res = NoRoute(req, match);
     } else {
       const Route& route = *match.route;
       req.route = route.pattern;
       req.path_params = std::move(match.params);
       if (route.access != Access::kPublic) {
-        std::string_view auth = req.Header("Authorization");
-        std::string token;
-        if (auth.size() >= 8 && IEquals(auth.substr(0, 7), "Bearer ")) {
-          token = std::string(auth.substr(7));
-        } else if (auto q = req.query.find("access_token"); route.token_in_query && q != req.query.end()) {
-          token = q->second;
-        }
-        if (token.empty()) throw core::Unauthorized("A bearer token is required");
-        // Closures in a co_await expression capture by reference only (see Dispatch's declaration).
-        auto check = [this, &token] {
-          Principal p = hooks_.authenticate(token);
-          const int w = hooks_.limit_user ? hooks_.limit_user(p) : 0;
-          return std::make_pair(p, w);
-        };
-        std::optional<Principal> cached;
-        if (hooks_.authenticate_cached && (hooks_.limit_user_is_local || !hooks_.limit_user)) {
-          cached = hooks_.authenticate_cached(token);
-        }
-        Principal principal;
-        int wait = 0;
-        if (cached) {
-          principal = *cached;
-          wait = hooks_.limit_user ? hooks_.limit_user(principal) : 0;
-        } else {
-          std::tie(principal, wait) = co_await db_.Run(check);
-        }
-        if (wait > 0) {
-          throw core::Error(core::ErrorKind::kRateLimited, "RATE_LIMITED", "Too many requests; slow down")
-              .WithRetryAfter(wait);
-        }
-        if (route.access == Access::kAdmin && !principal.IsAdmin())
-          throw core::Forbidden("This needs an admin");
-        req.principal = principal;
-        req.token = std::move(token);
+        co_await Authenticate(req, route);
+        RequireRole(req, route);
       }
       Context ctx{req, db_, cpu_};
       res = co_await route.handler(ctx);
@@ -532,6 +490,71 @@ Task<Response> Server::Dispatch(Request& req, Router::Match& match) {
   }
   Finish(req, res);
   co_return res;
+}
+
+Response Server::Preflight(const Request& req) const {
+  Response res = Response::NoContent();
+  if (!AllowedOrigin(req.Header("Origin")).empty()) {
+    res.With("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+        .With("Access-Control-Allow-Headers",
+              "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id, Last-Event-ID")
+        .With("Access-Control-Max-Age", "600");
+  }
+  return res;
+}
+
+Response Server::NoRoute(const Request& req, const Router::Match& match) const {
+  if (match.allowed.empty()) {
+    return ErrorResponse(core::ErrorKind::kNotFound, "NOT_FOUND", "No such endpoint: " + req.path);
+  }
+  std::string allow;
+  for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+  Response res = ErrorResponse(core::ErrorKind::kMethodNotAllowed, "METHOD_NOT_ALLOWED",
+                               req.method + " is not allowed here; allowed: " + allow);
+  res.With("Allow", allow);
+  return res;
+}
+
+Task<void> Server::Authenticate(Request& req, const Route& route) {
+  std::string_view auth = req.Header("Authorization");
+  std::string token;
+  if (auth.size() >= 8 && IEquals(auth.substr(0, 7), "Bearer ")) {
+    token = std::string(auth.substr(7));
+  } else if (auto q = req.query.find("access_token"); route.token_in_query && q != req.query.end()) {
+    token = q->second;
+  }
+  if (token.empty()) throw core::Unauthorized("A bearer token is required");
+  // The in-process cache answers most requests without a hop to the pool; the per-user budget
+  // rides along (in Redis it may block, so then both run on the pool).
+  std::optional<Principal> cached;
+  if (hooks_.authenticate_cached && (hooks_.limit_user_is_local || !hooks_.limit_user)) {
+    cached = hooks_.authenticate_cached(token);
+  }
+  Principal principal;
+  int wait = 0;
+  if (cached) {
+    principal = *cached;
+    wait = hooks_.limit_user ? hooks_.limit_user(principal) : 0;
+  } else {
+    // Closures in a co_await expression capture by reference only (see Dispatch's declaration).
+    auto check = [this, &token] {
+      Principal p = hooks_.authenticate(token);
+      const int w = hooks_.limit_user ? hooks_.limit_user(p) : 0;
+      return std::make_pair(p, w);
+    };
+    std::tie(principal, wait) = co_await db_.Run(check);
+  }
+  if (wait > 0) {
+    throw core::Error(core::ErrorKind::kRateLimited, "RATE_LIMITED", "Too many requests; slow down")
+        .WithRetryAfter(wait);
+  }
+  req.principal = principal;
+  req.token = std::move(token);
+}
+
+void Server::RequireRole(const Request& req, const Route& route) {
+  if (route.access == Access::kAdmin && !req.principal->IsAdmin())
+    throw core::Forbidden("This needs an admin");
 }
 
 std::string Server::AllowedOrigin(std::string_view origin) const {

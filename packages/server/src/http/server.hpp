@@ -57,6 +57,13 @@ class Server {
   // Coroutine parameters are references: GCC 12 destroys a by-value coroutine argument with a
   // non-trivial destructor twice when the call sits in a co_await expression.
   Task<Response> Dispatch(Request& req, Router::Match& match);
+  // Dispatch's steps, in order (see server.cpp).
+  Response Preflight(const Request& req) const;
+  Response NoRoute(const Request& req, const Router::Match& match) const;
+  // Reads the bearer token (or ?access_token= where the route allows it), sets req.principal and
+  // req.token; throws 401 without a valid token, 429 past the user's budget.
+  Task<void> Authenticate(Request& req, const Route& route);
+  static void RequireRole(const Request& req, const Route& route);
   // A streamed response (Response::stream): headers, then the stream, then the connection closes.
   Task<void> WriteStream(beast::tcp_stream& stream, Request& req, Response& res);
   void CloseIdleSessions();

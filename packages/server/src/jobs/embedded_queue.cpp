@@ -7,7 +7,7 @@
 
 #include <map>
 #include "core/time.hpp"
-#include "jobs/job_table.hpp"
+#include "storage/db/jobs.hpp"
 
 #include "jobs/queue.hpp"
 
@@ -90,7 +90,7 @@ class EmbeddedQueue : public Queue {
   static constexpr int64_t kPollMs = 250;
   static const std::string& Owner(const Job& job) { return job.owner; }
 
-  JobTable table_;
+  storage::JobTable table_;
   std::mutex mu_;
   std::condition_variable cv_;
   uint64_t signal_ = 0;

@@ -12,8 +12,8 @@
 
 #include "core/log.hpp"
 #include "core/time.hpp"
-#include "jobs/job_table.hpp"
 #include "jobs/queue.hpp"
+#include "storage/db/jobs.hpp"
 #include "storage/redis/redis.hpp"
 
 namespace stepwise::jobs {
@@ -209,7 +209,7 @@ class RedisQueue : public Queue {
   }
 
   storage::Redis& redis_;
-  JobTable table_;
+  storage::JobTable table_;
   std::string stream_, delayed_, dead_, relay_owner_;
   std::atomic<bool> group_ready_{false};
   std::atomic<bool> outbox_warned_{false};

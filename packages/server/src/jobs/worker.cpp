@@ -6,12 +6,11 @@
 #include <random>
 #include <stop_token>
 
-#include <soci/soci.h>
-
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "storage/db/jobs.hpp"
 
 namespace stepwise::jobs {
 
@@ -199,16 +198,7 @@ std::vector<std::string> Scheduler::Tick(int64_t now_ms) {
   std::vector<std::string> ran;
   for (const auto& t : tasks_) {
     const int64_t next = now_ms + t.period_ms;
-    bool won = false;
-    db_.Transaction([&](soci::session& sql) {
-      sql << "INSERT INTO job_schedule (name, next_run_at) VALUES (:n, :r) ON CONFLICT (name) DO NOTHING",
-          soci::use(t.name), soci::use(now_ms);
-      soci::statement st = (sql.prepare << "UPDATE job_schedule SET next_run_at = :x WHERE name = :n AND "
-                                           "next_run_at <= :now",
-                            soci::use(next), soci::use(t.name), soci::use(now_ms));
-      st.execute(true);
-      won = st.get_affected_rows() == 1;
-    });
+    const bool won = storage::ScheduleTable(db_).TryTake(t.name, now_ms, next);
     if (!won) continue;
     ran.push_back(t.name);
     core::LogInfo("periodic task", {{"task", t.name}});

@@ -152,7 +152,7 @@ AuthResult AccountService::Login(std::string_view email, std::string_view passwo
   }
   if (!core::VerifyPassword(password, user->password_hash)) throw InvalidCredentials();
   const int64_t now = core::NowMillis();
-  db_.Read([&](soci::session& sql) { UserRepository(sql, db_.GetDialect()).TouchLogin(user->id, now); });
+  db_.Write([&](soci::session& sql) { UserRepository(sql, db_.GetDialect()).TouchLogin(user->id, now); });
   user->last_login_at = now;
   return Issue(*user);
 }

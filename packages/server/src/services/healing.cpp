@@ -12,6 +12,7 @@
 #include "core/time.hpp"
 #include "services/images.hpp"
 #include "services/variants.hpp"
+#include "services/workflow_status.hpp"
 #include "storage/db/workflows.hpp"
 
 namespace stepwise::services {
@@ -133,8 +134,7 @@ storage::HealStep HealService::VisibleStep(const Caller& caller, int64_t workflo
     return HealingRepository(sql, db_.GetDialect()).Step(caller.company_id, workflow_id, step_id);
   });
   // Regular users run published workflows (and broken or flagged ones) only.
-  if (!step || (caller.role != "admin" && step->workflow_status != "active" &&
-                step->workflow_status != "broken" && step->workflow_status != "needs_review")) {
+  if (!step || (caller.role != "admin" && !IsRunnable(step->workflow_status))) {
     throw core::NotFound("STEP_NOT_FOUND", "No such step in this workflow");
   }
   return *step;

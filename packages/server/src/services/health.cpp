@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "services/workflow_status.hpp"
 #include "storage/db/workflows.hpp"
 
 namespace stepwise::services {
@@ -56,6 +57,50 @@ std::string Quoted(const std::string& name) {
 
 }  // namespace
 
+AppliedRuns ApplyRuns(storage::HealthFields f, const std::vector<RunOutcome>& runs,
+                      const std::string& workflow_name, int64_t now, const HealthOptions& options) {
+  AppliedRuns out;
+  bool new_success = false;
+  for (const auto& run : runs) {
+    const RunEffect effect = EffectOfRun(run.status, run.error_type);
+    if (effect != RunEffect::kNone) ++f.total_uses;  // a finished run
+    if (effect == RunEffect::kNeutral || effect == RunEffect::kFailure) out.finished_unsuccessfully = true;
+    if (effect == RunEffect::kSuccess) {
+      f.consecutive_failures = 0;
+      f.last_successful_run = now;
+      new_success = true;
+      if (f.status == "broken") {
+        f.status = Transition(f.status, WorkflowStatus::kActive, ChangedBy::kServer);
+        out.alerts.push_back({"workflow_recovered", "info", Quoted(workflow_name) + " works again",
+                              "A run completed after it broke."});
+      }
+    } else if (effect == RunEffect::kFailure) {
+      ++f.consecutive_failures;
+      f.last_failed_run = now;
+      if (f.status == "active" && f.consecutive_failures >= options.broken_after) {
+        f.status = Transition(f.status, WorkflowStatus::kBroken, ChangedBy::kServer);
+        out.alerts.push_back(
+            {"workflow_broken", "error", Quoted(workflow_name) + " is broken",
+             std::to_string(f.consecutive_failures) + " runs in a row failed. Check the failing steps."});
+      }
+    }
+  }
+  out.success_rate_stale = new_success || out.finished_unsuccessfully;
+  out.fields = std::move(f);
+  return out;
+}
+
+std::optional<RunAlert> HighFailureAlert(int64_t total, int64_t ok, bool notified_recently,
+                                         const std::string& workflow_name, const HealthOptions& options) {
+  if (notified_recently || total < options.high_failure_min_runs ||
+      static_cast<double>(ok) >= options.high_failure_rate * static_cast<double>(total)) {
+    return std::nullopt;
+  }
+  return RunAlert{"high_failure_rate", "warning", Quoted(workflow_name) + " fails often",
+                  std::to_string(total - ok) + " of " + std::to_string(total) +
+                      " runs failed or skipped steps in the last 7 days."};
+}
+
 HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_id,
                                         const std::vector<storage::HealthEntry>& entries) {
   HealthBatchResult result;
@@ -65,11 +110,10 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
     storage::WorkflowRepository workflows(sql, db_.GetDialect());
     // The row lock serialises concurrent batches of one workflow: the counts stay exact.
     auto w = workflows.FindForUpdate(caller.company_id, workflow_id);
-    if (!w || (caller.role != "admin" && w->status != "active" && w->status != "broken" &&
-               w->status != "needs_review")) {
+    if (!w || (caller.role != "admin" && !IsRunnable(w->status))) {
       throw core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found");
     }
-    if (w->status != "active" && w->status != "broken" && w->status != "needs_review") {
+    if (!IsRunnable(w->status)) {
       throw core::Conflict("WORKFLOW_NOT_RUNNABLE",
                            "Runs are reported on active, needs_review or broken workflows");
     }
@@ -95,69 +139,45 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
       }
     }
     if (!errors.empty()) {
-      throw core::Error(core::ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid",
-                        {{"errors", errors}});
+      throw core::ValidationErrors(errors);
     }
     HealthRepository repo(sql, db_.GetDialect());
-    auto f = repo.Fields(caller.company_id, workflow_id);
-    before_status = f.status;
+    const auto before = repo.Fields(caller.company_id, workflow_id);
+    before_status = before.status;
     const int64_t now = core::NowMillis();
-    bool new_success = false;
-    bool finished_unsuccessfully = false;  // failed, or completed with skips
     const std::string url = notifications_.WorkflowUrl(workflow_id, "health");
-    auto notify = [&](const char* type, const char* severity, const std::string& title,
-                      const std::string& message) {
-      if (auto n = notifications_.CreateIn(
-              sql, NewNotification{caller.company_id, workflow_id, type, severity, title, message, url})) {
+    auto notify = [&](const RunAlert& a) {
+      if (auto n = notifications_.CreateIn(sql, NewNotification{caller.company_id, workflow_id, a.type,
+                                                                a.severity, a.title, a.message, url})) {
         notes.push_back(*n);
       }
     };
     // Runs in the order sent, each with its effect on the status: the result does not depend on
     // how the runs were split into batches.
     const auto inserted = repo.InsertMany(caller.company_id, workflow_id, caller.user_id, entries, now);
+    std::vector<RunOutcome> runs;
     for (size_t i = 0; i < entries.size(); ++i) {
-      const auto& e = entries[i];
       if (!inserted[i]) {
         ++result.duplicates;
         continue;
       }
       ++result.accepted;
-      if (e.step_id) continue;
-      const RunEffect effect = EffectOfRun(e.status, e.error_type);
-      if (effect != RunEffect::kNone) ++f.total_uses;  // a finished run
-      if (effect == RunEffect::kNeutral || effect == RunEffect::kFailure) finished_unsuccessfully = true;
-      if (effect == RunEffect::kSuccess) {
-        f.consecutive_failures = 0;
-        f.last_successful_run = now;
-        new_success = true;
-        if (f.status == "broken") {
-          f.status = "active";
-          notify("workflow_recovered", "info", Quoted(w->name) + " works again",
-                 "A run completed after it broke.");
-        }
-      } else if (effect == RunEffect::kFailure) {
-        ++f.consecutive_failures;
-        f.last_failed_run = now;
-        if (f.status == "active" && f.consecutive_failures >= options_.broken_after) {
-          f.status = "broken";
-          notify("workflow_broken", "error", Quoted(w->name) + " is broken",
-                 std::to_string(f.consecutive_failures) + " runs in a row failed. Check the failing steps.");
-        }
-      }
+      if (!entries[i].step_id) runs.push_back({entries[i].status, entries[i].error_type});
     }
-    if (new_success || finished_unsuccessfully) {
+    auto applied = ApplyRuns(before, runs, w->name, now, options_);
+    auto& f = applied.fields;
+    for (const auto& a : applied.alerts) notify(a);
+    if (applied.success_rate_stale) {
       const auto last = repo.LastRuns(workflow_id, 50);
       const auto ok = std::count(last.begin(), last.end(), "success");
       f.success_rate = last.empty() ? 0.0 : static_cast<double>(ok) / static_cast<double>(last.size());
     }
-    if (finished_unsuccessfully) {
+    if (applied.finished_unsuccessfully) {
       const auto [total, ok] = repo.RunsSince(workflow_id, now - 7 * kDay);
-      if (total >= options_.high_failure_min_runs &&
-          static_cast<double>(ok) < options_.high_failure_rate * static_cast<double>(total) &&
-          !repo.NotifiedSince(workflow_id, "high_failure_rate", now - kDay)) {
-        notify("high_failure_rate", "warning", Quoted(w->name) + " fails often",
-               std::to_string(total - ok) + " of " + std::to_string(total) +
-                   " runs failed or skipped steps in the last 7 days.");
+      if (auto a =
+              HighFailureAlert(total, ok, repo.NotifiedSince(workflow_id, "high_failure_rate", now - kDay),
+                               w->name, options_)) {
+        notify(*a);
       }
     }
     repo.SetFields(caller.company_id, workflow_id, f);

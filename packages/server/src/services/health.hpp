@@ -43,6 +43,31 @@ nlohmann::json HealthFieldsJson(const storage::HealthFields& f);
 enum class RunEffect { kSuccess, kFailure, kNeutral, kNone };
 RunEffect EffectOfRun(const std::string& status, const std::optional<std::string>& error_type);
 
+// The decision of a health batch, without the database: what the new run outcomes (in the order
+// sent, duplicates already left out) do to a workflow's fields, and which alerts they raise.
+struct RunOutcome {
+  std::string status;  // success, completed_with_skips, failed, abandoned
+  std::optional<std::string> error_type;
+};
+struct RunAlert {
+  std::string type;      // workflow_broken, workflow_recovered
+  std::string severity;  // error, info
+  std::string title;
+  std::string message;
+};
+struct AppliedRuns {
+  storage::HealthFields fields;
+  std::vector<RunAlert> alerts;
+  bool success_rate_stale = false;       // a run finished: recount the success rate
+  bool finished_unsuccessfully = false;  // failed or skipped: check the high-failure rate
+};
+AppliedRuns ApplyRuns(storage::HealthFields fields, const std::vector<RunOutcome>& runs,
+                      const std::string& workflow_name, int64_t now, const HealthOptions& options);
+// The high-failure alert, when `ok` of `total` runs in the last 7 days is too few and none was
+// raised in the last day; nullopt otherwise.
+std::optional<RunAlert> HighFailureAlert(int64_t total, int64_t ok, bool notified_recently,
+                                         const std::string& workflow_name, const HealthOptions& options);
+
 class HealthService {
  public:
   static constexpr const char* kRetention = "health_retention";

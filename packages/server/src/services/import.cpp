@@ -33,9 +33,10 @@ std::string Text(const json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+constexpr const char* kNotAWorkflow = "The recording cannot become a workflow";
+
 Error Invalid(const std::string& pointer, const std::string& message) {
-  return {ErrorKind::kValidation, "VALIDATION_ERROR", "The recording cannot become a workflow",
-          json{{"errors", json::array({{{"pointer", pointer}, {"message", message}}})}}};
+  return core::ValidationErrors(json::array({{{"pointer", pointer}, {"message", message}}}), kNotAWorkflow);
 }
 
 // Every selector of a step as flat strings: alternatives, and the parts of shadow chains.
@@ -478,10 +479,7 @@ Error RecordingError(const Error& error, const ImportedWorkflow& imported) {
                       {"message", "as a workflow step this is not valid: " + pointer + " " + message}});
   }
   if (errors.empty()) errors.push_back({{"pointer", ""}, {"message", error.what()}});
-  return {ErrorKind::kValidation,
-          "VALIDATION_ERROR",
-          "The recording cannot become a workflow",
-          {{"errors", errors}}};
+  return core::ValidationErrors(errors, kNotAWorkflow);
 }
 
 }  // namespace stepwise::services

@@ -6,6 +6,7 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "services/images.hpp"
+#include "services/workflow_status.hpp"
 #include "storage/db/workflows.hpp"
 
 namespace stepwise::services {
@@ -102,7 +103,7 @@ LabelingService::Relabeled LabelingService::Relabel(const Caller& caller, int64_
     repo.StartLabeling(caller.company_id, workflow_id, core::NowMillis());
     // A workflow being reviewed goes back to processing; a published one stays published.
     if (w->status == "draft" || w->status == "needs_review") {
-      w->status = "processing";
+      w->status = Transition(w->status, WorkflowStatus::kProcessing, ChangedBy::kServer);
       workflows.Update(*w, core::NowMillis());
     }
     EnqueueIn(sql, workflow_id, pending, true);
@@ -152,7 +153,7 @@ void LabelingService::LabelStep(int64_t step_id, bool fresh) {
   if (chain_.HasVendors()) {
     std::optional<storage::CachedLabel> cached;
     if (!fresh)
-      cached = db_.Read([&](soci::session& sql) {
+      cached = db_.Write([&](soci::session& sql) {  // counts a hit
         return LabelingRepository(sql, db_.GetDialect()).CacheGet(step->company_id, signature);
       });
     if (cached) {

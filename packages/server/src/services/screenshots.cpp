@@ -88,7 +88,7 @@ UploadResult ScreenshotService::Upload(const Caller& caller, const ScreenshotUpl
   // same image writes the same bytes under the same key.
   blobs_.Put(rec.storage_key, upload.bytes, MimeOf(info->format));
   try {
-    return db_.Read([&](soci::session& sql) {
+    return db_.Write([&](soci::session& sql) {
       ScreenshotRepository repo(sql, db_.GetDialect());
       if (auto id = repo.Insert(rec)) {
         rec.id = *id;
@@ -128,7 +128,7 @@ void ScreenshotService::EnsureThumbnail(int64_t company_id, int64_t id) {
   const std::string thumb = services::MakeThumbnail(*bytes);
   const std::string key = shot->storage_key.substr(0, shot->storage_key.rfind('.')) + ".thumb.webp";
   blobs_.Put(key, thumb, "image/webp");
-  db_.Read([&](soci::session& sql) { ScreenshotRepository(sql, db_.GetDialect()).SetThumbnail(id, key); });
+  db_.Write([&](soci::session& sql) { ScreenshotRepository(sql, db_.GetDialect()).SetThumbnail(id, key); });
   if (versions_ != nullptr) versions_->Bump(company_id);
 }
 

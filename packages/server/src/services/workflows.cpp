@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "services/workflow_status.hpp"
 
 namespace stepwise::services {
 
@@ -92,17 +93,6 @@ std::optional<std::string> UrlOrigin(std::string_view url) {
   }
   const std::string default_port = scheme == "https" ? "443" : "80";
   return scheme + "://" + host + (port.empty() || port == default_port ? "" : ":" + port);
-}
-
-bool StatusTransitionAllowed(std::string_view from, std::string_view to) {
-  if (from == to || to == "archived") return true;
-  static const std::multimap<std::string_view, std::string_view> kAllowed = {
-      {"draft", "processing"},    {"processing", "needs_review"}, {"needs_review", "active"},
-      {"active", "broken"},       {"broken", "active"},           {"active", "needs_review"},
-      {"broken", "needs_review"}, {"archived", "needs_review"},
-  };
-  auto [b, e] = kAllowed.equal_range(from);
-  return std::any_of(b, e, [&](const auto& kv) { return kv.second == to; });
 }
 
 namespace {
@@ -247,8 +237,7 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json
       }
     }
     if (!errors.empty()) {
-      throw Error(ErrorKind::kValidation, "VALIDATION_ERROR", "The request is not valid",
-                  {{"errors", errors}});
+      throw core::ValidationErrors(errors);
     }
     WorkflowRepository workflows(sql, db_.GetDialect());
     w.id = workflows.Insert(w);
@@ -331,12 +320,9 @@ storage::WorkflowRecord WorkflowService::Update(const Caller& caller, int64_t id
     }
     if (patch.contains("tags")) w.tags_json = patch["tags"].dump();
     if (patch.contains("status")) {
-      const std::string to = patch["status"].get<std::string>();
-      if (!StatusTransitionAllowed(w.status, to)) {
-        throw Error(ErrorKind::kConflict, "INVALID_STATUS_TRANSITION",
-                    "A workflow cannot go from " + w.status + " to " + to, {{"from", w.status}, {"to", to}});
-      }
-      w.status = to;
+      const auto to = ParseWorkflowStatus(patch["status"].get<std::string>());
+      if (!to) throw core::ValidationError("/status", "is not a workflow status");
+      w.status = Transition(w.status, *to);
     }
     w.search_text = SearchText(w);
     repo.Update(w, core::NowMillis());

@@ -43,8 +43,7 @@ struct WorkflowPage {
 
 // "https://App.Example.com:443/x?y" → "https://app.example.com"; nullopt when not http(s).
 std::optional<std::string> UrlOrigin(std::string_view url);
-// May a workflow move from `from` to `to`? (Staying put is allowed.)
-bool StatusTransitionAllowed(std::string_view from, std::string_view to);
+
 // The ETag of a workflow as read by Find (version, a 10-minute period, thumbnails made so far,
 // changes of its selector variants and votes), and whether an If-Match header value accepts it
 // (only the version counts there).

@@ -5,11 +5,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/errors.hpp"
-
 #include <libpq-fe.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+
+#include "core/errors.hpp"
 
 namespace stepwise::storage {
 
@@ -187,6 +187,14 @@ bool IsForeignKeyViolation(const std::exception& e) {
     return pg->sqlstate() == "23503";
   }
   return MessageHas(e, {"FOREIGN KEY constraint failed", "violates foreign key"});
+}
+
+void RethrowMapped(const soci::soci_error& e) {
+  if (IsForeignKeyViolation(e)) {
+    throw core::Conflict("CONFLICT",
+                         "Something this refers to was changed or removed meanwhile; reload and try again");
+  }
+  throw;  // NOLINT(misc-throw-by-value-catch-by-reference): the exception being handled, unchanged
 }
 
 }  // namespace stepwise::storage

@@ -1,6 +1,7 @@
 #pragma once
 // The database: a pool of SOCI sessions on SQLite or PostgreSQL, chosen by DATABASE_URL.
 // All calls block; callers run them on the blocking pool, never on an I/O thread.
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -11,6 +12,14 @@
 namespace stepwise::storage {
 
 enum class Dialect { kSqlite, kPostgres };
+
+// Maps driver errors to meaning, so repositories can turn them into domain errors.
+bool IsUniqueViolation(const std::exception& e);
+bool IsForeignKeyViolation(const std::exception& e);
+// A foreign-key violation that escaped its repository (what a row refers to was removed by a
+// concurrent request) becomes a 409 CONFLICT instead of an internal error; anything else is
+// rethrown as it is.
+[[noreturn]] void RethrowMapped(const soci::soci_error& e);
 
 struct DatabaseUrl {
   Dialect dialect;
@@ -69,26 +78,43 @@ class Database {
         tx.Commit();
         return result;
       }
-    } catch (const soci::soci_error&) {
+    } catch (const soci::soci_error& e) {
       ThrowIfDisconnected(*lease);
-      throw;
+      RethrowMapped(e);
     }
   }
 
-  // Runs fn(session) outside a transaction. If the connection turns out to be dead (the
-  // database restarted since it was last used), reconnects and runs fn once more.
+  // Runs fn(session) outside a transaction, for reads. If the connection turns out to be dead
+  // (the database restarted since it was last used), reconnects and runs fn once more.
   template <class F>
   auto Read(F&& fn) {
     for (int attempt = 0;; ++attempt) {
       auto lease = Acquire();
       try {
         return fn(*lease);
-      } catch (const soci::soci_error&) {
+      } catch (const soci::soci_error& e) {
         if (attempt > 0 || !Disconnected(*lease)) {
           ThrowIfDisconnected(*lease);
-          throw;
+          RethrowMapped(e);
         }
       }
+    }
+  }
+
+  // Runs fn(session) outside a transaction for one statement that writes (each statement commits
+  // on its own): a counter, a timestamp, an insert that may lose a race. On SQLite it queues
+  // with the transactions of this process for the write lock. Not retried: a write that may
+  // have reached the database is not run twice.
+  template <class F>
+  auto Write(F&& fn) {
+    std::unique_lock<std::mutex> writer(sqlite_writer_, std::defer_lock);
+    if (dialect_ == Dialect::kSqlite) writer.lock();
+    auto lease = Acquire();
+    try {
+      return fn(*lease);
+    } catch (const soci::soci_error& e) {
+      ThrowIfDisconnected(*lease);
+      RethrowMapped(e);
     }
   }
 
@@ -117,9 +143,5 @@ class Database {
   size_t pool_size_;
   std::unique_ptr<soci::connection_pool> pool_;
 };
-
-// Maps driver errors to meaning, so repositories can turn them into domain errors.
-bool IsUniqueViolation(const std::exception& e);
-bool IsForeignKeyViolation(const std::exception& e);
 
 }  // namespace stepwise::storage

@@ -5,8 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/embedded_file.hpp"
 #include "core/time.hpp"
-#include "embedded_file.hpp"
 
 namespace stepwise::storage {
 

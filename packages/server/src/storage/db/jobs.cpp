@@ -1,11 +1,11 @@
-#include "jobs/job_table.hpp"
+#include "storage/db/jobs.hpp"
 
 #include <soci/soci.h>
 
 #include "core/time.hpp"
 #include "storage/db/repositories.hpp"
 
-namespace stepwise::jobs {
+namespace stepwise::storage {
 
 void JobTable::Insert(soci::session& sql, const std::string& state, const std::string& type,
                       const std::string& payload, int64_t run_at, int max_attempts) {
@@ -96,4 +96,18 @@ void JobTable::Dead(int64_t id, const std::string& owner, const std::string& err
   });
 }
 
-}  // namespace stepwise::jobs
+bool ScheduleTable::TryTake(const std::string& name, int64_t now_ms, int64_t next_ms) {
+  bool won = false;
+  db_.Transaction([&](soci::session& sql) {
+    sql << "INSERT INTO job_schedule (name, next_run_at) VALUES (:n, :r) ON CONFLICT (name) DO NOTHING",
+        soci::use(name), soci::use(now_ms);
+    soci::statement st = (sql.prepare << "UPDATE job_schedule SET next_run_at = :x WHERE name = :n AND "
+                                         "next_run_at <= :now",
+                          soci::use(next_ms), soci::use(name), soci::use(now_ms));
+    st.execute(true);
+    won = st.get_affected_rows() == 1;
+  });
+  return won;
+}
+
+}  // namespace stepwise::storage

@@ -1,13 +1,13 @@
 #pragma once
-// The `jobs` table: the embedded backend's queue and the Redis backend's outbox.
+// The `jobs` table (the embedded queue's jobs and the Redis queue's outbox) and `job_schedule`
+// (when each periodic task runs next): the SQL of the jobs layer.
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "jobs/queue.hpp"
 #include "storage/db/database.hpp"
 
-namespace stepwise::jobs {
+namespace stepwise::storage {
 
 struct JobRow {
   int64_t id = 0;
@@ -20,7 +20,7 @@ struct JobRow {
 
 class JobTable {
  public:
-  explicit JobTable(storage::Database& db) : db_(db) {}
+  explicit JobTable(Database& db) : db_(db) {}
 
   void Insert(soci::session& sql, const std::string& state, const std::string& type,
               const std::string& payload, int64_t run_at, int max_attempts);
@@ -37,7 +37,19 @@ class JobTable {
   void Dead(int64_t id, const std::string& owner, const std::string& error);
 
  private:
-  storage::Database& db_;
+  Database& db_;
 };
 
-}  // namespace stepwise::jobs
+// Periodic tasks: one process wins each due slot, across all processes sharing the database.
+class ScheduleTable {
+ public:
+  explicit ScheduleTable(Database& db) : db_(db) {}
+  // True when this caller moved task `name` from due (next run at or before `now_ms`, or never
+  // run) to `next_ms`: it runs the task now, nobody else does.
+  bool TryTake(const std::string& name, int64_t now_ms, int64_t next_ms);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace stepwise::storage
