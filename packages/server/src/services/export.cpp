@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/text.hpp"
-#include "services/import.hpp"
+#include "services/recorder_selectors.hpp"
 
 namespace stepwise::services {
 
@@ -12,12 +12,8 @@ using nlohmann::json;
 
 namespace {
 
-// The Recorder's limits as the contract states them (DevtoolsSelector, DevtoolsStep).
-constexpr size_t kMaxSelectorText = 2000;
-constexpr size_t kMaxChain = 10;
-constexpr size_t kMaxAlternatives = 20;
-constexpr size_t kMaxFrameDepth = 10;  // Selectors.frame_index, DevtoolsStep.frame
-constexpr int kMaxFrameIndex = 1000;
+constexpr size_t kMaxSelectorText = kRecorderMaxSelectorText;
+constexpr size_t kMaxAlternatives = kRecorderMaxAlternatives;
 constexpr int kDefaultWidth = 1280;
 constexpr int kDefaultHeight = 800;
 
@@ -284,41 +280,20 @@ std::string LocatorCall(std::string_view sel) {
   return ".locator(" + Js(sel) + ")";
 }
 
-std::vector<std::string> Strings(const json& arr) {
-  std::vector<std::string> out;
-  if (!arr.is_array()) return out;
-  for (const auto& v : arr) {
-    if (v.is_string() && !v.get<std::string>().empty()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 // A frame selector as Playwright takes it: a frame inside a shadow root is recorded in the
 // `pierce/` form, and Playwright's CSS engine pierces open shadow roots without it.
 std::string FrameCss(const std::string& sel) { return StartsWith(sel, "pierce/") ? sel.substr(7) : sel; }
 
 bool HasFrame(const json& s) {
-  return !Strings(s.value("frame_path", json())).empty() || !FrameIndex(s).empty();
+  return !NonEmptyStrings(s.value("frame_path", json())).empty() || !FrameIndex(s).empty();
 }
 
 }  // namespace
 
-std::vector<int> FrameIndex(const json& selectors) {
-  std::vector<int> out;
-  if (!selectors.is_object()) return out;
-  const auto it = selectors.find("frame_index");
-  if (it == selectors.end() || !it->is_array() || it->empty() || it->size() > kMaxFrameDepth) return out;
-  for (const auto& v : *it) {
-    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > kMaxFrameIndex) return {};
-    out.push_back(static_cast<int>(v.get<int64_t>()));
-  }
-  return out;
-}
-
 std::string PlaywrightFrame(const json& s) {
   std::string base = "page";
   if (!s.is_object()) return base;
-  const auto path = Strings(s.value("frame_path", json()));
+  const auto path = NonEmptyStrings(s.value("frame_path", json()));
   for (const auto& frame : path) base += ".frameLocator(" + Js(FrameCss(frame)) + ")";
   if (!path.empty()) return base;
   // Known by index only (an imported recording): the n-th iframe, which is the n-th of
@@ -334,13 +309,6 @@ std::optional<ExportFormat> ParseExportFormat(std::string_view name) {
   if (name == "html") return ExportFormat::kHtml;
   return std::nullopt;
 }
-
-std::string MaskedPlaceholder(const json& element_meta) {
-  const std::string type = core::AsciiLower(Text(element_meta, "type"));
-  return type == "password" ? "<password>" : "<masked>";
-}
-
-bool IsMaskedPlaceholder(std::string_view value) { return value == "<password>" || value == "<masked>"; }
 
 std::string HtmlEscape(std::string_view text) {
   std::string out;
@@ -385,63 +353,10 @@ std::string SafeFileName(std::string_view name) {
   return out.empty() ? "workflow" : out;
 }
 
-AriaSelector ParseAriaSelector(std::string_view sel) {
-  std::string_view body = sel.substr(5);
-  AriaSelector a;
-  const auto p = body.rfind("[role=\"");
-  if (p != std::string_view::npos && body.size() >= p + 9 && body.substr(body.size() - 2) == "\"]") {
-    const std::string_view role = body.substr(p + 7, body.size() - 2 - (p + 7));
-    if (role.find('"') == std::string_view::npos) {
-      a.role = std::string(role);
-      body = body.substr(0, p);
-    }
-  }
-  a.name = core::Trim(body);
-  return a;
-}
-
-std::vector<std::vector<std::string>> RecorderSelectors(const json& s) {
-  std::vector<std::vector<std::string>> out;
-  auto push = [&](std::vector<std::string> chain) {
-    if (chain.empty() || chain.size() > kMaxChain || out.size() >= kMaxAlternatives) return;
-    for (const auto& part : chain) {
-      if (part.empty() || part.size() > kMaxSelectorText) return;
-    }
-    if (std::find(out.begin(), out.end(), chain) != out.end()) return;
-    out.push_back(std::move(chain));
-  };
-  auto one = [&](const std::string& sel) {
-    if (!sel.empty()) push({sel});
-  };
-  auto xpath = [](const std::string& x) {
-    return x.empty() ? x : StartsWith(x, "xpath/") ? x : "xpath/" + x;
-  };
-  if (!s.is_object()) return out;
-  const std::string aria = Text(s, "aria");
-  const std::string pierce = Text(s, "pierce");
-  const auto chain = Strings(s.value("shadow_chain", json()));
-  if (!chain.empty()) {
-    // Inside shadow roots only chains and pierce/ reach the element.
-    push(chain);
-    one(aria);
-    one(pierce);
-    return out;
-  }
-  one(aria);
-  std::string primary = Text(s, "primary");
-  if (!primary.empty() && (primary[0] == '/' || primary[0] == '(')) primary = xpath(primary);
-  if (!StartsWith(primary, "aria/")) one(primary);
-  one(Text(s, "css"));
-  one(xpath(Text(s, "xpath")));
-  one(xpath(Text(s, "xpath_alt")));
-  one(pierce);
-  return out;
-}
-
 std::string PlaywrightLocator(const json& s) {
   if (!s.is_object()) return {};
   const std::string base = PlaywrightFrame(s);
-  const auto chain = Strings(s.value("shadow_chain", json()));
+  const auto chain = NonEmptyStrings(s.value("shadow_chain", json()));
   if (!chain.empty()) {
     std::string expr = base;
     for (const auto& part : chain) {
@@ -463,7 +378,7 @@ std::string PlaywrightLocator(const json& s) {
 
 std::string PlaywrightHostLocator(const json& s) {
   if (!s.is_object()) return {};
-  const auto chain = Strings(s.value("shadow_chain", json()));
+  const auto chain = NonEmptyStrings(s.value("shadow_chain", json()));
   if (chain.size() < 2) return {};
   std::string expr = PlaywrightFrame(s);
   for (size_t i = 0; i + 1 < chain.size(); ++i) {

@@ -40,16 +40,6 @@ std::string PlaywrightScript(const WorkflowDetail& detail);
 std::string MarkdownGuide(const WorkflowDetail& detail, const ScreenshotUrls& urls);
 std::string HtmlGuide(const WorkflowDetail& detail, const ScreenshotUrls& urls);
 
-// Our Selectors object → the Recorder's selector list (alternatives in order of robustness, each
-// a chain through shadow roots): the same order as guide-core's recorderSelectors.
-std::vector<std::vector<std::string>> RecorderSelectors(const nlohmann::json& selectors);
-
-// "aria/Name[role=\"button\"]" → {Name, button} (the Recorder's ARIA selector form).
-struct AriaSelector {
-  std::string name;
-  std::string role;
-};
-AriaSelector ParseAriaSelector(std::string_view selector);
 // A Playwright locator expression ("page.locator('#x')", "page.getByRole(...)"); empty when the
 // selectors give nothing usable. Inside frames it starts from PlaywrightFrame.
 std::string PlaywrightLocator(const nlohmann::json& selectors);
@@ -61,13 +51,6 @@ std::string PlaywrightFrame(const nlohmann::json& selectors);
 // last part); empty without a chain. For an element in a closed shadow root, which Playwright
 // cannot enter.
 std::string PlaywrightHostLocator(const nlohmann::json& selectors);
-// `frame_index` as the Recorder's `frame`: 1 to 10 indexes of 0 to 1000; empty otherwise.
-std::vector<int> FrameIndex(const nlohmann::json& selectors);
-
-// The placeholder written instead of a masked value: "<password>" for password fields.
-std::string MaskedPlaceholder(const nlohmann::json& element_meta);
-// Is this text one of our placeholders? (An imported recording carrying one is masked again.)
-bool IsMaskedPlaceholder(std::string_view value);
 
 // & < > " ' as character references: safe in HTML text and quoted attribute values.
 std::string HtmlEscape(std::string_view text);

@@ -1,4 +1,5 @@
 #include "services/export.hpp"
+#include "services/recorder_selectors.hpp"
 
 #include <gtest/gtest.h>
 

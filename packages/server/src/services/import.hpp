@@ -35,21 +35,4 @@ ImportedWorkflow WorkflowFromRecording(const nlohmann::json& recording);
 // its pointers turned back into the recording's ("/steps/3/..." → "/steps/<source>").
 core::Error RecordingError(const core::Error& error, const ImportedWorkflow& imported);
 
-// The Recorder's selector list → our Selectors object (primary, css, xpath, aria, pierce,
-// shadow_chain, …); every field absent from the list is null. A test-id CSS selector is the
-// primary and the first other CSS selector the `css`; the first XPath is `xpath`, the second
-// `xpath_alt`; the first ARIA, pierce and shadow chain each their field.
-nlohmann::json SelectorsFromRecorder(const nlohmann::json& selectors);
-// The same, and the alternatives left over (each as a Selectors object with its primary): what
-// the import keeps as variants. Text queries are neither (ElementMeta keeps the text), nor the
-// `select#x` alternative the export adds for a <select>.
-struct FoldedSelectors {
-  nlohmann::json selectors;
-  std::vector<nlohmann::json> extra;
-};
-FoldedSelectors FoldRecorderSelectors(const nlohmann::json& selectors);
-// The tag a CSS selector (its last compound) or an XPath (its last step) names, lower case;
-// empty when it names none ("#id", "[data-x]", "*").
-std::string TagOfSelector(std::string_view selector);
-
 }  // namespace stepwise::services

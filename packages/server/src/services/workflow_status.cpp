@@ -71,7 +71,8 @@ std::string Transition(std::string_view from, WorkflowStatus to, ChangedBy by) {
   if (!parsed || !TransitionAllowed(*parsed, to, by)) {
     const std::string f(from);
     throw core::Error(core::ErrorKind::kConflict, "INVALID_STATUS_TRANSITION",
-                      "A workflow cannot go from " + f + " to " + ToString(to), {{"from", f}, {"to", ToString(to)}});
+                      "A workflow cannot go from " + f + " to " + ToString(to),
+                      {{"from", f}, {"to", ToString(to)}});
   }
   return ToString(to);
 }

@@ -45,7 +45,8 @@ TEST(WorkflowStatus, TransitionTable) {
       EXPECT_EQ(TransitionAllowed(from, to), expected) << ToString(from) << " -> " << ToString(to);
       // The server may also send a workflow in review back to labeling; nothing else differs.
       const bool by_server = expected || (from == S::kNeedsReview && to == S::kProcessing);
-      EXPECT_EQ(TransitionAllowed(from, to, ChangedBy::kServer), by_server) << ToString(from) << " -> " << ToString(to);
+      EXPECT_EQ(TransitionAllowed(from, to, ChangedBy::kServer), by_server)
+          << ToString(from) << " -> " << ToString(to);
     }
   }
 }
