@@ -34,6 +34,7 @@
 #include "services/labeling.hpp"
 #include "services/notifications.hpp"
 #include "services/screenshots.hpp"
+#include "services/system.hpp"
 #include "services/webhooks.hpp"
 #include "services/workflows.hpp"
 #include "storage/blobs/blob_store.hpp"
@@ -138,7 +139,7 @@ struct Core {
     labeling = std::make_unique<services::LabelingService>(
         db, *blobs, *queue, *chain, *events, *notifications, &versions,
         services::LabelingOptions{config.labeling_deadline_ms, config.labeling_watchdog_ms});
-    screenshots = std::make_unique<services::ScreenshotService>(db, *blobs, &versions);
+    screenshots = std::make_unique<services::ScreenshotService>(db, *blobs, &versions, blob_key);
     services::HealthOptions health_options;
     health_options.retention_days = config.health_log_retention_days;
     health =
@@ -249,11 +250,11 @@ int RunServe(core::Config config) {
                                config.response_cache_ms);
   services::AccountService accounts(c.db, config, c.secret, *limiter, &c.versions);
   services::WorkflowService workflows(c.db, *c.blobs, &c.versions, c.labeling.get());
-  api::App app{config,         c.db,      accounts,    workflows,
-               *c.screenshots, *c.blobs,  c.blob_key,  api::Contract::Embedded(),
-               c.versions,     responses, *c.labeling, *c.notifications,
-               *c.events,      *c.health, *c.healing,  *c.webhooks,
-               ai_pool};
+  services::SystemService system(c.db);
+  api::App app{
+      config,     system,      accounts,    workflows,        *c.screenshots, api::Contract::Embedded(),
+      c.versions, responses,   *c.labeling, *c.notifications, *c.events,      *c.health,
+      *c.healing, *c.webhooks, ai_pool};
   http::Router router;
   api::RegisterRoutes(router, app);
 

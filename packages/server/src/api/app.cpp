@@ -8,7 +8,7 @@ services::Caller CallerOf(const http::Context& ctx) {
 }
 
 std::string BlobUrl(const App& app, const http::Request& req, const std::string& key, int64_t now) {
-  return AbsoluteUrl(app, req, app.blobs.SignedGetUrl(key, now, kBlobUrlTtlSeconds));
+  return AbsoluteUrl(app, req, app.screenshots.SignedUrl(key, now, kBlobUrlTtlSeconds));
 }
 
 std::string AbsoluteUrl(const App& app, const http::Request& /*req*/, const std::string& url) {

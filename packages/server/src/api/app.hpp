@@ -13,21 +13,18 @@
 #include "services/labeling.hpp"
 #include "services/notifications.hpp"
 #include "services/screenshots.hpp"
+#include "services/system.hpp"
 #include "services/webhooks.hpp"
 #include "services/workflows.hpp"
-#include "storage/blobs/blob_store.hpp"
-#include "storage/db/database.hpp"
 
 namespace stepwise::api {
 
 struct App {
   const core::Config& config;
-  storage::Database& db;
+  services::SystemService& system;
   services::AccountService& accounts;
   services::WorkflowService& workflows;
-  services::ScreenshotService& screenshots;
-  storage::BlobStore& blobs;
-  std::string blob_signing_key;  // signs local blob URLs
+  services::ScreenshotService& screenshots;  // also the signed blob URLs
   const Contract& contract;
   core::VersionCounters& versions;  // per company, bumped by the services' writes
   ResponseCache& responses;         // hot reads, checked against `versions`
@@ -57,8 +54,8 @@ void RegisterNotificationRoutes(http::Router& router, App& app);
 void RegisterEventRoutes(http::Router& router, App& app);
 void RegisterHealthRoutes(http::Router& router, App& app);
 
-// A URL the client can fetch: paths on this server ("/api/blobs/…") become absolute with the
-// host the request came to (and https when a trusted proxy says so).
+// A URL the client can fetch: paths on this server ("/api/blobs/…") become absolute with
+// PUBLIC_URL (never the request's Host header).
 std::string AbsoluteUrl(const App& app, const http::Request& req, const std::string& url);
 
 // A blob the browser can load without the Authorization header: a signed URL, valid this long.

@@ -139,11 +139,8 @@ void RegisterScreenshotRoutes(http::Router& router, App& app) {
     const json q = app.contract.Query("getBlob", ctx.req);
     const int64_t expires = q.at("expires").get<int64_t>();
     const std::string sig = q.at("sig").get<std::string>();
-    if (!storage::IsValidBlobKey(key) ||
-        !storage::VerifyLocalBlobSignature(app.blob_signing_key, key, expires, sig, core::NowSeconds())) {
-      throw core::Forbidden("This link is not valid or has expired");
-    }
-    auto bytes = co_await ctx.db.Run([&] { return app.blobs.Get(key); });
+    auto bytes = co_await ctx.db.Run(
+        [&] { return app.screenshots.ReadSigned(key, expires, sig, core::NowSeconds()); });
     if (!bytes) throw core::NotFound("NOT_FOUND", "No such object");
     Response r;
     r.content_type = ContentTypeFor(key);

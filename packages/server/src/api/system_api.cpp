@@ -8,7 +8,6 @@
 #include "api/app.hpp"
 #include "api/content_types.hpp"
 #include "http/blocking_pool.hpp"
-#include "storage/db/migrate.hpp"
 
 namespace stepwise::api {
 
@@ -70,20 +69,11 @@ void RegisterSystemRoutes(http::Router& router, App& app) {
   });
 
   router.Add("GET", "/api/ready", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
-    auto [db_ok, status] = co_await ctx.db.Run([&] {
-      storage::MigrationStatus s;
-      if (!app.db.Ping()) return std::make_pair(false, s);
-      try {
-        s = storage::GetMigrationStatus(app.db);
-      } catch (const std::exception&) {
-        return std::make_pair(false, s);
-      }
-      return std::make_pair(true, s);
-    });
-    if (!db_ok || !status.Current()) {
+    const auto ready = co_await ctx.db.Run([&] { return app.system.Check(); });
+    if (!ready.database || !ready.migrations_current) {
       throw core::Error(core::ErrorKind::kUnavailable, "NOT_READY", "The server is not ready",
-                        {{"database", db_ok ? "ok" : "unreachable"},
-                         {"migrations", status.Current() ? "current" : "pending"}})
+                        {{"database", ready.database ? "ok" : "unreachable"},
+                         {"migrations", ready.migrations_current ? "current" : "pending"}})
           .WithRetryAfter(5);
     }
     co_return Response::Data({{"status", "ready"}, {"database", "ok"}, {"migrations", "current"}});

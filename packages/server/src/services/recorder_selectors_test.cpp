@@ -23,7 +23,8 @@ TEST(RecorderSelectors, SharedCasesWithGuideCore) {
 }
 
 TEST(RecorderSelectors, RoundTripThroughTheImportKeepsTheFields) {
-  const nlohmann::json ours = {{"primary", "#save"}, {"css", "form > button.save"}, {"xpath", "/html/body/form/button"}};
+  const nlohmann::json ours = {
+      {"primary", "#save"}, {"css", "form > button.save"}, {"xpath", "/html/body/form/button"}};
   const auto back = SelectorsFromRecorder(nlohmann::json(RecorderSelectors(ours)));
   EXPECT_EQ(back["primary"], "#save");
   EXPECT_EQ(back["xpath"], "/html/body/form/button");

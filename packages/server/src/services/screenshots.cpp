@@ -187,6 +187,19 @@ std::pair<int, int> ScreenshotService::SweepStore(int64_t older_than_ms) {
   return {temporaries, unreferenced};
 }
 
+std::string ScreenshotService::SignedUrl(const std::string& key, int64_t now_unix, int ttl_seconds) const {
+  return blobs_.SignedGetUrl(key, now_unix, ttl_seconds);
+}
+
+std::optional<std::string> ScreenshotService::ReadSigned(const std::string& key, int64_t expires,
+                                                         std::string_view sig, int64_t now_unix) {
+  if (signing_key_.empty() || !storage::IsValidBlobKey(key) ||
+      !storage::VerifyLocalBlobSignature(signing_key_, key, expires, sig, now_unix)) {
+    throw core::Forbidden("This link is not valid or has expired");
+  }
+  return blobs_.Get(key);
+}
+
 std::pair<int64_t, int64_t> ScreenshotService::Usage(const Caller& caller) {
   return db_.Read([&](soci::session& sql) {
     return ScreenshotRepository(sql, db_.GetDialect()).CountAndBytes(caller.company_id);

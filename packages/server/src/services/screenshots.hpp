@@ -29,9 +29,18 @@ struct UploadResult {
 class ScreenshotService {
  public:
   // `versions` (optional) is bumped for a company when a thumbnail appears (details show it).
+  // `signing_key` signs the local store's blob URLs (see storage::OpenBlobStore).
   ScreenshotService(storage::Database& db, storage::BlobStore& blobs,
-                    core::VersionCounters* versions = nullptr)
-      : db_(db), blobs_(blobs), versions_(versions) {}
+                    core::VersionCounters* versions = nullptr, std::string signing_key = {})
+      : db_(db), blobs_(blobs), versions_(versions), signing_key_(std::move(signing_key)) {}
+
+  // A URL a browser can GET for `ttl_seconds` without a token: a path on this server for the
+  // local store (the api layer makes it absolute), a pre-signed URL for S3.
+  std::string SignedUrl(const std::string& key, int64_t now_unix, int ttl_seconds) const;
+  // The bytes behind a local signed URL: 403 when the key, expiry or signature does not hold,
+  // nullopt when the object is gone.
+  std::optional<std::string> ReadSigned(const std::string& key, int64_t expires, std::string_view sig,
+                                        int64_t now_unix);
 
   static constexpr int64_t kMaxImageBytes = 10 * 1024 * 1024;
 
@@ -53,6 +62,7 @@ class ScreenshotService {
   storage::Database& db_;
   storage::BlobStore& blobs_;
   core::VersionCounters* versions_;
+  std::string signing_key_;
 };
 
 }  // namespace stepwise::services

@@ -1,0 +1,22 @@
+#pragma once
+// Whether this server can serve: the database answers and its schema is current (/api/ready).
+#include "storage/db/database.hpp"
+
+namespace stepwise::services {
+
+struct Readiness {
+  bool database = false;            // a trivial query answered
+  bool migrations_current = false;  // every migration this binary knows is applied
+};
+
+class SystemService {
+ public:
+  explicit SystemService(storage::Database& db) : db_(db) {}
+  // Blocks (a query): run it on the database pool.
+  Readiness Check();
+
+ private:
+  storage::Database& db_;
+};
+
+}  // namespace stepwise::services
