@@ -63,3 +63,31 @@ TEST(DatabaseUrl, ParsesBothEngines) {
   EXPECT_NE(pg.connect_string.find("port='5433'"), std::string::npos);
   EXPECT_THROW(DatabaseUrl::Parse("mysql://x"), std::invalid_argument);
 }
+
+// A foreign-key violation that escapes a repository (a row it refers to was removed meanwhile)
+// is a 409 CONFLICT, from a transaction and from a single write alike; other errors pass as they are.
+TEST(Database, ForeignKeyViolationIsAConflict) {
+  Database db(DatabaseUrl::Parse(TempDb()), 1);
+  db.Transaction([](soci::session& sql) {
+    sql << "CREATE TABLE parents (id INTEGER PRIMARY KEY)";
+    sql << "CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES "
+           "parents(id))";
+  });
+  const auto expect_conflict = [](const auto& run) {
+    try {
+      run();
+      FAIL() << "the insert of an orphan was accepted";
+    } catch (const stepwise::core::Error& e) {
+      EXPECT_EQ(e.Code(), "CONFLICT");
+      EXPECT_EQ(e.Kind(), stepwise::core::ErrorKind::kConflict);
+    }
+  };
+  expect_conflict([&] {
+    db.Transaction([](soci::session& sql) { sql << "INSERT INTO children (id, parent_id) VALUES (1, 42)"; });
+  });
+  expect_conflict([&] {
+    db.Write([](soci::session& sql) { sql << "INSERT INTO children (id, parent_id) VALUES (2, 42)"; });
+  });
+  EXPECT_THROW(db.Transaction([](soci::session& sql) { sql << "INSERT INTO nowhere VALUES (1)"; }),
+               soci::soci_error);
+}
