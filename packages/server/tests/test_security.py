@@ -159,18 +159,6 @@ def receivers():
         r.close()
 
 
-def break_workflow(admin_):
-    """Three failed runs: the workflow is broken and a `workflow_broken` alert (an error: sent to
-    the webhook) is created. Returns the workflow id."""
-    wf = W.create(admin_, W.body(2))
-    W.activate(admin_, wf)
-    for _ in range(3):
-        entry = {"client_id": str(uuid.uuid4()), "run_id": str(uuid.uuid4()), "step_id": None, "status": "failed"}
-        assert_envelope(admin_.post(f"/api/workflows/{wf}/health-logs", {"entries": [entry]}), 200)
-    assert W.detail(admin_, wf)[0]["status"] == "broken"
-    return wf
-
-
 def alert_types(admin_, wf):
     notes = assert_envelope(admin_.get("/api/notifications?limit=200"), 200)
     return [n["type"] for n in notes if n["workflow_id"] == wf]
@@ -255,7 +243,7 @@ def test_webhook_redirect_is_not_followed(intranet, receivers):
     first = receivers(status=302, headers={"Location": target.url})
     a = intranet.signup_admin()
     assert_envelope(a.patch("/api/company", {"settings": {"webhook_url": first.url}}), 200)
-    wf = break_workflow(a)
+    wf = W.break_workflow(a)
     assert "workflow_broken" in alert_types(a, wf)
     calls = first.wait(1)
     assert calls and calls[0]["method"] == "POST", calls
@@ -270,7 +258,7 @@ def test_webhook_is_checked_again_when_sent(server_factory, receivers):
     s = server_factory(**env(WEBHOOK_ALLOW_PRIVATE="true", JOB_RETRY_BASE_MS="50"))
     a = s.signup_admin()
     assert_envelope(a.patch("/api/company", {"settings": {"webhook_url": rec.url}}), 200)
-    break_workflow(a)
+    W.break_workflow(a)
     assert len(rec.wait(1)) == 1, "the webhook was not delivered while private targets were allowed"
     time.sleep(0.5)
     # The same data dir and database, WEBHOOK_ALLOW_PRIVATE unset.
@@ -280,7 +268,7 @@ def test_webhook_is_checked_again_when_sent(server_factory, receivers):
     s.start(s.port)
     assert _settings(a).get("webhook_url") == rec.url  # stored before: still there
     seen = rec.count()
-    wf = break_workflow(a)
+    wf = W.break_workflow(a)
     assert "workflow_broken" in alert_types(a, wf)  # the alert exists: a delivery was attempted
     time.sleep(5)
     assert rec.count() == seen, f"sent to a loopback receiver without WEBHOOK_ALLOW_PRIVATE: {rec.calls[seen:]}"

@@ -78,25 +78,13 @@ def receiver_factory():
         r.close()
 
 
-def break_workflow(admin):
-    wf = W.create(admin, W.body(2))
-    W.activate(admin, wf)
-    for _ in range(3):
-        run = str(uuid.uuid4())
-        r = admin.post(f"/api/workflows/{wf}/health-logs",
-                       {"entries": [{"client_id": str(uuid.uuid4()), "run_id": run, "step_id": None, "status": "failed"}]})
-        assert_envelope(r, 200)
-    assert W.detail(admin, wf)[0]["status"] == "broken"
-    return wf
-
-
 def test_broken_alert_is_delivered_signed(server, receiver_factory):
     rec = receiver_factory()
     admin, _ = server.company_team()
     company = assert_envelope(admin.patch("/api/company", {"settings": {"webhook_url": rec.url}}), 200)
     secret = assert_envelope(admin.get("/api/company"), 200)["webhook_secret"]
     assert len(secret) == 64 and company["settings"]["webhook_url"] == rec.url
-    wf = break_workflow(admin)
+    wf = W.break_workflow(admin)
     calls = rec.wait(1)
     assert len(calls) == 1, calls
     call = calls[0]
@@ -118,7 +106,7 @@ def test_failed_delivery_is_retried(server_factory, receiver_factory):
     rec = receiver_factory(statuses=[500, 503])
     admin, _ = srv.company_team()
     assert_envelope(admin.patch("/api/company", {"settings": {"webhook_url": rec.url}}), 200)
-    break_workflow(admin)
+    W.break_workflow(admin)
     calls = rec.wait(3)
     assert len(calls) == 3, calls
     ids = {c["headers"]["X-Stepwise-Delivery"] for c in calls}
@@ -131,7 +119,7 @@ def test_info_alerts_and_companies_without_webhook_send_nothing(server, receiver
     rec = receiver_factory()
     admin, _ = server.company_team()
     # No webhook configured: the broken alert is stored, nothing is sent anywhere.
-    break_workflow(admin)
+    W.break_workflow(admin)
     kinds = [n["type"] for n in assert_envelope(admin.get("/api/notifications"), 200)]
     assert "workflow_broken" in kinds
     # With a webhook, an info alert (ready for review) is not sent.

@@ -13,6 +13,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import uuid
 import time
 import urllib.error
 import urllib.parse
@@ -624,3 +625,15 @@ def lenv(*dicts, **kw):
         out.update(d)
     out.update(kw)
     return out
+
+
+def break_workflow(admin):
+    """Publishes a new two-step workflow and reports three failed runs: it is broken, and a
+    `workflow_broken` alert (an error: sent to the webhook) exists. Returns its id."""
+    wf = create(admin, body(2))
+    activate(admin, wf)
+    for _ in range(3):
+        entry = {"client_id": str(uuid.uuid4()), "run_id": str(uuid.uuid4()), "step_id": None, "status": "failed"}
+        assert_envelope(admin.post(f"/api/workflows/{wf}/health-logs", {"entries": [entry]}), 200)
+    assert detail(admin, wf)[0]["status"] == "broken"
+    return wf
