@@ -174,9 +174,9 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
     }
     if (applied.finished_unsuccessfully) {
       const auto [total, ok] = repo.RunsSince(workflow_id, now - 7 * kDay);
-      if (auto a =
-              HighFailureAlert(total, ok, repo.NotifiedSince(workflow_id, "high_failure_rate", now - kDay),
-                               w->name, options_)) {
+      // The "already raised today" query only when the rate is low at all (usually it is not).
+      if (auto a = HighFailureAlert(total, ok, false, w->name, options_);
+          a && !repo.NotifiedSince(workflow_id, "high_failure_rate", now - kDay)) {
         notify(*a);
       }
     }
