@@ -736,8 +736,14 @@ def test_if_match(co):
     assert_envelope(r1, 200)
     # Admin 2 still holds the old ETag: 412, nothing overwritten.
     r2 = W.put(admin, wf_id, {"name": "Second save"}, if_match=etag)
-    assert_error(r2, 412, "PRECONDITION_FAILED")
+    err = assert_error(r2, 412, "PRECONDITION_FAILED")
     assert W.detail(admin, wf_id)[0]["name"] == "First save"
+    # The answer names the tag to reload at: the one the first save answered with.
+    assert err["details"]["current_etag"] == r1.header("ETag")
+    # Another workflow's current tag is no tag of this one.
+    other = W.create(admin, W.body(1, name="Other"))
+    other_tag = W.detail(admin, other)[1].header("ETag")
+    assert_error(W.put(admin, wf_id, {"name": "x"}, if_match=other_tag), 412, "PRECONDITION_FAILED")
     # A list holding the current tag, and "*", are accepted.
     r3 = W.put(admin, wf_id, {"name": "Third"}, if_match=f'"0-0", {r1.header("ETag")}')
     assert_envelope(r3, 200)

@@ -1,6 +1,7 @@
 // /api/workflows/{id}/export and /api/workflows/import: one recording, several outputs, and a
 // DevTools Recorder recording back in as a new workflow.
 #include "api/app.hpp"
+#include "api/requests.hpp"
 #include "core/time.hpp"
 #include "http/blocking_pool.hpp"
 #include "services/export.hpp"
@@ -67,7 +68,7 @@ void RegisterExportRoutes(http::Router& router, App& app) {
       // the errors point into the recording.
       try {
         app.contract.ValidateBody("createWorkflow", imported.body);
-        return app.workflows.Create(caller, imported.body, imported.variants);
+        return app.workflows.Create(caller, WorkflowInputFrom(imported.body), imported.variants);
       } catch (const core::Error& e) {
         throw services::RecordingError(e, imported);
       }

@@ -23,10 +23,10 @@ std::optional<T> Opt(const json& j, const char* key) {
   return j[key].get<T>();
 }
 
-std::vector<storage::HealthEntry> Entries(const json& body) {
-  std::vector<storage::HealthEntry> out;
+std::vector<services::RunReportEntry> Entries(const json& body) {
+  std::vector<services::RunReportEntry> out;
   for (const auto& e : body.at("entries")) {
-    storage::HealthEntry h;
+    services::RunReportEntry h;
     h.client_id = e.at("client_id").get<std::string>();
     h.run_id = e.at("run_id").get<std::string>();
     h.step_id = Opt<int64_t>(e, "step_id");
@@ -64,8 +64,9 @@ std::optional<std::string> Screenshot(const json& body) {
 }
 
 // Blob key → signed URL, for the heal reviews' screenshots.
-std::function<std::string(const std::string&)> BlobUrls(const App& app, const http::Request& req) {
-  return [&app, &req](const std::string& key) { return BlobUrl(app, req, key, core::NowSeconds()); };
+BlobLink BlobLinks(const App& app, const http::Request& req) {
+  const int64_t now = core::NowSeconds();
+  return [&app, &req, now](const std::string& key) { return BlobUrl(app, req, key, now); };
 }
 
 }  // namespace
@@ -80,7 +81,7 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
                auto r = co_await ctx.db.Run([&] { return app.health.Report(caller, id, entries); });
                co_return Response::Data({{"accepted", r.accepted},
                                          {"duplicates", r.duplicates},
-                                         {"workflow", services::HealthFieldsJson(r.workflow)}});
+                                         {"workflow", HealthFieldsJson(r.workflow)}});
              });
 
   router.Add("GET", "/api/workflows/{id}/health", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
@@ -89,7 +90,7 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
     const int days = q.value("days", 30);
     const auto caller = CallerOf(ctx);
     auto report = co_await ctx.db.Run([&] { return app.health.HealthReport(caller, id, days); });
-    co_return Response::Data(report);
+    co_return Response::Data(HealthReportJson(report));
   });
 
   router
@@ -171,10 +172,12 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
     const int offset = q.value("offset", 0);
     std::optional<int64_t> workflow_id;
     if (q.contains("workflow_id")) workflow_id = q["workflow_id"].get<int64_t>();
-    const auto url = BlobUrls(app, ctx.req);
-    auto page = co_await ctx.db.Run(
-        [&] { return app.healing.Reviews(caller, status, workflow_id, limit, offset, url); });
-    co_return Response::Data(page.items, 200, {{"total", page.total}, {"limit", limit}, {"offset", offset}});
+    auto page =
+        co_await ctx.db.Run([&] { return app.healing.Reviews(caller, status, workflow_id, limit, offset); });
+    const auto link = BlobLinks(app, ctx.req);
+    json items = json::array();
+    for (const auto& review : page.items) items.push_back(HealReviewJson(review, link));
+    co_return Response::Data(items, 200, {{"total", page.total}, {"limit", limit}, {"offset", offset}});
   });
 
   for (const bool approve : {true, false}) {
@@ -182,10 +185,8 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
                Access::kAdmin, [&app, approve](Context& ctx) -> Task<Response> {
                  const int64_t id = PathId(ctx.req, "id");
                  const auto caller = CallerOf(ctx);
-                 const auto url = BlobUrls(app, ctx.req);
-                 auto review =
-                     co_await ctx.db.Run([&] { return app.healing.Decide(caller, id, approve, url); });
-                 co_return Response::Data(review);
+                 auto review = co_await ctx.db.Run([&] { return app.healing.Decide(caller, id, approve); });
+                 co_return Response::Data(HealReviewJson(review, BlobLinks(app, ctx.req)));
                });
   }
 }

@@ -10,6 +10,13 @@ using nlohmann::json;
 
 namespace {
 json OptionalTime(const std::optional<int64_t>& t) { return t ? json(core::FormatIso(*t)) : json(nullptr); }
+json OptionalTimeMillis(const std::optional<int64_t>& t) {
+  return t ? json(core::FormatIsoMillis(*t)) : json(nullptr);
+}
+template <class T>
+json Optional(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
 }  // namespace
 
 json UserSummaryJson(const storage::UserRecord& user) {
@@ -198,6 +205,128 @@ json ScreenshotJson(const storage::ScreenshotRecord& s, const std::string& url,
           {"file_size", s.file_size},
           {"workflow_id", s.workflow_id ? json(*s.workflow_id) : json(nullptr)},
           {"created_at", core::FormatIso(s.created_at)}};
+}
+
+json HealthFieldsJson(const storage::HealthFields& f) {
+  return {{"status", f.status},
+          {"success_rate", f.success_rate},
+          {"total_uses", f.total_uses},
+          {"consecutive_failures", f.consecutive_failures},
+          {"last_successful_run", OptionalTimeMillis(f.last_successful_run)},
+          {"last_failed_run", OptionalTimeMillis(f.last_failed_run)}};
+}
+
+json HealthReportJson(const services::WorkflowHealthReport& r) {
+  json days = json::array();
+  for (const auto& d : r.days) {
+    days.push_back({{"date", d.date},
+                    {"success", d.success},
+                    {"completed_with_skips", d.completed_with_skips},
+                    {"failed", d.failed},
+                    {"abandoned", d.abandoned},
+                    {"healed", d.healed}});
+  }
+  json failing = json::array();
+  for (const auto& f : r.failing_steps) {
+    failing.push_back({{"step_id", f.step_id},
+                       {"step_number", f.step_number},
+                       {"field_label", Optional(f.field_label)},
+                       {"failures", f.failures},
+                       {"error_types", f.error_types}});
+  }
+  json runs = json::array();
+  for (const auto& run : r.recent_runs) {
+    runs.push_back({{"run_id", run.run_id},
+                    {"status", run.status},
+                    {"user_id", run.user_id},
+                    {"error_type", Optional(run.error_type)},
+                    {"created_at", core::FormatIsoMillis(run.created_at)}});
+  }
+  json healing = json::array();
+  for (const auto& h : r.healing_events) {
+    healing.push_back({{"step_id", h.step_id},
+                       {"step_number", Optional(h.step_number)},
+                       {"field_label", Optional(h.field_label)},
+                       {"status", h.status},
+                       {"healing_confidence", Optional(h.healing_confidence)},
+                       {"page_url", Optional(h.page_url)},
+                       {"created_at", core::FormatIsoMillis(h.created_at)}});
+  }
+  return {{"workflow_id", r.workflow_id},
+          {"workflow_name", r.workflow_name},
+          {"workflow", HealthFieldsJson(r.fields)},
+          {"days", days},
+          {"failing_steps", failing},
+          {"recent_runs", runs},
+          {"healing_events", healing}};
+}
+
+namespace {
+
+json ParsedOrNull(const std::string& text) { return json::parse(text, nullptr, false); }
+
+// The element's box as recorded in an element_meta document; null when it has none.
+json BoxOf(const json& meta) {
+  if (meta.is_object() && meta.contains("bounding_box") && meta["bounding_box"].is_object())
+    return meta["bounding_box"];
+  return nullptr;
+}
+
+json ImageSize(const std::optional<int64_t>& width, const std::optional<int64_t>& height) {
+  return width && height ? json{{"width", *width}, {"height", *height}} : json(nullptr);
+}
+
+}  // namespace
+
+json HealReviewJson(const services::HealReviewView& view, const BlobLink& link) {
+  const auto& r = view.review;
+  const auto& step = view.step;
+  const json candidate = ParsedOrNull(r.candidate_json);
+  const json meta = step ? ParsedOrNull(step->element_meta_json) : json(nullptr);
+  const json page = step ? ParsedOrNull(step->page_context_json) : json(nullptr);
+  json viewport = nullptr;
+  if (page.is_object() && page.contains("viewport") && page["viewport"].is_object()) {
+    viewport = {{"width", page["viewport"].value("width", 0)},
+                {"height", page["viewport"].value("height", 0)}};
+  }
+  json votes = json::array();
+  for (const auto& v : view.votes) {
+    votes.push_back({{"user_id", Optional(v.user_id)},
+                     {"user_name", Optional(v.user_name)},
+                     {"vote", v.vote},
+                     {"how", v.how},
+                     {"admin", v.admin},
+                     {"page_state_hash", v.page_state_hash},
+                     {"created_at", core::FormatIsoMillis(v.created_at)}});
+  }
+  return {
+      {"id", r.id},
+      {"workflow_id", r.workflow_id},
+      {"workflow_name", step ? step->workflow_name : std::string()},
+      {"step_id", r.step_id},
+      {"step_number", step ? step->step_number : 1},
+      {"field_label", step ? Optional(step->field_label) : json(nullptr)},
+      {"status", r.status},
+      {"confidence", r.confidence},
+      {"method", r.method},
+      {"selector", r.selector},
+      {"previous_selector", Optional(r.previous_selector)},
+      {"recorded_box", BoxOf(meta)},
+      {"candidate_box",
+       candidate.is_object() ? BoxOf(candidate.value("element_meta", json(nullptr))) : json(nullptr)},
+      {"recorded_screenshot_url",
+       step && step->screenshot_key ? json(link(*step->screenshot_key)) : json(nullptr)},
+      {"current_screenshot_url",
+       r.current_screenshot_key ? json(link(*r.current_screenshot_key)) : json(nullptr)},
+      {"recorded_image", step ? ImageSize(step->screenshot_width, step->screenshot_height) : json(nullptr)},
+      {"recorded_viewport", viewport},
+      {"current_image", ImageSize(r.current_width, r.current_height)},
+      {"page_url", Optional(r.page_url)},
+      {"created_at", core::FormatIsoMillis(r.created_at)},
+      {"decided_at", OptionalTimeMillis(r.decided_at)},
+      {"decided_by", Optional(r.decided_by)},
+      {"resolution", Optional(r.resolution)},
+      {"votes", votes}};
 }
 
 }  // namespace stepwise::api

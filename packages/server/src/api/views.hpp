@@ -1,9 +1,13 @@
 #pragma once
 // Response shapes, kept in one place so every endpoint renders a resource the same way.
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "core/json_writer.hpp"
 #include "services/accounts.hpp"
+#include "services/healing.hpp"
+#include "services/health.hpp"
 #include "storage/db/records.hpp"
 #include "storage/db/variants.hpp"
 
@@ -33,5 +37,14 @@ void WriteStep(core::JsonWriter& out, const storage::StepRecord& s, const storag
 void WriteVariant(core::JsonWriter& out, const storage::VariantRecord& v);
 nlohmann::json ScreenshotJson(const storage::ScreenshotRecord& s, const std::string& url,
                               const std::optional<std::string>& thumbnail_url);
+
+// A workflow's health counts (WorkflowHealthFields), and its health report (WorkflowHealth).
+nlohmann::json HealthFieldsJson(const storage::HealthFields& f);
+nlohmann::json HealthReportJson(const services::WorkflowHealthReport& r);
+
+// A blob key → a URL the browser can load (signed, short-lived).
+using BlobLink = std::function<std::string(const std::string&)>;
+// A heal review (HealReview): the recorded and the current screenshot as links.
+nlohmann::json HealReviewJson(const services::HealReviewView& view, const BlobLink& link);
 
 }  // namespace stepwise::api

@@ -1,5 +1,7 @@
 // /api/workflows: upload, list, read, edit, delete recorded workflows and their steps.
 #include "api/app.hpp"
+#include "api/etags.hpp"
+#include "api/requests.hpp"
 #include "api/response_cache.hpp"
 #include "api/views.hpp"
 #include "core/time.hpp"
@@ -141,8 +143,8 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
              const auto caller = CallerOf(ctx);
              // Parsing and validating up to 24 MiB is CPU work: off the I/O thread.
              auto created = co_await ctx.cpu.Run([&] {
-               const json body = app.contract.Body("createWorkflow", ctx.req);
-               return app.workflows.Create(caller, body);
+               const auto input = WorkflowInputFrom(app.contract.Body("createWorkflow", ctx.req));
+               return app.workflows.Create(caller, input);
              });
              co_return Response::Data({{"workflow_id", created.id}, {"status", created.status}}, 201);
            })
@@ -158,7 +160,7 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     if (!entry || refresh) {
       auto detail = co_await ctx.db.Run([&] { return app.workflows.Get(caller, id); });
       auto fresh = std::make_shared<ResponseCache::Entry>();
-      fresh->etag = services::WorkflowETag(detail.workflow);
+      fresh->etag = WorkflowETag(detail.workflow);
       fresh->body = "{\"data\":" + DetailJson(app, ctx.req, detail) + ",\"meta\":{}}";
       app.responses.Put(key, version, *fresh);
       entry = std::move(fresh);
@@ -177,11 +179,12 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
 
   router.Add("PUT", "/api/workflows/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
     const int64_t id = PathId(ctx.req, "id");
-    const json body = app.contract.Body("updateWorkflow", ctx.req);
+    const auto patch = WorkflowPatchFrom(app.contract.Body("updateWorkflow", ctx.req));
     const auto caller = CallerOf(ctx);
-    const std::string if_match(ctx.req.Header("If-Match"));
-    auto w = co_await ctx.db.Run([&] { return app.workflows.Update(caller, id, body, if_match); });
-    co_return RawData(WorkflowText(w), services::WorkflowETag(w));
+    const auto expected = ExpectedVersionsFrom(ctx.req.Header("If-Match"), id);
+    auto w = co_await ctx.db.Run(
+        [&] { return WithCurrentETag([&] { return app.workflows.Update(caller, id, patch, expected); }); });
+    co_return RawData(WorkflowText(w), WorkflowETag(w));
   });
 
   router.Add("DELETE", "/api/workflows/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
@@ -191,17 +194,18 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
     co_return Response::NoContent();
   });
 
-  router.Add("PUT", "/api/workflows/{id}/steps/order", Access::kAdmin,
-             [&app](Context& ctx) -> Task<Response> {
-               const int64_t id = PathId(ctx.req, "id");
-               const json body = app.contract.Body("reorderSteps", ctx.req);
-               const auto caller = CallerOf(ctx);
-               const auto ids = body.at("step_ids").get<std::vector<int64_t>>();
-               const std::string if_match(ctx.req.Header("If-Match"));
-               auto detail =
-                   co_await ctx.db.Run([&] { return app.workflows.ReorderSteps(caller, id, ids, if_match); });
-               co_return RawData(DetailJson(app, ctx.req, detail), services::WorkflowETag(detail.workflow));
-             });
+  router.Add(
+      "PUT", "/api/workflows/{id}/steps/order", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
+        const int64_t id = PathId(ctx.req, "id");
+        const json body = app.contract.Body("reorderSteps", ctx.req);
+        const auto caller = CallerOf(ctx);
+        const auto ids = body.at("step_ids").get<std::vector<int64_t>>();
+        const auto expected = ExpectedVersionsFrom(ctx.req.Header("If-Match"), id);
+        auto detail = co_await ctx.db.Run([&] {
+          return WithCurrentETag([&] { return app.workflows.ReorderSteps(caller, id, ids, expected); });
+        });
+        co_return RawData(DetailJson(app, ctx.req, detail), WorkflowETag(detail.workflow));
+      });
 
   router.Add(
       "PATCH", "/api/workflows/{id}/steps/{step_id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
@@ -212,15 +216,17 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
         services::WorkflowService::StepEdit edit;
         if (body.contains("field_label")) edit.field_label = body["field_label"].get<std::string>();
         if (body.contains("instruction")) edit.instruction = body["instruction"].get<std::string>();
-        const std::string if_match(ctx.req.Header("If-Match"));
-        auto updated = co_await ctx.db.Run(
-            [&] { return app.workflows.UpdateStep(caller, id, step_id, edit, if_match); });
+        const auto expected = ExpectedVersionsFrom(ctx.req.Header("If-Match"), id);
+        auto updated = co_await ctx.db.Run([&] {
+          return WithCurrentETag(
+              [&] { return app.workflows.UpdateStep(caller, id, step_id, edit, expected); });
+        });
         core::JsonWriter out;
         const storage::ScreenshotRecord* shot = updated.screenshot ? &*updated.screenshot : nullptr;
         const ScreenshotLinks links = shot != nullptr ? LinksOf(app, ctx.req, *shot) : ScreenshotLinks{};
         WriteStep(out, updated.step, shot, shot != nullptr ? &links : nullptr, updated.variants,
                   updated.workflow.created_by);
-        co_return RawData(out.Take(), services::WorkflowETag(updated.workflow));
+        co_return RawData(out.Take(), WorkflowETag(updated.workflow));
       });
 
   router.Add(
@@ -229,9 +235,11 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
         const int64_t id = PathId(ctx.req, "id");
         const int64_t step_id = PathId(ctx.req, "step_id");
         const auto caller = CallerOf(ctx);
-        const std::string if_match(ctx.req.Header("If-Match"));
-        auto w = co_await ctx.db.Run([&] { return app.workflows.DeleteStep(caller, id, step_id, if_match); });
-        co_return Response::NoContent().With("ETag", services::WorkflowETag(w));
+        const auto expected = ExpectedVersionsFrom(ctx.req.Header("If-Match"), id);
+        auto w = co_await ctx.db.Run([&] {
+          return WithCurrentETag([&] { return app.workflows.DeleteStep(caller, id, step_id, expected); });
+        });
+        co_return Response::NoContent().With("ETag", WorkflowETag(w));
       });
 
   router.Add("POST", "/api/workflows/{id}/relabel", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {

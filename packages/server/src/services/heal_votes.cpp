@@ -15,11 +15,6 @@ using storage::HealingRepository;
 
 namespace {
 
-json Parse(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  return json::parse(*text, nullptr, false);
-}
-
 core::Error VariantsFull() {
   return core::Conflict("SELECTOR_VARIANTS_FULL",
                         "This step holds the most selector variants it may, all shared or preferred; reject "
@@ -114,63 +109,8 @@ HealVoteResult HealService::Vote(const Caller& caller, int64_t workflow_id, cons
   return result;
 }
 
-json HealService::ReviewJson(soci::session& sql, const storage::HealReviewRecord& r,
-                             const std::vector<storage::HealVoteRecord>& votes,
-                             const std::function<std::string(const std::string&)>& url) {
-  auto step = HealingRepository(sql, db_.GetDialect()).Step(r.company_id, r.workflow_id, r.step_id);
-  const json candidate = json::parse(r.candidate_json, nullptr, false);
-  json meta = step ? Parse(step->element_meta_json) : json(nullptr);
-  json page = step ? Parse(step->page_context_json) : json(nullptr);
-  auto box = [](const json& m) -> json {
-    if (m.is_object() && m.contains("bounding_box") && m["bounding_box"].is_object())
-      return m["bounding_box"];
-    return nullptr;
-  };
-  json viewport = nullptr;
-  if (page.is_object() && page.contains("viewport") && page["viewport"].is_object()) {
-    viewport = {{"width", page["viewport"].value("width", 0)},
-                {"height", page["viewport"].value("height", 0)}};
-  }
-  auto opt = [](const auto& v) -> json { return v ? json(*v) : json(nullptr); };
-  json votes_json = json::array();
-  for (const auto& v : votes) votes_json.push_back(HealVoteJson(v));
-  return {
-      {"id", r.id},
-      {"workflow_id", r.workflow_id},
-      {"workflow_name", step ? step->workflow_name : std::string()},
-      {"step_id", r.step_id},
-      {"step_number", step ? step->step_number : 1},
-      {"field_label", step ? opt(step->field_label) : json(nullptr)},
-      {"status", r.status},
-      {"confidence", r.confidence},
-      {"method", r.method},
-      {"selector", r.selector},
-      {"previous_selector", opt(r.previous_selector)},
-      {"recorded_box", box(meta)},
-      {"candidate_box",
-       candidate.is_object() ? box(candidate.value("element_meta", json(nullptr))) : json(nullptr)},
-      {"recorded_screenshot_url",
-       step && step->screenshot_key ? json(url(*step->screenshot_key)) : json(nullptr)},
-      {"current_screenshot_url",
-       r.current_screenshot_key ? json(url(*r.current_screenshot_key)) : json(nullptr)},
-      {"recorded_image", step && step->screenshot_width && step->screenshot_height
-                             ? json{{"width", *step->screenshot_width}, {"height", *step->screenshot_height}}
-                             : json(nullptr)},
-      {"recorded_viewport", viewport},
-      {"current_image", r.current_width && r.current_height
-                            ? json{{"width", *r.current_width}, {"height", *r.current_height}}
-                            : json(nullptr)},
-      {"page_url", opt(r.page_url)},
-      {"created_at", core::FormatIsoMillis(r.created_at)},
-      {"decided_at", r.decided_at ? json(core::FormatIsoMillis(*r.decided_at)) : json(nullptr)},
-      {"decided_by", opt(r.decided_by)},
-      {"resolution", opt(r.resolution)},
-      {"votes", votes_json}};
-}
-
 HealService::ReviewPage HealService::Reviews(const Caller& caller, const std::string& status,
-                                             std::optional<int64_t> workflow_id, int limit, int offset,
-                                             const std::function<std::string(const std::string&)>& url) {
+                                             std::optional<int64_t> workflow_id, int limit, int offset) {
   return db_.Read([&](soci::session& sql) {
     HealingRepository repo(sql, db_.GetDialect());
     ReviewPage page;
@@ -179,15 +119,16 @@ HealService::ReviewPage HealService::Reviews(const Caller& caller, const std::st
     ids.reserve(reviews.size());
     for (const auto& r : reviews) ids.push_back(r.id);
     auto votes = storage::VariantRepository(sql, db_.GetDialect()).ForReviews(ids);
-    for (const auto& r : reviews) page.items.push_back(ReviewJson(sql, r, votes[r.id], url));
+    for (const auto& r : reviews) {
+      page.items.push_back({r, repo.Step(r.company_id, r.workflow_id, r.step_id), std::move(votes[r.id])});
+    }
     page.total = repo.CountReviews(caller.company_id, status, workflow_id);
     return page;
   });
 }
 
-json HealService::Decide(const Caller& caller, int64_t review_id, bool approve,
-                         const std::function<std::string(const std::string&)>& url) {
-  json out;
+HealReviewView HealService::Decide(const Caller& caller, int64_t review_id, bool approve) {
+  HealReviewView out;
   db_.Transaction([&](soci::session& sql) {
     HealingRepository repo(sql, db_.GetDialect());
     auto r = repo.Review(caller.company_id, review_id, false);
@@ -243,7 +184,8 @@ json HealService::Decide(const Caller& caller, int64_t review_id, bool approve,
     repo.DecideReview(r->id, approve ? "approved" : "rejected", "admin", caller.user_id, now);
     const auto decided = *repo.Review(caller.company_id, review_id, false);
     auto votes = storage::VariantRepository(sql, db_.GetDialect()).ForReviews({decided.id});
-    out = ReviewJson(sql, decided, votes[decided.id], url);
+    out = {decided, repo.Step(decided.company_id, decided.workflow_id, decided.step_id),
+           std::move(votes[decided.id])};
   });
   AfterWrite(caller.company_id, {});
   return out;

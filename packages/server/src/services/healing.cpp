@@ -119,16 +119,6 @@ std::optional<AiAnswer> ParseHealAnswer(std::string_view text, size_t candidates
   return std::nullopt;
 }
 
-json HealVoteJson(const storage::HealVoteRecord& v) {
-  return {{"user_id", v.user_id ? json(*v.user_id) : json(nullptr)},
-          {"user_name", v.user_name ? json(*v.user_name) : json(nullptr)},
-          {"vote", v.vote},
-          {"how", v.how},
-          {"admin", v.admin},
-          {"page_state_hash", v.page_state_hash},
-          {"created_at", core::FormatIsoMillis(v.created_at)}};
-}
-
 storage::HealStep HealService::VisibleStep(const Caller& caller, int64_t workflow_id, int64_t step_id) {
   auto step = db_.Read([&](soci::session& sql) {
     return HealingRepository(sql, db_.GetDialect()).Step(caller.company_id, workflow_id, step_id);
@@ -264,64 +254,73 @@ std::optional<std::string> HealService::WaitForDecision(int64_t step_id, const s
   return std::nullopt;
 }
 
-HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const HealRequest& request) {
-  const storage::HealStep step = VisibleStep(caller, workflow_id, request.step_id);
-  const std::string state = request.page_state_hash.value_or("");
-  // Refused for this page state: by an admin or by colleagues' votes (for everyone), or by the
-  // caller's own "Not this" (for them).
-  std::set<std::string> refused;
-  std::set<std::string> own;
-  std::optional<std::string> cached;
-  if (!state.empty()) {
+HealService::Evidence HealService::LoadEvidence(const Caller& caller, const storage::HealStep& step,
+                                                const HealRequest& request) {
+  Evidence e;
+  e.state = request.page_state_hash.value_or("");
+  if (!e.state.empty()) {
     db_.Read([&](soci::session& sql) {
       HealingRepository repo(sql, db_.GetDialect());
-      refused = repo.Rejected(step.step_id, state);
-      own = storage::VariantRepository(sql, db_.GetDialect()).RejectedBy(step.step_id, state, caller.user_id);
-      cached = repo.CachedDecision(step.step_id, state, core::NowMillis());
+      e.refused = repo.Rejected(step.step_id, e.state);
+      e.own =
+          storage::VariantRepository(sql, db_.GetDialect()).RejectedBy(step.step_id, e.state, caller.user_id);
+      e.cached = repo.CachedDecision(step.step_id, e.state, core::NowMillis());
     });
   }
-  // A caller who refused one of these candidates gets a decision of their own: the page's shared
-  // decision may be the one they refused, and theirs is not everyone's.
-  const bool personal = std::any_of(request.candidates.begin(), request.candidates.end(),
-                                    [&](const HealCandidate& c) { return own.count(c.selector) > 0; });
-  if (!personal) {
-    if (cached && *cached == "pending") cached = WaitForDecision(step.step_id, state);
-    if (cached) {
-      if (auto d = FromCache(caller, step, *cached, request)) return *d;
-    }
-  }
-  std::vector<HealCandidate> candidates;
-  std::vector<int> original_index;
-  std::vector<double> scores;
+  e.personal = std::any_of(request.candidates.begin(), request.candidates.end(),
+                           [&](const HealCandidate& c) { return e.own.count(c.selector) > 0; });
   for (size_t i = 0; i < request.candidates.size(); ++i) {
     const auto& c = request.candidates[i];
-    if (refused.count(c.selector) || own.count(c.selector)) continue;
-    candidates.push_back(c);
-    original_index.push_back(static_cast<int>(i));
-    scores.push_back(c.score);
+    if (e.refused.count(c.selector) || e.own.count(c.selector)) continue;
+    e.candidates.push_back(c);
+    e.original_index.push_back(static_cast<int>(i));
+    e.scores.push_back(c.score);
   }
-  const bool cache = !state.empty() && !personal;
-  const bool needs_ai = NeedsAi(scores, options_.thresholds);
+  return e;
+}
+
+std::optional<std::string> HealService::ClaimOrWait(int64_t step_id, const std::string& state) {
+  for (;;) {
+    const int64_t now = core::NowMillis();
+    const bool claimed = db_.Transaction([&](soci::session& sql) {
+      return HealingRepository(sql, db_.GetDialect())
+          .ClaimDecision(step_id, state, now, now + options_.ai_timeout_ms * options_.ai_attempts + 5000);
+    });
+    if (claimed) return std::nullopt;
+    if (auto decided = WaitForDecision(step_id, state)) return decided;
+  }
+}
+
+HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const HealRequest& request) {
+  const storage::HealStep step = VisibleStep(caller, workflow_id, request.step_id);
+  // Refused for this page state: by an admin or by colleagues' votes (for everyone), or by the
+  // caller's own "Not this" (for them). A caller who refused one of these candidates gets a
+  // decision of their own: the page's shared decision may be the one they refused, and theirs is
+  // not everyone's.
+  Evidence e = LoadEvidence(caller, step, request);
+  if (!e.personal) {
+    if (e.cached && *e.cached == "pending") e.cached = WaitForDecision(step.step_id, e.state);
+    if (e.cached) {
+      if (auto d = FromCache(caller, step, *e.cached, request)) return *d;
+    }
+  }
+  const bool cache = !e.state.empty() && !e.personal;
+  const bool needs_ai = NeedsAi(e.scores, options_.thresholds);
   // Anything but a clear winner is decided once per page state (one AI call, one review), across
-  // processes: the first request makes the decision; the others wait for it and answer from the
-  // cache.
+  // processes: the first request makes the decision; the others wait for it and answer from it.
   if (needs_ai && cache) {
-    for (;;) {
-      const int64_t now = core::NowMillis();
-      const bool claimed = db_.Transaction([&](soci::session& sql) {
-        return HealingRepository(sql, db_.GetDialect())
-            .ClaimDecision(step.step_id, state, now,
-                           now + options_.ai_timeout_ms * options_.ai_attempts + 5000);
-      });
-      if (claimed) break;
-      // Someone else decided meanwhile: their answer, as from the cache.
-      if (WaitForDecision(step.step_id, state)) return Heal(caller, workflow_id, request);
+    if (auto decided = ClaimOrWait(step.step_id, e.state)) {
+      if (auto d = FromCache(caller, step, *decided, request)) return *d;
     }
   }
   std::optional<AiAnswer> ai;
-  if (needs_ai && chain_.HasVendors()) ai = AskAi(step, candidates, request);
-  const HealVerdict verdict = DecideHeal(scores, ai, caller.role == "admin", options_.thresholds);
+  if (needs_ai && chain_.HasVendors()) ai = AskAi(step, e.candidates, request);
+  const HealVerdict verdict = DecideHeal(e.scores, ai, caller.role == "admin", options_.thresholds);
+  return Record(caller, step, e, verdict, request, cache);
+}
 
+HealDecision HealService::Record(const Caller& caller, const storage::HealStep& step, const Evidence& e,
+                                 const HealVerdict& verdict, const HealRequest& request, bool cache) {
   HealDecision d;
   d.method = verdict.ai_assisted ? "ai_assisted" : "deterministic";
   d.confidence = verdict.confidence;
@@ -329,16 +328,16 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
     if (cache) {
       db_.Transaction([&](soci::session& sql) {
         HealingRepository(sql, db_.GetDialect())
-            .CacheDecision(step.step_id, state, DecisionJson(d).dump(),
+            .CacheDecision(step.step_id, e.state, DecisionJson(d).dump(),
                            core::NowMillis() + options_.cache_ms);
       });
     }
     return d;
   }
-  const HealCandidate& pick = candidates[*verdict.chosen];
+  const HealCandidate& pick = e.candidates[*verdict.chosen];
   d.found = true;
   d.selector = pick.selector;
-  d.candidate_index = original_index[*verdict.chosen];
+  d.candidate_index = e.original_index[*verdict.chosen];
   d.ask_user = verdict.outcome == HealOutcome::kAsk;
   const ReviewShot shot = d.ask_user ? KeepReviewShot(caller.company_id, request.screenshot) : ReviewShot{};
   std::vector<storage::NotificationRecord> notes;
@@ -347,13 +346,13 @@ HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const 
     // to it (PostgreSQL would otherwise deadlock two heals upgrading their key-share locks).
     storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(caller.company_id, step.workflow_id);
     const int64_t now = core::NowMillis();
-    StoreVariant(sql, caller, step, pick, verdict.scope == HealScope::kShared, state, now, d, notes);
+    StoreVariant(sql, caller, step, pick, verdict.scope == HealScope::kShared, e.state, now, d, notes);
     // A question files a review for the admins; the workflow stays published (hiding it from
     // everyone because one colleague was asked would break it for all of them).
     if (d.ask_user) FileReview(sql, caller, step, pick, request, shot, now, d, notes);
     if (cache) {
       HealingRepository(sql, db_.GetDialect())
-          .CacheDecision(step.step_id, state, DecisionJson(d).dump(), now + options_.cache_ms);
+          .CacheDecision(step.step_id, e.state, DecisionJson(d).dump(), now + options_.cache_ms);
     }
   });
   AfterWrite(caller.company_id, notes);

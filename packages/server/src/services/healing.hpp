@@ -4,7 +4,6 @@
 // the 24 h decision per (step, page state), the AI with both screenshots) and stores its outcome
 // as a selector variant of the step (services/variants): shared on server-side evidence only,
 // else pending until enough colleagues confirm it (voteHeal) or an admin approves it.
-#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -83,8 +82,14 @@ std::string BuildHealPrompt(const nlohmann::json& original_meta,
                             const std::vector<HealCandidate>& candidates);
 // {candidate_index (0-based, nullopt: no match), confidence} from a model's text.
 std::optional<AiAnswer> ParseHealAnswer(std::string_view text, size_t candidates);
-// A heal vote as the API shows it (HealVote).
-nlohmann::json HealVoteJson(const storage::HealVoteRecord& v);
+
+// A heal in the admins' review queue, with what is shown beside it: the step as recorded (its
+// screenshot's blob key and size; nullopt when the step is gone) and the votes on the candidate.
+struct HealReviewView {
+  storage::HealReviewRecord review;
+  std::optional<storage::HealStep> step;
+  std::vector<storage::HealVoteRecord> votes;
+};
 
 class HealService {
  public:
@@ -103,14 +108,12 @@ class HealService {
   HealVoteResult Vote(const Caller& caller, int64_t workflow_id, const HealVoteRequest& request);
 
   struct ReviewPage {
-    std::vector<nlohmann::json> items;
+    std::vector<HealReviewView> items;
     int64_t total = 0;
   };
-  // `url` makes a blob key into a URL the browser can load.
   ReviewPage Reviews(const Caller& caller, const std::string& status, std::optional<int64_t> workflow_id,
-                     int limit, int offset, const std::function<std::string(const std::string&)>& url);
-  nlohmann::json Decide(const Caller& caller, int64_t review_id, bool approve,
-                        const std::function<std::string(const std::string&)>& url);
+                     int limit, int offset);
+  HealReviewView Decide(const Caller& caller, int64_t review_id, bool approve);
 
  private:
   struct ReviewShot {
@@ -118,6 +121,25 @@ class HealService {
     std::optional<int64_t> width;
     std::optional<int64_t> height;
   };
+  // What a heal decides from, read before it decides: candidates refused for this page state (for
+  // everyone, or by the caller), the decision cached for it, and the candidates left.
+  struct Evidence {
+    std::string state;  // the page state hash; empty when not sent
+    std::set<std::string> refused;
+    std::set<std::string> own;
+    std::optional<std::string> cached;
+    bool personal = false;  // the caller refused one of the candidates: a decision of their own
+    std::vector<HealCandidate> candidates;
+    std::vector<int> original_index;
+    std::vector<double> scores;
+  };
+  Evidence LoadEvidence(const Caller& caller, const storage::HealStep& step, const HealRequest& request);
+  // Claims the decision for (step, page state): nullopt when this request makes it; else the
+  // decision another request made meanwhile.
+  std::optional<std::string> ClaimOrWait(int64_t step_id, const std::string& state);
+  // The verdict stored (a variant, maybe a review, the cached decision) and told.
+  HealDecision Record(const Caller& caller, const storage::HealStep& step, const Evidence& e,
+                      const HealVerdict& verdict, const HealRequest& request, bool cache);
   // The step, if the caller may heal it (404 otherwise).
   storage::HealStep VisibleStep(const Caller& caller, int64_t workflow_id, int64_t step_id);
   std::optional<HealDecision> FromCache(const Caller& caller, const storage::HealStep& step,
@@ -137,9 +159,6 @@ class HealService {
   void FileReview(soci::session& sql, const Caller& caller, const storage::HealStep& step,
                   const HealCandidate& pick, const HealRequest& request, const ReviewShot& shot, int64_t now,
                   HealDecision& d, std::vector<storage::NotificationRecord>& notes);
-  nlohmann::json ReviewJson(soci::session& sql, const storage::HealReviewRecord& r,
-                            const std::vector<storage::HealVoteRecord>& votes,
-                            const std::function<std::string(const std::string&)>& url);
   void AfterWrite(int64_t company_id, const std::vector<storage::NotificationRecord>& notes);
 
   storage::Database& db_;

@@ -19,8 +19,16 @@ namespace {
 
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 
-json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-json OptTime(const std::optional<int64_t>& v) { return v ? json(core::FormatIsoMillis(*v)) : json(nullptr); }
+std::vector<storage::HealthEntry> Rows(const std::vector<RunReportEntry>& entries) {
+  std::vector<storage::HealthEntry> rows;
+  rows.reserve(entries.size());
+  for (const auto& e : entries) {
+    rows.push_back({e.client_id, e.run_id, e.step_id, e.status, e.error_type, e.error_message,
+                    e.healing_confidence, e.deterministic_score, e.ai_confidence, e.candidates_evaluated,
+                    e.page_state_hash, e.page_url, e.execution_time_ms});
+  }
+  return rows;
+}
 
 }  // namespace
 
@@ -30,15 +38,6 @@ RunEffect EffectOfRun(const std::string& status, const std::optional<std::string
   if (status == "completed_with_skips")
     return error_type && *error_type == "element_not_found" ? RunEffect::kFailure : RunEffect::kNeutral;
   return RunEffect::kNone;  // abandoned
-}
-
-json HealthFieldsJson(const storage::HealthFields& f) {
-  return {{"status", f.status},
-          {"success_rate", f.success_rate},
-          {"total_uses", f.total_uses},
-          {"consecutive_failures", f.consecutive_failures},
-          {"last_successful_run", OptTime(f.last_successful_run)},
-          {"last_failed_run", OptTime(f.last_failed_run)}};
 }
 
 namespace {
@@ -102,7 +101,7 @@ std::optional<RunAlert> HighFailureAlert(int64_t total, int64_t ok, bool notifie
 }
 
 HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_id,
-                                        const std::vector<storage::HealthEntry>& entries) {
+                                        const std::vector<RunReportEntry>& entries) {
   HealthBatchResult result;
   std::vector<storage::NotificationRecord> notes;
   std::string before_status;
@@ -154,7 +153,7 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
     };
     // Runs in the order sent, each with its effect on the status: the result does not depend on
     // how the runs were split into batches.
-    const auto inserted = repo.InsertMany(caller.company_id, workflow_id, caller.user_id, entries, now);
+    const auto inserted = repo.InsertMany(caller.company_id, workflow_id, caller.user_id, Rows(entries), now);
     std::vector<RunOutcome> runs;
     for (size_t i = 0; i < entries.size(); ++i) {
       if (!inserted[i]) {
@@ -192,79 +191,56 @@ HealthBatchResult HealthService::Report(const Caller& caller, int64_t workflow_i
   return result;
 }
 
-json HealthService::HealthReport(const Caller& caller, int64_t workflow_id, int days) {
+WorkflowHealthReport HealthService::HealthReport(const Caller& caller, int64_t workflow_id, int days) {
   return db_.Read([&](soci::session& sql) {
     auto w = storage::WorkflowRepository(sql, db_.GetDialect()).Find(caller.company_id, workflow_id);
     if (!w) throw core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found");
     HealthRepository repo(sql, db_.GetDialect());
+    WorkflowHealthReport report;
+    report.workflow_id = workflow_id;
+    report.workflow_name = w->name;
+    report.fields = repo.Fields(caller.company_id, workflow_id);
     const int64_t now = core::NowMillis();
     const int64_t since = (now / kDay - (days - 1)) * kDay;  // from the start of the first UTC day
-    std::map<std::string, json> by_day;
+    std::map<std::string, HealthDay> by_day;
     for (int64_t d = since; d <= now; d += kDay) {
       const std::string day = core::FormatIsoMillis(d).substr(0, 10);
-      by_day[day] = {{"date", day}, {"success", 0},   {"completed_with_skips", 0},
-                     {"failed", 0}, {"abandoned", 0}, {"healed", 0}};
+      by_day[day].date = day;
     }
     for (const auto& c : repo.Days(workflow_id, since)) {
       auto it = by_day.find(c.day);
       if (it == by_day.end()) continue;
-      if (c.kind == "run" && IsRunOutcome(c.status)) {
-        it->second[c.status] = it->second[c.status].get<int64_t>() + c.count;
+      HealthDay& day = it->second;
+      if (c.kind == "run") {
+        if (c.status == "success") day.success += c.count;
+        if (c.status == "completed_with_skips") day.completed_with_skips += c.count;
+        if (c.status == "failed") day.failed += c.count;
+        if (c.status == "abandoned") day.abandoned += c.count;
       } else if (c.kind == "step" && (c.status == "healed_deterministic" || c.status == "healed_ai")) {
-        it->second["healed"] = it->second["healed"].get<int64_t>() + c.count;
+        day.healed += c.count;
       }
     }
-    json days_json = json::array();
-    for (auto& [_, v] : by_day) days_json.push_back(v);
+    for (auto& [_, day] : by_day) report.days.push_back(std::move(day));
 
-    std::map<int64_t, json> failing;
+    std::map<int64_t, FailingStep> failing;
     for (const auto& r : repo.FailingSteps(workflow_id, since)) {
-      auto& f = failing[r.step_id];
-      if (f.is_null()) {
-        f = {{"step_id", r.step_id},
-             {"step_number", r.step_number},
-             {"field_label", Opt(r.field_label)},
-             {"failures", 0},
-             {"error_types", json::object()}};
+      auto [it, fresh] = failing.try_emplace(r.step_id);
+      FailingStep& f = it->second;
+      if (fresh) {
+        f.step_id = r.step_id;
+        f.step_number = r.step_number;
+        f.field_label = r.field_label;
       }
-      f["failures"] = f["failures"].get<int64_t>() + r.count;
-      const std::string type = r.error_type.value_or("unknown");
-      f["error_types"][type] = f["error_types"].value(type, int64_t{0}) + r.count;
+      f.failures += r.count;
+      f.error_types[r.error_type.value_or("unknown")] += r.count;
     }
-    std::vector<json> failing_list;
-    failing_list.reserve(failing.size());
-    for (auto& [_, v] : failing) failing_list.push_back(v);
-    std::sort(failing_list.begin(), failing_list.end(), [](const json& a, const json& b) {
-      return a["failures"].get<int64_t>() > b["failures"].get<int64_t>();
-    });
-    if (failing_list.size() > 20) failing_list.resize(20);
-
-    json runs = json::array();
-    for (const auto& r : repo.RecentRuns(workflow_id, 50)) {
-      runs.push_back({{"run_id", r.run_id},
-                      {"status", r.status},
-                      {"user_id", r.user_id},
-                      {"error_type", Opt(r.error_type)},
-                      {"created_at", core::FormatIsoMillis(r.created_at)}});
-    }
-    json healing = json::array();
-    for (const auto& h : repo.HealingEvents(workflow_id, 50)) {
-      healing.push_back(
-          {{"step_id", h.step_id},
-           {"step_number", h.step_number ? json(*h.step_number) : json(nullptr)},
-           {"field_label", Opt(h.field_label)},
-           {"status", h.status},
-           {"healing_confidence", h.healing_confidence ? json(*h.healing_confidence) : json(nullptr)},
-           {"page_url", Opt(h.page_url)},
-           {"created_at", core::FormatIsoMillis(h.created_at)}});
-    }
-    return json{{"workflow_id", workflow_id},
-                {"workflow_name", w->name},
-                {"workflow", HealthFieldsJson(repo.Fields(caller.company_id, workflow_id))},
-                {"days", days_json},
-                {"failing_steps", failing_list},
-                {"recent_runs", runs},
-                {"healing_events", healing}};
+    for (auto& [_, f] : failing) report.failing_steps.push_back(std::move(f));
+    std::sort(report.failing_steps.begin(), report.failing_steps.end(),
+              [](const FailingStep& a, const FailingStep& b) { return a.failures > b.failures; });
+    if (report.failing_steps.size() > 20) report.failing_steps.resize(20);
+    report.recent_runs = repo.RecentRuns(workflow_id, 50);
+    report.healing_events = repo.HealingEvents(workflow_id, 50);
+    return report;
   });
 }
 

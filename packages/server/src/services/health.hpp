@@ -2,11 +2,10 @@
 // Walkthrough run reports and the health they add up to: counts updated in the reporting
 // transaction, alerts (broken after 3 failed runs in a row, recovered, high failure rate), the
 // health report, and retention.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/versions.hpp"
 #include "services/accounts.hpp"
@@ -30,7 +29,49 @@ struct HealthBatchResult {
   storage::HealthFields workflow;
 };
 
-nlohmann::json HealthFieldsJson(const storage::HealthFields& f);
+// One entry of a walkthrough's report (reportHealth's HealthEntry): a step's outcome, or with no
+// step_id the run's. `client_id` makes a re-sent entry a duplicate.
+struct RunReportEntry {
+  std::string client_id;
+  std::string run_id;
+  std::optional<int64_t> step_id;  // nullopt: the run's outcome
+  std::string status;
+  std::optional<std::string> error_type;
+  std::optional<std::string> error_message;
+  std::optional<double> healing_confidence;
+  std::optional<double> deterministic_score;
+  std::optional<double> ai_confidence;
+  std::optional<int64_t> candidates_evaluated;
+  std::optional<std::string> page_state_hash;
+  std::optional<std::string> page_url;
+  std::optional<int64_t> execution_time_ms;
+};
+
+// The health report of a workflow (getWorkflowHealth).
+struct HealthDay {
+  std::string date;  // YYYY-MM-DD, UTC
+  int64_t success = 0;
+  int64_t completed_with_skips = 0;
+  int64_t failed = 0;
+  int64_t abandoned = 0;
+  int64_t healed = 0;  // steps healed (deterministic or AI)
+};
+struct FailingStep {
+  int64_t step_id = 0;
+  int64_t step_number = 0;
+  std::optional<std::string> field_label;
+  int64_t failures = 0;
+  std::map<std::string, int64_t> error_types;  // "unknown" when none was reported
+};
+struct WorkflowHealthReport {
+  int64_t workflow_id = 0;
+  std::string workflow_name;
+  storage::HealthFields fields;
+  std::vector<HealthDay> days;                      // oldest first, every day of the period
+  std::vector<FailingStep> failing_steps;           // most failures first, at most 20
+  std::vector<storage::RunRow> recent_runs;         // the latest 50
+  std::vector<storage::HealingRow> healing_events;  // the latest 50
+};
 
 // What a run outcome does to a workflow's health. Every finished run (not abandoned) counts in
 // total_uses and in success_rate's denominator; only `success` counts as a success.
@@ -77,8 +118,8 @@ class HealthService {
       : db_(db), notifications_(notifications), events_(events), versions_(versions), options_(options) {}
 
   HealthBatchResult Report(const Caller& caller, int64_t workflow_id,
-                           const std::vector<storage::HealthEntry>& entries);
-  nlohmann::json HealthReport(const Caller& caller, int64_t workflow_id, int days);
+                           const std::vector<RunReportEntry>& entries);
+  WorkflowHealthReport HealthReport(const Caller& caller, int64_t workflow_id, int days);
   int64_t Retention();
 
  private:

@@ -29,6 +29,9 @@ struct NotificationPage {
   int64_t unread = 0;
 };
 
+// A notification as a message (the contract's Notification): what this service publishes on the
+// event bus (SSE `notification`) and hands to the webhook job, and what the API lists — one shape
+// for all three, so it is built here, where the messages are sent, and api/ reuses it.
 nlohmann::json NotificationJson(const storage::NotificationRecord& n);
 
 class NotificationService {

@@ -11,8 +11,6 @@
 
 namespace stepwise::services {
 
-using core::Error;
-using core::ErrorKind;
 using nlohmann::json;
 using storage::ScreenshotRepository;
 using storage::StepRepository;
@@ -22,27 +20,16 @@ using core::Trim;
 
 namespace {
 
-Error WorkflowNotFound() { return core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found"); }
-
-std::optional<std::string> OptionalText(const json& obj, const char* key) {
-  if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
-  return obj[key].get<std::string>();
-}
-
-std::optional<std::string> OptionalJson(const json& obj, const char* key) {
-  if (!obj.contains(key) || obj[key].is_null()) return std::nullopt;
-  return obj[key].dump();
-}
-
-// screenshot_ref.id arrives as a number or a string of digits.
-int64_t ScreenshotRefId(const json& ref) {
-  const auto& id = ref.at("id");
-  if (id.is_number_integer()) return id.get<int64_t>();
-  return std::stoll(id.get<std::string>());
-}
+core::Error WorkflowNotFound() { return core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found"); }
 
 std::string SearchText(const storage::WorkflowRecord& w) {
   return core::FoldCase(w.name + "\n" + w.description.value_or(""));
+}
+
+std::string OriginOf(const std::string& url, const std::string& pointer) {
+  auto origin = UrlOrigin(url);
+  if (!origin) throw core::ValidationError(pointer, "must be an http(s) URL with a host");
+  return *origin;
 }
 
 }  // namespace
@@ -96,38 +83,6 @@ std::optional<std::string> UrlOrigin(std::string_view url) {
 }
 
 namespace {
-// The detail carries signed URLs that expire after 15 minutes, so its ETag also names a
-// 10-minute period: a cached copy is never revalidated past its links' lifetime. If-Match only
-// compares the version.
-constexpr int64_t kETagPeriodSeconds = 600;
-std::string VersionTag(const storage::WorkflowRecord& w) {
-  return std::to_string(w.id) + "-" + std::to_string(w.version);
-}
-}  // namespace
-
-std::string WorkflowETag(const storage::WorkflowRecord& w) {
-  return "\"" + VersionTag(w) + "-" + std::to_string(core::NowSeconds() / kETagPeriodSeconds) + "-t" +
-         std::to_string(w.thumbnails) + "-h" + std::to_string(w.heal_version) + "\"";
-}
-
-bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w) {
-  if (if_match.empty()) return true;
-  const std::string current = "\"" + VersionTag(w) + "-";
-  // A list of entity tags, weak or strong (RFC 9110 compares If-Match strongly; ours are strong).
-  size_t pos = 0;
-  while (pos < if_match.size()) {
-    size_t end = if_match.find(',', pos);
-    if (end == std::string_view::npos) end = if_match.size();
-    std::string tag = Trim(if_match.substr(pos, end - pos));
-    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
-    if (tag == "*" || (tag.size() > current.size() && tag.rfind(current, 0) == 0 && tag.back() == '"'))
-      return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
-namespace {
 
 // The variants that came with a new workflow's steps (an import): shared at once, at most
 // VariantRepository::kMaxPerStep per step.
@@ -158,59 +113,55 @@ void StoreImportedVariants(soci::session& sql, storage::Dialect dialect, const C
 
 }  // namespace
 
-storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const json& body,
+storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const WorkflowInput& input,
                                                 const std::vector<StepVariantSeed>& variants) {
   const core::BumpOnExit touch(versions_, caller.company_id);
-  const json& meta = body.at("metadata");
   storage::WorkflowRecord w;
   w.company_id = caller.company_id;
   w.created_by = caller.user_id;
-  w.name = Trim(meta.at("name").get<std::string>());
+  w.name = Trim(input.name);
   if (w.name.empty()) throw core::ValidationError("/metadata/name", "must not be blank");
-  w.description = OptionalText(meta, "description");
-  w.starting_url = meta.at("starting_url").get<std::string>();
-  auto origin = UrlOrigin(w.starting_url);
-  if (!origin) throw core::ValidationError("/metadata/starting_url", "must be an http(s) URL with a host");
-  w.starting_origin = *origin;
-  w.tags_json = meta.contains("tags") ? meta["tags"].dump() : "[]";
+  w.description = input.description;
+  w.starting_url = input.starting_url;
+  w.starting_origin = OriginOf(w.starting_url, "/metadata/starting_url");
+  w.tags_json = json(input.tags).dump();
   w.status = labeling_ != nullptr ? "processing" : "draft";
   const int64_t now = core::NowMillis();
   w.created_at = w.updated_at = now;
 
   // Steps in recorded order, numbered 1..n.
-  const json& raw_steps = body.at("steps");
+  const auto& raw_steps = input.steps;
   std::vector<size_t> order(raw_steps.size());
   std::set<int64_t> numbers;
   for (size_t i = 0; i < raw_steps.size(); ++i) {
     order[i] = i;
-    if (!numbers.insert(raw_steps[i].at("step_number").get<int64_t>()).second) {
+    if (!numbers.insert(raw_steps[i].step_number).second) {
       throw core::ValidationError("/steps/" + std::to_string(i) + "/step_number",
                                   "step numbers must be unique");
     }
   }
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return raw_steps[a]["step_number"].get<int64_t>() < raw_steps[b]["step_number"].get<int64_t>();
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return raw_steps[a].step_number < raw_steps[b].step_number; });
   std::vector<storage::StepRecord> steps;
-  std::map<int64_t, int64_t> numbers_as_stored;                           // the body's step number → 1..n
+  std::map<int64_t, int64_t> numbers_as_stored;                           // the input's step number → 1..n
   std::map<int64_t, std::pair<size_t, std::optional<std::string>>> refs;  // screenshot id → (index, hash)
   steps.reserve(raw_steps.size());
   for (size_t n = 0; n < order.size(); ++n) {
-    const json& s = raw_steps[order[n]];
+    const StepInput& s = raw_steps[order[n]];
     storage::StepRecord r;
     r.step_number = static_cast<int64_t>(n) + 1;
-    numbers_as_stored[s.at("step_number").get<int64_t>()] = r.step_number;
-    r.timestamp = OptionalText(s, "timestamp");
-    r.action_type = s.at("action_type").get<std::string>();
-    r.selectors_json = s.at("selectors").dump();
-    r.element_meta_json = s.at("element_meta").dump();
-    r.page_context_json = s.at("page_context").dump();
-    r.action_data_json = OptionalJson(s, "action_data");
-    r.dom_context_json = OptionalJson(s, "dom_context");
-    r.expected_outcome_json = OptionalJson(s, "expected_outcome");
-    if (s.contains("screenshot_ref") && !s["screenshot_ref"].is_null()) {
-      r.screenshot_id = ScreenshotRefId(s["screenshot_ref"]);
-      refs.emplace(*r.screenshot_id, std::make_pair(order[n], OptionalText(s["screenshot_ref"], "hash")));
+    numbers_as_stored[s.step_number] = r.step_number;
+    r.timestamp = s.timestamp;
+    r.action_type = s.action_type;
+    r.selectors_json = s.selectors_json;
+    r.element_meta_json = s.element_meta_json;
+    r.page_context_json = s.page_context_json;
+    r.action_data_json = s.action_data_json;
+    r.dom_context_json = s.dom_context_json;
+    r.expected_outcome_json = s.expected_outcome_json;
+    if (s.screenshot_id) {
+      r.screenshot_id = s.screenshot_id;
+      refs.emplace(*s.screenshot_id, std::make_pair(order[n], s.screenshot_hash));
     }
     r.created_at = now;
     steps.push_back(std::move(r));
@@ -290,40 +241,31 @@ WorkflowDetail WorkflowService::Get(const Caller& caller, int64_t id) {
 }
 
 storage::WorkflowRecord WorkflowService::Locked(WorkflowRepository& repo, const Caller& caller, int64_t id,
-                                                std::string_view if_match) {
+                                                const ExpectedVersions& expected) {
   auto w = repo.FindForUpdate(caller.company_id, id);
   if (!w) throw WorkflowNotFound();
-  if (!IfMatchAccepts(if_match, *w)) {
-    throw Error(ErrorKind::kPreconditionFailed, "PRECONDITION_FAILED",
-                "The workflow changed since you loaded it; reload and try again",
-                {{"current_etag", WorkflowETag(*w)}});
-  }
+  if (expected && std::find(expected->begin(), expected->end(), w->version) == expected->end())
+    throw StaleWorkflow(*w);
   return *w;
 }
 
-storage::WorkflowRecord WorkflowService::Update(const Caller& caller, int64_t id, const json& patch,
-                                                std::string_view if_match) {
+storage::WorkflowRecord WorkflowService::Update(const Caller& caller, int64_t id, const WorkflowPatch& patch,
+                                                const ExpectedVersions& expected) {
   const core::BumpOnExit touch(versions_, caller.company_id);
   return db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
-    auto w = Locked(repo, caller, id, if_match);
-    if (patch.contains("name")) {
-      w.name = Trim(patch["name"].get<std::string>());
+    auto w = Locked(repo, caller, id, expected);
+    if (patch.name) {
+      w.name = Trim(*patch.name);
       if (w.name.empty()) throw core::ValidationError("/name", "must not be blank");
     }
-    if (patch.contains("description")) w.description = OptionalText(patch, "description");
-    if (patch.contains("starting_url")) {
-      w.starting_url = patch["starting_url"].get<std::string>();
-      auto origin = UrlOrigin(w.starting_url);
-      if (!origin) throw core::ValidationError("/starting_url", "must be an http(s) URL with a host");
-      w.starting_origin = *origin;
+    if (patch.description) w.description = *patch.description;
+    if (patch.starting_url) {
+      w.starting_url = *patch.starting_url;
+      w.starting_origin = OriginOf(w.starting_url, "/starting_url");
     }
-    if (patch.contains("tags")) w.tags_json = patch["tags"].dump();
-    if (patch.contains("status")) {
-      const auto to = ParseWorkflowStatus(patch["status"].get<std::string>());
-      if (!to) throw core::ValidationError("/status", "is not a workflow status");
-      w.status = Transition(w.status, *to);
-    }
+    if (patch.tags) w.tags_json = json(*patch.tags).dump();
+    if (patch.status) w.status = Transition(w.status, *patch.status);
     w.search_text = SearchText(w);
     repo.Update(w, core::NowMillis());
     return *repo.Find(caller.company_id, id);
@@ -355,11 +297,11 @@ void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& 
 
 WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, int64_t workflow_id,
                                                         int64_t step_id, const StepEdit& edit,
-                                                        std::string_view if_match) {
+                                                        const ExpectedVersions& expected) {
   const core::BumpOnExit touch(versions_, caller.company_id);
   return db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
-    auto w = Locked(repo, caller, workflow_id, if_match);
+    auto w = Locked(repo, caller, workflow_id, expected);
     StepRepository steps(sql, db_.GetDialect());
     auto step = steps.Find(workflow_id, step_id);
     if (!step) throw core::NotFound("STEP_NOT_FOUND", "Step not found");
@@ -386,12 +328,12 @@ WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, in
 }
 
 storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_t workflow_id,
-                                                    int64_t step_id, std::string_view if_match) {
+                                                    int64_t step_id, const ExpectedVersions& expected) {
   const core::BumpOnExit touch(versions_, caller.company_id);
   std::vector<storage::ScreenshotRecord> gone;
   auto w = db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
-    Locked(repo, caller, workflow_id, if_match);
+    Locked(repo, caller, workflow_id, expected);
     StepRepository steps(sql, db_.GetDialect());
     auto step = steps.Find(workflow_id, step_id);
     if (!step) throw core::NotFound("STEP_NOT_FOUND", "Step not found");
@@ -412,11 +354,11 @@ storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_
 
 WorkflowDetail WorkflowService::ReorderSteps(const Caller& caller, int64_t workflow_id,
                                              const std::vector<int64_t>& step_ids,
-                                             std::string_view if_match) {
+                                             const ExpectedVersions& expected) {
   const core::BumpOnExit touch(versions_, caller.company_id);
   db_.Transaction([&](soci::session& sql) {
     WorkflowRepository repo(sql, db_.GetDialect());
-    auto w = Locked(repo, caller, workflow_id, if_match);
+    auto w = Locked(repo, caller, workflow_id, expected);
     StepRepository steps(sql, db_.GetDialect());
     std::set<int64_t> current;
     for (const auto& s : steps.ForWorkflow(workflow_id)) current.insert(s.id);

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "core/errors.hpp"
 #include "core/versions.hpp"
 #include "services/accounts.hpp"
 #include "services/labeling.hpp"
+#include "services/workflow_status.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/db/database.hpp"
 #include "storage/db/labeling.hpp"
@@ -36,6 +36,59 @@ struct StepVariantSeed {
   std::string selectors_json;
 };
 
+// A recorded step as uploaded (createWorkflow's Step). The recorder's documents (selectors,
+// element_meta, page_context, …) are JSON text, stored as sent.
+struct StepInput {
+  int64_t step_number = 0;
+  std::optional<std::string> timestamp;
+  std::string action_type;
+  std::string selectors_json;
+  std::string element_meta_json;
+  std::string page_context_json;
+  std::optional<std::string> action_data_json;
+  std::optional<std::string> dom_context_json;
+  std::optional<std::string> expected_outcome_json;
+  std::optional<int64_t> screenshot_id;        // an uploaded screenshot of the caller's company
+  std::optional<std::string> screenshot_hash;  // when sent, must be that screenshot's hash
+};
+
+// A new workflow. Steps come in upload order (a screenshot error names the step by its index
+// here, as `/steps/<index>/screenshot_ref`), with unique step numbers; they are stored in
+// step-number order, numbered 1..n.
+struct WorkflowInput {
+  std::string name;  // trimmed, not blank
+  std::optional<std::string> description;
+  std::string starting_url;  // an http(s) URL with a host
+  std::vector<std::string> tags;
+  std::vector<StepInput> steps;
+};
+
+// An edit of a workflow: only what is set changes.
+struct WorkflowPatch {
+  std::optional<std::string> name;                        // trimmed, not blank
+  std::optional<std::optional<std::string>> description;  // a value, or cleared
+  std::optional<std::string> starting_url;                // an http(s) URL with a host
+  std::optional<std::vector<std::string>> tags;
+  std::optional<WorkflowStatus> status;  // through the transition table
+};
+
+// The versions a write accepts the workflow at (what the client last read); nullopt: any.
+using ExpectedVersions = std::optional<std::vector<int64_t>>;
+
+// 412 PRECONDITION_FAILED: the workflow is no longer at an expected version. `current` is the
+// workflow as it is now (the api names its ETag).
+class StaleWorkflow : public core::Error {
+ public:
+  explicit StaleWorkflow(storage::WorkflowRecord current)
+      : core::Error(core::ErrorKind::kPreconditionFailed, "PRECONDITION_FAILED",
+                    "The workflow changed since you loaded it; reload and try again"),
+        current_(std::move(current)) {}
+  const storage::WorkflowRecord& Current() const { return current_; }
+
+ private:
+  storage::WorkflowRecord current_;
+};
+
 struct WorkflowPage {
   std::vector<storage::WorkflowRecord> items;
   int64_t total = 0;
@@ -43,13 +96,6 @@ struct WorkflowPage {
 
 // "https://App.Example.com:443/x?y" → "https://app.example.com"; nullopt when not http(s).
 std::optional<std::string> UrlOrigin(std::string_view url);
-
-// The ETag of a workflow as read by Find (version, a 10-minute period, thumbnails made so far,
-// changes of its selector variants and votes), and whether an If-Match header value accepts it
-// (only the version counts there).
-std::string WorkflowETag(const storage::WorkflowRecord& w);
-
-bool IfMatchAccepts(std::string_view if_match, const storage::WorkflowRecord& w);
 
 class WorkflowService {
  public:
@@ -60,13 +106,13 @@ class WorkflowService {
                   LabelingService* labeling = nullptr)
       : db_(db), blobs_(blobs), versions_(versions), labeling_(labeling) {}
 
-  // `body` is a validated createWorkflow request; `variants` are stored with its steps.
-  storage::WorkflowRecord Create(const Caller& caller, const nlohmann::json& body,
+  // `variants` are stored with the new workflow's steps.
+  storage::WorkflowRecord Create(const Caller& caller, const WorkflowInput& input,
                                  const std::vector<StepVariantSeed>& variants = {});
   WorkflowPage List(const Caller& caller, storage::WorkflowFilter filter);
   WorkflowDetail Get(const Caller& caller, int64_t id);
-  storage::WorkflowRecord Update(const Caller& caller, int64_t id, const nlohmann::json& patch,
-                                 std::string_view if_match);
+  storage::WorkflowRecord Update(const Caller& caller, int64_t id, const WorkflowPatch& patch,
+                                 const ExpectedVersions& expected);
   void Delete(const Caller& caller, int64_t id);
 
   struct StepEdit {
@@ -80,15 +126,15 @@ class WorkflowService {
     std::vector<storage::VariantRecord> variants;
   };
   StepUpdate UpdateStep(const Caller& caller, int64_t workflow_id, int64_t step_id, const StepEdit& edit,
-                        std::string_view if_match);
+                        const ExpectedVersions& expected);
   storage::WorkflowRecord DeleteStep(const Caller& caller, int64_t workflow_id, int64_t step_id,
-                                     std::string_view if_match);
+                                     const ExpectedVersions& expected);
   WorkflowDetail ReorderSteps(const Caller& caller, int64_t workflow_id, const std::vector<int64_t>& step_ids,
-                              std::string_view if_match);
+                              const ExpectedVersions& expected);
 
  private:
   storage::WorkflowRecord Locked(storage::WorkflowRepository& repo, const Caller& caller, int64_t id,
-                                 std::string_view if_match);
+                                 const ExpectedVersions& expected);
   void RemoveBlobs(const std::vector<storage::ScreenshotRecord>& gone);
 
   storage::Database& db_;
