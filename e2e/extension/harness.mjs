@@ -121,7 +121,10 @@ const attr = (n, name) => {
 };
 const textOf = (n) => (n.nodeType === 3 ? n.nodeValue : (n.children ?? []).map(textOf).join(''));
 
-/** What the overlay shows now: title, body, step count, hint, buttons (with boxes), tooltip box. */
+/**
+ * What the overlay shows now: title, body, step count, hint, buttons (with boxes), tooltip box,
+ * and the spotlight's box with the width of its border (the ring's inner band).
+ */
 export async function overlay(page) {
   const cdp = await page.context().newCDPSession(page);
   try {
@@ -138,7 +141,7 @@ export async function overlay(page) {
       try {
         const { model } = await cdp.send('DOM.getBoxModel', { nodeId: n.nodeId });
         const [x1, y1, , , x3, y3] = model.border;
-        return { x: x1, y: y1, width: x3 - x1, height: y3 - y1 };
+        return { x: x1, y: y1, width: x3 - x1, height: y3 - y1, borderWidth: model.padding[0] - x1 };
       } catch {
         return null;
       }

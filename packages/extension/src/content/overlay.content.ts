@@ -2,6 +2,11 @@
 // top layer (a manual popover) inside a closed shadow root. Nothing the page does with z-index or
 // stacking contexts can cover it, the page's CSS cannot reach it (`all: initial`), and it cannot
 // reach the page. Text from the server is set with textContent only.
+//
+// The spotlight is a double ring, white inside and near-black outside, around a hole in a dimmed
+// backdrop: one of the two colours stands out against whatever is beside it (a white page, a dark
+// one, the app's own blue focus ring), which a single coloured ring cannot (WCAG 1.4.11, 3:1;
+// the two-colour indicator of technique C40).
 import { placeTooltip, spotlightRect, type Rect } from './placement';
 
 export interface OverlayButton {
@@ -31,13 +36,13 @@ const CSS = `
 .layer { all: initial; position: fixed; inset: 0; width: 100vw; height: 100vh; max-width: none; max-height: none; margin: 0; padding: 0;
   border: 0; background: transparent; overflow: visible; pointer-events: none; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #0f172a; }
 .layer:popover-open { display: block; }
-.backdrop { position: fixed; inset: 0; background: rgba(15, 23, 42, 0.45); }
-.spot { position: fixed; border-radius: 8px; border: 3px solid #3b82f6; box-shadow: 0 0 0 4px rgba(59,130,246,.3), 0 0 0 200vmax rgba(15,23,42,.45);
+.backdrop { position: fixed; inset: 0; background: rgba(15, 23, 42, 0.5); }
+.spot { position: fixed; border-radius: 8px; border: 3px solid #fff; box-shadow: 0 0 0 3px #0b1220, 0 0 0 200vmax rgba(15,23,42,.5);
   transition: box-shadow .15s; pointer-events: none; box-sizing: border-box; }
-.spot.ask { border: 3px dashed #f59e0b; box-shadow: 0 0 0 4px rgba(245,158,11,.25), 0 0 0 200vmax rgba(15,23,42,.45); }
-.spot.area { border: 2px solid #60a5fa; border-radius: 10px; box-shadow: 0 0 0 200vmax rgba(15,23,42,.35); }
-.spot.ok { border-color: #16a34a; box-shadow: 0 0 0 6px rgba(22,163,74,.35), 0 0 0 200vmax rgba(15,23,42,.45); }
-.spot.nudge { animation: nudge .4s; border-color: #f59e0b; }
+.spot.ask { outline: 3px dashed #f59e0b; outline-offset: 3px; }
+.spot.area { border-width: 2px; border-radius: 10px; box-shadow: 0 0 0 2px #0b1220, 0 0 0 200vmax rgba(15,23,42,.35); }
+.spot.ok { box-shadow: 0 0 0 3px #15803d, 0 0 0 200vmax rgba(15,23,42,.5); }
+.spot.nudge { animation: nudge .4s; outline: 3px solid #f59e0b; outline-offset: 3px; }
 @keyframes nudge { 25% { transform: translateX(-4px); } 75% { transform: translateX(4px); } }
 .tip { position: fixed; width: 320px; max-width: calc(100vw - 16px); box-sizing: border-box; background: #fff; border-radius: 10px; padding: 14px 16px 12px;
   box-shadow: 0 10px 30px rgba(15,23,42,.35); pointer-events: auto; }
