@@ -122,8 +122,9 @@ const attr = (n, name) => {
 const textOf = (n) => (n.nodeType === 3 ? n.nodeValue : (n.children ?? []).map(textOf).join(''));
 
 /**
- * What the overlay shows now: title, body, step count, hint, buttons (with boxes), tooltip box,
- * and the spotlight's box with the width of its border (the ring's inner band).
+ * What the overlay shows now: title, body, step count, hint, buttons (with boxes, and which is
+ * primary), the card's checkbox (label, checked, box), tooltip box, and the spotlight's box with
+ * the width of its border (the ring's inner band).
  */
 export async function overlay(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -147,7 +148,16 @@ export async function overlay(page) {
       }
     };
     const buttons = [];
-    for (const b of findAll(tip, (n) => n.localName === 'button')) buttons.push({ label: textOf(b), box: await box(b) });
+    for (const b of findAll(tip, (n) => n.localName === 'button')) buttons.push({ label: textOf(b), primary: (attr(b, 'class') ?? '').split(/\s+/).includes('primary'), box: await box(b) });
+    // The checkbox's state is a property, not an attribute: asked of the node itself.
+    const optionNode = byClass('option');
+    let option = null;
+    if (optionNode && attr(optionNode, 'hidden') === null) {
+      const input = findNode(optionNode, (n) => n.localName === 'input');
+      const { object } = await cdp.send('DOM.resolveNode', { nodeId: input.nodeId });
+      const { result } = await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { return this.checked; }', returnByValue: true });
+      option = { label: textOf(optionNode), checked: result.value === true, box: await box(input) };
+    }
     return {
       state: attr(host, 'data-state'),
       step: Number(attr(host, 'data-step')),
@@ -161,6 +171,7 @@ export async function overlay(page) {
       spot: spot && !/display:\s*none/.test(attr(spot, 'style') ?? '') ? await box(spot) : null,
       question: (attr(spot, 'class') ?? '').split(/\s+/).includes('ask'),
       buttons,
+      option,
     };
   } finally {
     await cdp.detach().catch(() => {});
@@ -173,6 +184,13 @@ export async function pressOverlay(page, label) {
   const b = o?.buttons.find((x) => x.label === label);
   assert(b?.box, `overlay button ${label} not found (have ${o?.buttons.map((x) => x.label).join(', ')})`);
   await page.mouse.click(b.box.x + b.box.width / 2, b.box.y + b.box.height / 2);
+}
+
+/** Clicks the card's checkbox the way a user does. */
+export async function toggleOverlayOption(page) {
+  const o = await overlay(page);
+  assert(o?.option?.box, `the card has no checkbox (${o?.title})`);
+  await page.mouse.click(o.option.box.x + o.option.box.width / 2, o.option.box.y + o.option.box.height / 2);
 }
 
 /** Waits for the walkthrough to show step `index` (0-based) with its element spotlighted. */

@@ -10,9 +10,11 @@
 //     and a switch whose input is transparent under its label, count;
 //   removed elements — a selector that now hits another element is not trusted, a removed
 //     breadcrumb is never taken for the sidebar link of the same name, "Not this" refuses a
-//     candidate, Skip goes on, and the run ends "Done — N steps skipped" (completed_with_skips);
+//     candidate, Skip goes on (reported: the walker is a colleague), and the run ends "Done — N
+//     steps skipped" (completed_with_skips) saying the admin was told;
 //   hidden targets — targets in a closed menu, collapsed panel, unselected tab, <details> inside
-//     a tab and a CSS checkbox drawer are reached through inserted "Open …" steps;
+//     a tab and a CSS checkbox drawer are reached through inserted "Open …" steps, whose card says
+//     the element is hidden;
 //   look-alike rows — the Edit of the recorded invoice, never a neighbour row's.
 // Screenshots of the question, the opener step and the end card go to
 // build/e2e-screenshots/extension/. Writes $JUNIT_DIR/extension-healing-e2e.xml when JUNIT_DIR is set.
@@ -130,6 +132,7 @@ async function answerPrompts(page, pair, version, { label, expectEnd }) {
       const p = await nextPrompt(page);
       shown.push(p.state);
       if (p.state === 'reveal') {
+        assert(/is on this page, but hidden/.test(p.view.body), `${step.name}: the opener card says the element is hidden (${p.view.title}: ${p.view.body})`);
         // The inserted step points at an opener of the element: it must be one the fixture names.
         let opened = false;
         for (const opener of step.reveal ?? []) {
@@ -182,6 +185,8 @@ async function answerPrompts(page, pair, version, { label, expectEnd }) {
       }
       if (p.state === 'not-found' || p.state === 'hidden') {
         assert(!want || p.state === 'hidden', `${step.name}: "${p.view.title}" though the element is on the page (${JSON.stringify({ ...p, view: undefined })})`);
+        // One card for both: Skip first, and the report box (checked: these walkers are colleagues).
+        assert(p.view.buttons.find((b) => b.primary)?.label === 'Skip' && p.view.option?.label === 'Report it to my admin' && p.view.option.checked, `${step.name}: the ${p.state} card: ${JSON.stringify({ buttons: p.view.buttons.map((b) => [b.label, b.primary]), option: p.view.option })}`);
         await pressOverlay(page, 'Skip');
         await waitFor(async () => Number((await hostState(page)).step) !== Number(p.step) || ['done', 'finished'].includes((await hostState(page)).state), { message: 'Skip to move on' });
         seen.push({ step: step.name, shown, method: null });
@@ -287,18 +292,18 @@ try {
       state.workflows.removed = (await recordPair(removed, REMOVED)).id;
     }, { needs: ['setup: an admin and three colleagues'] });
 
-    await suite.test('removed elements: nothing removed is "found" in its old slot; Skip goes on and the run ends "Done — N steps skipped"', async () => {
+    await suite.test('removed elements: nothing removed is "found" in its old slot; Skip goes on, reported, and the run ends "Done — N steps skipped"', async () => {
       const { seen, end } = await walkPair(removed, REMOVED, 2, bob, { label: 'removed' });
       console.log(`  Bob on v2: ${seen.map((s) => s.shown.join('>')).join(' | ')}`);
       const skipped = removed.steps.filter((s) => !s.v2).length;
       assert(/^Done — \d+ steps? skipped$/.test(end.view.title), `end card: ${end.view.title}`);
       assert(end.view.title.includes(String(skipped)), `${skipped} steps skipped: ${end.view.title}`);
-      assert(!/admin has been told/i.test(end.view.body), `no report was sent: ${end.view.body}`);
+      assert(/Your admin has been told/.test(end.view.body), `Bob's Skips were reported (the box is checked for a colleague): ${end.view.body}`);
       assert(end.outcome === 'completed_with_skips', `outcome ${end.outcome}`);
       await waitFor(async () => {
         const h = (await call('GET', `/api/workflows/${state.workflows.removed}/health`, { token: state.adminToken })).json?.data;
-        return h?.recent_runs?.some((r) => r.status === 'completed_with_skips');
-      }, { message: 'the run in the health page as completed with skips' });
+        return h?.recent_runs?.some((r) => r.status === 'completed_with_skips' && r.error_type === 'element_not_found');
+      }, { message: 'the run in the health page as completed with skips, elements not found' });
     }, { needs: ['removed elements: record on v1'] });
   }
 

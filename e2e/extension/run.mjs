@@ -4,11 +4,13 @@
 //   record a workflow through the popup and the page, upload it, and check what the server keeps
 //   (every step, screenshots stored once per hash, labels, no password anywhere);
 //   run the walkthrough as a regular user (overlay per step in the top layer, wrong clicks
-//   blocked, completion, health); heal on a changed app; report a removed element until the
-//   workflow is broken; stop the service worker in the middle of a recording and lose no step.
+//   blocked, completion, health); heal on a changed app; a removed element's "Can't find" card
+//   (Skip goes on, "Report it to my admin" checked for a colleague and not for the admin) reported
+//   until the workflow is broken; stop the service worker in the middle of a recording and lose no step.
+// Screenshot of the "Can't find" card: build/e2e-screenshots/extension/cant-find-card.png.
 // Writes $JUNIT_DIR/extension-e2e.xml when JUNIT_DIR is set. Every server route used here exists:
 // a 404 or 405 from one is a failure, not a skip.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../dashboard/harness.mjs';
@@ -23,10 +25,12 @@ import {
   overlay,
   preparedExtension,
   pressOverlay,
+  repoRoot,
   serviceWorker,
   sleep,
   storedBytes,
   tabIdOf,
+  toggleOverlayOption,
   waitFor,
   waitState,
   waitStep,
@@ -41,6 +45,8 @@ if (!existsSync(path.join(distDir, 'manifest.json'))) {
   process.exit(1);
 }
 
+const SHOTS = path.join(repoRoot, 'build/e2e-screenshots/extension');
+mkdirSync(SHOTS, { recursive: true });
 const suite = new Suite('extension-e2e');
 const server = await startServer();
 const app = await startFixtureApp();
@@ -205,14 +211,14 @@ try {
     assert(/email/i.test(detail.steps[0].field_label), `step 1 label ${detail.steps[0].field_label}`);
   }, { needs: ['record a 7-step workflow through the extension and upload it'] });
 
-  /** Starts the guide from the popup as the member, from a page that is not the starting URL. */
-  async function startGuide(page) {
+  /** Starts the guide from the popup as `who` (the member), from a page that is not the starting URL. */
+  async function startGuide(page, who = member) {
     await page.goto(`${app.url}/help`);
     const tabId = await tabIdOf(context, `${app.url}/help`);
     const popup = await openPopup(tabId);
     const form = popup.getByRole('form', { name: 'Sign in' });
     await form.or(popup.getByTestId('who')).first().waitFor({ timeout: 10_000 });
-    if (!((await popup.getByTestId('who').textContent().catch(() => '')) ?? '').includes(member.name)) await signInPopup(popup, member);
+    if (!((await popup.getByTestId('who').textContent().catch(() => '')) ?? '').includes(who.name)) await signInPopup(popup, who);
     await popup.getByRole('button', { name: `Start ${WORKFLOW}` }).click({ timeout: 15_000 }).catch(async (e) => {
       const wf = state.workflowId ? (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json?.data : null;
       throw new Error(`${e.message.split('\n')[0]}; the popup shows: ${(await popup.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 600)}; the workflow is ${wf?.status}`);
@@ -351,31 +357,96 @@ try {
     }
   }, { needs: ['v2 of the app (ids, classes, labels changed): the steps heal and the run completes'] });
 
-  await suite.test('v3 (the "Add note" button removed): the step shows "can\'t find this element" with skip and report, 3 runs reported', async () => {
+  /** v3 up to step 6, whose button is gone: the "Can't find" card, as `who` sees it. */
+  async function walkToMissingNote(page, who, run) {
+    await startGuide(page, who);
+    await waitStep(page, 0, 25_000);
+    await type(page, V2.email, 'bob@acme.test');
+    await waitStep(page, 1, 25_000);
+    await type(page, V2.password, 'whatever-secret');
+    await waitStep(page, 2, 25_000);
+    await page.locator(V2.signIn).click();
+    await waitStep(page, 3, 25_000);
+    await page.locator(V2.vendor).focus();
+    await page.keyboard.press('g');
+    await waitStep(page, 4, 25_000);
+    await type(page, V2.number, `INV-3${run}`);
+    const o = await waitState(page, 'not-found', 30_000);
+    assert(o.title === 'Can’t find this element', `title ${o.title}`);
+    assert(o.buttons.map((b) => b.label).join(',') === 'Skip,Exit', `buttons ${o.buttons.map((b) => b.label)}`);
+    assert(o.buttons.filter((b) => b.primary).map((b) => b.label).join() === 'Skip', `the primary button is Skip: ${JSON.stringify(o.buttons.map((b) => [b.label, b.primary]))}`);
+    assert(o.option?.label === 'Report it to my admin', `the card's checkbox: ${JSON.stringify(o.option)}`);
+    await checkOnTop(page, o);
+    return o;
+  }
+
+  /** Skip on the card: the run goes on to step 7, which the user does; returns the end card. */
+  async function skipToEnd(page) {
+    await pressOverlay(page, 'Skip');
+    await waitStep(page, 6, 25_000);
+    await page.locator(V2.create).click();
+    return waitState(page, 'done');
+  }
+
+  const health = async () => (await call('GET', `/api/workflows/${state.workflowId}/health`, { token: state.adminToken })).json?.data;
+
+  await suite.test('v3 as the admin: "Report it to my admin" starts unchecked; Skip goes on and counts no failure', async () => {
+    app.setVersion(3);
+    const before = (await call('GET', `/api/workflows/${state.workflowId}`, { token: state.adminToken })).json.data;
+    const page = await context.newPage();
+    const o = await walkToMissingNote(page, admin, 0);
+    assert(o.option.checked === false, 'an admin is not asked to report to themselves: the box starts unchecked');
+    const end = await skipToEnd(page);
+    assert(end.title === 'Done — 1 step skipped', `end card ${end.title}`);
+    assert(!/admin has been told/.test(end.body), `nothing was reported: ${end.body}`);
+    await pressOverlay(page, 'Close');
+    await page.close();
+    const h = await waitFor(async () => {
+      const got = await health();
+      return got?.recent_runs?.some((r) => r.status === 'completed_with_skips') ? got : null;
+    }, { message: "the admin's run in the health page" });
+    const run = h.recent_runs.find((r) => r.status === 'completed_with_skips');
+    assert(run.error_type === null || run.error_type === undefined, `a plain skip, no error: ${JSON.stringify(run)}`);
+    assert(h.workflow.consecutive_failures === before.consecutive_failures && h.workflow.status === 'active', `no failure counted: ${JSON.stringify(h.workflow)}`);
+  }, { needs: ['v2 of the app (ids, classes, labels changed): the steps heal and the run completes'] });
+
+  await suite.test('v3 (the "Add note" button removed): "Can\'t find" with Skip first and the report box checked for a colleague; 3 runs reported', async () => {
     app.setVersion(3);
     for (let run = 1; run <= 3; run++) {
       const page = await context.newPage();
-      await startGuide(page);
-      await waitStep(page, 0, 25_000);
-      await type(page, V2.email, 'bob@acme.test');
-      await waitStep(page, 1, 25_000);
-      await type(page, V2.password, 'whatever-secret');
-      await waitStep(page, 2, 25_000);
-      await page.locator(V2.signIn).click();
-      await waitStep(page, 3, 25_000);
-      await page.locator(V2.vendor).focus();
-      await page.keyboard.press('g');
-      await waitStep(page, 4, 25_000);
-      await type(page, V2.number, `INV-3${run}`);
-      const o = await waitState(page, 'not-found', 30_000);
-      assert(o.title === 'Can’t find this element', `title ${o.title}`);
-      assert(o.buttons.map((b) => b.label).join(',') === 'Skip,Report,Exit', `buttons ${o.buttons.map((b) => b.label)}`);
-      await checkOnTop(page, o);
-      await pressOverlay(page, 'Report');
-      await waitState(page, 'finished');
+      const o = await walkToMissingNote(page, member, run);
+      assert(o.option.checked === true, 'for a colleague the box starts checked');
+      if (run === 1) {
+        await page.screenshot({ path: path.join(SHOTS, 'cant-find-card.png') });
+        // Unchecked and checked again: what Skip sends follows the box.
+        await toggleOverlayOption(page);
+        assert((await overlay(page)).option.checked === false, 'the box unchecks');
+        await toggleOverlayOption(page);
+        assert((await overlay(page)).option.checked === true, 'the box checks again');
+      }
+      if (run < 3) {
+        // Skip, reported: the run goes on to the end, which says the admin was told.
+        const end = await skipToEnd(page);
+        assert(end.title === 'Done — 1 step skipped', `end card ${end.title}`);
+        assert(/Your admin has been told/.test(end.body), `the end card says the report went: ${end.body}`);
+      } else {
+        // Exit with the box checked: the walk ends, reported (as the Report button used to).
+        await pressOverlay(page, 'Exit');
+        const end = await waitState(page, 'finished');
+        assert(/your report was sent to your admin/.test(end.body), `end card ${end.title}: ${end.body}`);
+      }
       await pressOverlay(page, 'Close');
       await page.close();
     }
+    const h = await waitFor(async () => {
+      const got = await health();
+      return got?.recent_runs?.filter((r) => r.error_type === 'element_not_found').length >= 3 ? got : null;
+    }, { message: 'three reported runs in the health page' });
+    const reported = h.recent_runs.filter((r) => r.error_type === 'element_not_found').map((r) => r.status).sort();
+    assert(reported.join() === 'completed_with_skips,completed_with_skips,failed', `two reported skips and one reported exit: ${JSON.stringify(h.recent_runs)}`);
+    // The step failed three times: the colleague's reports, not the admin's plain skip.
+    const step6 = h.failing_steps.find((f) => f.step_number === 6);
+    assert(step6?.failures === 3 && step6.error_types.element_not_found === 3, `step 6 in the failing steps: ${JSON.stringify(h.failing_steps)}`);
   }, { needs: ['walkthrough as a regular user: overlay per step, wrong clicks blocked, completes'] });
 
   await suite.test('v3: after 3 failed runs the workflow is broken and the admin has a notification', async () => {
@@ -384,7 +455,7 @@ try {
     await requireRoute('GET', '/api/notifications', 'notifications (issue 6)');
     const notes = await call('GET', '/api/notifications', { token: state.adminToken });
     assert(notes.json.data.some((n) => n.type === 'workflow_broken'), `no workflow_broken notification: ${notes.text.slice(0, 500)}`);
-  }, { needs: ['v3 (the "Add note" button removed): the step shows "can\'t find this element" with skip and report, 3 runs reported'] });
+  }, { needs: ['v3 (the "Add note" button removed): "Can\'t find" with Skip first and the report box checked for a colleague; 3 runs reported'] });
 
   await suite.test('service worker stopped in the middle of a recording (CDP): no step lost', async () => {
     app.setVersion(1);

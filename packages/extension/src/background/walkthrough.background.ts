@@ -124,7 +124,7 @@ export async function stepDone(msg: RequestOf<'walk/step-done'>): Promise<void> 
   if (!run || !step || run.finished) return;
   if (run.results[msg.index] === undefined || msg.index >= run.index) {
     run.results[msg.index] = msg.report.result;
-    // A step skipped because its element was not found is reported as the failure it is.
+    // A step skipped because its element was not found, reported by the user, counts as a failure.
     if (msg.report.result === 'skipped' && msg.report.error_type === 'element_not_found') {
       run.notFound = [...new Set([...(run.notFound ?? []), msg.index])];
     }
@@ -166,7 +166,8 @@ export async function finishRun(runId: string, outcome: RunOutcome, stepReport?:
   }
   entries.push(entryOf(run, null, { status: outcome, error_type: errorType, error_message: errorMessage, execution_time_ms: Date.now() - run.startedAt }));
   run.finished = outcome;
-  run.reported = reported;
+  // A step skipped as not found was the user's report (the box on the card): the end card says so.
+  run.reported = reported || notFound.length > 0;
   await saveRun(run);
   await report(run.workflow.id, entries);
   await flushHealth();

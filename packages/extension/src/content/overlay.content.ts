@@ -24,11 +24,19 @@ export interface StepView {
   index: number;
   total: number;
   buttons: OverlayButton[];
+  /** A checkbox above the buttons (e.g. "Report it to my admin"); its state is the caller's. */
+  option?: OverlayOption;
   tone?: 'normal' | 'warning' | 'done';
   /** A candidate the user is asked about: drawn dashed, not as a certain match. */
   question?: boolean;
   /** The target is the iframe whose own overlay shows the step: drawn as an area, not a match. */
   area?: boolean;
+}
+
+export interface OverlayOption {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
 }
 
 const CSS = `
@@ -52,6 +60,10 @@ const CSS = `
 .body { margin: 0 0 10px; color: #334155; white-space: pre-line; }
 .hint { margin: 0 0 8px; color: #b45309; font-size: 13px; min-height: 0; }
 .hint:empty { display: none; }
+.option { display: flex; align-items: center; gap: 8px; margin: 0 0 10px; font-size: 13px; color: #334155; cursor: pointer; }
+.option[hidden] { display: none; }
+.option input { margin: 0; width: 16px; height: 16px; accent-color: #2563eb; cursor: pointer; }
+.option input:focus-visible { outline: 2px solid #2563eb; outline-offset: 2px; }
 .row { display: flex; gap: 8px; justify-content: flex-end; flex-wrap: wrap; }
 button { all: initial; font: inherit; font-size: 13px; padding: 6px 12px; border-radius: 6px; cursor: pointer; border: 1px solid #cbd5e1; color: #0f172a; background: #fff; }
 button.primary { background: #2563eb; border-color: #2563eb; color: #fff; }
@@ -76,6 +88,10 @@ export class Overlay {
   private readonly title: HTMLParagraphElement;
   private readonly body: HTMLParagraphElement;
   private readonly hint: HTMLParagraphElement;
+  private readonly option: HTMLLabelElement;
+  private readonly optionBox: HTMLInputElement;
+  private readonly optionText: HTMLSpanElement;
+  private onOption: ((checked: boolean) => void) | null = null;
   private readonly row: HTMLDivElement;
   private readonly progress: HTMLDivElement;
   private readonly live: HTMLDivElement;
@@ -112,8 +128,15 @@ export class Overlay {
     this.body = el(doc, 'p', 'body');
     this.hint = el(doc, 'p', 'hint');
     this.hint.setAttribute('role', 'alert');
+    this.option = el(doc, 'label', 'option');
+    this.option.hidden = true;
+    this.optionBox = el(doc, 'input');
+    this.optionBox.type = 'checkbox';
+    this.optionText = el(doc, 'span');
+    this.option.append(this.optionBox, this.optionText);
+    this.optionBox.addEventListener('change', () => this.onOption?.(this.optionBox.checked));
     this.row = el(doc, 'div', 'row');
-    this.tip.append(this.count, this.title, this.body, this.hint, this.row);
+    this.tip.append(this.count, this.title, this.body, this.hint, this.option, this.row);
     this.progress = el(doc, 'div', 'progress');
     this.progress.setAttribute('role', 'progressbar');
     this.progress.setAttribute('aria-valuemin', '0');
@@ -146,6 +169,10 @@ export class Overlay {
     this.body.textContent = view.body;
     this.hint.textContent = '';
     this.tip.className = `tip ${view.tone && view.tone !== 'normal' ? view.tone : ''}`;
+    this.option.hidden = !view.option;
+    this.onOption = view.option?.onChange ?? null;
+    this.optionBox.checked = !!view.option?.checked;
+    this.optionText.textContent = view.option?.label ?? '';
     this.row.replaceChildren(
       ...view.buttons.map((b) => {
         const btn = el(this.doc, 'button', b.primary ? 'primary' : undefined);
@@ -244,7 +271,18 @@ export class Overlay {
   }
 
   /** For tests and the e2e: what is shown, read through the closed root's owner (us). */
-  snapshot(): { title: string; body: string; count: string; hint: string; buttons: string[]; topLayer: boolean; spot: boolean; question: boolean } {
+  snapshot(): {
+    title: string;
+    body: string;
+    count: string;
+    hint: string;
+    buttons: string[];
+    primary: string | null;
+    option: { label: string; checked: boolean } | null;
+    topLayer: boolean;
+    spot: boolean;
+    question: boolean;
+  } {
     return {
       question: this.spot.dataset.kind === 'question' && this.spot.style.display !== 'none',
       title: this.title.textContent ?? '',
@@ -252,6 +290,8 @@ export class Overlay {
       count: this.count.textContent ?? '',
       hint: this.hint.textContent ?? '',
       buttons: Array.from(this.row.querySelectorAll('button'), (b) => b.textContent ?? ''),
+      primary: this.row.querySelector('button.primary')?.textContent ?? null,
+      option: this.option.hidden ? null : { label: this.optionText.textContent ?? '', checked: this.optionBox.checked },
       topLayer: (() => {
         try {
           return this.layer.matches(':popover-open');
@@ -268,6 +308,13 @@ export class Overlay {
     const btn = Array.from(this.row.querySelectorAll('button')).find((b) => b.textContent === label);
     btn?.click();
     return !!btn;
+  }
+
+  /** Clicks the card's checkbox (keyboard users reach it with Tab; tests use this). */
+  toggleOption(): boolean {
+    if (this.option.hidden) return false;
+    this.optionBox.click();
+    return true;
   }
 
   contains(node: EventTarget | null): boolean {

@@ -15,10 +15,11 @@ import { send, type StepReport, type WalkActive } from '../shared/messages';
 import { outcomeOf } from '../shared/run';
 import { webUrl } from '../shared/urls';
 import type { GuideStep, RunOutcome, RunState, StepResult } from '../shared/types';
+import { hiddenView, notFoundView, openerView, REPORT_LABEL, reportsByDefault, skipReport } from './cards';
 import { findStep, targetOf, voteFor, type Found, type PendingVote, type Report } from './find-step.content';
 import { childFrameElement } from './frame.content';
 import { watchInteraction } from './interaction.content';
-import { Overlay, type OverlayButton, type StepView } from './overlay.content';
+import { Overlay, type OverlayButton, type OverlayOption, type StepView } from './overlay.content';
 import { deepTarget, shadowRootOf } from './shadow.content';
 
 export const ADVANCE_MS = 600;
@@ -54,13 +55,6 @@ function recordedNear(step: GuideStep): string {
   return cut;
 }
 
-function openerTitle(o: Opener): string {
-  const name = o.name || 'the menu';
-  if (o.how === 'tab') return `Open the “${name}” tab`;
-  if (o.how === 'summary') return `Expand “${name}”`;
-  return `Open “${name}”`;
-}
-
 function inViewport(el: Element): boolean {
   const r = el.getBoundingClientRect();
   return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
@@ -86,7 +80,8 @@ function expectedOutcomeOf(step: GuideStep): ExpectedOutcome | null {
 function endView(outcome: RunOutcome, name: string, skipped: string[], reported: boolean): Pick<StepView, 'title' | 'body' | 'tone'> {
   if (outcome === 'success') return { title: 'All done!', body: `You completed “${name}”.`, tone: 'done' };
   if (outcome === 'completed_with_skips') {
-    return { title: `Done — ${skipped.length} step${skipped.length === 1 ? '' : 's'} skipped`, body: `You reached the end of “${name}”. Skipped: ${skipped.join(', ')}.`, tone: 'done' };
+    const told = reported ? ' Your admin has been told about the steps that could not be found.' : '';
+    return { title: `Done — ${skipped.length} step${skipped.length === 1 ? '' : 's'} skipped`, body: `You reached the end of “${name}”. Skipped: ${skipped.join(', ')}.${told}`, tone: 'done' };
   }
   return { title: 'Walkthrough ended', body: reported ? `Thanks — your report was sent to your admin. “${name}” was not completed.` : `“${name}” was not completed.`, tone: 'warning' };
 }
@@ -452,28 +447,24 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     guide(step, i, candidate.element, { ...report, deterministic_score: candidate.score }, null, started, s, { onNotThis, candidate });
   }
 
-  /** The element is in the page but hidden: guide through what opens it, then find it again. */
+  /**
+   * The element is in the page but hidden: the card says so and spotlights what opens it, then the
+   * element is looked for again. Nothing to open (or opening did not show it): the same card as
+   * "Can't find", with Try again.
+   */
   function reveal(step: GuideStep, i: number, opener: Opener | null, report: Report, started: number, s: AbortSignal): void {
     const count = reveals.get(i) ?? 0;
-    const skip = () => skipShown(i, report, started);
     if (!opener || count >= MAX_REVEALS) {
       setState('hidden', i);
-      overlay.show({
-        target: null,
-        title: 'It’s on this page, but hidden',
-        body: `“${titleOf(step)}” is on this page but not shown — it may be in a closed menu, tab or section. Open it, then press Try again.`,
-        index: i,
-        total,
-        tone: 'warning',
-        buttons: [{ label: 'Try again', primary: true, onClick: () => void showStep(i) }, ...commonButtons(i, skip)],
-      });
+      const failure: Report = { ...report, status: 'failed', result: 'failed', error_type: 'element_not_found', error_message: `The element is on the page but hidden${opener ? `; opening “${opener.name}” ${MAX_REVEALS} times did not show it` : '; nothing found that opens it'}` };
+      showUnreachable(i, hiddenView(titleOf(step)), failure, started, [{ label: 'Try again', onClick: () => void showStep(i) }]);
       return;
     }
     reveals.set(i, count + 1);
     const el = opener.element;
     if (!inViewport(el)) el.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' as ScrollBehavior });
     overlay.onTargetLost = null;
-    overlay.show({ target: el, title: openerTitle(opener), body: `“${titleOf(step)}” is in there.`, index: i, total, buttons: commonButtons(i, skip) });
+    overlay.show({ target: el, ...openerView(opener, titleOf(step)), index: i, total, buttons: commonButtons(i, () => skipShown(i, report, started)) });
     setState('reveal', i);
     watchInteraction(
       window,
@@ -514,34 +505,37 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       return;
     }
     setState('not-found', i);
+    showUnreachable(i, notFoundView(titleOf(step)), report, started);
+  }
+
+  /**
+   * The card for an element that cannot be put under the spotlight (not found, or hidden with
+   * nothing to open it): Skip goes on; with "Report it to my admin" checked it reports the failure
+   * (the run goes on and ends "completed with skips", which the admin's health page counts as a
+   * failure), and Exit ends the walk as failed and reported (the end card says so). Unchecked,
+   * they are a plain skip and exit.
+   */
+  function showUnreachable(i: number, words: { title: string; body: string }, failure: Report, started: number, extra: OverlayButton[] = []): void {
+    let report = reportsByDefault(run.me);
+    const option: OverlayOption = { label: REPORT_LABEL, checked: report, onChange: (checked) => (report = checked) };
+    const full = (): StepReport => ({ ...failure, execution_time_ms: Math.round(performance.now() - started) });
+    const skip = () => void stepDone(i, skipReport(full(), report), i + 1).then(() => showStep(i + 1));
+    const exitReported = () => {
+      if (!report) return exit();
+      // Ends the walk as failed, reported; the end card (the top frame's) says the admin was told.
+      results[i] = 'failed';
+      const finished = send({ type: 'walk/finish', runId: run.runId, outcome: 'failed', report: { ...full(), status: 'failed', result: 'failed', error_type: 'element_not_found' }, reported: true }).catch(() => {});
+      if (isTop) showDone('failed', true);
+      else void finished.then(() => showStep(total));
+    };
     overlay.show({
       target: null,
-      title: 'Can’t find this element',
-      body: `“${titleOf(step)}” could not be found on this page — the app may have changed. Skip this step, or report it to your admin.`,
+      ...words,
       index: i,
       total,
       tone: 'warning',
-      buttons: [
-        {
-          label: 'Skip',
-          primary: true,
-          onClick: () => {
-            // Reported as the failure it is; the run goes on and ends "completed with skips".
-            void stepDone(i, { ...full, result: 'skipped', error_type: 'element_not_found' }, i + 1).then(() => showStep(i + 1));
-          },
-        },
-        {
-          label: 'Report',
-          onClick: () => {
-            results[i] = 'failed';
-            const finished = send({ type: 'walk/finish', runId: run.runId, outcome: 'failed', report: full, reported: true }).catch(() => {});
-            // The end card is the top frame's.
-            if (isTop) showDone('failed', true);
-            else void finished.then(() => showStep(total));
-          },
-        },
-        { label: 'Exit', onClick: exit, ariaLabel: 'Exit the walkthrough' },
-      ],
+      option,
+      buttons: [...extra, { label: 'Skip', primary: true, onClick: skip }, { label: 'Exit', onClick: exitReported, ariaLabel: 'Exit the walkthrough' }],
     });
   }
 

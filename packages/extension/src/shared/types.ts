@@ -65,7 +65,7 @@ export interface RunState {
   steps: GuideStep[];
   index: number;
   results: StepResult[];
-  /** Steps skipped because their element could not be found (indexes). */
+  /** Steps skipped because their element could not be found, reported to the admin (indexes). */
   notFound?: number[];
   startedAt: number;
   finished: RunOutcome | null;
