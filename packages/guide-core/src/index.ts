@@ -54,3 +54,16 @@ export { greyOf, visualSimilarity, withVisual, VISUAL_SIZE, VISUAL_WEIGHT } from
 export { allElements, deepQueryAll, isVisible, openShadowRoot, type ShadowAccess } from './dom-util.js';
 export { observeNavigation, type NavigationEvent, type NavigationKind } from './navigation.js';
 export { recorderSelectors } from './recorder.js';
+export {
+  classifyValueKind,
+  fieldFacts,
+  isIdentityAutocomplete,
+  linkValues,
+  valueKindOf,
+  MIN_LINKED_VALUE,
+  type LinkableStep,
+  type ValueFieldFacts,
+  type ValueKind,
+  type ValueKindRule,
+  type ValueKindVerdict,
+} from './value-kind.js';
