@@ -292,20 +292,24 @@ function decoded(url: string): string {
 }
 
 /**
- * The words a step's target shows: its text, names, link and page address (decoded, so a slug
- * `/pages/q3-report` or `?q=q3%20report` reads "q3 report"), each padded for whole-word search.
+ * The words a step's target shows: its text, names and link, and for a navigation the address it
+ * goes to (decoded, so a slug `/pages/q3-report` or `?q=q3%20report` reads "q3 report"), each
+ * padded for whole-word search. The page a click happens on is not its target: an "Edit" button on
+ * the page just created does not show the title (and its label must not become "the item you
+ * created").
  */
 function shownWords(step: LinkableStep): string[] {
   const m = step.element_meta;
   const texts = [m?.inner_text, m?.accessible_name, m?.aria_label, m?.title].map(normalizeText);
-  const urls = [m?.href, step.page_context?.url].map((u) => (u ? normalizeText(decoded(u)) : ''));
+  const target = step.action_type === 'navigate' ? step.page_context?.url : null;
+  const urls = [m?.href, target].map((u) => (u ? normalizeText(decoded(u)) : ''));
   return [...texts, ...urls].filter(Boolean).map((w) => ` ${w} `);
 }
 
 /**
  * For each step, the latest earlier free step whose value (≥ 3 characters, not masked) its
  * target shows, whole words, case and punctuation aside: in its text, accessible name, aria-label,
- * title, link or page address. That step's `action_data.value_from` is set to the earlier step's
+ * title or link, or the address a navigation goes to. That step's `action_data.value_from` is set to the earlier step's
  * `step_number`; a plain text input that was `fixed` only by default becomes `free` when its
  * value shows up like that. Returns new steps (the input is not changed); steps with nothing to
  * link are returned as they were.
