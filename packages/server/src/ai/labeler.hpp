@@ -68,7 +68,16 @@ class Provider {
   virtual std::string Name() const = 0;
 };
 
-// The embedded labeler: no network, specific labels from the recorded data.
+// Whose value a typed or chosen step takes (action_data.value_kind): the colleague's own
+// (personal), one they make up (free), or the one the task needs (fixed). Absent: fixed, or
+// personal when the value was masked.
+enum class ValueKind { kPersonal, kFree, kFixed };
+ValueKind ValueKindOf(const StepFacts& facts);
+// The step's target shows a value typed in an earlier step (action_data.value_from).
+bool ShowsEarlierValue(const StepFacts& facts);
+
+// The embedded labeler: no network, specific labels from the recorded data. Only a fixed value
+// is quoted.
 Label LocalLabel(const StepFacts& facts);
 
 // The brief's prompt, with the element data that helps most.

@@ -51,6 +51,162 @@ TEST(LocalLabel, NavigationUsesThePageTitleAndNothingBecomesAGenericLabel) {
   EXPECT_LT(none.confidence, 0.5);
 }
 
+// The label templates per value kind: only a fixed value is ever quoted.
+struct KindCase {
+  const char* name;
+  const char* action;
+  json meta;
+  json data;
+  const char* instruction;
+  const char* field_label;  // nullptr: not checked
+};
+
+class ValueKindTemplates : public ::testing::TestWithParam<KindCase> {};
+
+TEST_P(ValueKindTemplates, WriteTheInstructionForWhoseValueItIs) {
+  const auto& c = GetParam();
+  const auto l = LocalLabel(
+      Facts(c.action, c.meta, c.data, {{"title", "My page title"}, {"url", "https://a.example/p"}}));
+  EXPECT_EQ(l.instruction, c.instruction);
+  if (c.field_label != nullptr) EXPECT_EQ(l.field_label, c.field_label);
+  // Whatever the admin typed in a personal or free step, or the text an earlier value shows,
+  // appears nowhere in the words.
+  const std::string kind = c.data.is_object() ? c.data.value("value_kind", std::string()) : std::string();
+  if (kind == "personal" || kind == "free") {
+    const json& value = c.data["input_value"];
+    const std::string typed = value.is_string() ? value.get<std::string>() : "\x01";
+    EXPECT_EQ(l.instruction.find(typed), std::string::npos) << typed;
+    EXPECT_EQ(l.field_label.find(typed), std::string::npos) << typed;
+  }
+}
+
+const json kUser = {{"tag_name", "input"}, {"type", "text"}, {"label_text", "Username"}};
+const json kTitle = {{"tag_name", "input"}, {"type", "text"}, {"label_text", "Title"}};
+const json kVat = {{"tag_name", "input"}, {"type", "text"}, {"label_text", "VAT ID"}};
+
+INSTANTIATE_TEST_SUITE_P(
+    LocalLabel, ValueKindTemplates,
+    ::testing::Values(KindCase{"personal",
+                               "input_commit",
+                               kUser,
+                               {{"input_value", "ada.admin"}, {"value_kind", "personal"}},
+                               "Enter your username.",
+                               "Username"},
+                      KindCase{"personal_acronym",
+                               "input_commit",
+                               kVat,
+                               {{"input_value", "DE123"}, {"value_kind", "personal"}},
+                               "Enter your VAT ID.",
+                               "VAT ID"},
+                      KindCase{"personal_unnamed",
+                               "input_commit",
+                               {{"tag_name", "input"}},
+                               {{"input_value", "ada"}, {"value_kind", "personal"}},
+                               "Enter your own value in the Field on My page title.",
+                               nullptr},
+                      KindCase{"masked_defaults_to_personal",
+                               "input_commit",
+                               {{"tag_name", "input"}, {"type", "text"}, {"label_text", "Card number"}},
+                               {{"input_value", nullptr}, {"value_masked", true}},
+                               "Enter your card number.",
+                               nullptr},
+                      KindCase{"masked_but_fixed",
+                               "input_commit",
+                               {{"tag_name", "input"}, {"label_text", "Code"}},
+                               {{"input_value", nullptr}, {"value_masked", true}, {"value_kind", "fixed"}},
+                               "Enter the value in the Code field.",
+                               nullptr},
+                      KindCase{"password_stays",
+                               "input_commit",
+                               {{"tag_name", "input"}, {"type", "password"}, {"label_text", "Password"}},
+                               {{"input_value", nullptr}, {"value_masked", true}, {"value_kind", "personal"}},
+                               "Enter your password in the Password field.",
+                               nullptr},
+                      KindCase{"free",
+                               "input_commit",
+                               kTitle,
+                               {{"input_value", "Q3 launch plan"}, {"value_kind", "free"}},
+                               "Type the title you want.",
+                               "Title"},
+                      KindCase{"free_textarea",
+                               "input_commit",
+                               {{"tag_name", "textarea"}, {"label_text", "Description"}},
+                               {{"input_value", "A long text the admin wrote"}, {"value_kind", "free"}},
+                               "Type the description you want.",
+                               nullptr},
+                      KindCase{"free_search",
+                               "input_commit",
+                               {{"tag_name", "input"}, {"type", "search"}, {"aria_label", "Search"}},
+                               {{"input_value", "invoices march"}, {"value_kind", "free"}},
+                               "Type what you are looking for in the Search field.",
+                               nullptr},
+                      KindCase{"fixed_quotes",
+                               "input_commit",
+                               {{"tag_name", "input"}, {"label_text", "Quantity"}},
+                               {{"input_value", "12"}, {"value_kind", "fixed"}},
+                               "Enter \u201c12\u201d in the Quantity field.",
+                               nullptr},
+                      KindCase{"absent_is_fixed",
+                               "input_commit",
+                               {{"tag_name", "input"}, {"label_text", "Quantity"}},
+                               {{"input_value", "12"}},
+                               "Enter \u201c12\u201d in the Quantity field.",
+                               nullptr},
+                      KindCase{"personal_select",
+                               "select_change",
+                               {{"tag_name", "select"}, {"label_text", "Country"}},
+                               {{"input_value", "Iceland"}, {"value_kind", "personal"}},
+                               "Choose your country in the Country dropdown.",
+                               nullptr},
+                      KindCase{"free_select",
+                               "select_change",
+                               {{"tag_name", "select"}, {"label_text", "Colour"}},
+                               {{"input_value", "Teal"}, {"value_kind", "free"}},
+                               "Choose an option in the Colour dropdown.",
+                               nullptr},
+                      KindCase{"fixed_select",
+                               "select_change",
+                               {{"tag_name", "select"}, {"label_text", "Colour"}},
+                               {{"input_value", "Teal"}, {"value_kind", "fixed"}},
+                               "Select \u201cTeal\u201d in the Colour dropdown.",
+                               nullptr},
+                      KindCase{"link_to_earlier_value",
+                               "click",
+                               {{"tag_name", "a"}, {"inner_text", "Q3 launch plan"}},
+                               {{"value_from", 3}},
+                               "Open the page you just created.",
+                               "The page you created"},
+                      KindCase{"row_with_earlier_value",
+                               "click",
+                               {{"tag_name", "div"}, {"inner_text", "Q3 launch plan"}},
+                               {{"value_from", 3}},
+                               "Click the item you just created.",
+                               "The item you created"},
+                      KindCase{"navigate_to_earlier_value",
+                               "navigate",
+                               json::object(),
+                               {{"value_from", 3}},
+                               "Go to the page you just created.",
+                               "The page you created"}),
+    [](const ::testing::TestParamInfo<KindCase>& info) { return std::string(info.param.name); });
+
+TEST(BuildPrompt, NeverShowsAPersonalOrFreeValueOrTheTextAnEarlierValueShows) {
+  const auto personal =
+      BuildPrompt(Facts("input_commit", kUser, {{"input_value", "ada.admin"}, {"value_kind", "personal"}}));
+  EXPECT_EQ(personal.find("ada.admin"), std::string::npos);
+  EXPECT_NE(personal.find("Enter your"), std::string::npos);
+  const auto free =
+      BuildPrompt(Facts("input_commit", kTitle, {{"input_value", "Q3 launch plan"}, {"value_kind", "free"}}));
+  EXPECT_EQ(free.find("Q3 launch plan"), std::string::npos);
+  const auto fixed =
+      BuildPrompt(Facts("input_commit", kTitle, {{"input_value", "PO-7"}, {"value_kind", "fixed"}}));
+  EXPECT_NE(fixed.find("VALUE: PO-7"), std::string::npos);
+  const auto link = BuildPrompt(Facts("click", {{"tag_name", "a"}, {"inner_text", "Q3 launch plan"}},
+                                      {{"value_from", 2}}, {{"title", "Q3 launch plan - Docs"}}));
+  EXPECT_EQ(link.find("Q3 launch plan"), std::string::npos);
+  EXPECT_NE(link.find("just created"), std::string::npos);
+}
+
 TEST(ParseLabel, FindsTheJsonInFencesAndProse) {
   auto a = ParseLabel(
       "```json\n{\"field_label\":\"Email\",\"instruction\":\"Type it.\",\"confidence\":85}\n```", "m");

@@ -126,6 +126,54 @@ bool Masked(const StepFacts& f) {
          core::AsciiLower(Text(f.element_meta, "type")) == "password";
 }
 
+}  // namespace
+
+ValueKind ValueKindOf(const StepFacts& f) {
+  const std::string kind = Text(f.action_data, "value_kind");
+  if (kind == "personal") return ValueKind::kPersonal;
+  if (kind == "free") return ValueKind::kFree;
+  if (kind == "fixed") return ValueKind::kFixed;
+  return Masked(f) ? ValueKind::kPersonal : ValueKind::kFixed;
+}
+
+bool ShowsEarlierValue(const StepFacts& f) {
+  return f.action_data.is_object() && f.action_data.contains("value_from") &&
+         f.action_data["value_from"].is_number_integer();
+}
+
+namespace {
+
+// "Username" → "username", "First name" → "first name"; "SSN" and "VAT ID" stay as they are.
+std::string InSentence(const std::string& name) {
+  if (name.size() >= 2 && std::isupper(static_cast<unsigned char>(name[0])) &&
+      std::islower(static_cast<unsigned char>(name[1]))) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(name[0]))) + name.substr(1);
+  }
+  return name;
+}
+
+bool IsSearch(const StepFacts& f) {
+  const json& m = f.element_meta;
+  return core::AsciiLower(Text(m, "type")) == "search" || core::AsciiLower(Text(m, "role")) == "searchbox";
+}
+
+// A step whose target shows a value typed earlier (the link to the page just created): it is
+// named by what it is, never by the admin's value.
+Label EarlierValueLabel(const StepFacts& f, Kind kind) {
+  Label out;
+  out.model = "local";
+  out.confidence = 0.7;
+  if (f.action_type == "navigate" || kind == Kind::kLink) {
+    out.field_label = "The page you created";
+    out.instruction =
+        f.action_type == "navigate" ? "Go to the page you just created." : "Open the page you just created.";
+  } else {
+    out.field_label = "The item you created";
+    out.instruction = "Click the item you just created.";
+  }
+  return out;
+}
+
 std::string PageName(const StepFacts& f) {
   if (auto t = Text(f.page_context, "title"); !t.empty()) return Clean(t);
   const std::string url = Text(f.page_context, "url");
@@ -142,8 +190,14 @@ Label LocalLabel(const StepFacts& f) {
   Label out;
   out.model = "local";
   const Kind kind = KindOf(f);
+  if (ShowsEarlierValue(f)) return EarlierValueLabel(f, kind);
   Name name = BestName(f);
-  const std::string value = Masked(f) ? std::string() : Clean(Text(f.action_data, "input_value"));
+  const bool named = !name.text.empty();
+  const ValueKind value_kind = ValueKindOf(f);
+  // Only a fixed value is ever quoted: a personal or free one is the admin's own.
+  const std::string value = Masked(f) || value_kind != ValueKind::kFixed
+                                ? std::string()
+                                : Clean(Text(f.action_data, "input_value"));
   const std::string& action = f.action_type;
 
   if (action == "navigate") {
@@ -167,10 +221,17 @@ Label LocalLabel(const StepFacts& f) {
   const std::string noun = Noun(kind);
   std::string ins;
   if (action == "input_commit") {
-    if (Masked(f)) {
-      const std::string what =
-          core::AsciiLower(Text(f.element_meta, "type")) == "password" ? "your password" : "the value";
-      ins = "Enter " + what + " in the " + name.text + " field.";
+    if (core::AsciiLower(Text(f.element_meta, "type")) == "password") {
+      ins = "Enter your password in the " + name.text + " field.";
+    } else if (value_kind == ValueKind::kPersonal) {
+      ins = named ? "Enter your " + InSentence(name.text) + "."
+                  : "Enter your own value in the " + name.text + ".";
+    } else if (value_kind == ValueKind::kFree) {
+      ins = IsSearch(f) ? "Type what you are looking for in the " + name.text + " field."
+            : named     ? "Type the " + InSentence(name.text) + " you want."
+                        : "Type your own text in the " + name.text + ".";
+    } else if (Masked(f)) {
+      ins = "Enter the value in the " + name.text + " field.";
     } else if (!value.empty()) {
       ins = "Enter " + Quoted(value) + " in the " + name.text + " field.";
     } else {
@@ -178,8 +239,12 @@ Label LocalLabel(const StepFacts& f) {
     }
   } else if (action == "select_change") {
     const std::string what = kind == Kind::kCheckbox || kind == Kind::kRadio ? noun : "dropdown";
-    ins = value.empty() ? "Choose an option in the " + name.text + " " + what + "."
-                        : "Select " + Quoted(value) + " in the " + name.text + " " + what + ".";
+    if (value_kind == ValueKind::kPersonal && named) {
+      ins = "Choose your " + InSentence(name.text) + " in the " + name.text + " " + what + ".";
+    } else {
+      ins = value.empty() ? "Choose an option in the " + name.text + " " + what + "."
+                          : "Select " + Quoted(value) + " in the " + name.text + " " + what + ".";
+    }
   } else if (action == "submit") {
     ins = kind == Kind::kButton ? "Click " + Quoted(name.text) + " to submit the form."
                                 : "Submit the " + name.text + " form.";
@@ -215,6 +280,20 @@ std::string BuildPrompt(const StepFacts& f) {
     auto t = Text(m, key);
     return t.empty() ? std::string("N/A") : core::TruncateUtf8(t, 300, true);
   };
+  if (ShowsEarlierValue(f)) {
+    // The element's text and the page title show the admin's own value (a title typed earlier):
+    // none of it goes into the prompt, which says what the element is instead.
+    std::string p =
+        "You are helping create interactive workflow guides.\n"
+        "Write a label and an instruction for this step without quoting any name or text from the "
+        "element: its text is a value the user typed in an earlier step, and will be different for "
+        "every user.\n\nELEMENT INFORMATION:\n";
+    p += "- Tag: " + field("tag_name") + "\n- Role: " + field("role") + "\n";
+    p += "- Target: the item the user just created in an earlier step\n\nACTION: " + f.action_type + "\n";
+    p += "\nRESPOND IN JSON:\n{\n  \"field_label\": \"...\",\n  \"instruction\": \"...\",\n  \"confidence\": "
+         "85\n}";
+    return p;
+  }
   std::string p =
       "You are helping create interactive workflow guides.\n"
       "Analyze this screenshot and element data to generate clear, helpful labels.\n\n"
@@ -231,11 +310,18 @@ std::string BuildPrompt(const StepFacts& f) {
   p += "- Page title: " + (Text(f.page_context, "title").empty() ? "N/A" : Text(f.page_context, "title")) +
        "\n\n";
   p += "ACTION: " + f.action_type + "\n";
-  if (!Masked(f)) {
-    const std::string value = Text(f.action_data, "input_value");
-    if (!value.empty()) p += "VALUE: " + core::TruncateUtf8(value, 200, true) + "\n";
+  const ValueKind kind = ValueKindOf(f);
+  if (Masked(f)) {
+    p += "VALUE: (sensitive, not shown; each user enters their own)\n";
+  } else if (kind == ValueKind::kPersonal) {
+    p += "VALUE: the user's own (not shown). Write \"Enter your <field>\"; never quote a value.\n";
+  } else if (kind == ValueKind::kFree) {
+    p += "VALUE: each user types their own (not shown). Write \"Type the <field> you want\"; never quote a "
+         "value.\n";
   } else {
-    p += "VALUE: (sensitive, not shown)\n";
+    const std::string value = Text(f.action_data, "input_value");
+    if (!value.empty())
+      p += "VALUE: " + core::TruncateUtf8(value, 200, true) + " (required by the task: quote it)\n";
   }
   p += "\nYOUR TASK:\nGenerate:\n1. Short field label (max 5 words)\n"
        "2. Brief instruction (1-2 sentences, action-oriented)\n3. Confidence (0-100)\n\n"

@@ -216,6 +216,10 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
         services::WorkflowService::StepEdit edit;
         if (body.contains("field_label")) edit.field_label = body["field_label"].get<std::string>();
         if (body.contains("instruction")) edit.instruction = body["instruction"].get<std::string>();
+        if (body.contains("value_kind")) {
+          edit.value_kind = services::ParseValueKind(body["value_kind"].get<std::string>());
+          if (!edit.value_kind) throw core::ValidationError("/value_kind", "must be personal, free or fixed");
+        }
         const auto expected = ExpectedVersionsFrom(ctx.req.Header("If-Match"), id);
         auto updated = co_await ctx.db.Run([&] {
           return WithCurrentETag(

@@ -44,8 +44,15 @@ std::string LabelSignature(const ai::StepFacts& f) {
                          f.action_data["input_value"].is_string() &&
                          !f.action_data["input_value"].get<std::string>().empty();
   sig["value"] = has_value;
-  // The chosen value itself matters for selects ("Select “ABC Corp”…"), so it is part of it.
-  if (has_value && f.action_type == "select_change") sig["chosen"] = f.action_data["input_value"];
+  // Whose value it is changes the words ("Enter your …", "Type the … you want", a quote).
+  const ai::ValueKind kind = ai::ValueKindOf(f);
+  sig["kind"] = static_cast<int>(kind);
+  if (ai::ShowsEarlierValue(f)) sig["from_earlier"] = true;
+  // A fixed value is quoted ("Select “ABC Corp”…", "Enter “42”…"), so it is part of it; a personal
+  // or free one never is.
+  if (has_value && kind == ai::ValueKind::kFixed &&
+      (f.action_type == "select_change" || f.action_type == "input_commit"))
+    sig["chosen"] = f.action_data["input_value"];
   return core::Sha256Hex(sig.dump());
 }
 

@@ -34,6 +34,45 @@ std::string OriginOf(const std::string& url, const std::string& pointer) {
 
 }  // namespace
 
+std::optional<ai::ValueKind> ParseValueKind(std::string_view name) {
+  if (name == "personal") return ai::ValueKind::kPersonal;
+  if (name == "free") return ai::ValueKind::kFree;
+  if (name == "fixed") return ai::ValueKind::kFixed;
+  return std::nullopt;
+}
+
+const char* ToString(ai::ValueKind kind) {
+  switch (kind) {
+    case ai::ValueKind::kPersonal:
+      return "personal";
+    case ai::ValueKind::kFree:
+      return "free";
+    case ai::ValueKind::kFixed:
+      return "fixed";
+  }
+  return "fixed";
+}
+
+std::optional<int64_t> ValueFromOf(const std::optional<std::string>& action_data_json) {
+  if (!action_data_json || action_data_json->find("value_from") == std::string::npos) return std::nullopt;
+  const json data = json::parse(*action_data_json, nullptr, false);
+  if (!data.is_object() || !data.contains("value_from") || !data["value_from"].is_number_integer())
+    return std::nullopt;
+  return data["value_from"].get<int64_t>();
+}
+
+std::optional<std::string> WithValueFrom(const std::optional<std::string>& action_data_json,
+                                         std::optional<int64_t> number) {
+  json data = action_data_json ? json::parse(*action_data_json, nullptr, false) : json::object();
+  if (!data.is_object()) data = json::object();
+  if (number) {
+    data["value_from"] = *number;
+  } else {
+    data.erase("value_from");
+  }
+  return data.dump();
+}
+
 std::optional<std::string> UrlOrigin(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
@@ -111,6 +150,25 @@ void StoreImportedVariants(soci::session& sql, storage::Dialect dialect, const C
   }
 }
 
+// After steps were renumbered or one deleted, each value_from points at the same step as before:
+// `before` the steps as numbered then, `ids` the steps left in their new order.
+void KeepValueRefs(StepRepository& repo, int64_t workflow_id, const std::vector<storage::StepRecord>& before,
+                   const std::vector<int64_t>& ids) {
+  std::map<int64_t, int64_t> id_of_number;  // old number → id
+  for (const auto& s : before) id_of_number[s.step_number] = s.id;
+  std::map<int64_t, int64_t> number_of_id;  // id → new number
+  for (size_t i = 0; i < ids.size(); ++i) number_of_id[ids[i]] = static_cast<int64_t>(i) + 1;
+  for (const auto& s : before) {
+    const auto from = ValueFromOf(s.action_data_json);
+    if (!from || !number_of_id.count(s.id)) continue;
+    std::optional<int64_t> now;
+    if (auto id = id_of_number.find(*from); id != id_of_number.end()) {
+      if (auto n = number_of_id.find(id->second); n != number_of_id.end()) now = n->second;
+    }
+    if (now != from) repo.SetActionData(workflow_id, s.id, WithValueFrom(s.action_data_json, now));
+  }
+}
+
 }  // namespace
 
 storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const WorkflowInput& input,
@@ -165,6 +223,16 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const Work
     }
     r.created_at = now;
     steps.push_back(std::move(r));
+  }
+  // value_from names a step by its number in the upload: renumbered with it; dropped when it
+  // names no earlier step.
+  for (auto& r : steps) {
+    const auto from = ValueFromOf(r.action_data_json);
+    if (!from) continue;
+    const auto stored = numbers_as_stored.find(*from);
+    const bool earlier = stored != numbers_as_stored.end() && stored->second < r.step_number;
+    r.action_data_json =
+        WithValueFrom(r.action_data_json, earlier ? std::optional(stored->second) : std::nullopt);
   }
   w.step_count = static_cast<int64_t>(steps.size());
   w.search_text = SearchText(w);
@@ -295,6 +363,36 @@ void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& 
   }
 }
 
+void WorkflowService::SetValueKind(StepRepository& steps, storage::StepRecord& step, ai::ValueKind kind,
+                                   const StepEdit& edit, int64_t now) {
+  if (step.action_type != "input_commit" && step.action_type != "select_change") {
+    throw core::ValidationError("/value_kind",
+                                "only a step that types or chooses a value (input_commit, "
+                                "select_change) has a value kind");
+  }
+  json data = step.action_data_json ? json::parse(*step.action_data_json, nullptr, false) : json::object();
+  if (!data.is_object()) data = json::object();
+  data["value_kind"] = ToString(kind);
+  step.action_data_json = data.dump();
+  steps.SetActionData(step.workflow_id, step.id, step.action_data_json);
+  // The words follow the kind ("Enter your …", "Type the … you want", the value quoted), except
+  // where an admin wrote their own.
+  const bool label = !step.label_edited && !edit.field_label;
+  const bool instruction = !step.instruction_edited && !edit.instruction;
+  if (!label && !instruction) return;
+  const auto parse = [](const std::string& text) {
+    json j = json::parse(text, nullptr, false);
+    return j.is_discarded() ? json::object() : j;
+  };
+  const ai::Label written =
+      ai::LocalLabel({step.action_type, parse(step.element_meta_json), data, parse(step.page_context_json)});
+  if (label) step.field_label = written.field_label;
+  if (instruction) step.instruction = written.instruction;
+  step.ai_model = written.model;
+  step.ai_confidence = written.confidence;
+  step.ai_generated_at = now;
+}
+
 WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, int64_t workflow_id,
                                                         int64_t step_id, const StepEdit& edit,
                                                         const ExpectedVersions& expected) {
@@ -306,6 +404,7 @@ WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, in
     auto step = steps.Find(workflow_id, step_id);
     if (!step) throw core::NotFound("STEP_NOT_FOUND", "Step not found");
     const int64_t now = core::NowMillis();
+    if (edit.value_kind) SetValueKind(steps, *step, *edit.value_kind, edit, now);
     if (edit.field_label) {
       step->field_label = Trim(*edit.field_label);
       step->label_edited = true;
@@ -337,10 +436,14 @@ storage::WorkflowRecord WorkflowService::DeleteStep(const Caller& caller, int64_
     StepRepository steps(sql, db_.GetDialect());
     auto step = steps.Find(workflow_id, step_id);
     if (!step) throw core::NotFound("STEP_NOT_FOUND", "Step not found");
+    const auto before = steps.ForWorkflow(workflow_id);
     steps.Delete(workflow_id, step_id);
     std::vector<int64_t> remaining;
-    for (const auto& s : steps.ForWorkflow(workflow_id)) remaining.push_back(s.id);
+    for (const auto& s : before) {
+      if (s.id != step_id) remaining.push_back(s.id);
+    }
     steps.Renumber(workflow_id, remaining);
+    KeepValueRefs(steps, workflow_id, before, remaining);
     repo.Touch(caller.company_id, workflow_id, static_cast<int64_t>(remaining.size()), core::NowMillis());
     if (step->screenshot_id) {
       gone = ScreenshotRepository(sql, db_.GetDialect())
@@ -360,13 +463,15 @@ WorkflowDetail WorkflowService::ReorderSteps(const Caller& caller, int64_t workf
     WorkflowRepository repo(sql, db_.GetDialect());
     auto w = Locked(repo, caller, workflow_id, expected);
     StepRepository steps(sql, db_.GetDialect());
+    const auto before = steps.ForWorkflow(workflow_id);
     std::set<int64_t> current;
-    for (const auto& s : steps.ForWorkflow(workflow_id)) current.insert(s.id);
+    for (const auto& s : before) current.insert(s.id);
     const std::set<int64_t> given(step_ids.begin(), step_ids.end());
     if (given != current || given.size() != step_ids.size()) {
       throw core::ValidationError("/step_ids", "must list every step of the workflow exactly once");
     }
     steps.Renumber(workflow_id, step_ids);
+    KeepValueRefs(steps, workflow_id, before, step_ids);
     repo.Touch(caller.company_id, workflow_id, w.step_count, core::NowMillis());
   });
   return Get(caller, workflow_id);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ai/labeler.hpp"
 #include "core/errors.hpp"
 #include "core/versions.hpp"
 #include "services/accounts.hpp"
@@ -94,6 +95,17 @@ struct WorkflowPage {
   int64_t total = 0;
 };
 
+// "personal" | "free" | "fixed" (the contract's ValueKind) and back.
+std::optional<ai::ValueKind> ParseValueKind(std::string_view name);
+const char* ToString(ai::ValueKind kind);
+
+// A step's action_data with value_from (the number of the earlier step whose value its target
+// shows) set to `number`, or removed when nullopt.
+std::optional<std::string> WithValueFrom(const std::optional<std::string>& action_data_json,
+                                         std::optional<int64_t> number);
+// value_from of a step's action_data, when it has one.
+std::optional<int64_t> ValueFromOf(const std::optional<std::string>& action_data_json);
+
 // "https://App.Example.com:443/x?y" → "https://app.example.com"; nullopt when not http(s).
 std::optional<std::string> UrlOrigin(std::string_view url);
 
@@ -118,6 +130,9 @@ class WorkflowService {
   struct StepEdit {
     std::optional<std::string> field_label;
     std::optional<std::string> instruction;
+    // A step that types or chooses a value: whose value it takes. The label and instruction
+    // are written again for it (the local labeler) unless edited or set in this edit.
+    std::optional<ai::ValueKind> value_kind;
   };
   struct StepUpdate {
     storage::StepRecord step;
@@ -136,6 +151,9 @@ class WorkflowService {
   storage::WorkflowRecord Locked(storage::WorkflowRepository& repo, const Caller& caller, int64_t id,
                                  const ExpectedVersions& expected);
   void RemoveBlobs(const std::vector<storage::ScreenshotRecord>& gone);
+  // The step's value kind stored in its action_data, and its words rewritten for it.
+  void SetValueKind(storage::StepRepository& steps, storage::StepRecord& step, ai::ValueKind kind,
+                    const StepEdit& edit, int64_t now);
 
   storage::Database& db_;
   storage::BlobStore& blobs_;

@@ -388,6 +388,12 @@ void StepRepository::UpdateLabels(const StepRecord& s) {
       soci::use(s.ai_model), soci::use(generated_at), soci::use(s.id), soci::use(s.workflow_id);
 }
 
+void StepRepository::SetActionData(int64_t workflow_id, int64_t step_id,
+                                   const std::optional<std::string>& action_data_json) {
+  sql_ << "UPDATE steps SET action_data = :d WHERE id = :id AND workflow_id = :w",
+      soci::use(action_data_json), soci::use(step_id), soci::use(workflow_id);
+}
+
 void StepRepository::Delete(int64_t workflow_id, int64_t step_id) {
   sql_ << "DELETE FROM steps WHERE id = :id AND workflow_id = :w", soci::use(step_id), soci::use(workflow_id);
 }

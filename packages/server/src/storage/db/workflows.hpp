@@ -52,6 +52,8 @@ class StepRepository {
   std::vector<StepRecord> ForWorkflow(int64_t workflow_id);
   std::optional<StepRecord> Find(int64_t workflow_id, int64_t step_id);
   void UpdateLabels(const StepRecord& step);
+  void SetActionData(int64_t workflow_id, int64_t step_id,
+                     const std::optional<std::string>& action_data_json);
   void Delete(int64_t workflow_id, int64_t step_id);
   // Gives the steps the numbers 1..n in the order of `ids` (every step of the workflow).
   void Renumber(int64_t workflow_id, const std::vector<int64_t>& ids);
