@@ -174,6 +174,29 @@ describe('upload', () => {
     const urls = buildPayload(rec, rows).steps.map((s) => s.page_context.url);
     expect(urls).toEqual(['https://app.test/login', 'https://app.test/orders', 'https://app.test/orders', 'https://app.test/orders']);
   });
+
+  it('links a later step to the free value it shows (value_from), numbered as sent; a plain field whose value reappears becomes free', () => {
+    const rec = recording('r');
+    const typed = (id: string, value: string, kind: 'personal' | 'free' | 'fixed') =>
+      step(id, {
+        action_type: 'input_commit',
+        element_meta: { tag_name: 'INPUT', type: 'text' },
+        action_data: { input_value: value, value_masked: null, click_coordinates: null, value_kind: kind },
+      });
+    const rows = [
+      typed('user', 'ada', 'personal'),
+      typed('title', 'Q3 Report', 'free'),
+      typed('code', 'WINTER-10', 'fixed'),
+      step('save', { element_meta: { tag_name: 'BUTTON', inner_text: 'Save' } }),
+      step('open', { element_meta: { tag_name: 'A', inner_text: 'Q3 Report', href: '/pages/q3-report' } }),
+      step('ada', { element_meta: { tag_name: 'A', inner_text: 'Profile of ada' } }),
+      step('apply', { element_meta: { tag_name: 'SPAN', inner_text: 'Code winter-10 applied' } }),
+    ].map((s, i) => ({ clientId: s.client_id, recordingId: 'r', seq: i + 1, screenshotHash: null, screenshotMissing: true, step: s }));
+    const steps = buildPayload(rec, rows.reverse()).steps;
+    expect(steps.map((s) => s.step_number)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(steps.map((s) => s.action_data?.value_from ?? null)).toEqual([null, null, null, null, 2, null, 3]);
+    expect(steps.map((s) => s.action_data?.value_kind ?? null)).toEqual(['personal', 'free', 'free', null, null, null, null]);
+  });
 });
 
 describe('health outbox', () => {

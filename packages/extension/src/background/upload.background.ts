@@ -3,6 +3,7 @@
 // so a partial upload resumes where it stopped. The workflow POST is the one request that cannot
 // be repeated blindly: if an earlier try got no answer, the next one first looks for the workflow
 // it may have created.
+import { linkValues } from '@stepwise/guide-core';
 import type { RecordedStep, Workflow, WorkflowCreateRequest } from '../shared/types';
 import type { RecordingRecord, StepRecord } from './db.background';
 
@@ -34,7 +35,7 @@ function isHttpUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
 }
 
-/** The recorder's payload for POST /api/workflows. */
+/** The recorder's payload for POST /api/workflows, the steps numbered and their values linked. */
 export function buildPayload(rec: RecordingRecord, steps: readonly StepRecord[]): WorkflowCreateRequest {
   const ordered = [...steps].sort((a, b) => a.seq - b.seq);
   // The server takes only http(s) page URLs: a step in an about:blank or srcdoc frame keeps the
@@ -59,7 +60,9 @@ export function buildPayload(rec: RecordingRecord, steps: readonly StepRecord[])
   });
   return {
     metadata: { name: rec.name, description: rec.description || null, starting_url: rec.startingUrl },
-    steps: out,
+    // A later step that shows a value typed earlier (the link to the page just created) points at
+    // that step (value_from), so neither its label nor the walkthrough needs the recorder's value.
+    steps: linkValues(out),
   };
 }
 

@@ -181,6 +181,9 @@ describe('recorder', () => {
     expect(steps[1]!.action_data).toMatchObject({ input_value: null, value_masked: true });
     expect(JSON.stringify(steps)).not.toContain('hunter2-secret');
     expect(steps[2]!.action_data?.input_value).toBe('Globex');
+    // Whose value each is: the email and the masked password are the colleague's own, the vendor
+    // is the task's; clicks and submits take no value.
+    expect(steps.map((s) => s.action_data?.value_kind ?? null)).toEqual(['personal', 'personal', 'fixed', null, null]);
     expect(steps[4]!.action_data?.submit_key).toBe('button_click');
     expect(steps[0]!.selectors.primary).toBe('#e');
     expect(steps[0]!.page_context.page_state_hash).toMatch(/^sha256:/);
@@ -188,6 +191,29 @@ describe('recorder', () => {
     expect(pageClicks).toHaveBeenCalledTimes(3);
     ctl.abort();
     document.removeEventListener('click', pageClicks);
+  });
+
+  it('records whose value a field takes: made-up titles and text are free, a code no rule knows is fixed', async () => {
+    html(`<form onsubmit="return false"><label for="t">Page title</label><input id="t" name="title">
+      <textarea id="body" aria-label="Body"></textarea><input id="s" type="search" aria-label="Find">
+      <input id="code" aria-label="Discount code"><input id="u" autocomplete="username" aria-label="Who">
+      <input id="agree" type="checkbox" aria-label="Agree"></form>`);
+    const { steps } = record();
+    for (const [sel, value] of [['#t', 'Q3 Report'], ['#body', 'Notes for the team'], ['#s', 'invoices'], ['#code', 'WINTER10'], ['#u', 'ada']] as const) {
+      const el = document.querySelector(sel) as HTMLInputElement;
+      el.value = value;
+      change(el);
+    }
+    (document.querySelector('#agree') as HTMLInputElement).click();
+    await delivered(steps, 6);
+    expect(steps.map((s) => [s.action_type, s.action_data?.value_kind ?? null])).toEqual([
+      ['input_commit', 'free'],
+      ['input_commit', 'free'],
+      ['input_commit', 'free'],
+      ['input_commit', 'fixed'],
+      ['input_commit', 'personal'],
+      ['click', null],
+    ]);
   });
 
   it("a click on a checkbox's label is one step on the checkbox (the click the browser forwards to it is not a second)", async () => {

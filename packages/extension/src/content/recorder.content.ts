@@ -23,6 +23,7 @@ import {
   observeOutcome,
   openShadowRoot,
   pageStateHash,
+  valueKindOf,
   type OutcomeRecorder,
   type ShadowAccess,
 } from '@stepwise/guide-core';
@@ -231,6 +232,8 @@ class RecorderSession {
     this.finishOutcome();
     const target = beginDescribe(el, this.privacy);
     const value = ['input', 'select', 'textarea'].includes(el.localName) && action !== 'click' ? captureValue(el, this.privacy) : null;
+    // Whose value it is (the colleague's own, made up, or the task's): read now, with the field.
+    const kind = action === 'input_commit' || action === 'select_change' ? { value_kind: valueKindOf(el, this.privacy) } : {};
     let click: { x: number; y: number } | null = null;
     if (event instanceof MouseEvent && event.detail !== 0) {
       const r = el.getBoundingClientRect();
@@ -257,6 +260,7 @@ class RecorderSession {
           input_value: value ? value.input_value : null,
           value_masked: value ? value.value_masked || null : null,
           click_coordinates: click,
+          ...kind,
           ...extra,
         },
         dom_context: dom,
