@@ -11,6 +11,7 @@ export type WorkflowUpdateRequest = Schemas['WorkflowUpdateRequest'];
 export type WorkflowCreateRequest = Schemas['WorkflowCreateRequest'];
 export type Step = Schemas['Step'];
 export type StepUpdateRequest = Schemas['StepUpdateRequest'];
+export type ValueKind = Schemas['ValueKind'];
 export type ActionType = Schemas['ActionType'];
 export type BoundingBox = Schemas['BoundingBox'];
 export type Notification = Schemas['Notification'];

@@ -33,11 +33,19 @@ function workflowServer(initial: WorkflowDetail) {
     routes[`PATCH /api/workflows/${w.id}/steps/${step.id}`] = (req) => {
       if (stale(req.headers)) return apiError(412, 'PRECONDITION_FAILED', 'The workflow changed.');
       version += 1;
-      const patch = req.body as { field_label?: string; instruction?: string };
+      const { value_kind: kind, ...patch } = req.body as { field_label?: string; instruction?: string; value_kind?: 'personal' | 'free' | 'fixed' };
       let updated: Step | undefined;
+      // A new value kind rewrites the texts not edited, as the server's templates do.
+      const rewrite = (s: Step): Partial<Step> => {
+        if (!kind) return {};
+        const words = { personal: 'Enter your username', free: 'Type a title you choose', fixed: `Enter '${s.action_data?.input_value ?? ''}'` }[kind];
+        return { action_data: { ...s.action_data, value_kind: kind }, ...(s.instruction_edited ? {} : { instruction: words }), ...(s.label_edited ? {} : { field_label: `${words} (label)` }) };
+      };
       w = {
         ...w,
-        steps: w.steps.map((s) => (s.id === step.id ? (updated = { ...s, ...patch, label_edited: s.label_edited || 'field_label' in patch, instruction_edited: s.instruction_edited || 'instruction' in patch }) : s)),
+        steps: w.steps.map((s) =>
+          s.id === step.id ? (updated = { ...s, ...rewrite(s), ...patch, label_edited: s.label_edited || 'field_label' in patch, instruction_edited: s.instruction_edited || 'instruction' in patch }) : s,
+        ),
       };
       return json(200, { data: updated, meta: {} }, { ETag: tag() });
     };
@@ -139,6 +147,63 @@ describe('review page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Reload workflow' }));
     expect(await screen.findByRole('heading', { name: 'Renamed by someone else', level: 1 })).toBeTruthy();
     expect(screen.queryByText('This workflow changed elsewhere')).toBeNull();
+  });
+
+  it('steps that take a value say whose it is; a change saves with If-Match and shows the rewritten instruction', async () => {
+    signInAs(makeMe());
+    const srv = workflowServer(
+      makeDetail({}, [
+        makeStep({ step_number: 1, action_type: 'input_commit', action_data: { input_value: 'admin', value_kind: 'personal' }, instruction: 'Enter your username' }),
+        makeStep({ step_number: 2, action_type: 'input_commit', action_data: { input_value: 'Q3 Report', value_kind: 'free' }, instruction: 'Type a title you choose' }),
+        makeStep({ step_number: 3, action_type: 'click', action_data: { value_from: 2 }, instruction: 'Open the page you just created' }),
+        makeStep({ step_number: 4, action_type: 'select_change', action_data: { input_value: 'Globex' }, instruction: "Choose 'Globex'" }),
+        makeStep({ step_number: 5, action_type: 'input_commit', action_data: { input_value: null, value_masked: true }, instruction: 'Enter your password' }),
+      ]),
+    );
+    const { calls } = installFakeFetch(srv.routes);
+    renderApp('/workflows/10');
+    const step = (id: number) => screen.findByTestId(`step-${id}`);
+    const checked = async (id: number) => within(await step(id)).getAllByRole('radio').filter((r) => (r as HTMLInputElement).checked).map((r) => r.closest('label')?.textContent);
+    expect(await checked(101)).toEqual(['Their own']);
+    expect(await checked(102)).toEqual(['They choose']);
+    expect(within(await step(103)).queryByRole('radio')).toBeNull(); // a click takes no value
+    expect(within(await step(103)).getByTestId('value-from-103').textContent).toMatch(/^Shows the value typed in step 2: each colleague sees their own/);
+    expect(within(await step(104)).queryByTestId('value-from-104')).toBeNull();
+    expect(await checked(104)).toEqual(['Fixed']); // absent: fixed
+    expect(await checked(105)).toEqual(['Their own']); // absent and masked: personal
+    expect(within(await step(105)).getByText(/The recorded value was hidden/)).toBeTruthy();
+    expect(within(await step(102)).getByText(/You recorded “Q3 Report”/)).toBeTruthy();
+    expect(within(await step(101)).getByRole('group', { name: 'Value of step 1' })).toBeTruthy();
+
+    fireEvent.click(within(await step(101)).getByRole('radio', { name: 'Fixed' }));
+    expect(await within(await step(101)).findByText('Saved')).toBeTruthy();
+    const patch = calls.find((c) => c.method === 'PATCH');
+    expect(patch?.body).toEqual({ value_kind: 'fixed' });
+    expect(patch?.headers['if-match']).toBe('"v1"');
+    expect(await checked(101)).toEqual(['Fixed']);
+    expect(within(await step(101)).getByText("Enter 'admin'")).toBeTruthy();
+    expect(within(await step(101)).queryByText('Enter your username')).toBeNull();
+
+    // The next change carries the ETag the first one answered.
+    fireEvent.click(within(await step(104)).getByRole('radio', { name: 'They choose' }));
+    expect(await within(await step(104)).findByText('Type a title you choose')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.headers['if-match'])).toEqual(['"v1"', '"v2"']);
+    // Choosing the kind it has sends nothing.
+    fireEvent.click(within(await step(104)).getByRole('radio', { name: 'They choose' }));
+    expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('a value kind changed elsewhere is not overwritten: not saved, the choice goes back, the page offers a reload', async () => {
+    signInAs(makeMe());
+    const srv = workflowServer(makeDetail({}, [makeStep({ step_number: 1, action_type: 'input_commit', action_data: { input_value: 'Q3', value_kind: 'free' } })]));
+    installFakeFetch(srv.routes);
+    renderApp('/workflows/10');
+    const card = await screen.findByTestId('step-101');
+    srv.bump();
+    fireEvent.click(within(card).getByRole('radio', { name: 'Their own' }));
+    expect(await within(card).findByText('Not saved: the workflow changed elsewhere')).toBeTruthy();
+    expect((within(card).getByRole('radio', { name: 'They choose' }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByText('This workflow changed elsewhere')).toBeTruthy();
   });
 
   it('deletes a step after confirmation and moves steps with the keyboard-reachable arrows', async () => {
@@ -295,9 +360,17 @@ describe('review page', () => {
 
   it('a member reads the workflow but has no editing controls', async () => {
     signInAs(makeMe({ role: 'regular' }));
-    installFakeFetch(workflowServer(makeDetail({ status: 'active' })).routes);
+    const typing = makeStep({ step_number: 3, action_type: 'input_commit', action_data: { input_value: 'ada', value_kind: 'personal' } });
+    installFakeFetch(workflowServer(makeDetail({ status: 'active' }, [makeStep({ step_number: 1 }), makeStep({ step_number: 2 }), typing])).routes);
     renderApp('/workflows/10');
     expect(await screen.findByRole('heading', { name: 'About this workflow' })).toBeTruthy();
+    // Whose value it is shows, but cannot be changed.
+    const radios = within(screen.getByTestId('step-103')).getAllByRole('radio') as HTMLInputElement[];
+    expect(radios.map((r) => [r.value, r.checked, r.matches(':disabled')])).toEqual([
+      ['personal', true, true],
+      ['free', false, true],
+      ['fixed', false, true],
+    ]);
     for (const name of ['Edit label of step 1', 'Delete step 1', 'Move step 2 up', 'Archive', 'Approve and publish', 'Save details', 'Re-run AI labels']) {
       expect(screen.queryByRole('button', { name })).toBeNull();
     }

@@ -4,9 +4,11 @@ import { Button } from '../../../components/ui/button';
 import { InlineEdit } from '../../../components/ui/inline-edit';
 import { cn } from '../../../lib/cn';
 import { formatDateTime } from '../../../lib/format';
-import type { ActionType, Step } from '../../../lib/schemas';
+import type { ActionType, Step, StepUpdateRequest } from '../../../lib/schemas';
 import { isLowConfidence } from '../../../lib/workflow-format';
 import { SelectorVariants, variantsOf, variantsSummary } from './selector-variants';
+import { takesValue } from './value-kind';
+import { ValueKindControl } from './value-kind-control';
 
 const ACTIONS: Record<ActionType, string> = {
   click: 'Click',
@@ -20,7 +22,7 @@ export interface StepCardProps {
   step: Step;
   count: number;
   canEdit: boolean;
-  onSave: (patch: { field_label?: string; instruction?: string }) => Promise<void>;
+  onSave: (patch: StepUpdateRequest) => Promise<void>;
   onDelete: () => void;
   onMove: (delta: -1 | 1) => void;
   onView: () => void;
@@ -49,6 +51,7 @@ export function StepCard({ step, count, canEdit, onSave, onDelete, onMove, onVie
   const variants = variantsOf(step);
   const pending = variants.filter((v) => v.status === 'pending').length;
   const healed = step.healed_at || variants.some((v) => v.source === 'healed' && v.status === 'shared');
+  const valueFrom = step.action_data?.value_from ?? null;
 
   return (
     <li
@@ -110,6 +113,7 @@ export function StepCard({ step, count, canEdit, onSave, onDelete, onMove, onVie
               </Badge>
             )}
             {healed && <Badge tone="green">Healed</Badge>}
+
             {canEdit && (
               <Button variant="danger-ghost" size="sm" className="ml-auto" onClick={onDelete} aria-label={`Delete step ${n}`}>
                 Delete
@@ -142,6 +146,12 @@ export function StepCard({ step, count, canEdit, onSave, onDelete, onMove, onVie
                 className="text-sm text-slate-800"
               />
             </div>
+            {takesValue(step) && <ValueKindControl step={step} canEdit={canEdit} onSave={onSave} />}
+            {valueFrom !== null && (
+              <p className="text-xs text-slate-600" data-testid={`value-from-${step.id}`}>
+                Shows the value typed in step {valueFrom}: each colleague sees their own, so the instruction does not quote it.
+              </p>
+            )}
           </div>
 
           <details className="mt-2 text-sm">
