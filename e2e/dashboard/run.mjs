@@ -7,7 +7,9 @@
 // the fixture app, import it back, health and the heal review queue, then remove the member and sign
 // out; last the company's webhook (a loopback address refused with the reason, a public one saved,
 // removed). Every endpoint these steps use exists: a 404 or 405 from one of them is a failure, not
-// a skip.
+// a skip. A second workflow, recorded with guide-core on a wiki fixture, shows value kinds: the
+// username is personal, the title free, the link to the new page points at it; the review page
+// changes a kind and the instruction follows (build/e2e-screenshots/value-kind-review.png).
 // Writes a screenshot of every page to build/e2e-screenshots/dashboard/ and, when JUNIT_DIR is set,
 // $JUNIT_DIR/dashboard-e2e.xml.
 import { execSync } from 'node:child_process';
@@ -161,6 +163,56 @@ async function recordFixtureWorkflow(browser, base, token, fixtureUrl, name, des
   return res.json.data.workflow_id;
 }
 
+const GUIDE_CORE_IIFE = path.join(repoRoot, 'packages/guide-core/dist/guide-core.iife.js');
+
+/**
+ * Records the fixture wiki page with guide-core, as the extension's recorder does: each element
+ * described, each typed value captured with its value kind (valueKindOf), and the steps linked
+ * (linkValues: the link to the page just created points at the title step) before the one POST.
+ */
+async function recordWikiWorkflow(browser, base, token, url, name, username, title) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.addScriptTag({ path: GUIDE_CORE_IIFE });
+  const plan = [
+    { sel: '#username', action: 'input_commit', act: () => page.fill('#username', username) },
+    { sel: '#title', action: 'input_commit', act: () => page.fill('#title', title) },
+    { sel: '#create', action: 'click', act: () => page.click('#create') },
+    { sel: '#pages a', action: 'click', act: () => page.click('#pages a') },
+  ];
+  const steps = [];
+  for (const [i, p] of plan.entries()) {
+    const screenshotId = await uploadScreenshot(base, token, await page.screenshot());
+    const typed = p.action === 'input_commit';
+    // A value is read once typed; a click's target as it is clicked.
+    if (typed) await p.act();
+    const recorded = await page.evaluate(({ sel, typed }) => {
+      const core = window.StepwiseGuideCore;
+      const el = document.querySelector(sel);
+      const target = core.describeElement(el);
+      const action_data = typed ? { ...core.captureValue(el), value_kind: core.valueKindOf(el) } : null;
+      return { selectors: target.selectors, element_meta: target.element_meta, action_data, url: location.href, title: document.title };
+    }, { sel: p.sel, typed });
+    if (!typed) await p.act();
+    steps.push({
+      step_number: i + 1,
+      timestamp: new Date().toISOString(),
+      action_type: p.action,
+      selectors: recorded.selectors,
+      element_meta: recorded.element_meta,
+      page_context: { url: recorded.url, title: recorded.title, viewport: VIEWPORT },
+      action_data: recorded.action_data,
+      screenshot_ref: { id: screenshotId },
+    });
+  }
+  const linked = await page.evaluate((s) => window.StepwiseGuideCore.linkValues(s), steps);
+  await context.close();
+  const res = await apiCall(base, token, 'POST', '/api/workflows', { metadata: { name, starting_url: url, tags: ['e2e'] }, steps: linked });
+  assert(res.status === 201, `creating the workflow answered ${res.status}: ${res.text}`);
+  return res.json.data.workflow_id;
+}
+
 async function waitForStatus(base, token, id, wanted, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   let last = null;
@@ -174,6 +226,10 @@ async function waitForStatus(base, token, id, wanted, timeout = 30_000) {
 }
 
 async function main() {
+  if (!existsSync(GUIDE_CORE_IIFE)) {
+    console.log('Building guide-core (the recorder the value-kind step uses)…');
+    execSync('npm run build -w packages/guide-core', { cwd: repoRoot, stdio: 'inherit' });
+  }
   if (!existsSync(path.join(dashboardDir, 'index.html')) || process.env.E2E_DASHBOARD_BUILD === '1') {
     console.log('Building the dashboard…');
     execSync('npm run build -w packages/dashboard', { cwd: repoRoot, stdio: 'inherit' });
@@ -463,6 +519,43 @@ async function main() {
       await waitText(a, 'Details saved');
       workflowName = `${workflowName} (reviewed)`;
       await byRole(a, 'heading', workflowName).waitFor({ timeout: TIMEOUT });
+    });
+
+    await steps.step('value kinds: the username step says "your username", no step quotes the admin’s values; a kind changed in the review rewrites the instruction', async () => {
+      const username = `ada-admin-${stamp}`;
+      const title = 'Q3 Report';
+      const id = await recordWikiWorkflow(browser, base, adminToken, `${fixture.base}/wiki-pages.html`, 'Create a wiki page', username, title);
+      const labeled = await waitForStatus(base, adminToken, id, ['needs_review'], 20_000);
+      const recorded = labeled.json.data.steps;
+      const facts = recorded.map((st) => ({ kind: st.action_data?.value_kind ?? null, from: st.action_data?.value_from ?? null, label: st.field_label, instruction: st.instruction }));
+      assert(facts[0].kind === 'personal' && facts[1].kind === 'free' && facts[3].from === 2, `recorded kinds and link: ${JSON.stringify(facts)}`);
+      assert(/your username/i.test(facts[0].instruction ?? ''), `the username step says "your username": ${JSON.stringify(facts[0])}`);
+      const texts = JSON.stringify(facts.map((f) => [f.label, f.instruction]));
+      assert(!texts.includes(username) && !texts.includes(title), `no label or instruction quotes the admin's values: ${texts}`);
+
+      const v = await adminContext.newPage();
+      v.on('pageerror', (e) => errors.push(`value-kind page: ${e.message}`));
+      await v.goto(`${base}/workflows/${id}`);
+      const card = (n) => v.locator(`[data-testid=step-${recorded[n].id}]`);
+      const instruction = (n) => byRole(v, 'button', `Edit instruction of step ${n + 1}`).innerText();
+      const checkedKind = (n) => card(n).locator('input[type=radio]:checked').getAttribute('value', { timeout: TIMEOUT });
+      await byRole(v, 'heading', 'Create a wiki page').waitFor({ timeout: TIMEOUT });
+      const shown = [await checkedKind(0), await checkedKind(1), await card(2).locator('input[type=radio]').count(), await card(3).locator('input[type=radio]').count()];
+      assert(shown[0] === 'personal' && shown[1] === 'free' && shown[2] === 0 && shown[3] === 0, `the review page shows the kinds (clicks have none): ${JSON.stringify(shown)}`);
+      assert(/your username/i.test(await instruction(0)), 'the review page shows "your username"');
+      await card(3).getByText(/^Shows the value typed in step 2/).waitFor({ timeout: TIMEOUT });
+      // The admin decides the title is the task's own: "Fixed" quotes it.
+      await card(1).locator('label', { hasText: 'Fixed' }).click();
+      await card(1).getByText('Saved', { exact: true }).waitFor({ timeout: TIMEOUT });
+      await v.waitForFunction((n) => document.querySelector(`[aria-label="Edit instruction of step ${n}"]`)?.textContent?.includes('Q3 Report'), 2, { timeout: TIMEOUT });
+      const after = (await apiCall(base, adminToken, 'GET', `/api/workflows/${id}`)).json.data.steps[1];
+      assert(after.action_data?.value_kind === 'fixed' && after.instruction.includes(title), `the server has the kind and the new instruction: ${JSON.stringify({ k: after.action_data?.value_kind, i: after.instruction })}`);
+      assert((await checkedKind(1)) === 'fixed', 'the control shows Fixed');
+      await v.waitForLoadState('load').catch(() => {});
+      await sleep(200);
+      await v.screenshot({ path: path.join(repoRoot, 'build/e2e-screenshots/value-kind-review.png'), fullPage: true });
+      await shot(v, 'value-kind-review');
+      await v.close();
     });
 
     await steps.step('approve publishes the workflow', async () => {
