@@ -28,6 +28,7 @@
 #include "jobs/worker.hpp"
 #include "services/accounts.hpp"
 #include "services/events.hpp"
+#include "services/extension_package.hpp"
 #include "services/healing.hpp"
 #include "services/health.hpp"
 #include "services/images.hpp"
@@ -228,8 +229,23 @@ struct Core {
   std::jthread sweeper;
 };
 
+// EXTENSION_DIR, or packages/extension/dist of the tree the binary was built in.
+std::string ExtensionDir(const core::Config& config) {
+  if (!config.extension_dir.empty()) return config.extension_dir;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      const auto dist = dir / "packages" / "extension" / "dist";
+      if (std::filesystem::exists(dist / "manifest.json")) return dist.string();
+    }
+  }
+  return "./packages/extension/dist";
+}
+
 int RunServe(core::Config config) {
   config.web_dir = WebDir(config);
+  config.extension_dir = ExtensionDir(config);
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t cpu_threads = config.cpu_pool_size > 0 ? static_cast<size_t>(config.cpu_pool_size) : cores;
   const size_t db_threads = static_cast<size_t>(config.db_pool_size);
@@ -251,10 +267,11 @@ int RunServe(core::Config config) {
   services::AccountService accounts(c.db, config, c.secret, *limiter, &c.versions);
   services::WorkflowService workflows(c.db, *c.blobs, &c.versions, c.labeling.get());
   services::SystemService system(c.db);
+  services::ExtensionPackage extension(config.extension_dir, config.public_url);
   api::App app{
       config,     system,      accounts,    workflows,        *c.screenshots, api::Contract::Embedded(),
       c.versions, responses,   *c.labeling, *c.notifications, *c.events,      *c.health,
-      *c.healing, *c.webhooks, ai_pool};
+      *c.healing, *c.webhooks, ai_pool,     extension};
   http::Router router;
   api::RegisterRoutes(router, app);
 

@@ -8,6 +8,7 @@
 #include "http/router.hpp"
 #include "services/accounts.hpp"
 #include "services/events.hpp"
+#include "services/extension_package.hpp"
 #include "services/healing.hpp"
 #include "services/health.hpp"
 #include "services/labeling.hpp"
@@ -37,6 +38,7 @@ struct App {
   // Requests that wait on an AI vendor (auto-heal): their own threads, so that the database pool
   // keeps serving everyone else meanwhile.
   http::BlockingPool& ai_pool;
+  services::ExtensionPackage& extension;  // GET /api/extension.zip
 };
 
 void RegisterRoutes(http::Router& router, App& app);

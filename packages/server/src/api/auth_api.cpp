@@ -1,6 +1,7 @@
 // /api/auth: sign up, log in, who am I, invite lookup.
 #include "api/app.hpp"
 #include "api/views.hpp"
+#include "core/time.hpp"
 #include "http/blocking_pool.hpp"
 
 namespace stepwise::api {
@@ -58,6 +59,21 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
     json data = UserJson(user);
     data["company"] = {{"id", company.id}, {"name", company.name}};
     co_return Response::Data(data);
+  });
+
+  router.Add("POST", "/api/auth/connect-codes", Access::kUser, [&app](Context& ctx) -> Task<Response> {
+    const auto caller = CallerOf(ctx);
+    auto code = co_await ctx.db.Run([&] { return app.accounts.CreateConnectCode(caller); });
+    co_return Response::Data({{"code", code.code}, {"expires_at", core::FormatIsoMillis(code.expires_at)}},
+                             201);
+  });
+
+  router.Add("POST", "/api/auth/connect", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
+    const json body = app.contract.Body("authConnect", ctx.req);
+    co_await AuthBudget(ctx, app, "connect", "");
+    auto result =
+        co_await ctx.db.Run([&] { return app.accounts.Connect(body.at("code").get<std::string>()); });
+    co_return Response::Data(AuthJson(result));
   });
 
   router.Add("GET", "/api/auth/invites/{token}", Access::kPublic, [&app](Context& ctx) -> Task<Response> {

@@ -86,6 +86,17 @@ void RegisterSystemRoutes(http::Router& router, App& app) {
     co_return r;
   });
 
+  router.Add("GET", "/api/extension.zip", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
+    // Packed on first request (file reads and deflate: CPU work), then kept.
+    auto zip = co_await ctx.cpu.Run([&] { return app.extension.Zip(); });
+    Response r;
+    r.content_type = "application/zip";
+    r.body = *zip;
+    r.With("Content-Disposition", "attachment; filename=\"stepwise-extension.zip\"");
+    r.With("Cache-Control", "no-cache");
+    co_return r;
+  });
+
   auto docs = std::make_shared<DocsFiles>((std::filesystem::path(app.config.web_dir) / "docs").string());
   router.Add("GET", "/api/docs", Access::kPublic, [docs](Context& ctx) -> Task<Response> {
     auto file = co_await ctx.db.Run([&] { return docs->Get("index.html"); });

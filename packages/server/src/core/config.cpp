@@ -106,6 +106,7 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("REDIS_URL", str(c.redis_url));
   get("JWT_SECRET", str(c.jwt_secret));
   get("WEB_DIR", str(c.web_dir));
+  get("EXTENSION_DIR", str(c.extension_dir));
   get("PUBLIC_URL", str(c.public_url));
   get("DASHBOARD_URL", str(c.dashboard_url));
   get("CORS_ORIGINS", [&](const std::string&, const std::string& v) { c.cors_origins = ToList(v); });

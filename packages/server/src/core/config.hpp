@@ -17,6 +17,9 @@ struct Config {
   std::string redis_url;
   std::string jwt_secret;  // empty: generated once into <data_dir>/jwt_secret
   std::string web_dir;     // empty: build/web beside the binary (build/stepwise → build/web)
+  // The built Chrome extension that GET /api/extension.zip packs. Empty: packages/extension/dist
+  // of the tree the binary was built in.
+  std::string extension_dir;
   // Where people reach this server: absolute links (signed screenshot URLs, exports,
   // notifications) start with it, never with a request's Host header. Empty: http://localhost:<PORT>.
   std::string public_url;

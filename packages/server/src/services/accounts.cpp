@@ -157,6 +157,31 @@ AuthResult AccountService::Login(std::string_view email, std::string_view passwo
   return Issue(*user);
 }
 
+AccountService::ConnectCode AccountService::CreateConnectCode(const Caller& caller) {
+  ConnectCode out{core::RandomToken(32), core::NowMillis() + kConnectCodeMs};
+  db_.Transaction([&](soci::session& sql) {
+    storage::ConnectCodeRepository(sql, db_.GetDialect())
+        .Insert(core::Sha256Hex(out.code), caller.company_id, caller.user_id, out.expires_at,
+                core::NowMillis());
+  });
+  return out;
+}
+
+AuthResult AccountService::Connect(std::string_view code) {
+  const auto invalid = [] {
+    return core::Error(core::ErrorKind::kUnauthorized, "INVALID_CONNECT_CODE",
+                       "This connect code is not valid any more; connect again from the dashboard");
+  };
+  auto user = db_.Transaction([&](soci::session& sql) -> std::optional<storage::UserRecord> {
+    const auto owner =
+        storage::ConnectCodeRepository(sql, db_.GetDialect()).Take(core::Sha256Hex(code), core::NowMillis());
+    if (!owner) return std::nullopt;
+    return UserRepository(sql, db_.GetDialect()).Find(owner->first, owner->second);
+  });
+  if (!user) throw invalid();
+  return Issue(*user);
+}
+
 int AccountService::CheckAuthBudget(std::string_view action, std::string_view client_ip,
                                     std::string_view email) {
   const int limit = config_.rate_limit_auth_per_min;

@@ -54,6 +54,16 @@ class AccountService {
   AuthResult SignupWithInvite(std::string_view email, std::string_view password, std::string_view name,
                               std::string_view invite_token);
   AuthResult Login(std::string_view email, std::string_view password);
+
+  // A one-time code (60 s) that signs the extension in as the caller, and its exchange for a
+  // token (INVALID_CONNECT_CODE when unknown, used, expired, or its user is gone).
+  static constexpr int64_t kConnectCodeMs = 60 * 1000;
+  struct ConnectCode {
+    std::string code;
+    int64_t expires_at = 0;  // Unix ms
+  };
+  ConnectCode CreateConnectCode(const Caller& caller);
+  AuthResult Connect(std::string_view code);
   // Budgets per `action` ("login", "signup", "invite"), RATE_LIMIT_AUTH_PER_MIN each: throws
   // RATE_LIMITED when this client address has used its budget on this email, or across all
   // emails (five times the budget for logins). An email over its budget from all clients together is slowed

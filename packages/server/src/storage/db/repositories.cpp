@@ -203,4 +203,23 @@ void UserRepository::Delete(int64_t company_id, int64_t id) {
   sql_ << "DELETE FROM users WHERE id = :id AND company_id = :c", soci::use(id), soci::use(company_id);
 }
 
+void ConnectCodeRepository::Insert(const std::string& code_hash, int64_t company_id, int64_t user_id,
+                                   int64_t expires_at, int64_t now) {
+  sql_ << "DELETE FROM connect_codes WHERE expires_at <= :now", soci::use(now);
+  sql_ << "INSERT INTO connect_codes (code_hash, company_id, user_id, expires_at) VALUES (:h, :c, :u, :e)",
+      soci::use(code_hash), soci::use(company_id), soci::use(user_id), soci::use(expires_at);
+}
+
+std::optional<std::pair<int64_t, int64_t>> ConnectCodeRepository::Take(const std::string& code_hash,
+                                                                       int64_t now) {
+  int64_t company_id = 0;
+  int64_t user_id = 0;
+  soci::indicator ind = soci::i_null;
+  sql_
+      << "DELETE FROM connect_codes WHERE code_hash = :h AND expires_at > :now RETURNING company_id, user_id",
+      soci::use(code_hash), soci::use(now), soci::into(company_id, ind), soci::into(user_id);
+  if (!sql_.got_data() || ind == soci::i_null) return std::nullopt;
+  return std::make_pair(company_id, user_id);
+}
+
 }  // namespace stepwise::storage

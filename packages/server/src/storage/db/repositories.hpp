@@ -59,4 +59,20 @@ class UserRepository {
   Dialect dialect_;
 };
 
+// One-time codes that sign the extension in, kept by their SHA-256.
+class ConnectCodeRepository {
+ public:
+  ConnectCodeRepository(soci::session& sql, Dialect dialect) : sql_(sql), dialect_(dialect) {}
+  // Also drops codes that ran out.
+  void Insert(const std::string& code_hash, int64_t company_id, int64_t user_id, int64_t expires_at,
+              int64_t now);
+  // The (company, user) of a code not yet run out, deleted by the same statement: of two
+  // requests with one code, one gets it.
+  std::optional<std::pair<int64_t, int64_t>> Take(const std::string& code_hash, int64_t now);
+
+ private:
+  soci::session& sql_;
+  Dialect dialect_;
+};
+
 }  // namespace stepwise::storage
