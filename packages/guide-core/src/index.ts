@@ -67,3 +67,14 @@ export {
   type ValueKindRule,
   type ValueKindVerdict,
 } from './value-kind.js';
+export {
+  exactWithValue,
+  metaWithValue,
+  selectorsWithValue,
+  showsValue,
+  slugOf,
+  textWithValue,
+  valueSwap,
+  withValue,
+  type ValueSwap,
+} from './value-swap.js';

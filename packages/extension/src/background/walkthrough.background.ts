@@ -6,6 +6,7 @@
 import { uuid } from '../shared/backoff';
 import { outcomeOf } from '../shared/run';
 import { webUrl } from '../shared/urls';
+import { rememberValue } from '../shared/values';
 import { logError } from '../shared/errors';
 import { frameDepth } from '../shared/frames';
 import type { RequestOf, StepReport, WalkActive } from '../shared/messages';
@@ -127,6 +128,10 @@ export async function stepDone(msg: RequestOf<'walk/step-done'>): Promise<void> 
     // A step skipped because its element was not found, reported by the user, counts as a failure.
     if (msg.report.result === 'skipped' && msg.report.error_type === 'element_not_found') {
       run.notFound = [...new Set([...(run.notFound ?? []), msg.index])];
+    }
+    // The colleague's own value stays here (in memory), out of the report.
+    if (msg.value !== undefined || msg.report.result === 'skipped') {
+      run.values = rememberValue(run.values, run.steps, msg.index, msg.report.result !== 'skipped' && typeof msg.value === 'string' ? msg.value : null);
     }
     await report(run.workflow.id, [entryOf(run, step.id, msg.report)]);
   }

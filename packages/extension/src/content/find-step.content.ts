@@ -2,7 +2,7 @@
 // variants (verified against the fingerprint), then — without a clear winner — the server's
 // decision (AI, the decision cache for this page state), then the user (a question about the
 // best candidate), then a hidden match and what opens it. Returns what to show; never guesses.
-import { contradicts, describeElement, locate, mayUseWithoutAsking, pageStateHash, rerankWithVisual, type LocateCandidate, type LocateResult, type Opener, type ShadowAccess, type StepTarget } from '@stepwise/guide-core';
+import { contradicts, cssSelector, describeElement, healCandidates, locate, positionalCss, mayUseWithoutAsking, pageStateHash, rerankWithVisual, type LocateCandidate, type LocateResult, type Opener, type ShadowAccess, type StepTarget } from '@stepwise/guide-core';
 import { send, type HealVote, type StepReport } from '../shared/messages';
 import type { GuideStep, HealCandidateWire } from '../shared/types';
 import { planVariants, type Walker } from '../shared/variants';
@@ -39,6 +39,16 @@ export interface FindContext {
   hideOverlay: () => () => void;
   /** Opens shadow roots, closed ones too (chrome.dom in a content script); default: open ones. */
   shadowRoot?: ShadowAccess;
+  /**
+   * The step is looked for with the colleague's own value (it shows a value typed earlier): the
+   * server's decision and the recorded screenshot know only the recorder's, so neither is asked.
+   */
+  bound?: boolean;
+  /**
+   * The colleague's value is unknown (they skipped the step that typed it): the recorder's own
+   * item is still on the page and whatever is found may be it, so the user is always asked.
+   */
+  valueUnknown?: boolean;
 }
 
 function wire(c: LocateCandidate): HealCandidateWire {
@@ -119,6 +129,18 @@ async function visualSignal(ctx: FindContext, candidates: readonly LocateCandida
 }
 
 export async function findStep(ctx: FindContext): Promise<Found> {
+  const found = await locateStep(ctx);
+  if (!ctx.valueUnknown || found.kind !== 'found' || ctx.signal.aborted) return found;
+  // Whatever was found may be the recorder's own item: asked about, then the other plausible ones.
+  const el = found.element;
+  const target = targetOf(ctx.step);
+  const first: LocateCandidate = { element: el, selector: found.confirm?.selector ?? cssSelector(el) ?? positionalCss(el), score: found.report.deterministic_score ?? 0, target: describeElement(el, { metaOnly: true }) };
+  const { candidates } = healCandidates(document, target, { rejected: ctx.refused, shadowRoot: ctx.shadowRoot });
+  const others = candidates.filter((c) => c.element !== el && c.score >= NEXT_CANDIDATE_MIN && !contradicts(c.target, target));
+  return { kind: 'ask', queue: [first, ...others].slice(0, 4), report: { ...found.report, status: 'healed_deterministic', result: 'healed', deterministic_score: first.score } };
+}
+
+async function locateStep(ctx: FindContext): Promise<Found> {
   const { step, signal } = ctx;
   const stateHash = pageStateHash(document);
   const plan = planVariants(step, ctx.me, stateHash);
@@ -155,7 +177,7 @@ export async function findStep(ctx: FindContext): Promise<Found> {
     return { kind: 'ask', queue: askQueue(res.ask, res, refused), report: { ...base, deterministic_score: res.ask.score } };
   }
 
-  if (res.reason === 'ambiguous' && res.candidates.length) {
+  if (res.reason === 'ambiguous' && res.candidates.length && !ctx.bound) {
     // One more deterministic feature before anyone is asked: does it look like the recording?
     const sims = await visualSignal(ctx, res.candidates);
     if (signal.aborted) return { kind: 'not_found', report: base };

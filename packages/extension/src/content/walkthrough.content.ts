@@ -9,13 +9,19 @@
 // that frame finds the element in its own document (closed shadow roots included), spotlights it
 // and watches the interaction; the top frame, when the step is in an iframe, spotlights that iframe
 // with a small "continue there" card; every other frame shows nothing.
+//
+// Values (shared/values.ts): a personal or free step is done by any value the colleague commits; a
+// fixed one offers "Fill it for me"; a step that shows a value typed earlier (the link to the page
+// just created) is looked for with what this colleague typed there, kept in the walk only.
 import { checkOutcome, isVisible, urlShape, visibleLabelOf, type ExpectedOutcome, type LocateCandidate, type Opener } from '@stepwise/guide-core';
 import { inOwnFrame } from '../shared/frames';
 import { send, type StepReport, type WalkActive } from '../shared/messages';
 import { outcomeOf } from '../shared/run';
 import { webUrl } from '../shared/urls';
 import type { GuideStep, RunOutcome, RunState, StepResult } from '../shared/types';
+import { boundStep, fillValueOf, isValueSource, rememberValue, sourceIndexOf, takesAnyValue, withoutRecordedValues, type WalkValues } from '../shared/values';
 import { hiddenView, notFoundView, openerView, REPORT_LABEL, reportsByDefault, skipReport } from './cards';
+import { canFill, fieldValue, fillField } from './fill.content';
 import { findStep, targetOf, voteFor, type Found, type PendingVote, type Report } from './find-step.content';
 import { childFrameElement } from './frame.content';
 import { watchInteraction } from './interaction.content';
@@ -23,6 +29,7 @@ import { Overlay, type OverlayButton, type OverlayOption, type StepView } from '
 import { deepTarget, shadowRootOf } from './shadow.content';
 
 export const ADVANCE_MS = 600;
+export const FILL_LABEL = 'Fill it for me';
 /** A step whose recorded outcome was a page load waits this long for it before moving on. */
 const NAVIGATION_WAIT_MS = 3000;
 /** Openers followed for one step before giving up (a menu in a menu in a panel). */
@@ -47,9 +54,12 @@ function instructionOf(step: GuideStep): string {
   return `${ACTION_WORDS[step.action_type]} “${titleOf(step)}”.`;
 }
 
-/** The start of what surrounded the recorded element (its row's first cells), for a question. */
-function recordedNear(step: GuideStep): string {
-  const t = (step.element_meta.nearby_text ?? '').replace(/\s+/g, ' ').trim();
+/**
+ * The start of what surrounded the recorded element (its row's first cells), for a question;
+ * without the recorder's own typed values (`steps`, `i`: the run's steps and this one's index).
+ */
+function recordedNear(step: GuideStep, steps: readonly GuideStep[], i: number): string {
+  const t = withoutRecordedValues((step.element_meta.nearby_text ?? '').replace(/\s+/g, ' ').trim(), steps, i);
   if (!t) return '';
   const cut = t.length > 40 ? `${t.slice(0, 40).replace(/\s+\S*$/, '')}…` : t;
   return cut;
@@ -70,10 +80,14 @@ function spotTarget(el: Element): Element {
   return visibleLabelOf(el) ?? el;
 }
 
-/** The recorded outcome in guide-core's shape (the wire leaves empty parts out). */
+/**
+ * The recorded outcome in guide-core's shape (the wire leaves empty parts out). The value a
+ * personal or free step left is the recorder's own: the colleague's is not expected to match it.
+ */
 function expectedOutcomeOf(step: GuideStep): ExpectedOutcome | null {
   const wire = step.expected_outcome;
-  return wire ? ({ navigation: wire.navigation ?? null, appeared: wire.appeared ?? [], disappeared: wire.disappeared ?? [], value: wire.value ?? null } as ExpectedOutcome) : null;
+  const value = takesAnyValue(step) ? null : (wire?.value ?? null);
+  return wire ? ({ navigation: wire.navigation ?? null, appeared: wire.appeared ?? [], disappeared: wire.disappeared ?? [], value } as ExpectedOutcome) : null;
 }
 
 /** The end card's words: all done, done past skipped steps (named), or ended (after a report or not). */
@@ -87,11 +101,23 @@ function endView(outcome: RunOutcome, name: string, skipped: string[], reported:
 }
 
 /** "Is this …?": the words of the question about an uncertain match. */
-function questionView(step: GuideStep): Pick<StepView, 'title' | 'body'> {
-  const near = recordedNear(step);
+function questionView(step: GuideStep, steps: readonly GuideStep[], i: number): Pick<StepView, 'title' | 'body'> {
+  const near = recordedNear(step, steps, i);
   return {
     title: `Is this “${titleOf(step)}”?`,
     body: `The page has changed since this step was recorded${near ? ` (next to “${near}”)` : ''}. If this is where you ${ACTION_WORDS[step.action_type].toLowerCase()} “${titleOf(step)}”, use it or press Yes; if not, press Not this.`,
+  };
+}
+
+/**
+ * The question about a step that shows a value the colleague never typed (they skipped that step):
+ * nothing on the page says which item is theirs, so it is asked, item by item.
+ */
+function unknownValueQuestion(step: GuideStep): Pick<StepView, 'title' | 'body'> {
+  const name = titleOf(step);
+  return {
+    title: `Is this “${name}”?`,
+    body: `You skipped the step where it was named, so the walkthrough can’t tell which one is yours. If this is it, use it or press Yes; if not, press Not this.`,
   };
 }
 
@@ -138,6 +164,12 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
   const isTop = frame.frameId === 0;
   /** The newest decision applied here (a push that arrives late is older and ignored). */
   let seen = 0;
+  /** What the colleague typed at steps a later one looks for (also kept by the service worker). */
+  let values: WalkValues = { ...(run.values ?? {}) };
+  /** Step i as this colleague's walk uses it (their values in place of the recorder's). */
+  const stepAt = (i: number) => boundStep(run.steps, i, values);
+  /** Step i shows a value typed earlier: what is found depends on this colleague's value. */
+  const isBound = (i: number) => sourceIndexOf(run.steps, i) !== null;
 
   const setState = (state: string, index: number) => {
     host.dataset.state = state;
@@ -163,7 +195,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
 
   const showDone = (outcome: RunOutcome, reported: boolean) => {
     stepCtl?.abort();
-    const skipped = skippedSteps().map((i) => `step ${i + 1} (“${titleOf(run.steps[i]!)}”)`);
+    const skipped = skippedSteps().map((i) => `step ${i + 1} (“${titleOf(stepAt(i).step)}”)`);
     setState(outcome === 'success' || outcome === 'completed_with_skips' ? 'done' : 'finished', total);
     host.dataset.outcome = outcome;
     overlay.show({ target: null, ...endView(outcome, run.workflow.name, skipped, reported), index: total, total, buttons: [{ label: 'Close', primary: true, onClick: exit }] });
@@ -200,9 +232,11 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     void showStep(Math.max(0, i));
   }
 
-  async function stepDone(i: number, report: StepReport, next: number): Promise<void> {
+  /** Saves step i's result; `value`: what the colleague committed there, when a later step looks for it. */
+  async function stepDone(i: number, report: StepReport, next: number, value?: string): Promise<void> {
     results[i] = report.result;
-    await send({ type: 'walk/step-done', runId: run.runId, index: i, report, next }).catch(() => {});
+    if (value !== undefined || report.result === 'skipped') values = rememberValue(values, run.steps, i, report.result === 'skipped' ? null : (value ?? null));
+    await send({ type: 'walk/step-done', runId: run.runId, index: i, report, next, ...(value !== undefined ? { value } : {}) }).catch(() => {});
   }
 
   /** Shows step i (past the last: the end) in the frame that holds it: the service worker decides which. */
@@ -248,7 +282,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
   function showElsewhere(a: WalkActive): void {
     const s = nextStepSignal();
     const i = a.index;
-    const step = run.steps[i]!;
+    const step = stepAt(i).step;
     const skip = () => {
       results[i] = 'skipped';
       void stepDone(i, { status: 'skipped', result: 'skipped' }, i + 1).then(() => showStep(i + 1));
@@ -281,7 +315,8 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       await finishRun(a);
       return;
     }
-    const step = run.steps[i]!;
+    const bound = stepAt(i);
+    const step = bound.step;
     if (a?.missing) {
       // Its frame never came: said here, as for an element that is not on the page.
       showNotFound(step, i, { status: 'failed', result: 'failed', error_type: 'element_not_found', error_message: `The frame that held this element (${(step.selectors.frame_urls ?? []).join(' > ')}) is not on the page`, page_url: location.href }, performance.now());
@@ -291,7 +326,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     setState('searching', i);
     delete host.dataset.outcome;
     if (step.action_type === 'navigate') {
-      await showNavigate(step, i, started, s);
+      await showNavigate(step, i, started, s, bound.urlUnknown);
       return;
     }
     const found = await find(step, i, started, s);
@@ -316,9 +351,9 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       if (!s.aborted) overlay.show({ target: null, title: titleOf(step), body: 'Looking for this element on the page…', index: i, total, buttons: commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)) });
     }, 150);
     // Done here, so in this document: both targets as this frame sees them (without the frame path).
-    const prev = lastDone && lastDone.index === i - 1 && lastDone.element.isConnected ? { element: lastDone.element, target: targetOf(inOwnFrame(run.steps[i - 1]!)) } : null;
+    const prev = lastDone && lastDone.index === i - 1 && lastDone.element.isConnected ? { element: lastDone.element, target: targetOf(inOwnFrame(stepAt(i - 1).step)) } : null;
     try {
-      return await findStep({ runId: run.runId, index: i, step: inOwnFrame(step), me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s, hideOverlay: () => overlay.hideForCapture(), shadowRoot: shadowRootOf });
+      return await findStep({ runId: run.runId, index: i, step: inOwnFrame(step), me: run.me ?? null, previous: prev, refused: refused.get(i) ?? [], signal: s, hideOverlay: () => overlay.hideForCapture(), shadowRoot: shadowRootOf, bound: isBound(i), valueUnknown: stepAt(i).unknown });
     } finally {
       clearTimeout(searching);
     }
@@ -348,6 +383,13 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       if (!s.aborted) void showStep(i);
     };
     const skip = () => skipShown(i, report, started);
+    // The user's action and "Fill it for me" end the step once, whichever comes first.
+    let completed = false;
+    const complete = () => {
+      if (completed || s.aborted) return;
+      completed = true;
+      done(step, i, element, report, confirm, started, s, question);
+    };
     if (question) {
       const q = question;
       const yes = () => {
@@ -356,7 +398,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       };
       overlay.show({
         target: shown,
-        ...questionView(step),
+        ...(stepAt(i).unknown ? unknownValueQuestion(step) : questionView(step, run.steps, i)),
         index: i,
         total,
         question: true,
@@ -369,7 +411,9 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       });
       setState('ask', i);
     } else {
-      overlay.show({ target: shown, title: titleOf(step), body: instructionOf(step), index: i, total, buttons: commonButtons(i, skip) });
+      const fill = fillButton(step, element, complete);
+      const buttons = commonButtons(i, skip);
+      overlay.show({ target: shown, title: titleOf(step), body: instructionOf(step), index: i, total, buttons: fill ? [...buttons.slice(0, -2), fill, ...buttons.slice(-2)] : buttons });
       setState('step', i);
     }
     host.dataset.overlayMs = String(Math.round((performance.now() - started) * 10) / 10);
@@ -387,7 +431,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
           host.dataset.wrong = String(Number(host.dataset.wrong ?? 0) + 1);
           overlay.nudge(question ? 'Use the highlighted element if it is the right one, or press Not this.' : 'That is not the highlighted element. Use the highlighted one to continue.');
         },
-        onCorrect: () => done(step, i, element, report, confirm, started, s, question),
+        onCorrect: complete,
       },
       s,
     );
@@ -403,8 +447,10 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     else if (confirm) sendVote(i, element, confirm.selector, 'confirm', 'acted', confirm.score);
     lastDone = { index: i, element };
     const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
+    // What the colleague typed, when a later step looks for it (the link to what they created).
+    const value = isValueSource(run.steps, i) ? fieldValue(element) : undefined;
     // Saved at once: if this action loads another page, the next page resumes at i + 1.
-    void stepDone(i, full, i + 1);
+    void stepDone(i, full, i + 1, value);
     void advanceAfter(step, i, s);
   }
 
@@ -422,7 +468,25 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     if (!s.aborted) void showStep(i + 1);
   }
 
+  /**
+   * "Fill it for me" on a fixed step whose field can take the recorded value: sets it as typing
+   * would, then the step is done as when the user did it (its outcome checked the same way).
+   */
+  function fillButton(step: GuideStep, element: Element, complete: () => void): OverlayButton | null {
+    const value = fillValueOf(step);
+    if (value === null || !canFill(element)) return null;
+    return {
+      label: FILL_LABEL,
+      onClick: () => {
+        if (fillField(element, value)) complete();
+        else overlay.nudge('This field did not take the value. Fill it in yourself to continue.');
+      },
+    };
+  }
+
   function sendVote(i: number, element: Element, selector: string, vote: 'confirm' | 'reject', how: 'asked' | 'acted', score: number | null): void {
+    // Found by this colleague's own value: a variant made of it would fit no one else.
+    if (isBound(i)) return;
     let v;
     try {
       v = voteFor(element, selector, vote, how, score);
@@ -487,7 +551,7 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
 
   function showNotFound(step: GuideStep, i: number, report: Report, started: number): void {
     const full: StepReport = { ...report, execution_time_ms: Math.round(performance.now() - started) };
-    const there = webUrl(step.page_context.url, location.href);
+    const there = stepAt(i).urlUnknown ? null : webUrl(step.page_context.url, location.href);
     if (there && urlShape(there) !== urlShape(location.href)) {
       // The step was recorded on another page (a skipped step used to lead there): go there.
       setState('wrong-page', i);
@@ -539,9 +603,10 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
     });
   }
 
-  async function showNavigate(step: GuideStep, i: number, started: number, s: AbortSignal): Promise<void> {
+  /** `urlUnknown`: the address names a value the colleague did not type (they skipped that step). */
+  async function showNavigate(step: GuideStep, i: number, started: number, s: AbortSignal, urlUnknown = false): Promise<void> {
     const want = urlShape(step.page_context.url);
-    const arrived = () => urlShape(location.href) === want;
+    const arrived = () => !urlUnknown && urlShape(location.href) === want;
     const complete = async () => {
       await stepDone(i, { status: 'success', result: 'success', page_url: location.href, execution_time_ms: Math.round(performance.now() - started) }, i + 1);
       if (!s.aborted) void showStep(i + 1);
@@ -551,6 +616,19 @@ export function initWalkthrough(run: RunState, signal: AbortSignal, frame: WalkF
       return;
     }
     setState('navigate', i);
+    if (urlUnknown) {
+      // The recorder's address would open the recorder's page, not the colleague's.
+      overlay.show({
+        target: null,
+        title: titleOf(step),
+        body: `${instructionOf(step)} The walkthrough doesn’t know its address, because the step that named it was skipped. Open it yourself, or skip this step.`,
+        index: i,
+        total,
+        tone: 'warning',
+        buttons: commonButtons(i, () => skipShown(i, { status: 'skipped', result: 'skipped' }, started)),
+      });
+      return;
+    }
     // Only web addresses are opened (never javascript:, data:, file: …): any other is a page the
     // walkthrough cannot go to, and the step can only be skipped.
     const there = webUrl(step.page_context.url, location.href);

@@ -70,7 +70,11 @@ export type ContentRequest =
   | { type: 'content/outcome'; clientId: string; outcome: ExpectedOutcomeWire }
   | { type: 'content/control'; action: 'pause' | 'resume' | 'stop' }
   | { type: 'content/error'; module: string; message: string }
-  | { type: 'walk/step-done'; runId: string; index: number; report: StepReport; next: number }
+  /**
+   * `value`: what the colleague committed at a step a later step looks for (kept in the session,
+   * never reported); null: forget it (the step was skipped).
+   */
+  | { type: 'walk/step-done'; runId: string; index: number; report: StepReport; next: number; value?: string | null }
   | { type: 'walk/go'; runId: string; index: number }
   | { type: 'walk/show'; runId: string; index: number }
   | { type: 'walk/heal'; runId: string; index: number; candidates: HealCandidateWire[]; pageStateHash: string; pageUrl: string; wait: boolean }

@@ -73,6 +73,11 @@ export interface RunState {
   reported?: boolean;
   /** Who walks: their own unconfirmed heals are theirs to use. */
   me?: { id: number; role: 'admin' | 'regular' } | null;
+  /**
+   * What the colleague typed at steps a later step looks for (`value_from`), by step index: only
+   * in chrome.storage.session (memory), never sent to the server (shared/values.ts).
+   */
+  values?: Record<number, string>;
 }
 
 export interface RecordingView {
