@@ -57,7 +57,7 @@ class AccountService {
 
   // A one-time code (60 s) that signs the extension in as the caller, and its exchange for a
   // token (INVALID_CONNECT_CODE when unknown, used, expired, or its user is gone).
-  static constexpr int64_t kConnectCodeMs = 60 * 1000;
+  static constexpr int64_t kConnectCodeMs = 60LL * 1000;
   struct ConnectCode {
     std::string code;
     int64_t expires_at = 0;  // Unix ms
