@@ -101,3 +101,21 @@ def test_the_zip_is_the_built_extension_pointed_at_this_server(server_factory, t
 def test_no_built_extension_is_a_clear_404(server_factory, tmp_path):
     srv = server_factory(EXTENSION_DIR=str(tmp_path / "nothing-here"))
     assert_error(srv.request("GET", "/api/extension.zip"), 404, "EXTENSION_NOT_BUILT")
+
+
+# ------------------------------------------------------------------------------------------------
+# The launcher setting, as every member reads it
+# ------------------------------------------------------------------------------------------------
+
+def test_the_launcher_is_off_by_default_and_every_member_sees_the_setting(co):
+    admin, regular = co
+    for who in (admin, regular):
+        assert assert_envelope(who.get("/api/auth/me"), 200)["company"]["launcher_enabled"] is False
+    r = admin.patch("/api/company", {"settings": {"launcher_enabled": True}})
+    assert assert_envelope(r, 200)["settings"]["launcher_enabled"] is True
+    for who in (admin, regular):
+        assert assert_envelope(who.get("/api/auth/me"), 200)["company"]["launcher_enabled"] is True
+    assert regular.patch("/api/company", {"settings": {"launcher_enabled": False}}).status == 403
+    assert admin.patch("/api/company", {"settings": {"launcher_enabled": "yes"}}).status == 422
+    assert_envelope(admin.patch("/api/company", {"settings": {"launcher_enabled": None}}), 200)
+    assert assert_envelope(regular.get("/api/auth/me"), 200)["company"]["launcher_enabled"] is False

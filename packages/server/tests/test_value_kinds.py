@@ -153,3 +153,14 @@ def test_reorder_and_delete_keep_value_from_on_the_same_step(co):
     after = {s["id"]: s for s in W.detail(admin, wf_id)[0]["steps"]}
     assert "value_from" not in after[ids[2]]["action_data"]
     assert after[ids[4]]["action_data"]["value_from"] == after[ids[3]]["step_number"] == 2
+
+
+def test_a_free_value_made_fixed_is_quoted_again_by_the_steps_that_showed_it(co):
+    admin, _ = co
+    wf_id, steps = upload(admin, [typed(1, "Title", "Launch", "free"), link(2, "Launch", value_from=1)])
+    assert steps[1]["instruction"] == "Open the page you just created."
+    assert_envelope(admin.patch(f"/api/workflows/{wf_id}/steps/{steps[0]['id']}", {"value_kind": "fixed"}), 200)
+    after = W.detail(admin, wf_id)[0]["steps"]
+    assert "value_from" not in after[1]["action_data"]
+    assert after[1]["instruction"] == "Click the \u201cLaunch\u201d link."
+    assert after[0]["instruction"] == "Enter \u201cLaunch\u201d in the Title field."

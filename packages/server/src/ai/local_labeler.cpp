@@ -163,7 +163,12 @@ Label EarlierValueLabel(const StepFacts& f, Kind kind) {
   Label out;
   out.model = "local";
   out.confidence = 0.7;
-  if (f.action_type == "navigate" || kind == Kind::kLink) {
+  if (f.action_type == "select_change") {
+    const Name name = BestName(f);
+    out.field_label = name.text.empty() ? "The option you created" : name.text;
+    out.instruction = "Choose the one you just created" +
+                      (name.text.empty() ? std::string(".") : " in the " + name.text + " dropdown.");
+  } else if (f.action_type == "navigate" || kind == Kind::kLink) {
     out.field_label = "The page you created";
     out.instruction =
         f.action_type == "navigate" ? "Go to the page you just created." : "Open the page you just created.";

@@ -57,7 +57,7 @@ void RegisterAuthRoutes(http::Router& router, App& app) {
     const auto caller = CallerOf(ctx);
     auto [user, company] = co_await ctx.db.Run([&] { return app.accounts.Me(caller); });
     json data = UserJson(user);
-    data["company"] = {{"id", company.id}, {"name", company.name}};
+    data["company"] = CompanyRefJson(company);
     co_return Response::Data(data);
   });
 

@@ -45,6 +45,13 @@ json CompanyJson(const services::CompanyView& view) {
           {"user_count", view.user_count}};
 }
 
+json CompanyRefJson(const storage::CompanyRecord& company) {
+  const auto settings = json::parse(company.settings_json, nullptr, false);
+  const bool launcher = settings.is_object() && settings.contains("launcher_enabled") &&
+                        settings["launcher_enabled"].is_boolean() && settings["launcher_enabled"].get<bool>();
+  return {{"id", company.id}, {"name", company.name}, {"launcher_enabled", launcher}};
+}
+
 json AuthJson(const services::AuthResult& auth) {
   return {{"token", auth.token}, {"user", UserSummaryJson(auth.user)}};
 }

@@ -18,6 +18,8 @@ nlohmann::json UserSummaryJson(const storage::UserRecord& user);
 // The summary plus created_at and last_login_at.
 nlohmann::json UserJson(const storage::UserRecord& user);
 nlohmann::json CompanyJson(const services::CompanyView& view);
+// {id, name, launcher_enabled}: the caller's company as every member sees it (authMe).
+nlohmann::json CompanyRefJson(const storage::CompanyRecord& company);
 nlohmann::json AuthJson(const services::AuthResult& auth);
 
 // The list-item shape of a workflow (also what PUT answers), written into an open writer; with

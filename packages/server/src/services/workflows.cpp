@@ -363,6 +363,29 @@ void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& 
   }
 }
 
+void WorkflowService::ForgetValueRefs(StepRepository& steps, const storage::StepRecord& source, int64_t now) {
+  const auto parse = [](const std::string& text) {
+    json j = json::parse(text, nullptr, false);
+    return j.is_discarded() ? json::object() : j;
+  };
+  for (auto& later : steps.ForWorkflow(source.workflow_id)) {
+    if (later.step_number <= source.step_number || ValueFromOf(later.action_data_json) != source.step_number)
+      continue;
+    later.action_data_json = WithValueFrom(later.action_data_json, std::nullopt);
+    steps.SetActionData(later.workflow_id, later.id, later.action_data_json);
+    if (later.label_edited && later.instruction_edited) continue;
+    const ai::Label written =
+        ai::LocalLabel({later.action_type, parse(later.element_meta_json), parse(*later.action_data_json),
+                        parse(later.page_context_json)});
+    if (!later.label_edited) later.field_label = written.field_label;
+    if (!later.instruction_edited) later.instruction = written.instruction;
+    later.ai_model = written.model;
+    later.ai_confidence = written.confidence;
+    later.ai_generated_at = now;
+    steps.UpdateLabels(later);
+  }
+}
+
 void WorkflowService::SetValueKind(StepRepository& steps, storage::StepRecord& step, ai::ValueKind kind,
                                    const StepEdit& edit, int64_t now) {
   if (step.action_type != "input_commit" && step.action_type != "select_change") {
@@ -375,6 +398,9 @@ void WorkflowService::SetValueKind(StepRepository& steps, storage::StepRecord& s
   data["value_kind"] = ToString(kind);
   step.action_data_json = data.dump();
   steps.SetActionData(step.workflow_id, step.id, step.action_data_json);
+  // A value that is no longer free is the same for everyone: later steps that showed it are
+  // named by it again.
+  if (kind != ai::ValueKind::kFree) ForgetValueRefs(steps, step, now);
   // The words follow the kind ("Enter your …", "Type the … you want", the value quoted), except
   // where an admin wrote their own.
   const bool label = !step.label_edited && !edit.field_label;

@@ -151,6 +151,9 @@ class WorkflowService {
   storage::WorkflowRecord Locked(storage::WorkflowRepository& repo, const Caller& caller, int64_t id,
                                  const ExpectedVersions& expected);
   void RemoveBlobs(const std::vector<storage::ScreenshotRecord>& gone);
+  // Later steps whose target showed `source`'s value (value_from) lose the reference, and their
+  // words not edited are written again.
+  void ForgetValueRefs(storage::StepRepository& steps, const storage::StepRecord& source, int64_t now);
   // The step's value kind stored in its action_data, and its words rewritten for it.
   void SetValueKind(storage::StepRepository& steps, storage::StepRecord& step, ai::ValueKind kind,
                     const StepEdit& edit, int64_t now);
