@@ -17,7 +17,7 @@ function expectNoInjectedElements(container: HTMLElement) {
 
 describe('text from users renders as text', () => {
   it('in the shell, the account page, the team table, confirmations and toasts', async () => {
-    signInAs(makeMe({ name: HOSTILE, company: { id: 1, name: `${HOSTILE} Ltd` } }));
+    signInAs(makeMe({ name: HOSTILE, company: { id: 1, name: `${HOSTILE} Ltd`, launcher_enabled: false } }));
     installFakeFetch({
       'GET /api/company': () => ok(makeCompany({ name: `${HOSTILE} Ltd` })),
       'GET /api/users': () =>

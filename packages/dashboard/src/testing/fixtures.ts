@@ -10,7 +10,7 @@ export function makeMe(patch: Partial<Me> = {}): Me {
     company_id: 1,
     created_at: '2026-11-25T21:30:00Z',
     last_login_at: '2026-11-25T21:45:12Z',
-    company: { id: 1, name: 'Analytical Engines Ltd' },
+    company: { id: 1, name: 'Analytical Engines Ltd', launcher_enabled: false },
     ...patch,
   };
 }

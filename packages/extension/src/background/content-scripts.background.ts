@@ -1,7 +1,8 @@
 // The content script runs only while it has work: registered (for every page the recording or
 // walkthrough tab loads, across navigations, in every frame: apps live in iframe shells) when a
 // recording or walkthrough starts, injected into the tab's frames at once, and unregistered when
-// neither is running.
+// neither is running. A page that gets the guide launcher has it injected into its top frame
+// (launcher.background.ts).
 import { logError } from '../shared/errors';
 import type { FrameRequest, FrameResponseMap } from '../shared/messages';
 
@@ -19,6 +20,15 @@ export async function ensureContentScripts(): Promise<void> {
   } catch (e) {
     // Without host access (only activeTab) the tab still gets the script injected below.
     await logError('content-scripts', e);
+  }
+}
+
+/** Whether the script is registered for every page now (a recording or walkthrough runs). */
+export async function contentScriptsRegistered(): Promise<boolean> {
+  try {
+    return (await chrome.scripting.getRegisteredContentScripts({ ids: [ID] })).length > 0;
+  } catch {
+    return false;
   }
 }
 

@@ -8,6 +8,7 @@ import { call, getServerUrl, publicAuth, signIn, signOutLocally } from './api.ba
 import { removeContentScripts } from './content-scripts.background';
 import * as db from './db.background';
 import { flushHealth } from './health.background';
+import * as launcher from './launcher.background';
 import * as recorder from './recorder.background';
 import * as walk from './walkthrough.background';
 
@@ -146,6 +147,12 @@ const handlers: Handlers = {
     await maybeRemoveContentScripts();
     return null;
   },
+  'launcher/guides': (_m, ctx) => launcher.launcherFor(ctx.tabId, ctx.frameId),
+  // Only a guide the page's launcher lists; then exactly what the popup's Start does, in the sender's tab.
+  'launcher/start': async (m, ctx) => {
+    await launcher.checkLaunch(ctx.tabId, ctx.frameId, m.workflowId);
+    return handlers['walkthrough/start']({ type: 'walkthrough/start', tabId: ctx.tabId, workflowId: m.workflowId }, ctx);
+  },
 };
 
 chrome.runtime.onMessage.addListener((msg: unknown, sender, sendResponse: (r: Reply<unknown>) => void) => {
@@ -167,6 +174,11 @@ chrome.runtime.onMessage.addListener((msg: unknown, sender, sendResponse: (r: Re
 
 chrome.tabs.onCreated.addListener((tab) => {
   void recorder.adoptTab(tab).catch((e) => logError('tabs', e));
+});
+
+// A page loaded in a tab's top frame: it gets the guide launcher when its site has guides.
+chrome.webNavigation.onDOMContentLoaded.addListener((details) => {
+  void launcher.onPageLoaded(details).catch((e) => logError('launcher', e));
 });
 
 chrome.tabs.onRemoved.addListener((tabId) => {

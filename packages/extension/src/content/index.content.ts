@@ -8,6 +8,7 @@ import { isFromExtension, send, type HelloResponse, type Push } from '../shared/
 import type { CapturedStep } from '../shared/types';
 import { RecordingControl } from './control.content';
 import { indexPath, listenForFrameRequests } from './frame.content';
+import { initLauncher } from './launcher.content';
 import { initRecorder } from './recorder.content';
 import { shadowRootOf } from './shadow.content';
 import { initWalkthrough } from './walkthrough.content';
@@ -88,6 +89,7 @@ function startRecording(hello: Extract<HelloResponse, { mode: 'recording' }>, si
     } else if (msg.type === 'push/recording-ended') {
       feature?.abort();
       feature = null;
+      if (top) void boot(); // the page may have a guide launcher
     }
   });
 }
@@ -110,7 +112,16 @@ async function boot(): Promise<void> {
     }
   }
   if (!hello) return;
-  if (hello.mode === 'idle') return;
+  if (hello.mode === 'idle') {
+    // Nothing runs in this tab: the top frame shows the guide launcher when its site has guides
+    // and the company has it on (the worker says which).
+    if (window.top === window) {
+      const ctl = new AbortController();
+      feature = ctl;
+      void initLauncher(ctl.signal).catch((e) => reportError('launcher', e));
+    }
+    return;
+  }
   const ctl = new AbortController();
   feature = ctl;
   if (hello.mode === 'recording') startRecording(hello, ctl.signal);
@@ -125,6 +136,7 @@ async function boot(): Promise<void> {
       if (msg.type === 'push/walkthrough-ended') {
         ctl.abort();
         if (feature === ctl) feature = null;
+        if (window.top === window) void boot(); // the guide launcher comes back
       } else if (msg.type === 'push/walk-show') walk.apply(msg.active);
     });
   }

@@ -4,6 +4,7 @@
 // the extension declares no externally_connectable, listens to no window messages, and checks
 // every sender (see isFromPopup / isFromContent).
 import type { AutoHealDecision, CapturedStep, ErrorEntry, ExpectedOutcomeWire, HealCandidateWire, HealVoteResult, RecordingView, RunOutcome, RunState, StepResult, Workflow } from './types';
+import type { LauncherGuide } from './launcher';
 
 export interface SignedIn {
   serverUrl: string;
@@ -82,7 +83,11 @@ export type ContentRequest =
   | { type: 'walk/visual'; runId: string; index: number; rects: { x: number; y: number; width: number; height: number }[]; viewportWidth: number }
   | { type: 'walk/finish'; runId: string; outcome: RunOutcome; report?: StepReport; reported?: boolean }
   | { type: 'walk/open-start'; runId: string }
-  | { type: 'walk/close'; runId: string };
+  | { type: 'walk/close'; runId: string }
+  /** The guide launcher of the top frame: the guides it lists (null: no launcher on this page). */
+  | { type: 'launcher/guides' }
+  /** Starts one of those guides in the sender's tab, as the popup's walkthrough/start does. */
+  | { type: 'launcher/start'; workflowId: number };
 
 export type Request = PopupRequest | ContentRequest;
 export type RequestType = Request['type'];
@@ -122,6 +127,8 @@ export interface ResponseMap {
   'walk/finish': null;
   'walk/open-start': null;
   'walk/close': null;
+  'launcher/guides': LauncherGuide[] | null;
+  'launcher/start': null;
 }
 
 /** Every reply is wrapped, so an error thrown in the worker reaches the caller as an Error. */
@@ -192,6 +199,7 @@ const POPUP_TYPES = new Set<string>([
 const CONTENT_TYPES = new Set<string>([
   'content/hello', 'content/step', 'content/outcome', 'content/control', 'content/error',
   'walk/step-done', 'walk/go', 'walk/show', 'walk/heal', 'walk/vote', 'walk/visual', 'walk/finish', 'walk/open-start', 'walk/close',
+  'launcher/guides', 'launcher/start',
 ]);
 
 export function isPopupRequest(msg: unknown): msg is PopupRequest {

@@ -52,3 +52,8 @@ export function setWebhookUrl(url: string): Promise<Company> {
 export function removeWebhook(): Promise<Company> {
   return api.patch('/api/company', { body: { settings: { webhook_url: null } } });
 }
+
+/** Turns the extension's guide launcher on or off for the whole company (off until set). */
+export function setLauncherEnabled(on: boolean): Promise<Company> {
+  return api.patch('/api/company', { body: { settings: { launcher_enabled: on } }, silent: true });
+}

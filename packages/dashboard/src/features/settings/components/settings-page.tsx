@@ -6,6 +6,7 @@ import { fetchCompany } from '../api/settings-api';
 import { CompanyNameCard } from './company-name-card';
 import { HealingCard } from './healing-card';
 import { InviteLinkCard } from './invite-link-card';
+import { LauncherCard } from './launcher-card';
 import { TeamCard } from './team-card';
 import { WebhookCard } from './webhook-card';
 
@@ -20,7 +21,7 @@ export function SettingsPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold text-slate-900">Settings</h1>
-        <p className="mt-1 text-sm text-slate-600">Your company, its invite link, healing, its webhook and its team.</p>
+        <p className="mt-1 text-sm text-slate-600">Your company, its invite link, healing, the guide launcher, its webhook and its team.</p>
       </div>
       {company.status === 'loading' && !company.data && <LoadingState label="Loading settings…" />}
       {company.status === 'error' && <ErrorState error={company.error} title="Settings could not be loaded" onRetry={company.reload} />}
@@ -31,6 +32,7 @@ export function SettingsPage() {
             <InviteLinkCard className="col-span-3" token={company.data.invite_token} onRotated={(t) => company.setData((c) => ({ ...c, invite_token: t }))} />
           </div>
           <HealingCard company={company.data} onSaved={(c) => company.setData(() => c)} />
+          <LauncherCard company={company.data} onSaved={(c) => company.setData(() => c)} />
           <WebhookCard company={company.data} onSaved={(c) => company.setData(() => c)} />
           <TeamCard onTeamSizeChanged={(delta) => company.setData((c) => ({ ...c, user_count: Math.max(0, c.user_count + delta) }))} />
         </>
