@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "core/time.hpp"
 #include "services/webhooks.hpp"
+#include "storage/db/repositories.hpp"
 
 namespace stepwise::services {
 
@@ -23,6 +24,11 @@ nlohmann::json NotificationJson(const storage::NotificationRecord& n) {
       {"created_at", core::FormatIsoMillis(n.created_at)}};
 }
 
+bool NotificationService::HasWebhook(soci::session& sql, int64_t company_id) {
+  const auto company = storage::CompanyRepository(sql, db_.GetDialect()).FindById(company_id);
+  return company && WebhookUrl(company->settings_json).has_value();
+}
+
 std::optional<storage::NotificationRecord> NotificationService::CreateIn(soci::session& sql,
                                                                          const NewNotification& n) {
   NotificationRepository repo(sql, db_.GetDialect());
@@ -37,7 +43,10 @@ std::optional<storage::NotificationRecord> NotificationService::CreateIn(soci::s
   r.action_url = n.action_url;
   r.created_at = core::NowMillis();
   r.id = repo.Insert(r);
-  if (queue_ != nullptr && (r.severity == "error" || r.severity == "warning")) {
+  // Error and warning alerts go to the webhook configured when they are raised (the delivery
+  // reads the URL again, and sends nothing when it was removed meanwhile).
+  if (queue_ != nullptr && (r.severity == "error" || r.severity == "warning") &&
+      HasWebhook(sql, r.company_id)) {
     queue_->EnqueueIn(sql, WebhookService::kDeliver,
                       {{"company_id", r.company_id}, {"notification", NotificationJson(r)}},
                       jobs::EnqueueOptions{0, 8});

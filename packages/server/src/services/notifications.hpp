@@ -54,6 +54,7 @@ class NotificationService {
   int64_t MarkAllRead(const Caller& caller);
 
  private:
+  bool HasWebhook(soci::session& sql, int64_t company_id);
   storage::Database& db_;
   EventBus& events_;
   std::string dashboard_url_;

@@ -15,15 +15,23 @@ std::string WebhookService::CheckUrl(const std::string& url) const {
   return net::CheckUrl(url, net::EgressPolicy::Tenant(allow_private_));
 }
 
+std::optional<std::string> WebhookUrl(const std::string& settings_json) {
+  const auto settings = nlohmann::json::parse(settings_json, nullptr, false);
+  if (!settings.is_object() || !settings.contains("webhook_url") || !settings["webhook_url"].is_string())
+    return std::nullopt;
+  auto url = settings["webhook_url"].get<std::string>();
+  if (url.empty()) return std::nullopt;
+  return url;
+}
+
 void WebhookService::Deliver(int64_t company_id, const nlohmann::json& notification) {
   auto company = db_.Read([&](soci::session& sql) {
     return storage::CompanyRepository(sql, db_.GetDialect()).FindById(company_id);
   });
   if (!company) return;
-  const auto settings = nlohmann::json::parse(company->settings_json, nullptr, false);
-  if (!settings.is_object() || !settings.contains("webhook_url") || !settings["webhook_url"].is_string())
-    return;
-  const std::string url = settings["webhook_url"].get<std::string>();
+  const auto configured = WebhookUrl(company->settings_json);
+  if (!configured) return;  // removed since the alert was raised
+  const std::string& url = *configured;
   nlohmann::json body = notification;
   body["company_id"] = company_id;
   // A chat channel shows `text`; everything else reads the fields.

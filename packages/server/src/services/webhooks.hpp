@@ -2,6 +2,7 @@
 // Error and warning alerts to a company's webhook (settings.webhook_url, e.g. a chat channel):
 // JSON, signed with HMAC-SHA256 under a per-company key, delivered by a job so that failures are
 // retried with backoff.
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,9 @@
 #include "storage/db/database.hpp"
 
 namespace stepwise::services {
+
+// The company's webhook URL (settings.webhook_url), when one is set.
+std::optional<std::string> WebhookUrl(const std::string& settings_json);
 
 class WebhookService {
  public:
