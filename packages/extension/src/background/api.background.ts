@@ -96,17 +96,31 @@ export async function call<T>(method: string, path: string, opts: CallOptions = 
   return { data: json?.data as T, meta: json?.meta, status: res.status };
 }
 
+type LoginData = { token: string; user: SignedIn['user'] };
+
 export async function signIn(serverUrl: string, email: string, password: string): Promise<SignedIn> {
   const base = normalizeServerUrl(serverUrl);
   // The password goes to the server in this one request and is kept nowhere.
-  const login = await call<{ token: string; user: SignedIn['user'] }>('POST', '/api/auth/login', { base, token: null, body: { email, password } });
-  const me = await call<{ company?: { id: number; name: string } }>('GET', '/api/auth/me', { base, token: login.data.token });
+  const login = await call<LoginData>('POST', '/api/auth/login', { base, token: null, body: { email, password } });
+  return keepSignIn(base, login.data);
+}
+
+/** Exchanges a one-time code made by the dashboard of `serverUrl` for a token of our own. */
+export async function signInWithCode(serverUrl: string, code: string): Promise<SignedIn> {
+  const base = normalizeServerUrl(serverUrl);
+  const login = await call<LoginData>('POST', '/api/auth/connect', { base, token: null, body: { code } });
+  return keepSignIn(base, login.data);
+}
+
+/** Keeps a new token with who it belongs to (and their company), as every sign-in does. */
+async function keepSignIn(base: string, login: LoginData): Promise<SignedIn> {
+  const me = await call<{ company?: { id: number; name: string } }>('GET', '/api/auth/me', { base, token: login.token });
   const signedIn: SignedIn = {
     serverUrl: base,
-    user: { id: login.data.user.id, email: login.data.user.email, name: login.data.user.name, role: login.data.user.role },
+    user: { id: login.user.id, email: login.user.email, name: login.user.name, role: login.user.role },
     company: me.data.company ?? null,
   };
-  await chrome.storage.local.set({ [AUTH_KEY]: { ...signedIn, token: login.data.token } satisfies StoredAuth, [SERVER_KEY]: base });
+  await chrome.storage.local.set({ [AUTH_KEY]: { ...signedIn, token: login.token } satisfies StoredAuth, [SERVER_KEY]: base });
   return signedIn;
 }
 

@@ -3,13 +3,15 @@
 // in module globals that a restart would lose.
 import { logError, messageOf, readErrors, clearErrors } from '../shared/errors';
 import { isContentRequest, isFromContent, isFromPopup, isPopupRequest, type PopupState, type Reply, type Request, type RequestOf, type RequestType, type ResponseMap } from '../shared/messages';
-import type { Workflow } from '../shared/types';
-import { call, getServerUrl, publicAuth, signIn, signOutLocally } from './api.background';
+import type { Workflow, WorkflowDetail } from '../shared/types';
+import { call, publicAuth, signIn, signOutLocally } from './api.background';
 import { removeContentScripts } from './content-scripts.background';
 import * as db from './db.background';
+import { acceptExternal, answerExternal } from './external.background';
 import { flushHealth } from './health.background';
 import * as launcher from './launcher.background';
 import * as recorder from './recorder.background';
+import { assertServerAllowed, serverConfig } from './server-config.background';
 import * as walk from './walkthrough.background';
 
 interface Ctx {
@@ -29,8 +31,11 @@ async function popupState(): Promise<PopupState> {
   const pendingRecs = recs.filter((r) => r.id !== active?.id && r.status !== 'recording' && r.status !== 'paused');
   const pending = await Promise.all(pendingRecs.slice(-5).reverse().map((r) => recorder.view(r)));
   const run = await walk.getRun();
+  const server = await serverConfig();
   return {
-    serverUrl: await getServerUrl(),
+    serverUrl: server.serverUrl,
+    serverLocked: server.locked,
+    companyHint: server.companyHint,
     auth: await publicAuth(),
     recording: active ? await recorder.view(active) : null,
     pending,
@@ -46,7 +51,7 @@ async function maybeRemoveContentScripts(): Promise<void> {
 
 const handlers: Handlers = {
   'popup/state': () => popupState(),
-  'auth/sign-in': (m) => signIn(m.serverUrl, m.email, m.password),
+  'auth/sign-in': async (m) => signIn(await assertServerAllowed(m.serverUrl), m.email, m.password),
   'auth/sign-out': async () => {
     await signOutLocally();
     return null;
@@ -89,6 +94,10 @@ const handlers: Handlers = {
     const origin = new URL(tab.url).origin;
     const res = await call<Workflow[]>('GET', '/api/workflows', { query: { origin, limit: 100, sort: 'name' } });
     return res.data.filter((w) => w.status === 'active');
+  },
+  'guides/get': async (m) => {
+    const { data } = await call<WorkflowDetail>('GET', `/api/workflows/${m.workflowId}`);
+    return { id: data.id, name: data.name, starting_url: data.starting_url };
   },
   'walkthrough/start': async (m) => {
     await walk.startRun(m);
@@ -167,6 +176,23 @@ chrome.runtime.onMessage.addListener((msg: unknown, sender, sendResponse: (r: Re
     (e) => {
       void logError(`bg:${(msg as Request).type}`, e);
       sendResponse({ ok: false, error: messageOf(e) });
+    },
+  );
+  return true; // answered asynchronously
+});
+
+// Web pages (the dashboard): see external.background.ts. A message not ours gets no answer.
+chrome.runtime.onMessageExternal.addListener((msg: unknown, sender, sendResponse: (r: unknown) => void) => {
+  const accepted = acceptExternal(msg, sender);
+  if (!accepted) return false;
+  answerExternal(accepted).then(
+    (answer) => {
+      sendResponse(answer.reply);
+      void answer.afterReply?.().catch((e) => logError('external', e));
+    },
+    (e) => {
+      void logError('external', e);
+      sendResponse({ ok: false, error: 'failed', message: messageOf(e) });
     },
   );
   return true; // answered asynchronously

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { send, type PopupState } from '../shared/messages';
 import type { RecordingView } from '../shared/types';
-import { requestHostAccess, usePopup } from './store';
+import { linkedWorkflowId, requestHostAccess, usePopup } from './store';
 
 const input = 'mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-500 focus:outline-none focus:ring-1 focus:ring-blue-500';
 const primary = 'rounded-md bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50';
@@ -16,22 +16,37 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function SignIn({ serverUrl }: { serverUrl: string }) {
+function SignIn({ state }: { state: PopupState }) {
   const { run, busy, init } = usePopup();
-  const [server, setServer] = useState(serverUrl);
+  const [server, setServer] = useState(state.serverUrl);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const ok = await run('sign-in', () => send({ type: 'auth/sign-in', serverUrl: server, email, password }));
+    const serverUrl = state.serverLocked ? state.serverUrl : server;
+    const ok = await run('sign-in', () => send({ type: 'auth/sign-in', serverUrl, email, password }));
     setPassword('');
     if (ok) await init();
   };
   return (
     <form onSubmit={submit} className="space-y-2 px-4 py-3" aria-label="Sign in">
+      {state.companyHint && (
+        <p className="text-sm" data-testid="company-hint">
+          Sign in with your <span className="font-medium">{state.companyHint}</span> account.
+        </p>
+      )}
       <label className="block text-sm">
         Server URL
-        <input className={input} name="server" value={server} onChange={(e) => setServer(e.target.value)} required />
+        {state.serverLocked ? (
+          <>
+            <input className={`${input} bg-slate-50 text-slate-600`} name="server" value={state.serverUrl} readOnly aria-describedby="server-locked" />
+            <span id="server-locked" className="mt-0.5 block text-xs text-slate-500">
+              Set by your organisation
+            </span>
+          </>
+        ) : (
+          <input className={input} name="server" value={server} onChange={(e) => setServer(e.target.value)} required />
+        )}
       </label>
       <label className="block text-sm">
         Email
@@ -191,6 +206,52 @@ function Guides({ state }: { state: PopupState }) {
   );
 }
 
+/**
+ * A share link's guide (popup.html?start=<id>, opened in the link's tab): one click here is the
+ * user's gesture that lets the browser grant access to websites, then the guide starts in this tab.
+ */
+function StartFromLink({ workflowId }: { workflowId: number }) {
+  const { run, busy, tabId } = usePopup();
+  const [guide, setGuide] = useState<{ name: string; starting_url: string } | null>(null);
+  const [warning, setWarning] = useState<string | null>(null);
+  useEffect(() => {
+    void run('load-guide', async () => setGuide(await send({ type: 'guides/get', workflowId })));
+  }, [run, workflowId]);
+  if (!guide) return busy === 'load-guide' ? <p className="text-sm text-slate-500">Loading…</p> : null;
+  let site = guide.starting_url;
+  try {
+    site = new URL(guide.starting_url).host;
+  } catch {
+    /* shown as it is */
+  }
+  const start = async () => {
+    if (tabId === null) return;
+    const granted = await requestHostAccess();
+    if (!granted) {
+      setWarning('Stepwise can guide you only with access to the websites you use. Press Start the guide again and allow it.');
+      return;
+    }
+    setWarning(null);
+    await run('guide', () => send({ type: 'walkthrough/start', tabId, workflowId }));
+  };
+  return (
+    <div className="space-y-2" data-testid="start-from-link">
+      <p className="text-base font-semibold">{guide.name}</p>
+      <p className="text-sm text-slate-600">
+        Stepwise opens <span className="font-medium">{site}</span> in this tab and shows you each step. Your browser asks once to let Stepwise work on the websites you use.
+      </p>
+      <button className={primary} onClick={() => void start()} disabled={busy !== null}>
+        {busy === 'guide' ? 'Starting…' : 'Start the guide'}
+      </button>
+      {warning && (
+        <p role="status" className="text-xs text-amber-700">
+          {warning}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function Errors({ state }: { state: PopupState }) {
   const { run } = usePopup();
   if (!state.errors.length) return null;
@@ -215,7 +276,12 @@ export function App() {
     const t = setInterval(() => void refresh(), 1000);
     return () => clearInterval(t);
   }, [init, refresh]);
+  // A share link's page fills a whole tab: the popup's card sits in the middle of it.
+  useEffect(() => {
+    if (linkedWorkflowId() !== null) document.body.classList.add('mx-auto', 'my-16', 'overflow-hidden', 'rounded-lg', 'border', 'border-slate-200', 'shadow-lg');
+  }, []);
   if (!state) return <p className="p-4 text-sm">Loading…</p>;
+  const linked = linkedWorkflowId();
   return (
     <main className="text-sm">
       <header className="flex items-center justify-between bg-slate-900 px-4 py-2 text-white">
@@ -233,7 +299,11 @@ export function App() {
         </p>
       )}
       {!state.auth ? (
-        <SignIn serverUrl={state.serverUrl} />
+        <SignIn state={state} />
+      ) : linked !== null && !state.walkthrough ? (
+        <Section title="Start a guide">
+          <StartFromLink workflowId={linked} />
+        </Section>
       ) : (
         <>
           <Section title="Record">

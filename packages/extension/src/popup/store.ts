@@ -25,6 +25,15 @@ async function targetTab(): Promise<chrome.tabs.Tab | null> {
   return tab ?? null;
 }
 
+/**
+ * The guide a share link asked for (`?start=<id>`): the worker opens the popup in the link's tab
+ * when the extension needs the user's click to get access to websites first.
+ */
+export function linkedWorkflowId(search = location.search): number | null {
+  const param = new URLSearchParams(search).get('start');
+  return param && /^[1-9]\d{0,15}$/.test(param) ? Number(param) : null;
+}
+
 export const usePopup = create<PopupStore>((set, get) => ({
   state: null,
   tabId: null,

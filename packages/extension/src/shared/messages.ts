@@ -1,8 +1,8 @@
 // The one message protocol between popup, content script and service worker: a discriminated
 // union per sender, each request type mapped to its response type, handled through a handler
-// map in the service worker (Bitwarden's pattern). Messages from web pages are never accepted:
-// the extension declares no externally_connectable, listens to no window messages, and checks
-// every sender (see isFromPopup / isFromContent).
+// map in the service worker (Bitwarden's pattern). Every sender is checked (isFromPopup /
+// isFromContent); no window message is listened to. Web pages reach the worker only through
+// externally_connectable, with their own three messages parsed in external.ts.
 import type { AutoHealDecision, CapturedStep, ErrorEntry, ExpectedOutcomeWire, HealCandidateWire, HealVoteResult, RecordingView, RunOutcome, RunState, StepResult, Workflow } from './types';
 import type { LauncherGuide } from './launcher';
 
@@ -14,6 +14,10 @@ export interface SignedIn {
 
 export interface PopupState {
   serverUrl: string;
+  /** The organisation's policy set the server: the sign-in form shows it read-only. */
+  serverLocked: boolean;
+  /** The organisation's name for the sign-in form (policy `company_hint`). */
+  companyHint: string | null;
   auth: SignedIn | null;
   /** The recording in progress, or the newest one still waiting for its upload. */
   recording: RecordingView | null;
@@ -60,6 +64,8 @@ export type PopupRequest =
   | { type: 'recording/discard'; recordingId: string }
   | { type: 'upload/retry'; recordingId: string }
   | { type: 'guides/list'; tabId: number }
+  /** A guide opened from a share link (popup.html?start=<id>): its name before it starts. */
+  | { type: 'guides/get'; workflowId: number }
   | { type: 'walkthrough/start'; tabId: number; workflowId: number }
   | { type: 'walkthrough/stop' }
   | { type: 'errors/clear' };
@@ -109,6 +115,7 @@ export interface ResponseMap {
   'recording/discard': null;
   'upload/retry': null;
   'guides/list': Workflow[];
+  'guides/get': { id: number; name: string; starting_url: string };
   'walkthrough/start': null;
   'walkthrough/stop': null;
   'errors/clear': null;
@@ -194,7 +201,7 @@ export function isFrameRequest(msg: unknown): msg is FrameRequest {
 
 const POPUP_TYPES = new Set<string>([
   'popup/state', 'auth/sign-in', 'auth/sign-out', 'recording/start', 'recording/pause', 'recording/resume',
-  'recording/stop', 'recording/discard', 'upload/retry', 'guides/list', 'walkthrough/start', 'walkthrough/stop', 'errors/clear',
+  'recording/stop', 'recording/discard', 'upload/retry', 'guides/list', 'guides/get', 'walkthrough/start', 'walkthrough/stop', 'errors/clear',
 ]);
 const CONTENT_TYPES = new Set<string>([
   'content/hello', 'content/step', 'content/outcome', 'content/control', 'content/error',

@@ -1,8 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { webUrl } from './urls';
+import { describe, expect, it, vi } from 'vitest';
+import { popupPageUrl, webUrl } from './urls';
+
+describe('popupPageUrl', () => {
+  it('is the extension’s popup page with whole numbers only', () => {
+    vi.stubGlobal('chrome', { runtime: { getURL: (p: string) => `chrome-extension://ext/${p}` } });
+    expect(popupPageUrl({ tab: 31, start: 5 })).toBe('chrome-extension://ext/popup.html?tab=31&start=5');
+    expect(popupPageUrl({ start: 5.7 })).toBe('chrome-extension://ext/popup.html?start=5');
+    vi.unstubAllGlobals();
+  });
+});
 
 describe('webUrl', () => {
   it('passes http and https addresses, normalised', () => {
@@ -74,7 +83,7 @@ describe('navigation goes through webUrl', () => {
       for (const m of text.matchAll(rx)) {
         const arg = (m[1] ?? '').trim();
         const ident = /^[A-Za-z_$][\w$]*$/.test(arg) ? arg : null;
-        const checked = ident !== null && new RegExp(`\\b(?:const|let)\\s+${ident}\\s*=\\s*webUrl\\(`).test(text);
+        const checked = ident !== null && new RegExp(`\\b(?:const|let)\\s+${ident}\\s*=\\s*(?:webUrl|popupPageUrl)\\(`).test(text);
         if (!checked) unchecked.push(m[0]);
       }
     }

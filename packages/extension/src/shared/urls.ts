@@ -16,3 +16,12 @@ export function webUrl(raw: string | null | undefined, base?: string): string | 
   }
   return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
 }
+
+/**
+ * The extension's own popup page opened in a tab (a share link's start page): the only other
+ * address the extension navigates a tab to, built here from numbers only.
+ */
+export function popupPageUrl(params: Record<string, number>): string {
+  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(Math.trunc(v))]));
+  return chrome.runtime.getURL(`popup.html?${query}`);
+}
