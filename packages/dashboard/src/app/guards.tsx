@@ -60,9 +60,19 @@ export function RequireAdmin() {
   return <Outlet />;
 }
 
-/** Sign-in and sign-up: a signed-in person goes home. */
+/** Where a page that sent the person to sign in asked to come back to (a path of ours only). */
+export function returnPath(state: unknown): string | null {
+  const from = (state as { from?: unknown } | null)?.from;
+  return typeof from === 'string' && from.startsWith('/') && !from.startsWith('//') ? from : null;
+}
+
+/**
+ * Sign-in and sign-up: a signed-in person goes home, or back to the page that sent them here (the
+ * sign-in page navigates there too; both must agree, or the one that renders last wins).
+ */
 export function PublicOnly() {
   const token = useAuthStore((s) => s.token);
-  if (token) return <Navigate to={HOME_PATH} replace />;
+  const location = useLocation();
+  if (token) return <Navigate to={returnPath(location.state) ?? HOME_PATH} replace />;
   return <Outlet />;
 }
