@@ -61,6 +61,9 @@ export function AppShell() {
             <NavLink to="/account" className={linkClass}>
               Account
             </NavLink>
+            <NavLink to="/extension" className={linkClass}>
+              Get the extension
+            </NavLink>
             {isAdmin && (
               <NavLink to="/heal-reviews" className={linkClass}>
                 Heal reviews

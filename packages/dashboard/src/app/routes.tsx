@@ -14,6 +14,9 @@ import { AppShell } from './app-shell';
 
 // The health page carries the chart library; it loads when first opened, not with the first page.
 const HealthPage = lazy(() => import('../features/health/components/health-page'));
+// The extension's pages are opened once in a while (installing it, a share link): loaded when opened.
+const GetExtensionPage = lazy(() => import('../features/extension/components/get-extension-page'));
+const GuideLinkPage = lazy(() => import('../features/guide/components/guide-link-page'));
 import { HOME_PATH, PublicOnly, RequireAdmin, RequireAuth } from './guards';
 import { NotFoundPage } from './not-found-page';
 
@@ -26,6 +29,15 @@ export const routes: RouteObject[] = [
     ],
   },
   { path: '/join/:token', element: <JoinPage /> },
+  // A guide's share link: public, since the extension (not the dashboard) holds the user's sign-in.
+  {
+    path: '/guide/:id',
+    element: (
+      <Suspense fallback={<LoadingState label="Loading…" />}>
+        <GuideLinkPage />
+      </Suspense>
+    ),
+  },
   {
     element: <RequireAuth />,
     children: [
@@ -36,6 +48,14 @@ export const routes: RouteObject[] = [
           { path: '/workflows', element: <WorkflowsPage /> },
           { path: '/workflows/:id', element: <ReviewPage /> },
           { path: '/account', element: <AccountPage /> },
+          {
+            path: '/extension',
+            element: (
+              <Suspense fallback={<LoadingState label="Loading…" />}>
+                <GetExtensionPage />
+              </Suspense>
+            ),
+          },
           {
             element: <RequireAdmin />,
             children: [

@@ -1,4 +1,5 @@
 import { Link } from 'react-router-dom';
+import { CopyGuideLink } from '../../../components/copy-guide-link';
 import { Button } from '../../../components/ui/button';
 import { StatusBadge } from '../../../components/ui/status-badge';
 import type { WorkflowDetail, WorkflowStatus } from '../../../lib/schemas';
@@ -37,6 +38,7 @@ export function WorkflowHeader({ workflow, isAdmin, statusBusy, onSetStatus, onA
             Health
           </Link>
         )}
+        {status === 'active' && <CopyGuideLink workflowId={workflow.id} workflowName={workflow.name} />}
         <ExportMenu workflowId={workflow.id} />
         {isAdmin && (status === 'needs_review' || status === 'active') && (
           <Button variant="secondary" onClick={onRelabel}>

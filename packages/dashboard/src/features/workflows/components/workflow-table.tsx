@@ -1,4 +1,5 @@
 import { Link } from 'react-router-dom';
+import { CopyGuideLink } from '../../../components/copy-guide-link';
 import { StatusBadge } from '../../../components/ui/status-badge';
 import { cn } from '../../../lib/cn';
 import { formatDateTime } from '../../../lib/format';
@@ -65,6 +66,9 @@ export function WorkflowTable({ items, sort, onSort, caption }: { items: Workflo
               Tags
             </th>
             <SortHeader field="updated_at" label="Updated" sort={sort} onSort={onSort} />
+            <th scope="col" className={th}>
+              <span className="sr-only">Share</span>
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -101,6 +105,7 @@ export function WorkflowTable({ items, sort, onSort, caption }: { items: Workflo
                 </ul>
               </td>
               <td className="whitespace-nowrap px-4 py-3 text-slate-700">{formatDateTime(w.updated_at)}</td>
+              <td className="whitespace-nowrap px-4 py-3 text-right">{w.status === 'active' && <CopyGuideLink workflowId={w.id} workflowName={w.name} size="sm" />}</td>
             </tr>
           ))}
         </tbody>
