@@ -122,9 +122,9 @@ std::shared_ptr<const std::string> ExtensionPackage::Zip() {
 std::string ExtensionPackage::Build() {
   std::error_code ec;
   if (!fs::is_regular_file(dir_ / "manifest.json", ec)) {
-    throw core::NotFound("EXTENSION_NOT_BUILT",
-                         "The extension is not built on this server (make build builds it into " +
-                             dir_.string() + ")");
+    throw core::NotFound(
+        "EXTENSION_NOT_BUILT",
+        "The extension is not built on this server (make build builds it into " + dir_.string() + ")");
   }
   const auto origin = UrlOrigin(public_url_);
   if (!origin) throw std::runtime_error("PUBLIC_URL is not an http(s) URL: " + public_url_);
