@@ -46,7 +46,7 @@ export const me: Me = {
   company_id: 2,
   created_at: '2026-11-25T21:30:00Z',
   last_login_at: null,
-  company: { id: 2, name: 'C' },
+  company: { id: 2, name: 'C', launcher_enabled: false },
 };
 export const page: UserListResponse = { data: [], meta: { total: 0, limit: 50, offset: 0 } };
 export const removeWebhook: UpdateCompanyRequest = { settings: { webhook_url: null } };

@@ -40,7 +40,7 @@ export function AppShell() {
   const isAdmin = me.role === 'admin';
 
   // The guard sees the token go and sends the person to sign in, where the notice is shown.
-  const signOut = () => useAuthStore.getState().signOut({ text: SIGNED_OUT_NOTICE, tone: 'info' });
+  const signOut = () => useAuthStore.getState().signOut({ text: SIGNED_OUT_NOTICE, tone: 'info' }, true);
 
   return (
     <div className="min-h-screen">

@@ -81,6 +81,22 @@ describe('routing and guards', () => {
     expect(window.localStorage.getItem('stepwise.token')).toBeNull();
   });
 
+  it('signed out on purpose, signing in again starts at home; an expired session comes back', async () => {
+    signInAs(makeMe());
+    installFakeFetch({ 'GET /api/workflows': () => ok([], { total: 0, limit: 25, offset: 0 }) });
+    const { router } = renderApp('/account');
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByText('You have signed out.');
+    expect(router.state.location.state ?? null).toBeNull();
+    act(() => useAuthStore.getState().signIn('t2'));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/workflows'));
+    act(() => useAuthStore.getState().setMe(makeMe()));
+    await act(() => router.navigate('/account'));
+    act(() => useAuthStore.getState().expireSession());
+    await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
+    expect(router.state.location.state).toEqual({ from: '/account' });
+  });
+
   it('a demoted admin is moved off settings at once', async () => {
     signInAs(makeMe());
     installFakeFetch({

@@ -14,6 +14,7 @@ export const ADMIN_ONLY_MESSAGE = 'Settings are for admins. Ask an admin of your
 export function RequireAuth() {
   const token = useAuthStore((s) => s.token);
   const me = useAuthStore((s) => s.me);
+  const signedOutByUser = useAuthStore((s) => s.signedOutByUser);
   const location = useLocation();
   const [error, setError] = useState<ApiError | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -34,7 +35,11 @@ export function RequireAuth() {
     return () => controller.abort();
   }, [token, me, attempt]);
 
-  if (!token) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  // Sent to sign in (a link, an expired session): come back here after. Signed out on purpose:
+  // start at home next time.
+  if (!token) {
+    return <Navigate to="/login" replace state={signedOutByUser ? undefined : { from: location.pathname + location.search }} />;
+  }
   if (!me) {
     if (error && error.status !== 401) {
       return (

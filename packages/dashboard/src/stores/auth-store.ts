@@ -35,12 +35,14 @@ interface AuthState {
   me: Me | null;
   /** A message for the sign-in page (why the person was sent there). */
   notice: Notice | null;
+  /** The person signed out themselves: signing in again starts at home, not where they left. */
+  signedOutByUser: boolean;
   signIn: (token: string) => void;
   setMe: (me: Me) => void;
   setCompanyName: (name: string) => void;
   setMyRole: (role: Role) => void;
-  /** Forgets the token; `notice` is shown on the sign-in page. */
-  signOut: (notice?: Notice) => void;
+  /** Forgets the token; `notice` is shown on the sign-in page. `byUser`: the person chose to. */
+  signOut: (notice?: Notice, byUser?: boolean) => void;
   /** A token was refused (401): forget it and tell the person why they must sign in again. */
   expireSession: () => void;
   clearNotice: () => void;
@@ -50,20 +52,21 @@ export const useAuthStore = create<AuthState>()((set) => ({
   token: readToken(),
   me: null,
   notice: null,
+  signedOutByUser: false,
   signIn: (token) => {
     writeToken(token);
-    set({ token, me: null, notice: null });
+    set({ token, me: null, notice: null, signedOutByUser: false });
   },
   setMe: (me) => set({ me }),
   setCompanyName: (name) => set((s) => (s.me ? { me: { ...s.me, company: { ...s.me.company, name } } } : {})),
   setMyRole: (role) => set((s) => (s.me ? { me: { ...s.me, role } } : {})),
-  signOut: (notice) => {
+  signOut: (notice, byUser = false) => {
     writeToken(null);
-    set({ token: null, me: null, notice: notice ?? null });
+    set({ token: null, me: null, notice: notice ?? null, signedOutByUser: byUser });
   },
   expireSession: () => {
     writeToken(null);
-    set({ token: null, me: null, notice: { text: SESSION_EXPIRED_NOTICE, tone: 'warning' } });
+    set({ token: null, me: null, notice: { text: SESSION_EXPIRED_NOTICE, tone: 'warning' }, signedOutByUser: false });
   },
   clearNotice: () => set({ notice: null }),
 }));
