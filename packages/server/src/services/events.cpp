@@ -71,7 +71,18 @@ void EventBus::Append(Event e) {
 }
 
 void EventBus::ReadRedis() {
-  std::string last = "$";
+  // From the stream's last entry now. Not "$": every XREAD with "$" starts after whatever is the
+  // newest at that call, so an event added between two reads (before the first one is read) was
+  // skipped.
+  std::string last;
+  while (!stop_ && last.empty()) {
+    try {
+      auto r = redis_->Command({"XREVRANGE", stream_, "+", "-", "COUNT", "1"});
+      last = r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? Str(r->element[0]->element[0]) : "0-0";
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
   while (!stop_) {
     try {
       auto r = redis_->Command({"XREAD", "COUNT", "200", "BLOCK", "300", "STREAMS", stream_, last});
