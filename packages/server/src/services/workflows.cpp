@@ -363,25 +363,34 @@ void WorkflowService::RemoveBlobs(const std::vector<storage::ScreenshotRecord>& 
   }
 }
 
-void WorkflowService::ForgetValueRefs(StepRepository& steps, const storage::StepRecord& source, int64_t now) {
-  const auto parse = [](const std::string& text) {
-    json j = json::parse(text, nullptr, false);
-    return j.is_discarded() ? json::object() : j;
+namespace {
+
+// The step's words written again by the local labeler from its recorded facts: the label and the
+// instruction where `label` / `instruction` say so (an admin's own words are never replaced).
+void Relabel(storage::StepRecord& step, bool label, bool instruction, int64_t now) {
+  const auto parse = [](const std::optional<std::string>& text) {
+    json j = text ? json::parse(*text, nullptr, false) : json::object();
+    return j.is_object() ? j : json::object();
   };
+  const ai::Label written = ai::LocalLabel({step.action_type, parse(step.element_meta_json),
+                                            parse(step.action_data_json), parse(step.page_context_json)});
+  if (label) step.field_label = written.field_label;
+  if (instruction) step.instruction = written.instruction;
+  step.ai_model = written.model;
+  step.ai_confidence = written.confidence;
+  step.ai_generated_at = now;
+}
+
+}  // namespace
+
+void WorkflowService::ForgetValueRefs(StepRepository& steps, const storage::StepRecord& source, int64_t now) {
   for (auto& later : steps.ForWorkflow(source.workflow_id)) {
     if (later.step_number <= source.step_number || ValueFromOf(later.action_data_json) != source.step_number)
       continue;
     later.action_data_json = WithValueFrom(later.action_data_json, std::nullopt);
     steps.SetActionData(later.workflow_id, later.id, later.action_data_json);
     if (later.label_edited && later.instruction_edited) continue;
-    const ai::Label written =
-        ai::LocalLabel({later.action_type, parse(later.element_meta_json), parse(*later.action_data_json),
-                        parse(later.page_context_json)});
-    if (!later.label_edited) later.field_label = written.field_label;
-    if (!later.instruction_edited) later.instruction = written.instruction;
-    later.ai_model = written.model;
-    later.ai_confidence = written.confidence;
-    later.ai_generated_at = now;
+    Relabel(later, !later.label_edited, !later.instruction_edited, now);
     steps.UpdateLabels(later);
   }
 }
@@ -405,18 +414,7 @@ void WorkflowService::SetValueKind(StepRepository& steps, storage::StepRecord& s
   // where an admin wrote their own.
   const bool label = !step.label_edited && !edit.field_label;
   const bool instruction = !step.instruction_edited && !edit.instruction;
-  if (!label && !instruction) return;
-  const auto parse = [](const std::string& text) {
-    json j = json::parse(text, nullptr, false);
-    return j.is_discarded() ? json::object() : j;
-  };
-  const ai::Label written =
-      ai::LocalLabel({step.action_type, parse(step.element_meta_json), data, parse(step.page_context_json)});
-  if (label) step.field_label = written.field_label;
-  if (instruction) step.instruction = written.instruction;
-  step.ai_model = written.model;
-  step.ai_confidence = written.confidence;
-  step.ai_generated_at = now;
+  if (label || instruction) Relabel(step, label, instruction, now);
 }
 
 WorkflowService::StepUpdate WorkflowService::UpdateStep(const Caller& caller, int64_t workflow_id,
