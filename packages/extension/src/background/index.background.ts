@@ -5,6 +5,7 @@ import { logError, messageOf, readErrors, clearErrors } from '../shared/errors';
 import { isContentRequest, isFromContent, isFromPopup, isPopupRequest, type PopupState, type Reply, type Request, type RequestOf, type RequestType, type ResponseMap } from '../shared/messages';
 import type { Workflow, WorkflowDetail } from '../shared/types';
 import { call, publicAuth, signIn, signOutLocally } from './api.background';
+import { saveCheckSession } from './check-session.background';
 import { removeContentScripts } from './content-scripts.background';
 import * as db from './db.background';
 import { acceptExternal, answerExternal } from './external.background';
@@ -112,6 +113,7 @@ const handlers: Handlers = {
     await clearErrors();
     return null;
   },
+  'check-session/save': (m) => saveCheckSession(m.tabId, m.origin),
   'content/hello': async (m, ctx) => {
     const hello = await walk.runHello(ctx.tabId);
     if (hello) return { mode: 'walkthrough', run: hello.run, frameId: ctx.frameId, active: hello.active };

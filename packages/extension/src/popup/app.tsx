@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { send, type PopupState } from '../shared/messages';
+import { send, type CheckSessionSaved, type PopupState } from '../shared/messages';
 import type { RecordingView } from '../shared/types';
-import { linkedWorkflowId, requestHostAccess, usePopup } from './store';
+import { webOrigin } from '../shared/urls';
+import { linkedWorkflowId, requestHostAccess, requestSiteAccess, usePopup } from './store';
 
 const input = 'mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-500 focus:outline-none focus:ring-1 focus:ring-blue-500';
 const primary = 'rounded-md bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50';
@@ -252,6 +253,62 @@ function StartFromLink({ workflowId }: { workflowId: number }) {
   );
 }
 
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** What a save reports, in one line (and what was left out, when anything was). */
+export function savedText({ session, leftOut }: CheckSessionSaved): string {
+  const saved = `Saved: ${count(session.cookie_count, 'cookie', 'cookies')}, ${count(session.local_storage_count, 'local storage item', 'local storage items')} for ${session.origin}`;
+  const left = [
+    leftOut.cookies ? count(leftOut.cookies, 'cookie', 'cookies') : '',
+    leftOut.localStorage ? count(leftOut.localStorage, 'local storage item', 'local storage items') : '',
+  ].filter(Boolean);
+  return left.length ? `${saved}. Left out: ${left.join(', ')} (too large, too many, or a cookie of another domain).` : saved;
+}
+
+/**
+ * An admin's "Save a session for checks": scheduled checks of this site's workflows then sign in
+ * as them. The popup asks for access to the site (the click is the gesture the browser's prompt
+ * needs); the worker reads and sends the session, and answers with counts only.
+ */
+function CheckSessionSave() {
+  const { run, busy, tabId, tabUrl } = usePopup();
+  const [saved, setSaved] = useState<CheckSessionSaved | null>(null);
+  const [warning, setWarning] = useState<string | null>(null);
+  const origin = webOrigin(tabUrl);
+  const save = async () => {
+    if (tabId === null || origin === null) return;
+    setSaved(null);
+    if (!(await requestSiteAccess(origin))) {
+      setWarning(`Stepwise needs access to ${origin} to read its session. Press the button again and allow it.`);
+      return;
+    }
+    setWarning(null);
+    await run('check-session', async () => setSaved(await send({ type: 'check-session/save', tabId, origin })));
+  };
+  return (
+    <div className="space-y-2">
+      <p className="text-xs text-slate-600" data-testid="check-session-help">
+        {origin
+          ? `Checks of workflows recorded on ${origin} will sign in as you. Saved encrypted; replace or delete it any time in Settings.`
+          : 'Open the signed-in web app in this tab to save its session for checks.'}
+      </p>
+      <button className={secondary} onClick={() => void save()} disabled={origin === null || busy !== null}>
+        {busy === 'check-session' ? 'Saving…' : 'Save a session for checks'}
+      </button>
+      {saved && (
+        <p role="status" className="text-xs text-emerald-700" data-testid="check-session-saved">
+          {savedText(saved)}
+        </p>
+      )}
+      {warning && (
+        <p role="status" className="text-xs text-amber-700">
+          {warning}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function Errors({ state }: { state: PopupState }) {
   const { run } = usePopup();
   if (!state.errors.length) return null;
@@ -313,6 +370,11 @@ export function App() {
           <Section title="Guides for this site">
             <Guides state={state} />
           </Section>
+          {state.auth.user.role === 'admin' && (
+            <Section title="Scheduled checks">
+              <CheckSessionSave />
+            </Section>
+          )}
           <Errors state={state} />
           <footer className="border-t border-slate-200 px-4 py-2 text-xs text-slate-500">
             {state.auth.user.email} on {state.auth.serverUrl} ·{' '}

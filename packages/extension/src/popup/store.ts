@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import { send, type PopupState } from '../shared/messages';
 import type { Workflow } from '../shared/types';
+import { sitePattern } from '../shared/urls';
 
 export interface PopupStore {
   state: PopupState | null;
@@ -86,6 +87,19 @@ export const usePopup = create<PopupStore>((set, get) => ({
 export async function requestHostAccess(): Promise<boolean> {
   try {
     return await chrome.permissions.request({ origins: ['<all_urls>'] });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Host access to one site (every port of its host), asked for on the user's click: reading a
+ * site's cookies and local storage needs it. Resolves at once when it was granted before (also
+ * by the access to all sites that recording and guides ask for).
+ */
+export async function requestSiteAccess(origin: string): Promise<boolean> {
+  try {
+    return await chrome.permissions.request({ origins: [sitePattern(origin)] });
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@
 // map in the service worker (Bitwarden's pattern). Every sender is checked (isFromPopup /
 // isFromContent); no window message is listened to. Web pages reach the worker only through
 // externally_connectable, with their own three messages parsed in external.ts.
-import type { AutoHealDecision, CapturedStep, ErrorEntry, ExpectedOutcomeWire, HealCandidateWire, HealVoteResult, RecordingView, RunOutcome, RunState, StepResult, Workflow } from './types';
+import type { AutoHealDecision, CapturedStep, CheckSession, ErrorEntry, ExpectedOutcomeWire, HealCandidateWire, HealVoteResult, RecordingView, RunOutcome, RunState, StepResult, Workflow } from './types';
 import type { LauncherGuide } from './launcher';
 
 export interface SignedIn {
@@ -68,7 +68,13 @@ export type PopupRequest =
   | { type: 'guides/get'; workflowId: number }
   | { type: 'walkthrough/start'; tabId: number; workflowId: number }
   | { type: 'walkthrough/stop' }
-  | { type: 'errors/clear' };
+  | { type: 'errors/clear' }
+  /**
+   * An admin's "Save a session for checks": the worker reads the cookies and local storage of the
+   * tab's top-frame origin and saves them on the server. `origin` is what the popup showed: the
+   * worker saves nothing when the tab is on another origin by then.
+   */
+  | { type: 'check-session/save'; tabId: number; origin: string };
 
 /** Requests a content script sends (its tab is taken from the sender, never from the message). */
 export type ContentRequest =
@@ -119,6 +125,7 @@ export interface ResponseMap {
   'walkthrough/start': null;
   'walkthrough/stop': null;
   'errors/clear': null;
+  'check-session/save': CheckSessionSaved;
   'content/hello': HelloResponse;
   'content/step': { stored: boolean; stepCount: number };
   'content/outcome': null;
@@ -136,6 +143,16 @@ export interface ResponseMap {
   'walk/close': null;
   'launcher/guides': LauncherGuide[] | null;
   'launcher/start': null;
+}
+
+/**
+ * What the popup learns of a saved session: the server's record (origin and counts; the session
+ * itself is never sent back) and how many items were left out (over the contract's limits, or a
+ * cookie of another domain).
+ */
+export interface CheckSessionSaved {
+  session: CheckSession;
+  leftOut: { cookies: number; localStorage: number };
 }
 
 /** Every reply is wrapped, so an error thrown in the worker reaches the caller as an Error. */
@@ -202,6 +219,7 @@ export function isFrameRequest(msg: unknown): msg is FrameRequest {
 const POPUP_TYPES = new Set<string>([
   'popup/state', 'auth/sign-in', 'auth/sign-out', 'recording/start', 'recording/pause', 'recording/resume',
   'recording/stop', 'recording/discard', 'upload/retry', 'guides/list', 'guides/get', 'walkthrough/start', 'walkthrough/stop', 'errors/clear',
+  'check-session/save',
 ]);
 const CONTENT_TYPES = new Set<string>([
   'content/hello', 'content/step', 'content/outcome', 'content/control', 'content/error',

@@ -19,6 +19,10 @@ export type HealVoteRequest = Schemas['HealVoteRequest'];
 export type HealVoteResult = Schemas['HealVoteResult'];
 export type Me = Schemas['Me'];
 export type ActionType = Schemas['ActionType'];
+export type CheckCookie = Schemas['CheckCookie'];
+export type CheckStorageItem = Schemas['CheckStorageItem'];
+export type CheckSessionInput = Schemas['CheckSessionInput'];
+export type CheckSession = Schemas['CheckSession'];
 
 /** A step as the content script captured it; the service worker numbers it and adds the screenshot. */
 export interface CapturedStep {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { popupPageUrl, webUrl } from './urls';
+import { popupPageUrl, sitePattern, webOrigin, webUrl } from './urls';
 
 describe('popupPageUrl', () => {
   it('is the extension’s popup page with whole numbers only', () => {
@@ -88,5 +88,19 @@ describe('navigation goes through webUrl', () => {
       }
     }
     expect(unchecked).toEqual([]);
+  });
+});
+
+describe('webOrigin and sitePattern', () => {
+  it('the origin of a web page only', () => {
+    expect(webOrigin('https://App.Example.com:8443/a?b#c')).toBe('https://app.example.com:8443');
+    expect(webOrigin('http://127.0.0.1:4000/')).toBe('http://127.0.0.1:4000');
+    for (const bad of ['chrome://extensions/', 'file:///etc/passwd', 'about:blank', '', null, undefined]) expect(webOrigin(bad)).toBeNull();
+  });
+
+  it('access to one site is every port of its host', () => {
+    expect(sitePattern('https://app.example.com:8443')).toBe('https://app.example.com/*');
+    expect(sitePattern('http://127.0.0.1:4000')).toBe('http://127.0.0.1/*');
+    expect(sitePattern('http://[::1]:3000')).toBe('http://[::1]/*');
   });
 });

@@ -25,3 +25,18 @@ export function popupPageUrl(params: Record<string, number>): string {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(Math.trunc(v))]));
   return chrome.runtime.getURL(`popup.html?${query}`);
 }
+
+/** The origin of an http(s) page (a tab's top frame), or null for any other address. */
+export function webOrigin(url: string | null | undefined): string | null {
+  const href = webUrl(url);
+  return href === null ? null : new URL(href).origin;
+}
+
+/**
+ * The host access pattern for one site: every port of its host (the popup asks for it, the worker
+ * checks it before reading the site's cookies).
+ */
+export function sitePattern(origin: string): string {
+  const u = new URL(origin);
+  return `${u.protocol}//${u.hostname}/*`;
+}
