@@ -12,8 +12,10 @@ import { ReviewPage } from '../features/review/components/review-page';
 import { WorkflowsPage } from '../features/workflows/components/workflows-page';
 import { AppShell } from './app-shell';
 
-// The health page carries the chart library; it loads when first opened, not with the first page.
-const HealthPage = lazy(() => import('../features/health/components/health-page'));
+// The health page carries the chart library (and the scheduled check); it loads when first opened,
+// not with the first page. So does a check run's filmstrip.
+const WorkflowHealthRoute = lazy(() => import('./workflow-health-route'));
+const CheckRunPage = lazy(() => import('../features/checks/components/check-run-page'));
 // The extension's pages are opened once in a while (installing it, a share link): loaded when opened.
 const GetExtensionPage = lazy(() => import('../features/extension/components/get-extension-page'));
 const GuideLinkPage = lazy(() => import('../features/guide/components/guide-link-page'));
@@ -66,7 +68,15 @@ export const routes: RouteObject[] = [
                 path: '/workflows/:id/health',
                 element: (
                   <Suspense fallback={<LoadingState label="Loading health…" />}>
-                    <HealthPage />
+                    <WorkflowHealthRoute />
+                  </Suspense>
+                ),
+              },
+              {
+                path: '/workflows/:id/checks/:runId',
+                element: (
+                  <Suspense fallback={<LoadingState label="Loading the check…" />}>
+                    <CheckRunPage />
                   </Suspense>
                 ),
               },

@@ -1,5 +1,5 @@
 import type { Company, Me, User } from '@stepwise/api-types';
-import type { HealReview, HealVote, Notification, SelectorVariant, Selectors, Step, Workflow, WorkflowDetail, WorkflowHealth } from '../lib/schemas';
+import type { CheckRun, CheckSession, CheckStep, HealReview, HealVote, Notification, SelectorVariant, Selectors, Step, Workflow, WorkflowCheck, WorkflowDetail, WorkflowHealth } from '../lib/schemas';
 
 export function makeMe(patch: Partial<Me> = {}): Me {
   return {
@@ -194,6 +194,79 @@ export function makeHealth(patch: Partial<WorkflowHealth> = {}): WorkflowHealth 
     failing_steps: [{ step_id: 102, step_number: 2, field_label: 'Plan', failures: 7, error_types: { element_not_found: 5, timeout: 2 } }],
     recent_runs: [{ run_id: 'run-1', status: 'failed', user_id: 4, error_type: 'element_not_found', created_at: '2026-11-25T10:00:00Z' }],
     healing_events: [{ step_id: 102, step_number: 2, field_label: 'Plan', status: 'healed_ai', healing_confidence: 0.84, page_url: 'https://app.example.com/billing', created_at: '2026-11-24T10:00:00Z' }],
+    ...patch,
+  };
+}
+
+export function makeWorkflowCheck(patch: Partial<WorkflowCheck> = {}): WorkflowCheck {
+  return {
+    workflow_id: 10,
+    enabled: false,
+    interval_minutes: 60,
+    mode: 'locate',
+    value_step_ids: [],
+    status: null,
+    last_run_id: null,
+    last_run_at: null,
+    next_run_at: null,
+    updated_at: null,
+    updated_by: null,
+    ...patch,
+  };
+}
+
+/** A step of a check run: found by its selectors on a 1280×800 viewport. */
+export function makeCheckStep(patch: Partial<CheckStep> = {}): CheckStep {
+  const n = patch.step_number ?? 1;
+  return {
+    step_id: 100 + n,
+    step_number: n,
+    field_label: `Label ${n}`,
+    outcome: 'found',
+    method: 'selector',
+    score: 100,
+    time_ms: 312,
+    page_url: 'https://app.example.com/billing',
+    box: { x: 128, y: 80, width: 256, height: 40 },
+    screenshot_url: `/api/blobs/check-${n}.jpg?expires=1&sig=x`,
+    width: 1280,
+    height: 800,
+    message: null,
+    ...patch,
+  };
+}
+
+export function makeCheckRun(patch: Partial<CheckRun> = {}): CheckRun {
+  return {
+    id: 55,
+    workflow_id: 10,
+    trigger: 'manual',
+    mode: 'locate',
+    state: 'finished',
+    status: 'passed',
+    created_at: '2026-11-25T10:00:00Z',
+    started_at: '2026-11-25T10:00:01Z',
+    finished_at: '2026-11-25T10:00:13Z',
+    duration_ms: 12_340,
+    attempts: 1,
+    steps_total: 2,
+    steps_found: 2,
+    steps_healed: 0,
+    steps_missing: 0,
+    message: null,
+    ...patch,
+  };
+}
+
+export function makeCheckSession(patch: Partial<CheckSession> = {}): CheckSession {
+  return {
+    id: 3,
+    origin: 'https://app.example.com',
+    cookie_count: 4,
+    local_storage_count: 1,
+    key_id: 'k0',
+    captured_at: '2026-11-25T09:00:00Z',
+    captured_by: 1,
     ...patch,
   };
 }

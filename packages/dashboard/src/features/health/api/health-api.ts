@@ -1,14 +1,14 @@
 import type { PageMeta } from '@stepwise/api-types';
 import { api } from '../../../lib/api-client';
-import type { HealReview, HealthDay, WorkflowHealth } from '../../../lib/schemas';
+import type { HealReview, HealthDay, WorkflowDetail, WorkflowHealth } from '../../../lib/schemas';
 
 export async function fetchHealth(id: number, days: number, signal?: AbortSignal): Promise<WorkflowHealth> {
   return api.get('/api/workflows/{id}/health', { path: { id }, query: { days }, silent: true, ...(signal ? { signal } : {}) });
 }
 
-export async function fetchWorkflowName(id: number, signal?: AbortSignal): Promise<string> {
-  const w = await api.get('/api/workflows/{id}', { path: { id }, silent: true, ...(signal ? { signal } : {}) });
-  return w.name;
+/** The workflow with its steps: its name for the title, and what the page's extra sections need. */
+export function fetchWorkflow(id: number, signal?: AbortSignal): Promise<WorkflowDetail> {
+  return api.get('/api/workflows/{id}', { path: { id }, silent: true, ...(signal ? { signal } : {}) });
 }
 
 export type ReviewStatus = 'pending' | 'approved' | 'rejected';

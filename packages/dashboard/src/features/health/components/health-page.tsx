@@ -8,10 +8,10 @@ import { LoadingState } from '../../../components/ui/spinner';
 import { StatusBadge } from '../../../components/ui/status-badge';
 import { toApiError } from '../../../lib/api-error';
 import { formatDateTime } from '../../../lib/format';
-import type { HealthRun } from '../../../lib/schemas';
+import type { HealthRun, WorkflowDetail } from '../../../lib/schemas';
 import { useAsync } from '../../../lib/use-async';
 import { formatRate } from '../../../lib/workflow-format';
-import { type ChartPoint, chartPoints, fetchHealth, fetchWorkflowName } from '../api/health-api';
+import { type ChartPoint, chartPoints, fetchHealth, fetchWorkflow } from '../api/health-api';
 import { SuccessChart } from './success-chart';
 
 const PERIODS = [7, 30, 90] as const;
@@ -55,19 +55,29 @@ function RunOutcome({ status }: { status: HealthRun['status'] }) {
 
 const th = 'px-4 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600';
 
+export interface HealthPageProps {
+  /**
+   * More about the workflow, shown under the summary once it has loaded: the app composes what
+   * other features add here (the scheduled check and its history), since features do not import
+   * each other.
+   */
+  extra?: (workflow: WorkflowDetail) => ReactNode;
+}
+
 /** How one workflow is doing: success rate over time, runs, the steps that fail, healing. */
-export function HealthPage() {
+export function HealthPage({ extra }: HealthPageProps = {}) {
   const id = Number(useParams().id);
   const [days, setDays] = useState<(typeof PERIODS)[number]>(30);
   const periodId = useId();
-  const name = useAsync((signal) => fetchWorkflowName(id, signal), [id]);
+  const workflow = useAsync((signal) => fetchWorkflow(id, signal), [id]);
+  const workflowName = workflow.data?.name;
   const health = useAsync((signal) => fetchHealth(id, days, signal), [id, days]);
 
   useEffect(() => {
-    document.title = name.data ? `Health: ${name.data} · Stepwise` : 'Health · Stepwise';
-  }, [name.data]);
+    document.title = workflowName ? `Health: ${workflowName} · Stepwise` : 'Health · Stepwise';
+  }, [workflowName]);
 
-  const title = name.data ? `Health: ${name.data}` : 'Health';
+  const title = workflowName ? `Health: ${workflowName}` : 'Health';
   const header = (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -140,6 +150,8 @@ export function HealthPage() {
           <span className="text-base">{formatDateTime(w.last_successful_run)}</span>
         </Stat>
       </dl>
+
+      {extra && workflow.data && workflow.data.id === id && extra(workflow.data)}
 
       <Card title="Success rate over time" headingId="chart-heading" description={`Runs per day and the share that succeeded without skipping a step, last ${days} days.`}>
         {anyRuns ? (
