@@ -1,13 +1,16 @@
 import { Link } from 'react-router-dom';
 import { CopyGuideLink } from '../../../components/copy-guide-link';
 import { Button } from '../../../components/ui/button';
+import { CheckStatusBadge } from '../../../components/ui/check-status-badge';
 import { StatusBadge } from '../../../components/ui/status-badge';
-import type { WorkflowDetail, WorkflowStatus } from '../../../lib/schemas';
+import type { CheckStatus, WorkflowDetail, WorkflowStatus } from '../../../lib/schemas';
 import { ExportMenu } from './export-menu';
 
 interface WorkflowHeaderProps {
   workflow: WorkflowDetail;
   isAdmin: boolean;
+  /** How the last scheduled check went: a badge when the workflow is at risk or its session expired. */
+  checkStatus?: CheckStatus | null;
   /** The status being saved, whose button shows it is busy. */
   statusBusy: WorkflowStatus | null;
   onSetStatus: (status: WorkflowStatus, done: string) => void;
@@ -16,7 +19,7 @@ interface WorkflowHeaderProps {
 }
 
 /** The workflow's name, status and start, and what can be done to it: health, export, labels, status. */
-export function WorkflowHeader({ workflow, isAdmin, statusBusy, onSetStatus, onArchive, onRelabel }: WorkflowHeaderProps) {
+export function WorkflowHeader({ workflow, isAdmin, checkStatus = null, statusBusy, onSetStatus, onArchive, onRelabel }: WorkflowHeaderProps) {
   const { status } = workflow;
   return (
     <header className="flex items-start justify-between gap-6">
@@ -24,6 +27,7 @@ export function WorkflowHeader({ workflow, isAdmin, statusBusy, onSetStatus, onA
         <div className="flex items-center gap-3">
           <h1 className="break-words text-2xl font-semibold text-slate-900">{workflow.name}</h1>
           <StatusBadge status={status} />
+          <CheckStatusBadge status={checkStatus} problemsOnly />
         </div>
         <p className="mt-1 truncate text-sm text-slate-600" title={workflow.starting_url}>
           Starts at {workflow.starting_url}

@@ -1,5 +1,6 @@
 import { Link } from 'react-router-dom';
 import { CopyGuideLink } from '../../../components/copy-guide-link';
+import { CheckStatusBadge } from '../../../components/ui/check-status-badge';
 import { StatusBadge } from '../../../components/ui/status-badge';
 import { cn } from '../../../lib/cn';
 import { formatDateTime } from '../../../lib/format';
@@ -87,7 +88,10 @@ export function WorkflowTable({ items, sort, onSort, caption }: { items: Workflo
                 </p>
               </td>
               <td className="px-4 py-3">
-                <StatusBadge status={w.status} />
+                <div className="flex flex-wrap items-center gap-1">
+                  <StatusBadge status={w.status} />
+                  <CheckStatusBadge status={w.check_status} problemsOnly />
+                </div>
               </td>
               <td className="px-4 py-3">
                 <RateCell w={w} />
