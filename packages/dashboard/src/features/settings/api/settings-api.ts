@@ -1,5 +1,6 @@
 import type { Company, PageMeta, Role, User } from '@stepwise/api-types';
 import { api } from '../../../lib/api-client';
+import type { CheckSession } from '../../../lib/schemas';
 
 export function fetchCompany(signal?: AbortSignal): Promise<Company> {
   return api.get('/api/company', signal ? { signal, silent: true } : { silent: true });
@@ -56,4 +57,14 @@ export function removeWebhook(): Promise<Company> {
 /** Turns the extension's guide launcher on or off for the whole company (off until set). */
 export function setLauncherEnabled(on: boolean): Promise<Company> {
   return api.patch('/api/company', { body: { settings: { launcher_enabled: on } }, silent: true });
+}
+
+/** The origins a session for scheduled checks is saved for (the extension saves them). */
+export function listCheckSessions(signal?: AbortSignal): Promise<CheckSession[]> {
+  return api.get('/api/check-sessions', signal ? { signal, silent: true } : { silent: true });
+}
+
+/** Forgets a saved session; the card explains a failure in place (a 404: it was already gone). */
+export function deleteCheckSession(id: number): Promise<void> {
+  return api.delete('/api/check-sessions/{id}', { path: { id }, silent: true });
 }

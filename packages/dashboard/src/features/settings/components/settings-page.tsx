@@ -3,6 +3,7 @@ import { ErrorState } from '../../../components/ui/error-state';
 import { LoadingState } from '../../../components/ui/spinner';
 import { useAsync } from '../../../lib/use-async';
 import { fetchCompany } from '../api/settings-api';
+import { CheckSessionsCard } from './check-sessions-card';
 import { CompanyNameCard } from './company-name-card';
 import { HealingCard } from './healing-card';
 import { InviteLinkCard } from './invite-link-card';
@@ -21,7 +22,7 @@ export function SettingsPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold text-slate-900">Settings</h1>
-        <p className="mt-1 text-sm text-slate-600">Your company, its invite link, healing, the guide launcher, its webhook and its team.</p>
+        <p className="mt-1 text-sm text-slate-600">Your company, its invite link, healing, the guide launcher, its webhook, sessions for checks and its team.</p>
       </div>
       {company.status === 'loading' && !company.data && <LoadingState label="Loading settings…" />}
       {company.status === 'error' && <ErrorState error={company.error} title="Settings could not be loaded" onRetry={company.reload} />}
@@ -34,6 +35,7 @@ export function SettingsPage() {
           <HealingCard company={company.data} onSaved={(c) => company.setData(() => c)} />
           <LauncherCard company={company.data} onSaved={(c) => company.setData(() => c)} />
           <WebhookCard company={company.data} onSaved={(c) => company.setData(() => c)} />
+          <CheckSessionsCard />
           <TeamCard onTeamSizeChanged={(delta) => company.setData((c) => ({ ...c, user_count: Math.max(0, c.user_count + delta) }))} />
         </>
       )}
