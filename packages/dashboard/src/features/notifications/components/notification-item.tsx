@@ -3,18 +3,30 @@ import { cn } from '../../../lib/cn';
 import { formatDateTime, formatRelative } from '../../../lib/format';
 import type { Notification } from '../../../lib/schemas';
 import { notificationHref } from '../api/notifications-api';
+import { notificationKind } from './notification-kind';
 
-const dots: Record<Notification['severity'], string> = { info: 'bg-indigo-500', warning: 'bg-amber-500', error: 'bg-red-600' };
+const icons: Record<Notification['severity'], string> = { info: 'bg-indigo-100 text-indigo-700', warning: 'bg-amber-100 text-amber-800', error: 'bg-red-100 text-red-700' };
 const severityText: Record<Notification['severity'], string> = { info: 'Info', warning: 'Warning', error: 'Problem' };
 
-/** One notification: severity, title, message, when; opening it marks it read. */
+/** One notification: its kind and severity, title, message, when; opening it marks it read. */
 export function NotificationItem({ n, onOpen, onMarkRead, compact = false }: { n: Notification; onOpen: () => void; onMarkRead?: () => void; compact?: boolean }) {
+  const kind = notificationKind(n.type);
   return (
     <div className={cn('flex gap-3 px-4 py-3', !n.read && 'bg-indigo-50/60')} data-testid={`notification-${n.id}`}>
-      <span className={cn('mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full', dots[n.severity])} aria-hidden="true" />
+      <span
+        aria-hidden="true"
+        title={kind.label}
+        data-testid="notification-icon"
+        className={cn('mt-0.5 flex h-5 w-5 shrink-0 items-center justify-center rounded-full text-xs font-bold leading-none', icons[n.severity])}
+      >
+        {kind.icon}
+      </span>
       <div className="min-w-0 flex-1">
         <p className="text-sm">
-          <span className="sr-only">{severityText[n.severity]}{n.read ? '' : ', unread'}: </span>
+          <span className="sr-only">
+            {severityText[n.severity]}, {kind.label}
+            {n.read ? '' : ', unread'}:{' '}
+          </span>
           <Link to={notificationHref(n)} onClick={onOpen} className={cn('break-words text-slate-900 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600', !n.read && 'font-semibold')}>
             {n.title}
           </Link>
