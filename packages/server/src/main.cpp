@@ -17,16 +17,21 @@
 #include "ai/slots.hpp"
 #include "ai/vendors.hpp"
 #include "api/app.hpp"
+#include "api/views.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
+#include "core/json_writer.hpp"
 #include "core/log.hpp"
 #include "core/rate_limit.hpp"
+#include "core/sealed_box.hpp"
 #include "core/secrets.hpp"
 #include "core/time.hpp"
 #include "http/server.hpp"
 #include "jobs/queue.hpp"
 #include "jobs/worker.hpp"
 #include "services/accounts.hpp"
+#include "services/checker.hpp"
+#include "services/checks.hpp"
 #include "services/events.hpp"
 #include "services/extension_package.hpp"
 #include "services/healing.hpp"
@@ -78,6 +83,40 @@ int RunMigrate(const core::Config& config) {
                 {{"applied", applied},
                  {"database", db.GetDialect() == storage::Dialect::kSqlite ? "sqlite" : "postgresql"}});
   return 0;
+}
+
+// CHECKER_COMMAND, or node on packages/checker/dist/main.js of the tree the binary was built in;
+// empty when neither is there (checks then end with an error saying so).
+std::string CheckerCommand(const core::Config& config) {
+  if (!config.checker_command.empty()) return config.checker_command;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      const auto main_js = dir / "packages" / "checker" / "dist" / "main.js";
+      if (std::filesystem::exists(main_js)) return "node " + main_js.string();
+    }
+  }
+  return "";
+}
+
+// A workflow as the checker reads it: its steps as getWorkflow shows them, without screenshots.
+nlohmann::json CheckerWorkflowJson(const services::WorkflowDetail& d) {
+  core::JsonWriter out(4096 + d.steps.size() * 2048);
+  out.BeginObject();
+  out.Key("id").Int(d.workflow.id);
+  out.Key("name").String(d.workflow.name);
+  out.Key("starting_url").String(d.workflow.starting_url);
+  out.Key("steps").BeginArray();
+  static const std::vector<storage::VariantRecord> kNone;
+  for (const auto& s : d.steps) {
+    const auto v = d.variants.find(s.id);
+    api::WriteStep(out, s, nullptr, nullptr, v == d.variants.end() ? kNone : v->second,
+                   d.workflow.created_by);
+  }
+  out.EndArray();
+  out.EndObject();
+  return nlohmann::json::parse(out.Take());
 }
 
 // Everything but the HTTP server: database, Redis, blobs, queue, AI, services, tasks. Shared by
@@ -150,6 +189,31 @@ struct Core {
     healing = std::make_unique<services::HealService>(db, *blobs, *chain, *notifications, *events, &versions,
                                                       heal_options);
     labeling->Register(registry);
+    keys = std::make_unique<core::KeyRing>(core::KeyRing::Parse(config.check_session_keys, secret));
+    if (const auto command = CheckerCommand(config); !command.empty()) {
+      checker = std::make_unique<services::CheckerProcess>(
+          services::CheckerOptions{command,
+                                   {{"CHECKS_CONCURRENCY", std::to_string(config.checks_concurrency)},
+                                    {"CHECKER_MAX_HEAP_MB", std::to_string(config.checker_max_heap_mb)}},
+                                   60000});
+    }
+    check_workflows = std::make_unique<services::WorkflowService>(db, *blobs, &versions);
+    services::CheckOptions check_options;
+    check_options.concurrency = config.checks_concurrency;
+    check_options.timeout_ms = config.check_timeout_ms;
+    check_options.allow_private = config.checks_allow_private;
+    check_options.minute_ms = config.check_minute_ms;
+    checks = std::make_unique<services::CheckService>(db, *blobs, *queue, *check_workflows, *healing,
+                                                      *notifications, &versions, *keys, checker.get(),
+                                                      CheckerWorkflowJson, check_options);
+    registry.Add(services::CheckService::kRun, [this](const jobs::Job& job) {
+      checks->Execute(job.payload.at("run_id").get<int64_t>(), job.attempt >= job.max_attempts);
+    });
+    registry.Add(services::CheckService::kSchedule, [this](const jobs::Job&) { checks->Schedule(); });
+    registry.Add(services::CheckService::kRetention, [this](const jobs::Job&) {
+      const int removed = checks->Retention();
+      if (removed > 0) core::LogInfo("removed old check runs", {{"count", removed}});
+    });
     registry.Add(services::HealthService::kRetention, [this](const jobs::Job&) {
       const auto removed = health->Retention();
       if (removed > 0) core::LogInfo("removed old health logs", {{"count", removed}});
@@ -161,6 +225,9 @@ struct Core {
     periodic = labeling->Periodic();
     periodic.push_back({"screenshot_cleanup", 10 * 60 * 1000});
     periodic.push_back({services::HealthService::kRetention, 6 * 3600 * 1000});
+    periodic.push_back({services::CheckService::kSchedule,
+                        std::clamp<int64_t>(int64_t{config.check_minute_ms} * 5, 1000, 10000)});
+    periodic.push_back({services::CheckService::kRetention, 3600 * 1000});
     core::LogInfo("jobs and ai",
                   {{"queue", queue->Name()}, {"ai", names}, {"ai_max_in_flight", config.ai_max_in_flight}});
   }
@@ -200,6 +267,8 @@ struct Core {
       relay.join();
     }
     if (scheduler) scheduler->Stop();
+    // Checks in flight end now (their jobs come back to the queue); the checker is not restarted.
+    if (checker) checker->Stop();
     if (workers) workers->Stop();
     if (sweeper.joinable()) sweeper.join();
   }
@@ -221,6 +290,10 @@ struct Core {
   std::unique_ptr<services::ScreenshotService> screenshots;
   std::unique_ptr<services::HealthService> health;
   std::unique_ptr<services::HealService> healing;
+  std::unique_ptr<core::KeyRing> keys;
+  std::unique_ptr<services::CheckerProcess> checker;
+  std::unique_ptr<services::WorkflowService> check_workflows;
+  std::unique_ptr<services::CheckService> checks;
   jobs::Registry registry;
   std::vector<jobs::PeriodicTask> periodic;
   std::unique_ptr<jobs::WorkerPool> workers;
@@ -271,7 +344,7 @@ int RunServe(core::Config config) {
   api::App app{
       config,     system,      accounts,    workflows,        *c.screenshots, api::Contract::Embedded(),
       c.versions, responses,   *c.labeling, *c.notifications, *c.events,      *c.health,
-      *c.healing, *c.webhooks, ai_pool,     extension};
+      *c.healing, *c.webhooks, ai_pool,     extension,        *c.checks};
   http::Router router;
   api::RegisterRoutes(router, app);
 

@@ -34,7 +34,9 @@ SERVER_SETTINGS = (
     "BLOCKING_QUEUE_LIMIT", "CPU_POOL_SIZE", "CPU_QUEUE_LIMIT", "MAX_HEADER_BYTES",
     "READ_TIMEOUT_SECONDS", "IDLE_TIMEOUT_SECONDS", "SHUTDOWN_GRACE_SECONDS", "MAX_CONNECTIONS",
     "JWT_TTL_SECONDS", "EXTENSION_IDS", "MAX_CONNECTIONS_PER_IP", "FIRST_REQUEST_TIMEOUT_SECONDS",
-    "WEBHOOK_ALLOW_PRIVATE", "JOB_VISIBILITY_MS", "EXTENSION_DIR",
+    "WEBHOOK_ALLOW_PRIVATE", "JOB_VISIBILITY_MS", "EXTENSION_DIR", "CHECKER_COMMAND",
+    "CHECKS_CONCURRENCY", "CHECK_TIMEOUT_MS", "CHECKER_MAX_HEAP_MB", "CHECKS_ALLOW_PRIVATE",
+    "CHECK_SESSION_KEYS", "CHECK_MINUTE_MS",
 )
 
 BASE_ENV = {
@@ -525,6 +527,9 @@ class Account:
 
     def patch(self, path, body=None, **kw):
         return self.server.request("PATCH", path, body=body, token=self.token, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.server.request("PUT", path, body=body, token=self.token, **kw)
 
     def delete(self, path, **kw):
         return self.server.request("DELETE", path, token=self.token, **kw)

@@ -15,7 +15,7 @@ import wf_support as W
 
 WORKFLOW_KEYS = {"id", "name", "description", "starting_url", "tags", "status", "success_rate", "total_uses",
                  "step_count", "created_at", "updated_at", "created_by", "consecutive_failures",
-                 "last_successful_run", "last_failed_run"}
+                 "last_successful_run", "last_failed_run", "check_status"}
 STEP_KEYS = {"id", "step_number", "timestamp", "action_type", "selectors", "element_meta", "page_context",
              "action_data", "screenshot_ref", "screenshot", "dom_context", "expected_outcome", "field_label",
              "instruction", "ai_confidence", "ai_model", "ai_generated_at", "label_edited", "instruction_edited",

@@ -29,6 +29,7 @@ void RegisterRoutes(http::Router& router, App& app) {
   RegisterNotificationRoutes(router, app);
   RegisterEventRoutes(router, app);
   RegisterHealthRoutes(router, app);
+  RegisterCheckRoutes(router, app);
   RegisterWebRoutes(router, app);
 }
 

@@ -7,6 +7,7 @@
 #include "http/blocking_pool.hpp"
 #include "http/router.hpp"
 #include "services/accounts.hpp"
+#include "services/checks.hpp"
 #include "services/events.hpp"
 #include "services/extension_package.hpp"
 #include "services/healing.hpp"
@@ -39,6 +40,7 @@ struct App {
   // keeps serving everyone else meanwhile.
   http::BlockingPool& ai_pool;
   services::ExtensionPackage& extension;  // GET /api/extension.zip
+  services::CheckService& checks;
 };
 
 void RegisterRoutes(http::Router& router, App& app);
@@ -55,6 +57,7 @@ void RegisterScreenshotRoutes(http::Router& router, App& app);
 void RegisterNotificationRoutes(http::Router& router, App& app);
 void RegisterEventRoutes(http::Router& router, App& app);
 void RegisterHealthRoutes(http::Router& router, App& app);
+void RegisterCheckRoutes(http::Router& router, App& app);
 
 // A URL the client can fetch: paths on this server ("/api/blobs/…") become absolute with
 // PUBLIC_URL (never the request's Host header).

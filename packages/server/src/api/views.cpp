@@ -85,6 +85,7 @@ void WriteWorkflow(core::JsonWriter& out, const storage::WorkflowRecord& w, bool
   OptTime(out, w.last_successful_run);
   out.Key("last_failed_run");
   OptTime(out, w.last_failed_run);
+  out.Key("check_status").OptString(w.check_status);
   if (close) out.EndObject();
 }
 

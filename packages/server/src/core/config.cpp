@@ -165,6 +165,13 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("AI_HEAL_TIMEOUT_MS", num(c.ai_heal_timeout_ms, 100, 600000));
   get("HEALTH_LOG_RETENTION_DAYS", num(c.health_log_retention_days, 1, 36500));
   get("WEBHOOK_ALLOW_PRIVATE", flag(c.webhook_allow_private));
+  get("CHECKER_COMMAND", str(c.checker_command));
+  get("CHECKS_CONCURRENCY", num(c.checks_concurrency, 1, 32));
+  get("CHECK_TIMEOUT_MS", num(c.check_timeout_ms, 5000, 3600000));
+  get("CHECKER_MAX_HEAP_MB", num(c.checker_max_heap_mb, 64, 16384));
+  get("CHECKS_ALLOW_PRIVATE", flag(c.checks_allow_private));
+  get("CHECK_SESSION_KEYS", str(c.check_session_keys));
+  get("CHECK_MINUTE_MS", num(c.check_minute_ms, 10, 60000));
   if (c.job_queue != "auto" && c.job_queue != "embedded" && c.job_queue != "redis")
     throw std::invalid_argument("JOB_QUEUE must be auto, embedded or redis");
   if (c.ai_provider != "auto" && c.ai_provider != "anthropic" && c.ai_provider != "openai" &&

@@ -89,6 +89,18 @@ struct Config {
   std::string dashboard_url;  // empty: public_url
   // Webhooks may reach loopback and private addresses (an intranet install). Off: public only.
   bool webhook_allow_private = false;
+  // Scheduled checks (docs/checker.md). The checker: a command line run with /bin/sh (empty: node
+  // on packages/checker/dist/main.js of the tree the binary was built in).
+  std::string checker_command;
+  int checks_concurrency = 2;         // pages at once in the checker, and check jobs at once
+  int check_timeout_ms = 120000;      // one check, all its steps
+  int checker_max_heap_mb = 512;      // per page
+  bool checks_allow_private = false;  // checks may visit loopback and private addresses
+  // "id:base64(32 bytes),…": the first encrypts saved sessions and replay values, every one
+  // decrypts (rotation). Empty: one key derived from the server secret, id k0.
+  std::string check_session_keys;
+  // The length of a check interval's minute in ms: 60000, shorter only in tests.
+  int check_minute_ms = 60000;
 
   // Reads the environment; values in `env_file` (KEY=VALUE lines) fill in what the environment
   // does not set. Throws std::invalid_argument naming the variable on a malformed value.

@@ -51,6 +51,7 @@ struct WorkflowRecord {
   std::string search_text;   // written only: case-folded name and description
   int64_t thumbnails = 0;    // read by Find only: steps' screenshots that have a thumbnail
   int64_t heal_version = 0;  // read by Find only: changes of the steps' selector variants and votes
+  std::optional<std::string> check_status;  // the last check's status (services/checks)
 };
 
 struct StepRecord {

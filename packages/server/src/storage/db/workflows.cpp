@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kWorkflowColumns =
     "id, company_id, created_by, name, description, starting_url, starting_origin, tags, status, "
     "success_rate, total_uses, consecutive_failures, created_at, updated_at, last_successful_run, "
-    "last_failed_run, version, step_count";
+    "last_failed_run, version, step_count, check_status";
 
 struct WorkflowRow {
   WorkflowRecord rec;
@@ -40,6 +40,7 @@ void BindWorkflow(soci::statement& st, WorkflowRow& r) {
   st.exchange(soci::into(r.last_failed));
   st.exchange(soci::into(r.rec.version));
   st.exchange(soci::into(r.rec.step_count));
+  st.exchange(soci::into(r.rec.check_status));
 }
 
 // Find's extra column: how many of the workflow's screenshots have their thumbnail yet (part of
