@@ -7,9 +7,10 @@ profile="${1:-run}"
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config git
   libboost1.74-dev libsoci-dev libsqlite3-dev libpq-dev libvalijson-dev libjwt-dev libcrypt-dev
   libhiredis-dev libvips-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libcurl4-openssl-dev libssl-dev libzip-dev nodejs npm)
+  libcurl4-openssl-dev libssl-dev libzip-dev nodejs npm
+  chromium)  # chromium: the browser scheduled checks run in (packages/checker, docs/checker.md)
 test_pkgs=(libgtest-dev libgmock-dev postgresql redis-server python3 python3-pytest
-  python3-bcrypt python3-jwt chromium clang-14 libclang-rt-14-dev clang-format clang-tidy libvips-tools
+  python3-bcrypt python3-jwt clang-14 libclang-rt-14-dev clang-format clang-tidy libvips-tools
   gdb)  # gdb: the stacks of a server that does not stop, in the test report
 bench_pkgs=(wrk libbenchmark-dev)
 
