@@ -1,4 +1,4 @@
-// ESLint for the three TypeScript packages (guide-core, extension, dashboard): the architecture
+// ESLint for the TypeScript packages (guide-core, checker, extension, dashboard): the architecture
 // (which folder may import which, no import cycles) and obvious bugs. Formatting is not ESLint's
 // job here, and neither is taste: a rule belongs in this file when breaking it is a bug or a
 // broken layer. Each package runs it with `npm run lint` (`eslint .` from the package).
@@ -28,7 +28,7 @@ export default tseslint.config(
     ignores: ['**/dist/**', '**/node_modules/**', 'packages/api-types/**', 'build/**'],
   },
   {
-    files: ['packages/{guide-core,extension,dashboard}/**/*.{ts,tsx}'],
+    files: ['packages/{guide-core,checker,extension,dashboard}/**/*.{ts,tsx}'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     plugins: { 'import-x': importX },
     languageOptions: {
@@ -45,7 +45,7 @@ export default tseslint.config(
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
           noWarnOnMultipleProjects: true,
-          project: [pkg('guide-core', 'tsconfig.test.json'), pkg('extension', 'tsconfig.json'), pkg('dashboard', 'tsconfig.json')].map((p) =>
+          project: [pkg('guide-core', 'tsconfig.test.json'), pkg('checker', 'tsconfig.test.json'), pkg('extension', 'tsconfig.json'), pkg('dashboard', 'tsconfig.json')].map((p) =>
             path.join(root, p),
           ),
         }),
@@ -81,6 +81,37 @@ export default tseslint.config(
         { name: 'chrome', message: 'guide-core uses no browser-extension APIs (the extension passes what it needs).' },
         { name: 'browser', message: 'guide-core uses no browser-extension APIs (the extension passes what it needs).' },
       ],
+    },
+  },
+  {
+    // The checker drives Chromium for the server: guide-core runs in the page (its IIFE), the
+    // contract's types describe the steps; nothing of the extension or the dashboard.
+    files: [pkg('checker', '**/*.ts')],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@stepwise/extension', '@stepwise/extension/*', '@stepwise/dashboard', '@stepwise/dashboard/*'], message: 'The checker imports neither the extension nor the dashboard.' },
+          ],
+        },
+      ],
+      'import-x/no-restricted-paths': restrictedPaths([
+        {
+          target: pkg('checker'),
+          from: [pkg('extension'), pkg('dashboard'), pkg('server')],
+          message: 'The checker imports neither the extension nor the dashboard (the server speaks to it in JSON lines).',
+        },
+      ]),
+    },
+  },
+  {
+    // Functions Playwright runs in the page are sent as their source: an import they used would
+    // not be there. Types only.
+    files: [pkg('checker', 'src/in-page.ts')],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['*'], allowTypeImports: true, message: 'in-page.ts runs in the page: type imports only.' }] }],
     },
   },
   {
