@@ -362,6 +362,7 @@ int RunServe(core::Config config) {
     return http::Principal{caller->user_id, caller->company_id, caller->role};
   };
   hooks.limit_user_is_local = c.redis == nullptr;
+  hooks.on_drain = [&system] { system.StartDraining(); };
   http::Server server(config, router, db_pool, cpu_pool, std::move(hooks));
   core::LogInfo("listening",
                 {{"url", "http://" + config.host + ":" + std::to_string(config.port)},

@@ -11,6 +11,7 @@ import time
 import jwt
 import pytest
 
+import wf_support as W
 from helpers import (JWT_SECRET, PASSWORD, STOP_TIMEOUT, Resp, assert_envelope, assert_error, unique_email)
 
 pytestmark = pytest.mark.slow
@@ -44,6 +45,49 @@ def test_sigterm_with_idle_keepalive_connection(server_factory):
         assert code == 0, f"exit code {code} with an idle keep-alive connection open\n{srv.logs()}"
     finally:
         conn.close()
+
+
+def test_sigterm_drains_first_ready_turns_503_while_requests_are_served(server_factory):
+    srv = server_factory(DRAIN_SECONDS="3")
+    acct = srv.signup_admin()
+    assert_envelope(srv.request("GET", "/api/ready"), 200)
+    keep = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    keep.request("GET", "/api/health")
+    first = keep.getresponse()
+    first.read()
+    assert first.status == 200 and first.getheader("Connection") != "close"
+    srv.signal(signal.SIGTERM)
+    deadline = time.monotonic() + 2
+    while srv.request("GET", "/api/ready").status != 503:
+        assert time.monotonic() < deadline, srv.logs()
+        time.sleep(0.02)
+    r = srv.request("GET", "/api/ready")
+    assert_error(r, 503, "NOT_READY")
+    assert r.body["error"]["details"] == {"draining": True} and r.header("Retry-After") == "1"
+    # Still serving during the drain: reads, writes, and the open keep-alive connection — whose
+    # answer now closes it, so that the client's next request goes to another node.
+    assert acct.get("/api/auth/me").status == 200
+    assert_envelope(acct.post("/api/workflows", W.body(1)), 201)
+    keep.request("GET", "/api/health")
+    during = keep.getresponse()
+    during.read()
+    assert during.status == 200 and during.getheader("Connection") == "close"
+    keep.close()
+    assert srv.died() is None
+    code = srv.wait(STOP_TIMEOUT)
+    assert code == 0, srv.logs()
+    assert '"draining"' in srv.logs()
+
+
+def test_a_second_sigterm_stops_a_drain_at_once(server_factory):
+    srv = server_factory(DRAIN_SECONDS="60")
+    srv.signal(signal.SIGTERM)
+    deadline = time.monotonic() + 2
+    while srv.request("GET", "/api/ready").status != 503:
+        assert time.monotonic() < deadline, srv.logs()
+        time.sleep(0.02)
+    srv.signal(signal.SIGTERM)
+    assert srv.wait(10) == 0, srv.logs()
 
 
 def _login_bytes(port, email):

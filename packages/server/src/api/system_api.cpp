@@ -69,6 +69,10 @@ void RegisterSystemRoutes(http::Router& router, App& app) {
   });
 
   router.Add("GET", "/api/ready", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
+    if (app.system.Draining())
+      throw core::Error(core::ErrorKind::kUnavailable, "NOT_READY", "The server is shutting down",
+                        {{"draining", true}})
+          .WithRetryAfter(1);
     const auto ready = co_await ctx.db.Run([&] { return app.system.Check(); });
     if (!ready.database || !ready.migrations_current) {
       throw core::Error(core::ErrorKind::kUnavailable, "NOT_READY", "The server is not ready",

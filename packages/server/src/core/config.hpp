@@ -43,6 +43,10 @@ struct Config {
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
+  // On SIGTERM, /api/ready answers 503 and requests are still served this long (so that a load
+  // balancer's health check takes the node out first); then the listener closes, in-flight
+  // requests finish (SHUTDOWN_GRACE_SECONDS) and the process exits. 0: stop at once.
+  int drain_seconds = 0;
   int max_connections = 10000;
   // Open connections per client address (the socket's peer: a proxy's address behind one, so
   // the default with TRUST_PROXY is off). 0: no cap.

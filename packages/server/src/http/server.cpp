@@ -140,11 +140,19 @@ void Server::Run() {
 
   asio::co_spawn(ioc_, Accept(*acceptor_), asio::detached);
   asio::signal_set signals(ioc_, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    core::LogInfo("shutting down", {{"signal", signal}});
-    Stop();
-  });
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [this, &signals, &on_signal](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGTERM && config_.drain_seconds > 0 && !draining_.load()) {
+          core::LogInfo("draining", {{"signal", signal}, {"drain_seconds", config_.drain_seconds}});
+          Drain();
+          signals.async_wait(on_signal);  // a second signal stops at once
+          return;
+        }
+        core::LogInfo("shutting down", {{"signal", signal}});
+        Stop();
+      };
+  signals.async_wait(on_signal);
 
   size_t threads = config_.io_threads > 0 ? static_cast<size_t>(config_.io_threads)
                                           : std::max(1u, std::thread::hardware_concurrency());
@@ -160,6 +168,15 @@ void Server::Stop() {
     boost::system::error_code ec;
     if (acceptor_) acceptor_->close(ec);
     asio::co_spawn(ioc_, ShutdownWatch(), asio::detached);
+  });
+}
+
+void Server::Drain() {
+  if (draining_.exchange(true)) return;
+  if (hooks_.on_drain) hooks_.on_drain();
+  auto timer = std::make_shared<asio::steady_timer>(ioc_, std::chrono::seconds(config_.drain_seconds));
+  timer->async_wait([this, timer](const boost::system::error_code& ec) {
+    if (!ec) Stop();
   });
 }
 
@@ -403,7 +420,9 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
       co_await WriteStream(stream, req, res);
       break;
     }
-    if (!co_await write(req, res, keep_alive && !stopping_, start)) break;
+    // While draining, each answer closes its connection: the client's next request opens a new
+    // one, which the balancer sends to another node.
+    if (!co_await write(req, res, keep_alive && !stopping_ && !draining_, start)) break;
   }
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);

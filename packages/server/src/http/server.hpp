@@ -32,6 +32,8 @@ struct ServerHooks {
   std::function<std::optional<Principal>(std::string_view token)> authenticate_cached;
   // Whether `limit_user` never blocks (the in-process limiter), so the fast path may call it.
   bool limit_user_is_local = false;
+  // Called once when draining starts (SIGTERM with DRAIN_SECONDS > 0): /api/ready turns 503.
+  std::function<void()> on_drain;
 };
 
 class Server {
@@ -43,6 +45,9 @@ class Server {
   // Binds, serves until SIGTERM/SIGINT or Stop(), drains, returns. Throws if it cannot bind.
   void Run();
   void Stop();
+  // SIGTERM's first step: ready turns 503 (on_drain), keep-alive ends, and after DRAIN_SECONDS
+  // Stop(). A second signal stops at once.
+  void Drain();
   // The bound port (after Run started listening); useful when PORT=0.
   unsigned short Port() const { return port_.load(); }
 
@@ -77,6 +82,7 @@ class Server {
   ServerHooks hooks_;
   asio::io_context ioc_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
   std::atomic<unsigned short> port_{0};
   std::atomic<size_t> active_sessions_{0};
   std::mutex sessions_mu_;

@@ -1,5 +1,7 @@
 #pragma once
 // Whether this server can serve: the database answers and its schema is current (/api/ready).
+#include <atomic>
+
 #include "storage/db/database.hpp"
 
 namespace stepwise::services {
@@ -14,9 +16,13 @@ class SystemService {
   explicit SystemService(storage::Database& db) : db_(db) {}
   // Blocks (a query): run it on the database pool.
   Readiness Check();
+  // Shutting down: /api/ready answers 503 from now on while requests are still served.
+  void StartDraining() { draining_.store(true); }
+  bool Draining() const { return draining_.load(); }
 
  private:
   storage::Database& db_;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace stepwise::services
