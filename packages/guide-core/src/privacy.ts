@@ -13,7 +13,7 @@ export const MASK = '••••';
 
 const SENSITIVE_AUTOCOMPLETE = /^(?:cc-|one-time-code$|current-password$|new-password$)/;
 const SENSITIVE_HINT =
-  /pass(?:word|wd|code)?\b|passwd|pwd|\bpin\b|card.?(?:num|no)|cc.?(?:num|no)|credit.?card|\bcvv|\bcvc|\bcsc\b|security.?code|card.?verif|\biban\b|\bbic\b|\bssn\b|social.?security|national.?(?:id|insurance)|\bnin[o]?\b|tax.?(?:id|number)|passport|\bsin\b|\bnif\b|\bnie\b|\bbsn\b|personnummer|\botp\b|one.?time|verification.?code/i;
+  /pass(?:word|wd|code)?\b|passwd|pwd|\bpin\b|card.?(?:num|no)|cc.?(?:num|no)|credit.?card|\bcvv|\bcvc|\bcsc\b|security.?code|card.?verif|\biban\b|\bbic\b|\bssn\b|social.?security|national.?(?:id|insurance)|\bnin[o]?\b|tax.?(?:id|number)|passport|\bsin\b|\bnif\b|\bnie\b|\bbsn\b|personnummer|\botp\b|\bone.?time|verification.?code/i;
 
 /** Luhn check: true for plausible payment card numbers (13–19 digits). */
 export function isCardNumber(value: string): boolean {

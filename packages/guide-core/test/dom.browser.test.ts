@@ -263,6 +263,17 @@ describe('privacy', () => {
     expect(json).toContain('"value_masked":true');
   });
 
+  it('tells one-time codes from words that only contain "one time"', async () => {
+    const page = await openPage(env, '/v1/invoice.html');
+    const r = await page.evaluate(() => {
+      const G = window.StepwiseGuideCore;
+      document.body.insertAdjacentHTML('beforeend', '<label>Time zone <input id="team-zone" value="Europe/Paris"></label><label>One-time code <input id="otc" value="482913"></label><input id="onetime" name="onetime_token" value="x1">');
+      return ['#team-zone', '#otc', '#onetime'].map((sel) => G.isSensitiveField(document.querySelector(sel)!));
+    });
+    await page.close();
+    expect(r).toEqual([false, true, true]);
+  });
+
   it('masks fields on the configurable deny-list', async () => {
     const page = await openPage(env, '/v1/invoice.html');
     await page.type('#amount', '1234.56');
