@@ -12,6 +12,8 @@ if npm run --silent -w packages/guide-core 2>/dev/null | grep -q 'bench:healing'
   echo "== healing (guide-core)"
   npm run --silent -w packages/guide-core bench:healing
 fi
+echo "== scheduled checks (real checker and Chromium)"
+node bench/checks/run.mjs
 echo "== security and reliability (idle-connection flood, large-image decode memory)"
 python3 bench/security/flood.py
 python3 bench/security/decode_memory.py --env CPU_POOL_SIZE=8 --env IMAGE_DECODE_BUDGET_MP=400
