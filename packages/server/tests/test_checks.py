@@ -193,6 +193,9 @@ def test_a_sign_in_page_is_session_expired_not_broken(srv, team):
     wf = workflow(admin, "Behind login [session]")
     run = wait_run(admin, assert_envelope(admin.post(f"/api/workflows/{wf}/check-runs"), 202)["id"])
     assert run["status"] == "session_expired" and "sign-in page" in run["message"]
+    # The steps after the sign-in page were not reached: skipped, not missing.
+    assert [s["outcome"] for s in run["steps"]] == ["not_found", "skipped", "skipped"]
+    assert run["steps_total"] == 3 and run["steps_missing"] == 1
     [note] = notes_of(admin, wf, "check_session_expired")
     assert "Save a session for checks" in note["message"]
     assert notes_of(admin, wf, "workflow_at_risk") == []
@@ -305,5 +308,6 @@ def test_checks_do_not_visit_loopback_without_the_setting(server_factory):
     admin, _ = s.company_team()
     wf = workflow(admin, "Intranet [found]")
     run = wait_run(admin, assert_envelope(admin.post(f"/api/workflows/{wf}/check-runs"), 202)["id"])
-    assert run["status"] == "error" and run["steps_total"] == 0
+    assert run["status"] == "error" and run["steps_total"] == 3
+    assert {s["outcome"] for s in run["steps"]} == {"skipped"} and run["attempts"] == 0
     assert "egress policy" in run["message"] and "CHECKS_ALLOW_PRIVATE" in run["message"], run

@@ -73,7 +73,8 @@ json RunViewJson(const App& app, const http::Request& req, const services::Check
                      {"time_ms", s.time_ms},
                      {"page_url", OptJson(s.page_url)},
                      {"box", box},
-                     {"screenshot_url", s.screenshot_key ? json(BlobUrl(app, req, *s.screenshot_key, now)) : json(nullptr)},
+                     {"screenshot_url",
+                      s.screenshot_key ? json(BlobUrl(app, req, *s.screenshot_key, now)) : json(nullptr)},
                      {"width", OptJson(s.width)},
                      {"height", OptJson(s.height)},
                      {"message", OptJson(s.message)}});
@@ -164,12 +165,13 @@ void RegisterCheckRoutes(http::Router& router, App& app) {
     co_return Response::Data(items, 200, {{"total", total}, {"limit", limit}, {"offset", offset}});
   });
 
-  router.Add("POST", "/api/workflows/{id}/check-runs", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
-    const int64_t id = PathId(ctx.req, "id");
-    const auto caller = CallerOf(ctx);
-    auto v = co_await ctx.db.Run([&] { return app.checks.RunNow(caller, id); });
-    co_return Response::Data(RunViewJson(app, ctx.req, v), 202);
-  });
+  router.Add("POST", "/api/workflows/{id}/check-runs", Access::kAdmin,
+             [&app](Context& ctx) -> Task<Response> {
+               const int64_t id = PathId(ctx.req, "id");
+               const auto caller = CallerOf(ctx);
+               auto v = co_await ctx.db.Run([&] { return app.checks.RunNow(caller, id); });
+               co_return Response::Data(RunViewJson(app, ctx.req, v), 202);
+             });
 
   router.Add("GET", "/api/check-runs/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
     const int64_t id = PathId(ctx.req, "id");
@@ -186,15 +188,18 @@ void RegisterCheckRoutes(http::Router& router, App& app) {
     co_return Response::Data(items);
   });
 
-  router.Add("POST", "/api/check-sessions", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
-    const auto caller = CallerOf(ctx);
-    // Sealing is CPU work and the body is large: on the pool with the validation.
-    auto saved = co_await ctx.db.Run([&] {
-      const auto input = SessionFrom(app.contract.Body("saveCheckSession", ctx.req));
-      return app.checks.SaveSession(caller, input);
-    });
-    co_return Response::Data(SessionJson(saved), 201);
-  }).body_limit = 4 * 1024 * 1024;
+  router
+      .Add("POST", "/api/check-sessions", Access::kAdmin,
+           [&app](Context& ctx) -> Task<Response> {
+             const auto caller = CallerOf(ctx);
+             // Sealing is CPU work and the body is large: on the pool with the validation.
+             auto saved = co_await ctx.db.Run([&] {
+               const auto input = SessionFrom(app.contract.Body("saveCheckSession", ctx.req));
+               return app.checks.SaveSession(caller, input);
+             });
+             co_return Response::Data(SessionJson(saved), 201);
+           })
+      .body_limit = 4 * 1024 * 1024;
 
   router.Add("DELETE", "/api/check-sessions/{id}", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
     const int64_t id = PathId(ctx.req, "id");

@@ -53,7 +53,8 @@ std::string Aes256GcmSeal(std::string_view key, std::string_view plaintext, std:
       throw std::runtime_error("AES-256-GCM encrypt failed");
     total = n;
   }
-  if (EVP_EncryptFinal_ex(ctx.get(), body + total, &n) != 1) throw std::runtime_error("AES-256-GCM final failed");
+  if (EVP_EncryptFinal_ex(ctx.get(), body + total, &n) != 1)
+    throw std::runtime_error("AES-256-GCM final failed");
   total += n;
   if (static_cast<size_t>(total) != plaintext.size() ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, body + total) != 1)
@@ -61,7 +62,8 @@ std::string Aes256GcmSeal(std::string_view key, std::string_view plaintext, std:
   return out;
 }
 
-std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view sealed,
+                                         std::string_view aad) {
   if (key.size() != kKeySize) throw std::invalid_argument("AES-256-GCM needs a 32-byte key");
   if (sealed.size() < kNonceSize + kTagSize) return std::nullopt;
   const auto nonce = sealed.substr(0, kNonceSize);
@@ -96,7 +98,8 @@ KeyRing KeyRing::Parse(std::string_view spec, std::string_view fallback_secret) 
   size_t start = 0;
   while (start <= spec.size()) {
     const size_t comma = spec.find(',', start);
-    const auto item = spec.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const auto item =
+        spec.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     const auto colon = item.find(':');
     if (colon == std::string_view::npos)
       throw std::invalid_argument("CHECK_SESSION_KEYS: each key is id:base64");
@@ -107,7 +110,8 @@ KeyRing KeyRing::Parse(std::string_view spec, std::string_view fallback_secret) 
       throw std::invalid_argument("CHECK_SESSION_KEYS: a key id is 1-32 of A-Z a-z 0-9 _ -");
     const auto key = Base64Decode(item.substr(colon + 1));
     if (!key || key->size() != kKeySize)
-      throw std::invalid_argument("CHECK_SESSION_KEYS: key " + std::string(id) + " is not base64 of 32 bytes");
+      throw std::invalid_argument("CHECK_SESSION_KEYS: key " + std::string(id) +
+                                  " is not base64 of 32 bytes");
     if (!ring.keys_.emplace(std::string(id), *key).second)
       throw std::invalid_argument("CHECK_SESSION_KEYS: key id " + std::string(id) + " is used twice");
     if (ring.current_.empty()) ring.current_ = std::string(id);

@@ -77,8 +77,8 @@ int ConnectWithTimeout(const sockaddr* addr, socklen_t len) {
     pollfd p{fd, POLLOUT, 0};
     int err = 0;
     socklen_t err_len = sizeof err;
-    if (::poll(&p, 1, kConnectTimeoutMs) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0 ||
-        err != 0) {
+    if (::poll(&p, 1, kConnectTimeoutMs) != 1 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0 || err != 0) {
       ::close(fd);
       return -1;
     }
@@ -92,7 +92,8 @@ void Splice(int a, int b) {
   bool a_open = true, b_open = true;
   char buf[32768];
   while (a_open || b_open) {
-    pollfd p[2] = {{a, static_cast<short>(a_open ? POLLIN : 0), 0}, {b, static_cast<short>(b_open ? POLLIN : 0), 0}};
+    pollfd p[2] = {{a, static_cast<short>(a_open ? POLLIN : 0), 0},
+                   {b, static_cast<short>(b_open ? POLLIN : 0), 0}};
     const int r = ::poll(p, 2, kIdleTimeoutMs);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return;
@@ -123,8 +124,10 @@ EgressProxy::EgressProxy(std::set<std::pair<std::string, int>> allowed, bool all
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 || ::pipe2(wake_, O_CLOEXEC) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 128) != 0 ||
+      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+      ::pipe2(wake_, O_CLOEXEC) != 0) {
     const std::string err = std::strerror(errno);
     ::close(listen_fd_);
     throw std::runtime_error("egress proxy listen: " + err);
@@ -216,16 +219,20 @@ void EgressProxy::Serve(int client) {
     if (tunnel) {
       if (!SplitHostPort(target, 443, host, port)) return Refuse(client, "a malformed CONNECT target");
     } else {
-      if (Lower(target.substr(0, 7)) != "http://") return Refuse(client, "only http:// and https:// are proxied");
+      if (Lower(target.substr(0, 7)) != "http://")
+        return Refuse(client, "only http:// and https:// are proxied");
       const auto slash = target.find('/', 7);
-      const std::string authority = target.substr(7, slash == std::string::npos ? std::string::npos : slash - 7);
+      const std::string authority =
+          target.substr(7, slash == std::string::npos ? std::string::npos : slash - 7);
       if (slash != std::string::npos) path = target.substr(slash);
       if (authority.find('@') != std::string::npos || !SplitHostPort(authority, 80, host, port))
         return Refuse(client, "a malformed request target");
     }
     host = Lower(host);
-    const std::string name = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
-    if (allowed_.count({host, port}) == 0) return Refuse(client, name + " is not one of the workflow's recorded origins");
+    const std::string name =
+        (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    if (allowed_.count({host, port}) == 0)
+      return Refuse(client, name + " is not one of the workflow's recorded origins");
 
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
@@ -255,7 +262,8 @@ void EgressProxy::Serve(int client) {
       open_fds_.push_back(upstream);
     }
     if (tunnel) {
-      if (!WriteAll(client, "HTTP/1.1 200 Connection Established\r\n\r\n") || !WriteAll(upstream, rest)) return;
+      if (!WriteAll(client, "HTTP/1.1 200 Connection Established\r\n\r\n") || !WriteAll(upstream, rest))
+        return;
     } else {
       std::string out = method + " " + path + " " + version + "\r\n";
       size_t pos = line_end + 2;
@@ -264,7 +272,8 @@ void EgressProxy::Serve(int client) {
         const std::string h = head.substr(pos, eol - pos);
         pos = eol + 2;
         const std::string key = Lower(h.substr(0, h.find(':')));
-        if (key == "proxy-connection" || key == "proxy-authorization" || key == "connection" || key == "keep-alive")
+        if (key == "proxy-connection" || key == "proxy-authorization" || key == "connection" ||
+            key == "keep-alive")
           continue;
         out += h + "\r\n";
       }

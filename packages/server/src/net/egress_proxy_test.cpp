@@ -66,9 +66,9 @@ TEST(EgressProxy, ForwardsToARecordedOriginWhenPrivateAddressesAreAllowed) {
   Upstream up;
   EgressProxy proxy({{"127.0.0.1", up.port}}, true);
   const auto port = std::to_string(up.port);
-  const auto reply = Through(proxy, "GET http://127.0.0.1:" + port +
-                                        "/form?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + port +
-                                        "\r\nProxy-Connection: keep-alive\r\n\r\n");
+  const auto reply =
+      Through(proxy, "GET http://127.0.0.1:" + port + "/form?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+                         "\r\nProxy-Connection: keep-alive\r\n\r\n");
   EXPECT_NE(reply.find("200 OK"), std::string::npos) << reply;
   EXPECT_NE(reply.find("hello"), std::string::npos);
   up.t.join();

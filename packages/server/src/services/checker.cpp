@@ -41,7 +41,8 @@ std::unique_ptr<CheckerProcess::Conversation> CheckerProcess::Open(const std::st
   std::unique_lock lock(mu_);
   if (stopping_) throw std::runtime_error("the server is stopping");
   if (!alive_) StartLocked(lock);
-  if (conversations_.count(check_id) != 0) throw std::runtime_error("check " + check_id + " is already running");
+  if (conversations_.count(check_id) != 0)
+    throw std::runtime_error("check " + check_id + " is already running");
   auto c = std::unique_ptr<Conversation>(new Conversation(*this, check_id, generation_));
   conversations_[check_id] = c.get();
   return c;
@@ -142,8 +143,10 @@ void CheckerProcess::ReadLoop(int fd, uint64_t generation) {
       if (nl == std::string::npos) break;
       if (!overlong) {
         auto line = nlohmann::json::parse(std::string_view(buf).substr(start, nl - start), nullptr, false);
-        if (line.is_object()) Route(line, generation);
-        else core::LogWarn("checker wrote a line that is not a JSON object", {});
+        if (line.is_object())
+          Route(line, generation);
+        else
+          core::LogWarn("checker wrote a line that is not a JSON object", {});
       }
       overlong = false;
       start = nl + 1;
@@ -165,8 +168,10 @@ void CheckerProcess::Route(const nlohmann::json& line, uint64_t generation) {
     const std::string level = line.value("level", "info");
     nlohmann::json fields = {{"message", line.value("message", "")}};
     if (line.contains("id")) fields["check"] = line["id"];
-    if (level == "error" || level == "warn") core::LogWarn("checker", fields);
-    else core::LogInfo("checker", fields);
+    if (level == "error" || level == "warn")
+      core::LogWarn("checker", fields);
+    else
+      core::LogInfo("checker", fields);
     return;
   }
   std::lock_guard lock(mu_);
@@ -205,10 +210,9 @@ void CheckerProcess::Died(uint64_t generation) {
     CloseFd(stdin_fd_);
   }
   if (core::NowMillis() - last_start_ms_ < 10000) ++failures_;
-  core::LogWarn("checker exited",
-                {{"status", WIFEXITED(status) ? WEXITSTATUS(status) : -1},
-                 {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
-                 {"checks", conversations_.size()}});
+  core::LogWarn("checker exited", {{"status", WIFEXITED(status) ? WEXITSTATUS(status) : -1},
+                                   {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
+                                   {"checks", conversations_.size()}});
   for (auto& [id, c] : conversations_) {
     if (c->generation_ != generation) continue;
     c->lines_.push_back({{"type", "crashed"}, {"id", id}});

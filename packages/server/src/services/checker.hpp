@@ -18,7 +18,7 @@
 namespace stepwise::services {
 
 struct CheckerOptions {
-  std::string command;                    // run with /bin/sh -c
+  std::string command;                     // run with /bin/sh -c
   std::map<std::string, std::string> env;  // added to the server's environment
   int64_t start_timeout_ms = 60000;        // until its `ready` line
 };

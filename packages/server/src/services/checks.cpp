@@ -22,11 +22,11 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr int64_t kGraceMs = 15000;        // past the check's timeout before it is cancelled
-constexpr int64_t kCancelWaitMs = 10000;   // after a cancel before the checker is killed
+constexpr int64_t kGraceMs = 15000;       // past the check's timeout before it is cancelled
+constexpr int64_t kCancelWaitMs = 10000;  // after a cancel before the checker is killed
 constexpr size_t kMaxScreenshot = size_t{4} * 1024 * 1024;
-const std::set<std::string> kOutcomes = {"found", "healed", "uncertain", "not_found", "unreachable", "skipped",
-                                         "error"};
+const std::set<std::string> kOutcomes = {"found",       "healed",  "uncertain", "not_found",
+                                         "unreachable", "skipped", "error"};
 const std::set<std::string> kMethods = {"selector", "deterministic", "ai_assisted"};
 
 std::optional<std::string> Text(const json& j, const char* key, size_t max) {
@@ -61,13 +61,16 @@ std::string DecideCheckStatus(const std::string& checker_status, const std::vect
   return "passed";
 }
 
-std::optional<CheckAlert> CheckStatusAlert(const std::optional<std::string>& previous, const std::string& status,
-                                           const std::string& workflow_name, const std::string& detail) {
+std::optional<CheckAlert> CheckStatusAlert(const std::optional<std::string>& previous,
+                                           const std::string& status, const std::string& workflow_name,
+                                           const std::string& detail) {
   const std::string quoted = "\u201c" + workflow_name + "\u201d";
   if (status == "at_risk" && previous != status)
-    return CheckAlert{"workflow_at_risk", "warning", quoted + " is at risk: a check could not find a step", detail};
+    return CheckAlert{"workflow_at_risk", "warning", quoted + " is at risk: a check could not find a step",
+                      detail};
   if (status == "session_expired" && previous != status)
-    return CheckAlert{"check_session_expired", "warning", "Checks of " + quoted + " need a new session", detail};
+    return CheckAlert{"check_session_expired", "warning", "Checks of " + quoted + " need a new session",
+                      detail};
   if (status == "passed" && previous == std::optional<std::string>("at_risk"))
     return CheckAlert{"check_passed", "info", quoted + " passes its check again", detail};
   return std::nullopt;
@@ -97,9 +100,10 @@ bool CookieDomainMatches(const std::string& domain, const std::string& host) {
   if (d.empty()) return false;
   if (d == h) return true;
   // An address has no parent domains.
-  if (h.find(':') != std::string::npos || h.find_first_not_of("0123456789.") == std::string::npos) return false;
-  return h.size() > d.size() && h.compare(h.size() - d.size(), d.size(), d) == 0 && h[h.size() - d.size() - 1] == '.' &&
-         d.find('.') != std::string::npos;
+  if (h.find(':') != std::string::npos || h.find_first_not_of("0123456789.") == std::string::npos)
+    return false;
+  return h.size() > d.size() && h.compare(h.size() - d.size(), d.size(), d) == 0 &&
+         h[h.size() - d.size() - 1] == '.' && d.find('.') != std::string::npos;
 }
 
 namespace {
@@ -114,7 +118,8 @@ std::pair<std::string, int> HostPort(const std::string& origin) {
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
     host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') port = std::stoi(authority.substr(close + 2));
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      port = std::stoi(authority.substr(close + 2));
   } else if (const auto colon = authority.rfind(':'); colon != std::string::npos) {
     host = authority.substr(0, colon);
     port = std::stoi(authority.substr(colon + 1));
@@ -166,9 +171,10 @@ storage::CheckSettingsRecord CheckService::Update(const Caller& caller, int64_t 
     if (!patch.values.empty()) {
       std::map<std::string, std::string> values;
       if (r.values_sealed && r.values_key_id) {
-        const json old = json::parse(keys_.Open({*r.values_key_id, *r.values_sealed},
-                                                SealAad(caller.company_id, "values " + std::to_string(workflow_id))),
-                                     nullptr, false);
+        const json old =
+            json::parse(keys_.Open({*r.values_key_id, *r.values_sealed},
+                                   SealAad(caller.company_id, "values " + std::to_string(workflow_id))),
+                        nullptr, false);
         if (old.is_object())
           for (const auto& [k, v] : old.items())
             if (v.is_string()) values[k] = v.get<std::string>();
@@ -182,8 +188,10 @@ storage::CheckSettingsRecord CheckService::Update(const Caller& caller, int64_t 
                             {"message", "is not a step of this workflow that types or chooses a value"}});
           continue;
         }
-        if (value) values[std::to_string(step_id)] = *value;
-        else values.erase(std::to_string(step_id));
+        if (value)
+          values[std::to_string(step_id)] = *value;
+        else
+          values.erase(std::to_string(step_id));
       }
       if (!errors.empty()) throw core::ValidationErrors(errors);
       json ids = json::array();
@@ -196,7 +204,8 @@ storage::CheckSettingsRecord CheckService::Update(const Caller& caller, int64_t 
         r.values_key_id.reset();
         r.values_sealed.reset();
       } else {
-        const auto sealed = keys_.Seal(plain.dump(), SealAad(caller.company_id, "values " + std::to_string(workflow_id)));
+        const auto sealed =
+            keys_.Seal(plain.dump(), SealAad(caller.company_id, "values " + std::to_string(workflow_id)));
         r.values_key_id = sealed.key_id;
         r.values_sealed = sealed.data;
       }
@@ -207,7 +216,8 @@ storage::CheckSettingsRecord CheckService::Update(const Caller& caller, int64_t 
       // together do not run together).
       static thread_local std::mt19937_64 rng(std::random_device{}());
       const int64_t interval_ms = r.interval_minutes * options_.minute_ms;
-      r.next_run_at = now + interval_ms - static_cast<int64_t>(rng() % static_cast<uint64_t>(interval_ms / 10 + 1));
+      r.next_run_at =
+          now + interval_ms - static_cast<int64_t>(rng() % static_cast<uint64_t>(interval_ms / 10 + 1));
     }
     if (!r.enabled) r.next_run_at.reset();
     r.updated_at = now;
@@ -222,9 +232,11 @@ storage::CheckSettingsRecord CheckService::Update(const Caller& caller, int64_t 
 CheckRunView CheckService::RunNow(const Caller& caller, int64_t workflow_id) {
   RequireAdmin(caller);
   auto run = db_.Transaction([&](soci::session& sql) {
-    const auto w = storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(caller.company_id, workflow_id);
+    const auto w =
+        storage::WorkflowRepository(sql, db_.GetDialect()).FindForUpdate(caller.company_id, workflow_id);
     if (!w) throw core::NotFound("WORKFLOW_NOT_FOUND", "Workflow not found");
-    if (w->status == "archived") throw core::Conflict("WORKFLOW_ARCHIVED", "An archived workflow is not checked");
+    if (w->status == "archived")
+      throw core::Conflict("WORKFLOW_ARCHIVED", "An archived workflow is not checked");
     if (w->status == "processing" || w->step_count == 0)
       throw core::Conflict("WORKFLOW_NOT_RUNNABLE", "The workflow has no steps ready to check yet");
     storage::CheckRepository repo(sql, db_.GetDialect());
@@ -246,8 +258,9 @@ CheckRunView CheckService::RunNow(const Caller& caller, int64_t workflow_id) {
   return CheckRunView{run, {}};
 }
 
-std::pair<std::vector<storage::CheckRunRecord>, int64_t> CheckService::Runs(const Caller& caller, int64_t workflow_id,
-                                                                            int limit, int offset) {
+std::pair<std::vector<storage::CheckRunRecord>, int64_t> CheckService::Runs(const Caller& caller,
+                                                                            int64_t workflow_id, int limit,
+                                                                            int offset) {
   RequireAdmin(caller);
   return db_.Read([&](soci::session& sql) {
     if (!storage::WorkflowRepository(sql, db_.GetDialect()).Find(caller.company_id, workflow_id))
@@ -283,8 +296,8 @@ storage::CheckSessionRecord CheckService::SaveSession(const Caller& caller, cons
                         {"message", "is not " + host + " or a parent domain of it"}});
       continue;
     }
-    json j = {{"name", c.name}, {"value", c.value}, {"domain", c.domain}, {"path", c.path},
-              {"http_only", c.http_only}, {"secure", c.secure}};
+    json j = {{"name", c.name}, {"value", c.value},         {"domain", c.domain},
+              {"path", c.path}, {"http_only", c.http_only}, {"secure", c.secure}};
     j["expires"] = c.expires ? json(*c.expires) : json(nullptr);
     if (c.same_site) j["same_site"] = *c.same_site;
     cookies.push_back(std::move(j));
@@ -303,19 +316,23 @@ storage::CheckSessionRecord CheckService::SaveSession(const Caller& caller, cons
   r.local_storage_count = static_cast<int64_t>(storage_items.size());
   r.captured_at = core::NowMillis();
   r.captured_by = caller.user_id;
-  r.id = db_.Transaction([&](soci::session& sql) { return storage::CheckRepository(sql, db_.GetDialect()).SaveSession(r); });
+  r.id = db_.Transaction(
+      [&](soci::session& sql) { return storage::CheckRepository(sql, db_.GetDialect()).SaveSession(r); });
   return r;
 }
 
 std::vector<storage::CheckSessionRecord> CheckService::Sessions(const Caller& caller) {
   RequireAdmin(caller);
-  return db_.Read([&](soci::session& sql) { return storage::CheckRepository(sql, db_.GetDialect()).Sessions(caller.company_id); });
+  return db_.Read([&](soci::session& sql) {
+    return storage::CheckRepository(sql, db_.GetDialect()).Sessions(caller.company_id);
+  });
 }
 
 void CheckService::DeleteSession(const Caller& caller, int64_t id) {
   RequireAdmin(caller);
-  const bool gone = db_.Transaction(
-      [&](soci::session& sql) { return storage::CheckRepository(sql, db_.GetDialect()).DeleteSession(caller.company_id, id); });
+  const bool gone = db_.Transaction([&](soci::session& sql) {
+    return storage::CheckRepository(sql, db_.GetDialect()).DeleteSession(caller.company_id, id);
+  });
   if (!gone) throw core::NotFound("CHECK_SESSION_NOT_FOUND", "No such saved session");
 }
 
@@ -327,7 +344,8 @@ int CheckService::Schedule() {
       const int64_t ms = interval * options_.minute_ms;
       return now + ms + static_cast<int64_t>(rng() % static_cast<uint64_t>(ms / 10 + 1));
     });
-    for (const auto& d : claimed) queue_.EnqueueIn(sql, kRun, {{"run_id", d.run_id}}, jobs::EnqueueOptions{0, 2});
+    for (const auto& d : claimed)
+      queue_.EnqueueIn(sql, kRun, {{"run_id", d.run_id}}, jobs::EnqueueOptions{0, 2});
     return claimed;
   });
   if (!due.empty()) queue_.Flush();
@@ -340,12 +358,14 @@ Caller CheckService::CheckCaller(const storage::CheckRunRecord& run) {
   return db_.Read([&](soci::session& sql) {
     std::optional<int64_t> preferred = run.requested_by;
     if (!preferred) {
-      if (auto s = storage::CheckRepository(sql, db_.GetDialect()).Settings(run.company_id, run.workflow_id, false))
+      if (auto s = storage::CheckRepository(sql, db_.GetDialect())
+                       .Settings(run.company_id, run.workflow_id, false))
         preferred = s->updated_by;
     }
     int64_t id = 0;
     const int64_t want = preferred.value_or(0);
-    sql << "SELECT id FROM users WHERE company_id = :c AND role = 'admin' ORDER BY CASE WHEN id = :p THEN 0 ELSE "
+    sql << "SELECT id FROM users WHERE company_id = :c AND role = 'admin' ORDER BY CASE WHEN id = :p THEN 0 "
+           "ELSE "
            "1 END, id LIMIT 1",
         soci::use(run.company_id), soci::use(want), soci::into(id);
     if (!sql.got_data()) throw jobs::PermanentFailure("the company has no admin to run its checks as");
@@ -369,7 +389,8 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
       --s.running_;
     }
   } slot{*this};
-  auto run = db_.Read([&](soci::session& sql) { return storage::CheckRepository(sql, db_.GetDialect()).Run(0, run_id); });
+  auto run = db_.Read(
+      [&](soci::session& sql) { return storage::CheckRepository(sql, db_.GetDialect()).Run(0, run_id); });
   if (!run || run->state == "finished") return;
   const Caller caller = CheckCaller(*run);
   WorkflowDetail detail;
@@ -394,14 +415,16 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
   for (const auto& o : origins) {
     const auto why = net::CheckUrl(o + "/", policy, true);
     if (!why.empty()) {
-      Finish(*run, detail.workflow.name, "error",
+      Finish(*run, detail, "error",
              "Refused by the egress policy: " + o + ": " + why +
-                 (options_.allow_private ? "" : " (CHECKS_ALLOW_PRIVATE=true allows private and loopback addresses)"));
+                 (options_.allow_private
+                      ? ""
+                      : " (CHECKS_ALLOW_PRIVATE=true allows private and loopback addresses)"));
       return;
     }
   }
   if (checker_ == nullptr) {
-    Finish(*run, detail.workflow.name, "error", "Checks are not available on this server (no checker)");
+    Finish(*run, detail, "error", "Checks are not available on this server (no checker)");
     return;
   }
 
@@ -420,7 +443,8 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
     });
     if (session) {
       try {
-        json s = json::parse(keys_.Open({session->key_id, session->sealed}, SealAad(run->company_id, "session " + *start_origin)));
+        json s = json::parse(keys_.Open({session->key_id, session->sealed},
+                                        SealAad(run->company_id, "session " + *start_origin)));
         s["origin"] = *start_origin;
         message["session"] = std::move(s);
       } catch (const std::exception& e) {
@@ -429,9 +453,10 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
     }
   }
   if (run->mode == "replay" && settings && settings->values_sealed && settings->values_key_id) {
-    message["values"] = json::parse(keys_.Open({*settings->values_key_id, *settings->values_sealed},
-                                               SealAad(run->company_id, "values " + std::to_string(run->workflow_id))),
-                                    nullptr, false);
+    message["values"] =
+        json::parse(keys_.Open({*settings->values_key_id, *settings->values_sealed},
+                               SealAad(run->company_id, "values " + std::to_string(run->workflow_id))),
+                    nullptr, false);
   }
 
   std::set<std::pair<std::string, int>> allowed;
@@ -455,7 +480,7 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
     } catch (const std::exception& e) {
       // The checker could not be started: the job is retried later, and the last try says why.
       if (!last_attempt) throw;
-      Finish(*run, detail.workflow.name, "error", std::string("The checker could not run: ") + e.what());
+      Finish(*run, detail, "error", std::string("The checker could not run: ") + e.what());
       return;
     }
     proxy.Stop();
@@ -470,8 +495,9 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
       msg = msg ? *msg + " — " + text : text;
     }
     if (outcome.crashed) msg = "The checker stopped during the check twice";
-    const auto status = outcome.crashed ? std::string("error") : DecideCheckStatus(outcome.checker_status, outcome.outcomes);
-    Finish(*run, detail.workflow.name, status, msg);
+    const auto status =
+        outcome.crashed ? std::string("error") : DecideCheckStatus(outcome.checker_status, outcome.outcomes);
+    Finish(*run, detail, status, msg);
     return;
   }
 }
@@ -513,14 +539,18 @@ CheckService::Outcome CheckService::Converse(const storage::CheckRunRecord& run,
     }
     if (type == "step") {
       RecordStep(run, *detail_ptr, *line);
-      out.outcomes.push_back(kOutcomes.count(line->value("outcome", "")) ? line->value("outcome", "") : "error");
+      out.outcomes.push_back(kOutcomes.count(line->value("outcome", "")) ? line->value("outcome", "")
+                                                                         : "error");
     } else if (type == "heal") {
-      json reply = {{"type", "heal_result"}, {"id", id}, {"seq", line->value("seq", 0)},
+      json reply = {{"type", "heal_result"},
+                    {"id", id},
+                    {"seq", line->value("seq", 0)},
                     {"decision", Heal(caller, run.workflow_id, *line)}};
       conversation->Send(reply);
     } else if (type == "done") {
       const std::string status = line->value("status", "error");
-      out.checker_status = status == "passed" || status == "at_risk" || status == "session_expired" ? status : "error";
+      out.checker_status =
+          status == "passed" || status == "at_risk" || status == "session_expired" ? status : "error";
       out.message = Text(*line, "message", 1000);
       if (cancelled && !out.message) out.message = "The check did not finish in time";
       return out;
@@ -528,7 +558,8 @@ CheckService::Outcome CheckService::Converse(const storage::CheckRunRecord& run,
   }
 }
 
-void CheckService::RecordStep(const storage::CheckRunRecord& run, const WorkflowDetail& detail, const json& line) {
+void CheckService::RecordStep(const storage::CheckRunRecord& run, const WorkflowDetail& detail,
+                              const json& line) {
   storage::CheckStepRecord s;
   s.run_id = run.id;
   s.idx = static_cast<int64_t>(Number(line, "index", 0, 499).value_or(0));
@@ -537,7 +568,8 @@ void CheckService::RecordStep(const storage::CheckRunRecord& run, const Workflow
   if (step_id != line.end() && step_id->is_number_integer())
     for (const auto& st : detail.steps)
       if (st.id == step_id->get<int64_t>()) step = &st;
-  if (step == nullptr && static_cast<size_t>(s.idx) < detail.steps.size()) step = &detail.steps[static_cast<size_t>(s.idx)];
+  if (step == nullptr && static_cast<size_t>(s.idx) < detail.steps.size())
+    step = &detail.steps[static_cast<size_t>(s.idx)];
   if (step != nullptr) {
     s.step_id = step->id;
     s.step_number = step->step_number;
@@ -568,10 +600,10 @@ void CheckService::RecordStep(const storage::CheckRunRecord& run, const Workflow
   }
   if (const auto shot = line.find("screenshot"); shot != line.end() && shot->is_string()) {
     const auto bytes = core::Base64Decode(shot->get<std::string>());
-    if (bytes && bytes->size() <= kMaxScreenshot && bytes->size() > 3 && static_cast<unsigned char>((*bytes)[0]) == 0xFF &&
-        static_cast<unsigned char>((*bytes)[1]) == 0xD8) {
-      const std::string key = "checks/" + std::to_string(run.company_id) + "/" + std::to_string(run.id) + "-" +
-                              std::to_string(s.idx) + "-" + core::RandomToken(8) + ".jpg";
+    if (bytes && bytes->size() <= kMaxScreenshot && bytes->size() > 3 &&
+        static_cast<unsigned char>((*bytes)[0]) == 0xFF && static_cast<unsigned char>((*bytes)[1]) == 0xD8) {
+      const std::string key = "checks/" + std::to_string(run.company_id) + "/" + std::to_string(run.id) +
+                              "-" + std::to_string(s.idx) + "-" + core::RandomToken(8) + ".jpg";
       blobs_.Put(key, *bytes, "image/jpeg");
       s.screenshot_key = key;
     }
@@ -593,9 +625,10 @@ json CheckService::Heal(const Caller& caller, int64_t workflow_id, const json& l
           c["element_meta"].dump().size() > 64 * 1024)
         return nullptr;
       cand.selector = *sel;
-      cand.selectors = c.contains("selectors") && c["selectors"].is_object() && c["selectors"].dump().size() <= 64 * 1024
-                           ? c["selectors"]
-                           : json(nullptr);
+      cand.selectors =
+          c.contains("selectors") && c["selectors"].is_object() && c["selectors"].dump().size() <= 64 * 1024
+              ? c["selectors"]
+              : json(nullptr);
       cand.element_meta = c["element_meta"];
       cand.score = Number(c, "deterministic_score", 0, 100).value_or(0);
       req.candidates.push_back(std::move(cand));
@@ -623,15 +656,30 @@ json CheckService::Heal(const Caller& caller, int64_t workflow_id, const json& l
   }
 }
 
-void CheckService::Finish(const storage::CheckRunRecord& run, const std::string& workflow_name,
+void CheckService::Finish(const storage::CheckRunRecord& run, const WorkflowDetail& detail,
                           const std::string& status, const std::optional<std::string>& message) {
+  const std::string& workflow_name = detail.workflow.name;
   const int64_t now = core::NowMillis();
   std::vector<storage::NotificationRecord> notes;
   db_.Transaction([&](soci::session& sql) {
     storage::CheckRepository repo(sql, db_.GetDialect());
     auto r = repo.Run(0, run.id, true);
     if (!r || r->state == "finished") return;
-    const auto steps = repo.Steps(run.id);
+    auto steps = repo.Steps(run.id);
+    std::set<int64_t> reached;
+    for (const auto& s : steps) reached.insert(s.idx);
+    for (size_t i = 0; i < detail.steps.size(); ++i) {
+      if (reached.count(static_cast<int64_t>(i)) != 0) continue;
+      storage::CheckStepRecord skipped;
+      skipped.run_id = run.id;
+      skipped.idx = static_cast<int64_t>(i);
+      skipped.step_id = detail.steps[i].id;
+      skipped.step_number = detail.steps[i].step_number;
+      skipped.field_label = detail.steps[i].field_label;
+      skipped.outcome = "skipped";
+      repo.InsertStep(skipped);
+    }
+    steps = repo.Steps(run.id);
     r->status = status;
     r->finished_at = now;
     r->duration_ms = now - r->started_at.value_or(r->created_at);
@@ -661,7 +709,8 @@ void CheckService::Finish(const storage::CheckRunRecord& run, const std::string&
     if (status == "at_risk") {
       detail = "Step";
       detail += missing.size() == 1 ? " " : "s ";
-      for (size_t i = 0; i < missing.size() && i < 10; ++i) detail += (i ? ", " : "") + std::to_string(missing[i]);
+      for (size_t i = 0; i < missing.size() && i < 10; ++i)
+        detail += (i ? ", " : "") + std::to_string(missing[i]);
       detail += missing.size() == 1 ? " was" : " were";
       detail += " not found. Open the check to see what it saw.";
     } else if (status == "session_expired") {
@@ -690,11 +739,13 @@ void CheckService::Finish(const storage::CheckRunRecord& run, const std::string&
 int CheckService::Retention() {
   const int64_t now = core::NowMillis();
   const auto old = db_.Read([&](soci::session& sql) {
-    return storage::CheckRepository(sql, db_.GetDialect()).OldRuns(now - options_.retention_ms, options_.keep_runs, 500);
+    return storage::CheckRepository(sql, db_.GetDialect())
+        .OldRuns(now - options_.retention_ms, options_.keep_runs, 500);
   });
   int removed = 0;
   for (const auto& [id, keys] : old) {
-    db_.Transaction([&](soci::session& sql) { storage::CheckRepository(sql, db_.GetDialect()).DeleteRun(id); });
+    db_.Transaction(
+        [&](soci::session& sql) { storage::CheckRepository(sql, db_.GetDialect()).DeleteRun(id); });
     for (const auto& k : keys) blobs_.Delete(k);
     ++removed;
   }

@@ -76,8 +76,9 @@ struct CheckAlert {
   std::string title;
   std::string message;
 };
-std::optional<CheckAlert> CheckStatusAlert(const std::optional<std::string>& previous, const std::string& status,
-                                           const std::string& workflow_name, const std::string& detail);
+std::optional<CheckAlert> CheckStatusAlert(const std::optional<std::string>& previous,
+                                           const std::string& status, const std::string& workflow_name,
+                                           const std::string& detail);
 
 // "scheme://host[:port]" of an http(s) URL (default ports left out), lowercased; nullopt otherwise.
 std::optional<std::string> OriginOf(const std::string& url);
@@ -93,9 +94,10 @@ class CheckService {
   // Renders a workflow as the checker reads it (the steps as getWorkflow shows them).
   using WorkflowRenderer = std::function<nlohmann::json(const WorkflowDetail&)>;
 
-  CheckService(storage::Database& db, storage::BlobStore& blobs, jobs::Queue& queue, WorkflowService& workflows,
-               HealService& healing, NotificationService& notifications, core::VersionCounters* versions,
-               const core::KeyRing& keys, CheckerProcess* checker, WorkflowRenderer render, CheckOptions options)
+  CheckService(storage::Database& db, storage::BlobStore& blobs, jobs::Queue& queue,
+               WorkflowService& workflows, HealService& healing, NotificationService& notifications,
+               core::VersionCounters* versions, const core::KeyRing& keys, CheckerProcess* checker,
+               WorkflowRenderer render, CheckOptions options)
       : db_(db),
         blobs_(blobs),
         queue_(queue),
@@ -109,10 +111,11 @@ class CheckService {
         options_(options) {}
 
   storage::CheckSettingsRecord Settings(const Caller& caller, int64_t workflow_id);
-  storage::CheckSettingsRecord Update(const Caller& caller, int64_t workflow_id, const CheckSettingsPatch& patch);
+  storage::CheckSettingsRecord Update(const Caller& caller, int64_t workflow_id,
+                                      const CheckSettingsPatch& patch);
   CheckRunView RunNow(const Caller& caller, int64_t workflow_id);
-  std::pair<std::vector<storage::CheckRunRecord>, int64_t> Runs(const Caller& caller, int64_t workflow_id, int limit,
-                                                                int offset);
+  std::pair<std::vector<storage::CheckRunRecord>, int64_t> Runs(const Caller& caller, int64_t workflow_id,
+                                                                int limit, int offset);
   CheckRunView Run(const Caller& caller, int64_t run_id);
 
   storage::CheckSessionRecord SaveSession(const Caller& caller, const CheckSessionInput& input);
@@ -135,9 +138,12 @@ class CheckService {
   };
   Outcome Converse(const storage::CheckRunRecord& run, const Caller& caller, const nlohmann::json& message,
                    const std::string& proxy_url);
-  void RecordStep(const storage::CheckRunRecord& run, const WorkflowDetail& detail, const nlohmann::json& line);
+  void RecordStep(const storage::CheckRunRecord& run, const WorkflowDetail& detail,
+                  const nlohmann::json& line);
   nlohmann::json Heal(const Caller& caller, int64_t workflow_id, const nlohmann::json& line);
-  void Finish(const storage::CheckRunRecord& run, const std::string& workflow_name, const std::string& status,
+  // The run's verdict stored and told; the workflow's steps the check did not reach are recorded
+  // as `skipped`.
+  void Finish(const storage::CheckRunRecord& run, const WorkflowDetail& detail, const std::string& status,
               const std::optional<std::string>& message);
   Caller CheckCaller(const storage::CheckRunRecord& run);
   std::string SealAad(int64_t company_id, const std::string& what) const;

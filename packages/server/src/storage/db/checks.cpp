@@ -71,11 +71,12 @@ std::optional<CheckSettingsRecord> CheckRepository::Settings(int64_t company_id,
   st.exchange(soci::use(company_id));
   st.exchange(soci::use(workflow_id));
   const std::string lock = for_update && dialect_ == Dialect::kPostgres ? " FOR UPDATE" : "";
-  if (!FetchOne(sql_, st,
-                "SELECT workflow_id, company_id, enabled, interval_minutes, mode, values_key_id, values_sealed, "
-                "value_step_ids, status, last_run_id, last_run_at, next_run_at, updated_at, updated_by FROM "
-                "workflow_checks WHERE company_id = :c AND workflow_id = :w" +
-                    lock))
+  if (!FetchOne(
+          sql_, st,
+          "SELECT workflow_id, company_id, enabled, interval_minutes, mode, values_key_id, values_sealed, "
+          "value_step_ids, status, last_run_id, last_run_at, next_run_at, updated_at, updated_by FROM "
+          "workflow_checks WHERE company_id = :c AND workflow_id = :w" +
+              lock))
     return std::nullopt;
   r.enabled = enabled != 0;
   return r;
@@ -91,9 +92,9 @@ void CheckRepository::SaveSettings(const CheckSettingsRecord& r) {
           "values_sealed = excluded.values_sealed, value_step_ids = excluded.value_step_ids, next_run_at = "
           "excluded.next_run_at, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
       soci::use(r.workflow_id), soci::use(r.company_id), soci::use(enabled), soci::use(r.interval_minutes),
-      soci::use(r.mode), soci::use(r.values_key_id), soci::use(r.values_sealed), soci::use(r.value_step_ids_json),
-      soci::use(r.status), soci::use(r.last_run_id), soci::use(r.last_run_at), soci::use(r.next_run_at),
-      soci::use(r.updated_at), soci::use(r.updated_by);
+      soci::use(r.mode), soci::use(r.values_key_id), soci::use(r.values_sealed),
+      soci::use(r.value_step_ids_json), soci::use(r.status), soci::use(r.last_run_id),
+      soci::use(r.last_run_at), soci::use(r.next_run_at), soci::use(r.updated_at), soci::use(r.updated_by);
 }
 
 int64_t CheckRepository::InsertRun(const CheckRunRecord& r) {
@@ -125,9 +126,10 @@ std::optional<CheckRunRecord> CheckRepository::InFlight(int64_t workflow_id) {
   soci::statement st(sql_);
   BindRun(st, r);
   st.exchange(soci::use(workflow_id));
-  if (!FetchOne(sql_, st,
-                std::string("SELECT ") + kRunColumns +
-                    " FROM check_runs WHERE workflow_id = :w AND state <> 'finished' ORDER BY id DESC LIMIT 1"))
+  if (!FetchOne(
+          sql_, st,
+          std::string("SELECT ") + kRunColumns +
+              " FROM check_runs WHERE workflow_id = :w AND state <> 'finished' ORDER BY id DESC LIMIT 1"))
     return std::nullopt;
   return r;
 }
@@ -142,9 +144,10 @@ std::vector<CheckRunRecord> CheckRepository::Runs(int64_t company_id, int64_t wo
   st.exchange(soci::use(workflow_id));
   st.exchange(soci::use(limit));
   st.exchange(soci::use(offset));
-  PrepareBound(st, std::string("SELECT ") + kRunColumns +
-                       " FROM check_runs WHERE company_id = :c AND workflow_id = :w ORDER BY id DESC LIMIT :l "
-                       "OFFSET :o");
+  PrepareBound(st,
+               std::string("SELECT ") + kRunColumns +
+                   " FROM check_runs WHERE company_id = :c AND workflow_id = :w ORDER BY id DESC LIMIT :l "
+                   "OFFSET :o");
   st.execute();
   while (st.fetch()) out.push_back(r);
   return out;
@@ -158,9 +161,10 @@ int64_t CheckRepository::CountRuns(int64_t company_id, int64_t workflow_id) {
 }
 
 bool CheckRepository::StartRun(int64_t id, int64_t now) {
-  soci::statement st = (sql_.prepare << "UPDATE check_runs SET state = 'running', started_at = :n, attempts = "
-                                        "attempts + 1 WHERE id = :id AND state <> 'finished'",
-                        soci::use(now), soci::use(id));
+  soci::statement st =
+      (sql_.prepare << "UPDATE check_runs SET state = 'running', started_at = :n, attempts = "
+                       "attempts + 1 WHERE id = :id AND state <> 'finished'",
+       soci::use(now), soci::use(id));
   st.execute(true);
   return st.get_affected_rows() == 1;
 }
@@ -168,8 +172,9 @@ bool CheckRepository::StartRun(int64_t id, int64_t now) {
 std::vector<std::string> CheckRepository::ClearSteps(int64_t run_id) {
   std::vector<std::string> keys;
   std::optional<std::string> key;
-  soci::statement st = (sql_.prepare << "DELETE FROM check_run_steps WHERE run_id = :r RETURNING screenshot_key",
-                        soci::use(run_id), soci::into(key));
+  soci::statement st =
+      (sql_.prepare << "DELETE FROM check_run_steps WHERE run_id = :r RETURNING screenshot_key",
+       soci::use(run_id), soci::into(key));
   st.execute();
   while (st.fetch())
     if (key) keys.push_back(*key);
@@ -177,16 +182,19 @@ std::vector<std::string> CheckRepository::ClearSteps(int64_t run_id) {
 }
 
 void CheckRepository::InsertStep(const CheckStepRecord& s) {
-  sql_ << "INSERT INTO check_run_steps (run_id, idx, step_id, step_number, field_label, outcome, method, score, "
-          "time_ms, page_url, box, screenshot_key, width, height, message) VALUES (:r, :i, :s, :n, :f, :o, :m, "
-          ":sc, :t, :u, :b, :k, :w, :h, :msg) ON CONFLICT (run_id, idx) DO UPDATE SET outcome = excluded.outcome, "
+  sql_ << "INSERT INTO check_run_steps (run_id, idx, step_id, step_number, field_label, outcome, method, "
+          "score, "
+          "time_ms, page_url, box, screenshot_key, width, height, message) VALUES (:r, :i, :s, :n, :f, :o, "
+          ":m, "
+          ":sc, :t, :u, :b, :k, :w, :h, :msg) ON CONFLICT (run_id, idx) DO UPDATE SET outcome = "
+          "excluded.outcome, "
           "method = excluded.method, score = excluded.score, time_ms = excluded.time_ms, page_url = "
           "excluded.page_url, box = excluded.box, screenshot_key = excluded.screenshot_key, width = "
           "excluded.width, height = excluded.height, message = excluded.message",
       soci::use(s.run_id), soci::use(s.idx), soci::use(s.step_id), soci::use(s.step_number),
-      soci::use(s.field_label), soci::use(s.outcome), soci::use(s.method), soci::use(s.score), soci::use(s.time_ms),
-      soci::use(s.page_url), soci::use(s.box_json), soci::use(s.screenshot_key), soci::use(s.width),
-      soci::use(s.height), soci::use(s.message);
+      soci::use(s.field_label), soci::use(s.outcome), soci::use(s.method), soci::use(s.score),
+      soci::use(s.time_ms), soci::use(s.page_url), soci::use(s.box_json), soci::use(s.screenshot_key),
+      soci::use(s.width), soci::use(s.height), soci::use(s.message);
 }
 
 std::vector<CheckStepRecord> CheckRepository::Steps(int64_t run_id) {
@@ -209,9 +217,10 @@ std::vector<CheckStepRecord> CheckRepository::Steps(int64_t run_id) {
   st.exchange(soci::into(s.height));
   st.exchange(soci::into(s.message));
   st.exchange(soci::use(run_id));
-  PrepareBound(st,
-               "SELECT run_id, idx, step_id, step_number, field_label, outcome, method, score, time_ms, page_url, "
-               "box, screenshot_key, width, height, message FROM check_run_steps WHERE run_id = :r ORDER BY idx");
+  PrepareBound(
+      st,
+      "SELECT run_id, idx, step_id, step_number, field_label, outcome, method, score, time_ms, page_url, "
+      "box, screenshot_key, width, height, message FROM check_run_steps WHERE run_id = :r ORDER BY idx");
   st.execute();
   while (st.fetch()) out.push_back(s);
   return out;
@@ -219,7 +228,8 @@ std::vector<CheckStepRecord> CheckRepository::Steps(int64_t run_id) {
 
 void CheckRepository::FinishRun(const CheckRunRecord& r) {
   sql_ << "UPDATE check_runs SET state = 'finished', status = :st, finished_at = :f, duration_ms = :d, "
-          "steps_total = :t, steps_found = :fo, steps_healed = :h, steps_missing = :m, message = :msg WHERE id = "
+          "steps_total = :t, steps_found = :fo, steps_healed = :h, steps_missing = :m, message = :msg WHERE "
+          "id = "
           ":id",
       soci::use(r.status), soci::use(r.finished_at), soci::use(r.duration_ms), soci::use(r.steps_total),
       soci::use(r.steps_found), soci::use(r.steps_healed), soci::use(r.steps_missing), soci::use(r.message),
@@ -242,11 +252,12 @@ std::vector<DueCheck> CheckRepository::ClaimDue(int64_t now, int limit,
   {
     Row r{};
     soci::statement st =
-        (sql_.prepare << "SELECT c.workflow_id, c.company_id, c.interval_minutes, c.next_run_at, c.mode FROM "
-                         "workflow_checks c JOIN workflows w ON w.id = c.workflow_id WHERE c.enabled = 1 AND "
-                         "c.next_run_at <= :n AND w.status = 'active' AND NOT EXISTS (SELECT 1 FROM check_runs "
-                         "r WHERE r.workflow_id = c.workflow_id AND r.state <> 'finished') ORDER BY c.next_run_at "
-                         "LIMIT :l",
+        (sql_.prepare
+             << "SELECT c.workflow_id, c.company_id, c.interval_minutes, c.next_run_at, c.mode FROM "
+                "workflow_checks c JOIN workflows w ON w.id = c.workflow_id WHERE c.enabled = 1 AND "
+                "c.next_run_at <= :n AND w.status = 'active' AND NOT EXISTS (SELECT 1 FROM check_runs "
+                "r WHERE r.workflow_id = c.workflow_id AND r.state <> 'finished') ORDER BY c.next_run_at "
+                "LIMIT :l",
          soci::use(now), soci::use(limit), soci::into(r.workflow_id), soci::into(r.company_id),
          soci::into(r.interval), soci::into(r.next_run_at), soci::into(r.mode));
     st.execute();
@@ -255,9 +266,10 @@ std::vector<DueCheck> CheckRepository::ClaimDue(int64_t now, int limit,
   std::vector<DueCheck> out;
   for (const auto& r : rows) {
     const int64_t at = next(r.interval);
-    soci::statement move = (sql_.prepare << "UPDATE workflow_checks SET next_run_at = :a WHERE workflow_id = :w "
-                                            "AND next_run_at = :old",
-                            soci::use(at), soci::use(r.workflow_id), soci::use(r.next_run_at));
+    soci::statement move =
+        (sql_.prepare << "UPDATE workflow_checks SET next_run_at = :a WHERE workflow_id = :w "
+                         "AND next_run_at = :old",
+         soci::use(at), soci::use(r.workflow_id), soci::use(r.next_run_at));
     move.execute(true);
     if (move.get_affected_rows() != 1) continue;  // another process took it
     CheckRunRecord run;
@@ -273,14 +285,15 @@ std::vector<DueCheck> CheckRepository::ClaimDue(int64_t now, int limit,
 }
 
 std::vector<std::pair<int64_t, std::vector<std::string>>> CheckRepository::OldRuns(int64_t before, int keep,
-                                                                                    int limit) {
+                                                                                   int limit) {
   std::vector<int64_t> ids;
   {
     int64_t id = 0;
     soci::statement st =
-        (sql_.prepare << "SELECT r.id FROM check_runs r WHERE r.state = 'finished' AND (r.finished_at < :b OR "
-                         "(SELECT COUNT(*) FROM check_runs n WHERE n.workflow_id = r.workflow_id AND n.id > r.id) "
-                         ">= :k) ORDER BY r.id LIMIT :l",
+        (sql_.prepare
+             << "SELECT r.id FROM check_runs r WHERE r.state = 'finished' AND (r.finished_at < :b OR "
+                "(SELECT COUNT(*) FROM check_runs n WHERE n.workflow_id = r.workflow_id AND n.id > r.id) "
+                ">= :k) ORDER BY r.id LIMIT :l",
          soci::use(before), soci::use(keep), soci::use(limit), soci::into(id));
     st.execute();
     while (st.fetch()) ids.push_back(id);
@@ -299,15 +312,21 @@ std::vector<std::pair<int64_t, std::vector<std::string>>> CheckRepository::OldRu
   return out;
 }
 
-void CheckRepository::DeleteRun(int64_t id) { sql_ << "DELETE FROM check_runs WHERE id = :id", soci::use(id); }
+void CheckRepository::DeleteRun(int64_t id) {
+  sql_ << "DELETE FROM check_runs WHERE id = :id", soci::use(id);
+}
 
 int64_t CheckRepository::SaveSession(const CheckSessionRecord& r) {
   int64_t id = 0;
-  sql_ << "INSERT INTO check_sessions (company_id, origin, key_id, sealed, cookie_count, local_storage_count, "
-          "captured_at, captured_by) VALUES (:c, :o, :k, :s, :cc, :lc, :at, :by) ON CONFLICT (company_id, origin) "
-          "DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, cookie_count = excluded.cookie_count, "
-          "local_storage_count = excluded.local_storage_count, captured_at = excluded.captured_at, captured_by = "
-          "excluded.captured_by RETURNING id",
+  sql_
+      << "INSERT INTO check_sessions (company_id, origin, key_id, sealed, cookie_count, local_storage_count, "
+         "captured_at, captured_by) VALUES (:c, :o, :k, :s, :cc, :lc, :at, :by) ON CONFLICT (company_id, "
+         "origin) "
+         "DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, cookie_count = "
+         "excluded.cookie_count, "
+         "local_storage_count = excluded.local_storage_count, captured_at = excluded.captured_at, "
+         "captured_by = "
+         "excluded.captured_by RETURNING id",
       soci::use(r.company_id), soci::use(r.origin), soci::use(r.key_id), soci::use(r.sealed),
       soci::use(r.cookie_count), soci::use(r.local_storage_count), soci::use(r.captured_at),
       soci::use(r.captured_by), soci::into(id);

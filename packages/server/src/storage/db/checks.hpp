@@ -3,8 +3,8 @@
 // sessions saved for checks. Times are Unix milliseconds.
 #include <functional>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/db/database.hpp"
