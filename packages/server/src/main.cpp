@@ -209,6 +209,10 @@ struct Core {
     registry.Add(services::CheckService::kRun, [this](const jobs::Job& job) {
       checks->Execute(job.payload.at("run_id").get<int64_t>(), job.attempt >= job.max_attempts);
     });
+    registry.Add(services::IdempotencyService::kExpire, [this](const jobs::Job&) {
+      const auto removed = services::IdempotencyService(db).Expire();
+      if (removed > 0) core::LogInfo("removed old idempotency keys", {{"count", removed}});
+    });
     registry.Add(services::CheckService::kSchedule, [this](const jobs::Job&) { checks->Schedule(); });
     registry.Add(services::CheckService::kRetention, [this](const jobs::Job&) {
       const int removed = checks->Retention();
@@ -228,6 +232,7 @@ struct Core {
     periodic.push_back({services::CheckService::kSchedule,
                         std::clamp<int64_t>(int64_t{config.check_minute_ms} * 5, 1000, 10000)});
     periodic.push_back({services::CheckService::kRetention, 3600 * 1000});
+    periodic.push_back({services::IdempotencyService::kExpire, 3600 * 1000});
     core::LogInfo("jobs and ai",
                   {{"queue", queue->Name()}, {"ai", names}, {"ai_max_in_flight", config.ai_max_in_flight}});
   }
@@ -341,10 +346,11 @@ int RunServe(core::Config config) {
   services::WorkflowService workflows(c.db, *c.blobs, &c.versions, c.labeling.get());
   services::SystemService system(c.db);
   services::ExtensionPackage extension(config.extension_dir, config.public_url);
+  services::IdempotencyService idempotency(c.db);
   api::App app{
       config,     system,      accounts,    workflows,        *c.screenshots, api::Contract::Embedded(),
       c.versions, responses,   *c.labeling, *c.notifications, *c.events,      *c.health,
-      *c.healing, *c.webhooks, ai_pool,     extension,        *c.checks};
+      *c.healing, *c.webhooks, ai_pool,     extension,        *c.checks,      idempotency};
   http::Router router;
   api::RegisterRoutes(router, app);
 

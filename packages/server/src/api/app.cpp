@@ -18,6 +18,18 @@ std::string AbsoluteUrl(const App& app, const http::Request& /*req*/, const std:
   return app.config.public_url + url;
 }
 
+nlohmann::json CreatedJson(const storage::WorkflowRecord& w) {
+  return {{"workflow_id", w.id}, {"status", w.status}};
+}
+
+services::WorkflowService::AlsoInTransaction IdempotentAnswer(
+    App& app, const services::Caller& caller, const std::optional<services::IdempotentRequest>& idem) {
+  if (!idem) return {};
+  return [&app, caller, idem](soci::session& sql, const storage::WorkflowRecord& w) {
+    app.idempotency.StoreIn(sql, caller, *idem, 201, CreatedJson(w).dump());
+  };
+}
+
 void RegisterRoutes(http::Router& router, App& app) {
   RegisterSystemRoutes(router, app);
   RegisterAuthRoutes(router, app);

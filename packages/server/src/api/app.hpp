@@ -12,6 +12,7 @@
 #include "services/extension_package.hpp"
 #include "services/healing.hpp"
 #include "services/health.hpp"
+#include "services/idempotency.hpp"
 #include "services/labeling.hpp"
 #include "services/notifications.hpp"
 #include "services/screenshots.hpp"
@@ -41,6 +42,7 @@ struct App {
   http::BlockingPool& ai_pool;
   services::ExtensionPackage& extension;  // GET /api/extension.zip
   services::CheckService& checks;
+  services::IdempotencyService& idempotency;
 };
 
 void RegisterRoutes(http::Router& router, App& app);
@@ -66,6 +68,12 @@ std::string AbsoluteUrl(const App& app, const http::Request& req, const std::str
 // A blob the browser can load without the Authorization header: a signed URL, valid this long.
 constexpr int kBlobUrlTtlSeconds = 900;
 std::string BlobUrl(const App& app, const http::Request& req, const std::string& key, int64_t now);
+
+// What creating a workflow answers (createWorkflow, importWorkflow): {workflow_id, status}.
+nlohmann::json CreatedJson(const storage::WorkflowRecord& w);
+// With an Idempotency-Key: the answer stored under it in the creating transaction (201).
+services::WorkflowService::AlsoInTransaction IdempotentAnswer(
+    App& app, const services::Caller& caller, const std::optional<services::IdempotentRequest>& idem);
 
 // The caller as the services know it.
 services::Caller CallerOf(const http::Context& ctx);

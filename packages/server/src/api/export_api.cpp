@@ -61,19 +61,31 @@ void RegisterExportRoutes(http::Router& router, App& app) {
   // route takes /api/workflows/{id}.
   router.Add("POST", "/api/workflows/import", Access::kAdmin, [&app](Context& ctx) -> Task<Response> {
     const auto caller = CallerOf(ctx);
-    auto created = co_await ctx.cpu.Run([&] {
+    const auto idem = IdempotencyOf(ctx.req, "importWorkflow");
+    if (idem) {
+      auto first = co_await ctx.db.Run([&] { return app.idempotency.Replay(caller, *idem); });
+      if (first) co_return ReplayedAnswer(*first);
+    }
+    auto created = co_await ctx.cpu.Run([&]() -> std::optional<storage::WorkflowRecord> {
       const json recording = app.contract.Body("importWorkflow", ctx.req);
       const auto imported = services::WorkflowFromRecording(recording);
       // What the import makes passes the upload's own contract and rules, or nothing is stored;
       // the errors point into the recording.
       try {
         app.contract.ValidateBody("createWorkflow", imported.body);
-        return app.workflows.Create(caller, WorkflowInputFrom(imported.body), imported.variants);
+        return app.workflows.Create(caller, WorkflowInputFrom(imported.body), imported.variants,
+                                    IdempotentAnswer(app, caller, idem));
+      } catch (const services::IdempotentReplay&) {
+        return std::nullopt;  // the same key committed first: its answer, nothing created
       } catch (const core::Error& e) {
         throw services::RecordingError(e, imported);
       }
     });
-    co_return Response::Data({{"workflow_id", created.id}, {"status", created.status}}, 201);
+    if (!created) {
+      auto first = co_await ctx.db.Run([&] { return app.idempotency.Replay(caller, *idem); });
+      co_return ReplayedAnswer(first.value());
+    }
+    co_return Response::Data(CreatedJson(*created), 201);
   });
 }
 

@@ -1,5 +1,8 @@
 #include "api/requests.hpp"
 
+#include <algorithm>
+
+#include "core/crypto.hpp"
 #include "core/errors.hpp"
 
 namespace stepwise::api {
@@ -67,6 +70,21 @@ services::WorkflowPatch WorkflowPatchFrom(const json& body) {
     if (!patch.status) throw core::ValidationError("/status", "is not a workflow status");
   }
   return patch;
+}
+
+std::optional<services::IdempotentRequest> IdempotencyOf(const http::Request& req, const char* operation) {
+  const auto key = req.Header("Idempotency-Key");
+  if (key.empty()) return std::nullopt;
+  const bool visible = std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (key.size() > 255 || !visible)
+    throw core::ValidationError("/headers/Idempotency-Key", "must be 1-255 visible ASCII characters");
+  return services::IdempotentRequest{std::string(key), operation, core::Sha256Hex(req.body)};
+}
+
+http::Response ReplayedAnswer(const services::StoredAnswer& answer) {
+  auto r = http::Response::Data(json::parse(answer.body), static_cast<unsigned>(answer.status));
+  r.headers.emplace_back("Idempotency-Replayed", "true");
+  return r;
 }
 
 }  // namespace stepwise::api

@@ -141,12 +141,25 @@ void RegisterWorkflowRoutes(http::Router& router, App& app) {
       .Add("POST", "/api/workflows", Access::kAdmin,
            [&app](Context& ctx) -> Task<Response> {
              const auto caller = CallerOf(ctx);
+             const auto idem = IdempotencyOf(ctx.req, "createWorkflow");
+             if (idem) {
+               auto first = co_await ctx.db.Run([&] { return app.idempotency.Replay(caller, *idem); });
+               if (first) co_return ReplayedAnswer(*first);
+             }
              // Parsing and validating up to 24 MiB is CPU work: off the I/O thread.
-             auto created = co_await ctx.cpu.Run([&] {
+             auto created = co_await ctx.cpu.Run([&]() -> std::optional<storage::WorkflowRecord> {
                const auto input = WorkflowInputFrom(app.contract.Body("createWorkflow", ctx.req));
-               return app.workflows.Create(caller, input);
+               try {
+                 return app.workflows.Create(caller, input, {}, IdempotentAnswer(app, caller, idem));
+               } catch (const services::IdempotentReplay&) {
+                 return std::nullopt;  // the same key committed first: its answer, nothing created
+               }
              });
-             co_return Response::Data({{"workflow_id", created.id}, {"status", created.status}}, 201);
+             if (!created) {
+               auto first = co_await ctx.db.Run([&] { return app.idempotency.Replay(caller, *idem); });
+               co_return ReplayedAnswer(first.value());
+             }
+             co_return Response::Data(CreatedJson(*created), 201);
            })
       .body_limit = kCreateBodyLimit;
 

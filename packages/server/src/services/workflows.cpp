@@ -172,7 +172,8 @@ void KeepValueRefs(StepRepository& repo, int64_t workflow_id, const std::vector<
 }  // namespace
 
 storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const WorkflowInput& input,
-                                                const std::vector<StepVariantSeed>& variants) {
+                                                const std::vector<StepVariantSeed>& variants,
+                                                const AlsoInTransaction& also) {
   const core::BumpOnExit touch(versions_, caller.company_id);
   storage::WorkflowRecord w;
   w.company_id = caller.company_id;
@@ -265,6 +266,7 @@ storage::WorkflowRecord WorkflowService::Create(const Caller& caller, const Work
       StoreImportedVariants(sql, db_.GetDialect(), caller, w.id, variants, numbers_as_stored, now);
     shots.Attach(caller.company_id, shot_ids, w.id, now);
     if (labeling_ != nullptr) labeling_->QueueIn(sql, caller.company_id, w.id);
+    if (also) also(sql, w);
     return w;
   });
   if (labeling_ != nullptr) labeling_->AfterCommit();

@@ -1,6 +1,7 @@
 #pragma once
 // Recorded workflows and their steps: upload (all or nothing), list, read, edit, delete, and the
 // status lifecycle. Every call blocks (database, blob store): run it on a pool thread.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -118,9 +119,12 @@ class WorkflowService {
                   LabelingService* labeling = nullptr)
       : db_(db), blobs_(blobs), versions_(versions), labeling_(labeling) {}
 
-  // `variants` are stored with the new workflow's steps.
+  // `variants` are stored with the new workflow's steps. `also` runs in the creating transaction
+  // after the workflow is stored (the idempotency key's answer); what it throws undoes the create.
+  using AlsoInTransaction = std::function<void(soci::session&, const storage::WorkflowRecord&)>;
   storage::WorkflowRecord Create(const Caller& caller, const WorkflowInput& input,
-                                 const std::vector<StepVariantSeed>& variants = {});
+                                 const std::vector<StepVariantSeed>& variants = {},
+                                 const AlsoInTransaction& also = {});
   WorkflowPage List(const Caller& caller, storage::WorkflowFilter filter);
   WorkflowDetail Get(const Caller& caller, int64_t id);
   storage::WorkflowRecord Update(const Caller& caller, int64_t id, const WorkflowPatch& patch,
