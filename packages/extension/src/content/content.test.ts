@@ -230,6 +230,23 @@ describe('recorder', () => {
     expect((document.querySelector('#terms') as HTMLInputElement).checked).toBe(false);
   });
 
+  it("a label's forwarded click stays one step however long the page's own click handler takes", async () => {
+    html('<input type="checkbox" id="slow"><label for="slow" id="sl">Slow to answer</label>');
+    // The page's handler busies the main thread past any time window before the forwarded click.
+    document.querySelector('#sl')!.addEventListener('click', () => {
+      const until = performance.now() + 150;
+      while (performance.now() < until) { /* busy */ }
+    });
+    const { steps } = record();
+    (document.querySelector('#sl') as HTMLElement).click();
+    await delivered(steps, 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(steps.map((s) => s.selectors.primary)).toEqual(['#slow']);
+    // A click on the box in a later task is a step of its own again.
+    (document.querySelector('#slow') as HTMLElement).click();
+    await delivered(steps, 2);
+  });
+
   it('Enter in a field records its value, then the submit, once', async () => {
     html('<form onsubmit="return false"><input id="q" name="q"></form>');
     const { steps } = record();

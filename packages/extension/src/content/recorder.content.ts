@@ -180,7 +180,7 @@ class RecorderSession {
   private lastUrl: string;
   /** Where focus went on the last focusin (on focusout it has already left: a closed root then hides it). */
   private focused: Element | null = null;
-  /** A click on a <label> just recorded as its control's step (the browser's click on the control follows). */
+  /** A click on a <label> just recorded as its control's step (the browser's click on the control follows, in the same task). */
   private labelClick: { control: Element; at: number } | null = null;
   /** Shadow roots listened to already (see hearRootsOf). */
   private readonly heardRoots = new WeakSet<ShadowRoot>();
@@ -341,14 +341,21 @@ class RecorderSession {
     const raw = this.targetOf(e);
     if (raw) this.hearRootsOf(raw);
     if (this.paused || !raw) return;
-    if (this.labelClick && this.labelClick.control === raw && e.timeStamp - this.labelClick.at < 100) {
+    if (this.labelClick && this.labelClick.control === raw) {
       this.labelClick = null;
       return;
     }
     const el = meaningfulTarget(e, raw);
     if (!el) return;
     const label = raw.closest('label');
-    this.labelClick = label && (label as HTMLLabelElement).control === el && el !== raw ? { control: el, at: e.timeStamp } : null;
+    const mark = label && (label as HTMLLabelElement).control === el && el !== raw ? { control: el, at: e.timeStamp } : null;
+    this.labelClick = mark;
+    // The browser forwards the click to the control in the same task as the label's: the mark
+    // lasts until the next task, however long recording this step takes (not a time window, which
+    // a slow page or a loaded machine overran, recording the forwarded click as a second step).
+    if (mark) setTimeout(() => {
+      if (this.labelClick === mark) this.labelClick = null;
+    }, 0);
     if (isSubmitControl(el)) this.record(el, 'submit', e, { submit_key: 'button_click' });
     else this.record(el, 'click', e);
   };
