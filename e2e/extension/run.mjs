@@ -6,7 +6,9 @@
 //   run the walkthrough as a regular user (overlay per step in the top layer, wrong clicks
 //   blocked, completion, health); heal on a changed app; a removed element's "Can't find" card
 //   (Skip goes on, "Report it to my admin" checked for a colleague and not for the admin) reported
-//   until the workflow is broken; stop the service worker in the middle of a recording and lose no step.
+//   until the workflow is broken; stop the service worker in the middle of a recording and lose no step,
+//   then lose the upload's createWorkflow answer and stop the worker: the retry, under the same
+//   Idempotency-Key, makes no second workflow.
 // Screenshot of the "Can't find" card: build/e2e-screenshots/extension/cant-find-card.png.
 // Writes $JUNIT_DIR/extension-e2e.xml when JUNIT_DIR is set. Every server route used here exists:
 // a 404 or 405 from one is a failure, not a skip.
@@ -457,7 +459,7 @@ try {
     assert(notes.json.data.some((n) => n.type === 'workflow_broken'), `no workflow_broken notification: ${notes.text.slice(0, 500)}`);
   }, { needs: ['v3 (the "Add note" button removed): "Can\'t find" with Skip first and the report box checked for a colleague; 3 runs reported'] });
 
-  await suite.test('service worker stopped in the middle of a recording (CDP): no step lost', async () => {
+  await suite.test('service worker stopped in the middle of a recording (CDP): no step lost; a lost upload answer retried under its Idempotency-Key: one workflow', async () => {
     app.setVersion(1);
     const page = await context.newPage();
     await page.goto(`${app.url}/login`);
@@ -518,18 +520,43 @@ try {
     await expectSteps(page, 6);
     await stopWorker();
     assert(stops === 4, 'four worker stops');
-    await cdp.detach();
-    await extPage.close();
 
+    // The first createWorkflow reaches the server (route.fetch) and its answer never reaches the
+    // extension (the connection is reset); the worker is then stopped, so the retry comes from a
+    // worker started again, with only what IndexedDB kept: the same key, the same bytes.
+    const posts = [];
+    const workflowsUrl = `${server.base}/api/workflows`;
+    await context.route(workflowsUrl, async (route) => {
+      const req = route.request();
+      if (req.method() !== 'POST') return route.fallback();
+      const res = await route.fetch();
+      const sent = { key: (await req.allHeaders())['idempotency-key'] ?? null, body: req.postData(), status: res.status(), replayed: res.headers()['idempotency-replayed'] ?? null };
+      if (posts.length === 0) await route.abort('connectionreset');
+      else await route.fulfill({ response: res });
+      posts.push(sent);
+    });
     const popup2 = await openPopup(tabId);
     await waitFor(async () => (await popup2.getByTestId('step-count').textContent()) === '6', { message: 'popup shows 6 steps after the restarts' });
     await popup2.getByRole('button', { name: 'Stop & upload' }).click();
+    await waitFor(() => posts.length === 1, { message: 'the first createWorkflow, its answer dropped' });
+    await stopWorker();
+    assert(posts.length === 1, 'the retry waits for its backoff: it comes from the restarted worker');
     await popup2.locator('[data-testid="upload-item"][data-status="uploaded"]', { hasText: 'Restart-proof recording' }).waitFor({ timeout: 30_000 });
+    await context.unroute(workflowsUrl);
+    await cdp.detach();
+    await extPage.close();
     await popup2.close();
     await page.close();
-    const list = await call('GET', `/api/workflows?q=${encodeURIComponent('Restart-proof')}`, { token: state.adminToken });
-    assert(list.json.data.length === 1, `exactly one workflow uploaded, got ${list.json.data.length}`);
-    const detail = (await call('GET', `/api/workflows/${list.json.data[0].id}`, { token: state.adminToken })).json.data;
+    assert(posts.length === 2, `two createWorkflow requests, got ${posts.length}`);
+    assert(posts[0].status === 201 && posts[0].replayed === null, `the first created the workflow: ${JSON.stringify(posts[0]).slice(0, 200)}`);
+    assert(/^[0-9a-f-]{36}$/.test(posts[0].key ?? ''), `the first carried an Idempotency-Key: ${posts[0].key}`);
+    assert(posts[1].key === posts[0].key, `the retry carried the same key: ${posts[1].key} vs ${posts[0].key}`);
+    assert(posts[1].body === posts[0].body, 'the retry sent the same bytes');
+    assert(posts[1].status === 201 && posts[1].replayed === 'true', `the server replayed the first answer: ${posts[1].status}, replayed ${posts[1].replayed}`);
+    const list = await call('GET', `/api/workflows?q=${encodeURIComponent('Restart-proof')}&include_archived=true`, { token: state.adminToken });
+    const named = list.json.data.filter((w) => w.name === 'Restart-proof recording');
+    assert(list.json.data.length === 1 && named.length === 1, `exactly one workflow uploaded, got ${JSON.stringify(list.json.data.map((w) => [w.id, w.name]))}`);
+    const detail = (await call('GET', `/api/workflows/${named[0].id}`, { token: state.adminToken })).json.data;
     const types = detail.steps.map((s) => s.action_type);
     assert(JSON.stringify(types) === JSON.stringify(['input_commit', 'input_commit', 'submit', 'select_change', 'input_commit', 'click']), `steps after restarts: ${types}`);
     assert(detail.steps.map((s) => s.step_number).join() === '1,2,3,4,5,6', 'numbered 1..6');

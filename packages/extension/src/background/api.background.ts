@@ -51,7 +51,11 @@ export async function publicAuth(): Promise<SignedIn | null> {
 
 export interface CallOptions {
   body?: unknown;
+  /** A body already serialized as JSON, sent byte for byte (a retry under an Idempotency-Key). */
+  json?: string;
   form?: FormData;
+  /** Sent as Idempotency-Key: the server answers a repeat of this request with its first answer. */
+  idempotencyKey?: string;
   query?: Record<string, string | number | boolean | undefined>;
   /** Use this server and token instead of the stored ones (sign-in). */
   base?: string;
@@ -68,9 +72,13 @@ export async function call<T>(method: string, path: string, opts: CallOptions = 
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
   let body: BodyInit | undefined;
   if (opts.form) body = opts.form;
-  else if (opts.body !== undefined) {
+  else if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = opts.json;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }

@@ -3,12 +3,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { CapturedStep, Workflow, WorkflowCreateRequest } from '../shared/types';
 import * as db from './db.background';
 import { batches } from './health.background';
-import { buildPayload, MAX_DOM_FIELD, uploadRecording, type UploadApi } from './upload.background';
+import { ApiError } from './api.background';
+import { buildPayload, KEY_REUSED, KEY_TRUSTED_MS, MAX_DOM_FIELD, uploadRecording, type UploadApi } from './upload.background';
 
 function recording(id: string, status: db.RecordingRecord['status'] = 'recording'): db.RecordingRecord {
   return {
     id, name: 'Create invoice', description: '', startingUrl: 'https://app.test/login', status, tabIds: [1], createdAt: Date.now(),
-    nextSeq: 1, stepCount: 0, lastStepAt: null, remoteShots: {}, workflowId: null, postStartedAt: null, attempt: 0, nextAttemptAt: null, lastError: null,
+    nextSeq: 1, stepCount: 0, lastStepAt: null, remoteShots: {}, workflowId: null, idempotencyKey: null, postBody: null, postStartedAt: null, attempt: 0, nextAttemptAt: null, lastError: null,
   };
 }
 
@@ -73,12 +74,20 @@ describe('IndexedDB buffer', () => {
   });
 });
 
+/** The server's side of the upload, POST /api/workflows with its Idempotency-Key included. */
 class FakeApi implements UploadApi {
   shots: string[] = [];
-  posts: WorkflowCreateRequest[] = [];
+  /** Every workflow POST as it came: the bytes and the key. */
+  posts: { body: string; key: string }[] = [];
+  /** Workflows stored. */
   existing: Workflow[] = [];
+  keys = new Map<string, { body: string; workflowId: number }>();
+  searches = 0;
   failShotAt = -1;
+  /** The next POST is stored, then its answer is lost (a dropped connection, a killed node). */
   losePostAnswer = false;
+  /** Every POST is refused as a reused key. */
+  refuseKeys = false;
   async uploadScreenshot(_blob: Blob, hash: string) {
     if (this.shots.length === this.failShotAt) {
       this.failShotAt = -1;
@@ -87,10 +96,17 @@ class FakeApi implements UploadApi {
     this.shots.push(hash);
     return 100 + this.shots.length;
   }
-  async createWorkflow(body: WorkflowCreateRequest) {
-    this.posts.push(body);
-    const id = 500 + this.posts.length;
-    this.existing.push({ id, name: body.metadata.name, step_count: body.steps.length, created_at: new Date().toISOString() } as Workflow);
+  async createWorkflow(body: string, key: string) {
+    this.posts.push({ body, key });
+    const seen = this.keys.get(key);
+    if (this.refuseKeys || (seen && seen.body !== body)) throw new ApiError('This Idempotency-Key was used for another request', 422, KEY_REUSED);
+    let id = seen?.workflowId;
+    if (id === undefined) {
+      const payload = JSON.parse(body) as WorkflowCreateRequest;
+      id = 501 + this.existing.length;
+      this.existing.push({ id, name: payload.metadata.name, step_count: payload.steps.length, created_at: new Date().toISOString() } as Workflow);
+      this.keys.set(key, { body, workflowId: id });
+    }
     if (this.losePostAnswer) {
       this.losePostAnswer = false;
       throw new Error('connection reset');
@@ -98,20 +114,25 @@ class FakeApi implements UploadApi {
     return { workflow_id: id };
   }
   async findWorkflows(name: string) {
+    this.searches++;
     return this.existing.filter((w) => w.name === name);
+  }
+  /** The payload of the i-th POST. */
+  sent(i: number): WorkflowCreateRequest {
+    return JSON.parse(this.posts[i]!.body) as WorkflowCreateRequest;
   }
 }
 
-async function stoppedRecordingWith(hashes: (string | null)[]) {
-  await db.putRecording(recording('r'));
+async function stoppedRecordingWith(hashes: (string | null)[], id = 'r') {
+  await db.putRecording(recording(id));
   for (const [i, h] of hashes.entries()) {
-    await db.addStep('r', step(`s${i}`));
+    await db.addStep(id, step(`${id}-s${i}`));
     if (h) {
       await db.putScreenshot(h, new Blob([h]));
-      await db.updateStep(`s${i}`, (s) => void (s.screenshotHash = h));
+      await db.updateStep(`${id}-s${i}`, (s) => void (s.screenshotHash = h));
     }
   }
-  await db.updateRecording('r', (r) => void (r.status = 'stopped'));
+  await db.updateRecording(id, (r) => void (r.status = 'stopped'));
 }
 
 describe('upload', () => {
@@ -121,7 +142,7 @@ describe('upload', () => {
     const id = await uploadRecording('r', api, db);
     expect(id).toBe(501);
     expect(api.shots).toEqual(['sha256:a', 'sha256:b']);
-    const body = api.posts[0]!;
+    const body = api.sent(0);
     expect(body.steps.map((s) => s.step_number)).toEqual([1, 2, 3, 4]);
     expect(body.steps.map((s) => s.screenshot_ref?.id ?? null)).toEqual([101, 102, 101, null]);
     expect(body.metadata).toMatchObject({ name: 'Create invoice', starting_url: 'https://app.test/login' });
@@ -141,12 +162,101 @@ describe('upload', () => {
     expect(api.posts).toHaveLength(1);
   });
 
-  it('adopts the workflow a lost answer created instead of posting a twin', async () => {
-    await stoppedRecordingWith(['sha256:a']);
+  it('sends one Idempotency-Key and the same bytes on every try: a lost answer is replayed, not created twice, across a worker restart', async () => {
+    await stoppedRecordingWith(['sha256:a', null]);
     const api = new FakeApi();
     api.losePostAnswer = true;
     await expect(uploadRecording('r', api, db)).rejects.toThrow('connection reset');
+    const kept = (await db.getRecording('r'))!;
+    expect(kept.idempotencyKey).toBe(api.posts[0]!.key);
+    expect(kept.postBody).toBe(api.posts[0]!.body);
+    await db.closeDb(); // the worker is stopped and started again: only IndexedDB remains
     expect(await uploadRecording('r', api, db)).toBe(501);
+    expect(api.posts).toHaveLength(2);
+    expect(api.posts[1]).toEqual(api.posts[0]);
+    expect(api.existing).toHaveLength(1);
+    expect(api.searches).toBe(0); // the key does it: no search for a twin
+    const done = (await db.getRecording('r'))!;
+    expect(done).toMatchObject({ workflowId: 501, postBody: null, postStartedAt: null });
+  });
+
+  it('keeps the body as first sent: a screenshot that arrives after the first try does not change it', async () => {
+    await stoppedRecordingWith(['sha256:a', null]);
+    const api = new FakeApi();
+    api.losePostAnswer = true;
+    await expect(uploadRecording('r', api, db)).rejects.toThrow('connection reset');
+    // The capture of the second step finished late (after the drain).
+    await db.putScreenshot('sha256:late', new Blob(['late']));
+    await db.updateStep('r-s1', (s) => void (s.screenshotHash = 'sha256:late'));
+    await uploadRecording('r', api, db);
+    expect(api.posts[1]!.body).toBe(api.posts[0]!.body);
+    expect(api.shots).toEqual(['sha256:a']);
+    expect(api.existing).toHaveLength(1);
+  });
+
+  it('gives each upload its own key', async () => {
+    await stoppedRecordingWith([null], 'r1');
+    await stoppedRecordingWith([null], 'r2');
+    const api = new FakeApi();
+    await uploadRecording('r1', api, db);
+    await uploadRecording('r2', api, db);
+    expect(api.posts[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(api.posts[1]!.key).not.toBe(api.posts[0]!.key);
+    expect(api.existing).toHaveLength(2);
+  });
+
+  it('uses the key made when the upload was queued', async () => {
+    await stoppedRecordingWith([null]);
+    await db.updateRecording('r', (r) => void (r.idempotencyKey = 'queued-key-0001'));
+    const api = new FakeApi();
+    await uploadRecording('r', api, db);
+    expect(api.posts.map((p) => p.key)).toEqual(['queued-key-0001']);
+  });
+
+  it('makes a new key once when the server holds the key for another body (422), and never loops', async () => {
+    await stoppedRecordingWith([null]);
+    await db.updateRecording('r', (r) => void (r.idempotencyKey = 'used-key-0001'));
+    const api = new FakeApi();
+    api.keys.set('used-key-0001', { body: '{"another":"request"}', workflowId: 999 });
+    expect(await uploadRecording('r', api, db)).toBe(501);
+    expect(api.posts.map((p) => p.key)).toEqual(['used-key-0001', api.posts[1]!.key]);
+    expect(api.posts[1]!.key).not.toBe('used-key-0001');
+    expect(api.posts[1]!.body).toBe(api.posts[0]!.body);
+    expect(api.existing).toHaveLength(1);
+
+    // Refused again with the new key: that answer is final.
+    await stoppedRecordingWith([null], 'r2');
+    const refusing = new FakeApi();
+    refusing.refuseKeys = true;
+    const err = await uploadRecording('r2', refusing, db).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe(KEY_REUSED);
+    expect((err as ApiError).retryable).toBe(false);
+    expect(refusing.posts).toHaveLength(2);
+    // The record keeps the new key: a retry the user asks for starts from it.
+    expect((await db.getRecording('r2'))!.idempotencyKey).toBe(refusing.posts[1]!.key);
+  });
+
+  it('adopts the workflow a POST sent without a key (an older version) created instead of posting a twin', async () => {
+    await stoppedRecordingWith(['sha256:a']);
+    const api = new FakeApi();
+    api.existing.push({ id: 777, name: 'Create invoice', step_count: 1, created_at: new Date().toISOString() } as Workflow);
+    await db.updateRecording('r', (r) => void (r.postStartedAt = Date.now() - 1000));
+    expect(await uploadRecording('r', api, db)).toBe(777);
+    expect(api.posts).toHaveLength(0);
+  });
+
+  it('looks for the twin when the first try under the key is older than the server keeps keys', async () => {
+    await stoppedRecordingWith([null]);
+    const api = new FakeApi();
+    api.losePostAnswer = true;
+    await expect(uploadRecording('r', api, db)).rejects.toThrow('connection reset');
+    const day = KEY_TRUSTED_MS + 3600_000;
+    await db.updateRecording('r', (r) => void (r.postStartedAt = Date.now() - day));
+    api.existing[0]!.created_at = new Date(Date.now() - day).toISOString();
+    api.keys.clear(); // the server forgot the key
+    expect(await uploadRecording('r', api, db)).toBe(501);
+    expect(api.searches).toBe(1);
     expect(api.posts).toHaveLength(1);
   });
 

@@ -20,7 +20,15 @@ export interface RecordingRecord {
   /** Screenshot hash → server id, for this recording's account (the server dedupes per company). */
   remoteShots: Record<string, number>;
   workflowId: number | null;
-  /** Set before the workflow POST: if no answer came back, the next try first looks for it. */
+  /**
+   * The Idempotency-Key of this recording's workflow POST, made when the upload is queued and sent
+   * on every try, so a try whose answer was lost is answered, not repeated, by the next one.
+   * Records written before the key existed have none (undefined): the upload makes one.
+   */
+  idempotencyKey: string | null;
+  /** The workflow POST's body as first sent: every later try sends these bytes under the key. */
+  postBody: string | null;
+  /** When this key's first POST went out (a try got no answer until it is cleared). */
   postStartedAt: number | null;
   attempt: number;
   nextAttemptAt: number | null;

@@ -86,7 +86,7 @@ beforeEach(async () => {
   asked.length = 0;
   const rec: db.RecordingRecord = {
     id: 'rec-1', name: 'Time off', description: '', startingUrl: `${APP}/shell`, status: 'recording', tabIds: [TAB], createdAt: Date.now(),
-    nextSeq: 1, stepCount: 0, lastStepAt: null, remoteShots: {}, workflowId: null, postStartedAt: null, attempt: 0, nextAttemptAt: null, lastError: null,
+    nextSeq: 1, stepCount: 0, lastStepAt: null, remoteShots: {}, workflowId: null, idempotencyKey: null, postBody: null, postStartedAt: null, attempt: 0, nextAttemptAt: null, lastError: null,
   };
   await db.putRecording(rec);
   local.activeRecordingId = rec.id;

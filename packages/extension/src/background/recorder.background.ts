@@ -4,7 +4,7 @@
 import { backoffMs, uuid } from '../shared/backoff';
 import { logError, messageOf } from '../shared/errors';
 import type { FrameSelf, HelloResponse, RequestOf } from '../shared/messages';
-import type { CapturedStep, RecordingView, WorkflowCreateRequest, Workflow } from '../shared/types';
+import type { CapturedStep, RecordingView, Workflow } from '../shared/types';
 import { ApiError, call, getAuth } from './api.background';
 import { CaptureQueue, dataUrlToBlob } from './capture.background';
 import { ensureContentScripts, injectInto, pushTo } from './content-scripts.background';
@@ -64,6 +64,8 @@ export async function startRecording(msg: RequestOf<'recording/start'>): Promise
     lastStepAt: null,
     remoteShots: {},
     workflowId: null,
+    idempotencyKey: null,
+    postBody: null,
     postStartedAt: null,
     attempt: 0,
     nextAttemptAt: null,
@@ -213,10 +215,7 @@ export async function setPaused(paused: boolean): Promise<void> {
 export async function stopRecording(): Promise<RecordingView | null> {
   const rec = await activeRecording();
   if (!rec) return null;
-  const updated = await db.updateRecording(rec.id, (r) => {
-    r.status = 'stopped';
-    r.nextAttemptAt = Date.now();
-  });
+  const updated = await db.updateRecording(rec.id, queueUpload);
   await chrome.storage.local.remove(ACTIVE_KEY);
   await chrome.action.setBadgeText({ text: '' });
   broadcast(rec, { type: 'push/recording-ended' });
@@ -237,6 +236,13 @@ export async function adoptTab(tab: chrome.tabs.Tab): Promise<void> {
 
 // ---- upload
 
+/** Stopped and due for upload, with the Idempotency-Key every try of its workflow POST sends. */
+export function queueUpload(r: db.RecordingRecord): void {
+  r.status = 'stopped';
+  r.nextAttemptAt = Date.now();
+  r.idempotencyKey ??= uuid();
+}
+
 const uploadApi: UploadApi = {
   async uploadScreenshot(blob, hash) {
     const form = new FormData();
@@ -245,8 +251,8 @@ const uploadApi: UploadApi = {
     const res = await call<{ screenshot_id: number }>('POST', '/api/screenshots', { form });
     return res.data.screenshot_id;
   },
-  async createWorkflow(body: WorkflowCreateRequest) {
-    const res = await call<{ workflow_id: number }>('POST', '/api/workflows', { body });
+  async createWorkflow(json, idempotencyKey) {
+    const res = await call<{ workflow_id: number }>('POST', '/api/workflows', { json, idempotencyKey });
     return res.data;
   },
   async findWorkflows(name) {
@@ -315,10 +321,7 @@ export async function resumeUploads(force = false): Promise<void> {
 export async function recoverAfterRestart(): Promise<void> {
   for (const rec of await db.listRecordings()) {
     if (rec.status === 'recording' || rec.status === 'paused') {
-      await db.updateRecording(rec.id, (r) => {
-        r.status = 'stopped';
-        r.nextAttemptAt = Date.now();
-      });
+      await db.updateRecording(rec.id, queueUpload);
     }
   }
   await chrome.storage.local.remove(ACTIVE_KEY);
