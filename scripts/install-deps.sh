@@ -11,6 +11,7 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config git
   chromium)  # chromium: the browser scheduled checks run in (packages/checker, docs/checker.md)
 test_pkgs=(libgtest-dev libgmock-dev postgresql redis-server python3 python3-pytest
   python3-bcrypt python3-jwt clang-14 libclang-rt-14-dev clang-format clang-tidy libvips-tools
+  prometheus
   gdb)  # gdb: the stacks of a server that does not stop, in the test report
 bench_pkgs=(wrk libbenchmark-dev)
 

@@ -22,6 +22,7 @@
 #include "core/crypto.hpp"
 #include "core/json_writer.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/rate_limit.hpp"
 #include "core/sealed_box.hpp"
 #include "core/secrets.hpp"
@@ -321,6 +322,47 @@ std::string ExtensionDir(const core::Config& config) {
   return "./packages/extension/dist";
 }
 
+// What /metrics reads when scraped: the process, the database pool's size, the job queue.
+void RegisterMetricCollectors(Core& c, size_t pool_size) {
+  auto& registry = core::metrics::Default();
+  registry.AddCollector(core::metrics::CollectProcess);
+  const size_t total = pool_size + static_cast<size_t>(c.config.worker_concurrency) + 4;
+  registry.AddCollector([total](core::metrics::Writer& w) {
+    w.Header("stepwise_db_pool_connections", "Database connections in the pool.",
+             core::metrics::Kind::kGauge);
+    w.Sample("stepwise_db_pool_connections", {}, static_cast<double>(total));
+  });
+  registry.AddCollector([&c](core::metrics::Writer& w) {
+    // Jobs waiting in the database: the embedded queue's ready and leased jobs, or (with Redis)
+    // the outbox not yet handed over. Read at scrape time; a failed read leaves them out.
+    try {
+      const int64_t now = core::NowMillis();
+      std::vector<std::tuple<std::string, int64_t, int64_t>> rows;
+      c.db.Read([&](soci::session& sql) {
+        std::string state;
+        int64_t n = 0;
+        int64_t oldest = 0;
+        soci::indicator ind = soci::i_ok;
+        soci::statement st =
+            (sql.prepare << "SELECT state, COUNT(*), MIN(created_at) FROM jobs GROUP BY state",
+             soci::into(state), soci::into(n), soci::into(oldest, ind));
+        st.execute();
+        while (st.fetch()) rows.emplace_back(state, n, ind == soci::i_ok ? oldest : now);
+      });
+      w.Header("stepwise_jobs_in_database", "Jobs in the database's job table, by state.",
+               core::metrics::Kind::kGauge);
+      for (const auto& [state, n, oldest] : rows)
+        w.Sample("stepwise_jobs_in_database", {{"state", state}}, static_cast<double>(n));
+      w.Header("stepwise_jobs_oldest_age_seconds",
+               "Age of the oldest job in the database's job table, by state.", core::metrics::Kind::kGauge);
+      for (const auto& [state, n, oldest] : rows)
+        w.Sample("stepwise_jobs_oldest_age_seconds", {{"state", state}},
+                 static_cast<double>(now - oldest) / 1000.0);
+    } catch (const std::exception&) {
+    }
+  });
+}
+
 int RunServe(core::Config config) {
   config.web_dir = WebDir(config);
   config.extension_dir = ExtensionDir(config);
@@ -347,6 +389,7 @@ int RunServe(core::Config config) {
   services::SystemService system(c.db);
   services::ExtensionPackage extension(config.extension_dir, config.public_url);
   services::IdempotencyService idempotency(c.db);
+  RegisterMetricCollectors(c, db_threads + cpu_threads + 8);
   api::App app{
       config,     system,      accounts,    workflows,        *c.screenshots, api::Contract::Embedded(),
       c.versions, responses,   *c.labeling, *c.notifications, *c.events,      *c.health,

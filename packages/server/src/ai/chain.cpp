@@ -5,12 +5,26 @@
 #include <random>
 
 #include "core/errors.hpp"
+#include "core/metrics.hpp"
 #include "core/time.hpp"
 
 namespace stepwise::ai {
 
 LabelChain::LabelChain(std::vector<std::unique_ptr<Provider>> vendors, Slots& slots, ChainOptions options)
     : vendors_(std::move(vendors)), slots_(slots), options_(options) {}
+
+namespace {
+core::metrics::Family<core::metrics::Counter>& AiCalls() {
+  static auto& f = core::metrics::Default().Counters(
+      "stepwise_ai_calls_total", "AI vendor calls, by vendor and outcome.", {"vendor", "outcome"});
+  return f;
+}
+core::metrics::Family<core::metrics::Histogram>& AiLatency() {
+  static auto& f = core::metrics::Default().Histograms(
+      "stepwise_ai_call_duration_seconds", "Time an AI vendor call took, in seconds.", {"vendor"});
+  return f;
+}
+}  // namespace
 
 bool LabelChain::Ask(const AskRequest& request, const ChainOptions& options,
                      const std::function<bool(const std::string&, const std::string&)>& accept,
@@ -31,11 +45,31 @@ bool LabelChain::Ask(const AskRequest& request, const ChainOptions& options,
         std::string text;
         {
           SlotGuard slot(slots_, std::move(token));
-          text = vendor->Ask(request);
+          const auto asked = std::chrono::steady_clock::now();
+          try {
+            text = vendor->Ask(request);
+          } catch (const ProviderError&) {
+            AiLatency()
+                .With({vendor->Name()})
+                .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
+            throw;
+          }
+          AiLatency()
+              .With({vendor->Name()})
+              .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
         }
-        if (accept(text, vendor->Name())) return true;
+        if (accept(text, vendor->Name())) {
+          AiCalls().With({vendor->Name(), "ok"}).Inc();
+          return true;
+        }
         throw ProviderError(ProviderError::Kind::kBadOutput, "no usable answer in the text");
       } catch (const ProviderError& e) {
+        AiCalls()
+            .With({vendor->Name(), e.kind() == ProviderError::Kind::kBadOutput ? "bad_output"
+                                   : e.kind() == ProviderError::Kind::kFatal   ? "fatal"
+                                   : e.kind() == ProviderError::Kind::kRefused ? "refused"
+                                                                               : "error"})
+            .Inc();
         note(vendor->Name() + ": " + e.what());
         if (e.kind() == ProviderError::Kind::kFatal || e.kind() == ProviderError::Kind::kRefused) break;
         // Exponential backoff with jitter, or the vendor's retry-after when it asks for longer.

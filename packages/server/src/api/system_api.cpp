@@ -7,6 +7,8 @@
 
 #include "api/app.hpp"
 #include "api/content_types.hpp"
+#include "core/crypto.hpp"
+#include "core/metrics.hpp"
 #include "http/blocking_pool.hpp"
 
 namespace stepwise::api {
@@ -81,6 +83,22 @@ void RegisterSystemRoutes(http::Router& router, App& app) {
           .WithRetryAfter(5);
     }
     co_return Response::Data({{"status", "ready"}, {"database", "ok"}, {"migrations", "current"}});
+  });
+
+  // Prometheus metrics for the operator: behind its own token (not a user's), off without one.
+  router.Add("GET", "/metrics", Access::kPublic, [&app](Context& ctx) -> Task<Response> {
+    if (app.config.metrics_token.empty())
+      throw core::NotFound("NOT_FOUND", "Metrics are off on this server (set METRICS_TOKEN)");
+    const std::string expected = "Bearer " + app.config.metrics_token;
+    if (!core::ConstantTimeEquals(ctx.req.Header("Authorization"), expected))
+      throw core::Unauthorized("GET /metrics needs Authorization: Bearer <METRICS_TOKEN>");
+    // The collectors read the database (the job queue): on its pool.
+    auto text = co_await ctx.db.Run([] { return core::metrics::Default().Text(); });
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = std::move(text);
+    r.With("Cache-Control", "no-store");
+    co_return r;
   });
 
   router.Add("GET", "/api/openapi.json", Access::kPublic, [&app](Context&) -> Task<Response> {

@@ -134,6 +134,7 @@ Config Config::FromMap(const std::map<std::string, std::string>& vars) {
   get("IDLE_TIMEOUT_SECONDS", num(c.idle_timeout_seconds, 1, 3600));
   get("SHUTDOWN_GRACE_SECONDS", num(c.shutdown_grace_seconds, 0, 3600));
   get("DRAIN_SECONDS", num(c.drain_seconds, 0, 600));
+  get("METRICS_TOKEN", str(c.metrics_token));
   get("MAX_CONNECTIONS", num(c.max_connections, 1, 1000000));
   get("MAX_CONNECTIONS_PER_IP", num(c.max_connections_per_ip, 0, 1000000));
   get("FIRST_REQUEST_TIMEOUT_SECONDS", num(c.first_request_timeout_seconds, 1, 3600));

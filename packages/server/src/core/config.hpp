@@ -47,6 +47,8 @@ struct Config {
   // balancer's health check takes the node out first); then the listener closes, in-flight
   // requests finish (SHUTDOWN_GRACE_SECONDS) and the process exits. 0: stop at once.
   int drain_seconds = 0;
+  // GET /metrics (Prometheus text) answers only with `Authorization: Bearer <this>`; empty: off.
+  std::string metrics_token;
   int max_connections = 10000;
   // Open connections per client address (the socket's peer: a proxy's address behind one, so
   // the default with TRUST_PROXY is off). 0: no cap.

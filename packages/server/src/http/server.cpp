@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/text.hpp"
 #include "http/errors.hpp"
 
@@ -300,6 +301,17 @@ Task<void> Server::Serve(std::shared_ptr<SessionState> st) {
     stream.expires_after(std::chrono::seconds(config_.read_timeout_seconds));
     boost::system::error_code ec;
     co_await bhttp::async_write(stream, msg, asio::redirect_error(asio::use_awaitable, ec));
+    {
+      static auto& requests = core::metrics::Default().Counters(
+          "stepwise_http_requests_total", "HTTP requests answered, by route and status.",
+          {"method", "route", "status"});
+      static auto& latency = core::metrics::Default().Histograms(
+          "stepwise_http_request_duration_seconds",
+          "Time from reading a request to its answer written, in seconds.", {"method", "route"});
+      const std::string route = req.route.empty() ? std::string("(unmatched)") : req.route;
+      requests.With({req.method, route, std::to_string(res.status)}).Inc();
+      latency.With({req.method, route}).Observe(std::chrono::duration<double>(Clock::now() - start).count());
+    }
     if (config_.access_log && core::LogEnabled(core::LogLevel::kInfo)) {
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       core::LogInfo("request", {{"request_id", req.request_id},
@@ -465,11 +477,15 @@ Task<void> Server::WriteStream(beast::tcp_stream& stream, Request& req, Response
                   {{"request_id", req.request_id}, {"route", req.route}, {"client_ip", req.client_ip}});
   }
   TcpSink sink(stream, stopping_);
+  static auto& streams = core::metrics::Default().Gauges("stepwise_sse_clients", "Open event streams (SSE).");
+  auto& open = streams.With({});
+  open.Add(1);
   try {
     co_await res.stream(sink);
   } catch (const std::exception& e) {
     core::LogWarn("stream ended by an error", {{"request_id", req.request_id}, {"error", e.what()}});
   }
+  open.Add(-1);
 }
 
 Task<Response> Server::Handle(Request& req) {

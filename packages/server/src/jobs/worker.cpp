@@ -3,12 +3,14 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
 #include <stop_token>
 
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/time.hpp"
 #include "storage/db/jobs.hpp"
 
@@ -129,12 +131,22 @@ void WorkerPool::RunLoop() {
 }
 
 void WorkerPool::Run(Job& job) {
+  static auto& outcomes = core::metrics::Default().Counters(
+      "stepwise_jobs_total", "Jobs run, by type and outcome.", {"type", "outcome"});
+  static auto& durations = core::metrics::Default().Histograms(
+      "stepwise_job_duration_seconds", "Time a job's task ran, in seconds.", {"type"});
   const Task* task = registry_.Find(job.type);
+  const auto started = std::chrono::steady_clock::now();
+  const auto took = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   try {
     if (task == nullptr) throw PermanentFailure("no task is registered for job type " + job.type);
     (*task)(job);
     queue_.Ack(job);
     ++counters_.done;
+    outcomes.With({job.type, "done"}).Inc();
+    durations.With({job.type}).Observe(took());
   } catch (const core::Interrupted&) {
     // Stopped by shutdown, not failed: handed back to run again at once (in another process, or
     // in this one after its restart). On its last attempt it stays leased, so that it is not
@@ -152,6 +164,8 @@ void WorkerPool::Run(Job& job) {
     const bool permanent = dynamic_cast<const PermanentFailure*>(&e) != nullptr;
     const bool last = permanent || job.attempt >= job.max_attempts;
     (last ? counters_.dead : counters_.failed)++;
+    outcomes.With({job.type, last ? "dead" : "failed"}).Inc();
+    durations.With({job.type}).Observe(took());
     core::Log(last ? core::LogLevel::kError : core::LogLevel::kWarn,
               last ? "job dead-lettered" : "job failed; will retry",
               {{"type", job.type},

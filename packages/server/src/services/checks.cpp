@@ -8,6 +8,7 @@
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "net/egress.hpp"
@@ -661,6 +662,7 @@ void CheckService::Finish(const storage::CheckRunRecord& run, const WorkflowDeta
   const std::string& workflow_name = detail.workflow.name;
   const int64_t now = core::NowMillis();
   std::vector<storage::NotificationRecord> notes;
+  std::optional<int64_t> duration_ms;
   db_.Transaction([&](soci::session& sql) {
     storage::CheckRepository repo(sql, db_.GetDialect());
     auto r = repo.Run(0, run.id, true);
@@ -695,6 +697,7 @@ void CheckService::Finish(const storage::CheckRunRecord& run, const WorkflowDeta
       }
     }
     r->message = message;
+    duration_ms = r->duration_ms;
     repo.FinishRun(*r);
     const auto settings = repo.Settings(run.company_id, run.workflow_id, false);
     const std::optional<std::string> previous = settings ? settings->status : std::nullopt;
@@ -733,6 +736,12 @@ void CheckService::Finish(const storage::CheckRunRecord& run, const WorkflowDeta
   });
   if (versions_ != nullptr) versions_->Bump(run.company_id);
   for (const auto& n : notes) notifications_.Announce(n);
+  static auto& runs = core::metrics::Default().Counters("stepwise_check_runs_total",
+                                                        "Check runs finished, by status.", {"status"});
+  static auto& took = core::metrics::Default().Histograms(
+      "stepwise_check_run_duration_seconds", "Time a check run took, start to finish, in seconds.");
+  runs.With({status}).Inc();
+  if (duration_ms) took.With({}).Observe(static_cast<double>(*duration_ms) / 1000.0);
   core::LogInfo("check finished", {{"run_id", run.id}, {"workflow_id", run.workflow_id}, {"status", status}});
 }
 

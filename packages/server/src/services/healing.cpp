@@ -8,6 +8,7 @@
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "services/images.hpp"
@@ -292,6 +293,15 @@ std::optional<std::string> HealService::ClaimOrWait(int64_t step_id, const std::
 }
 
 HealDecision HealService::Heal(const Caller& caller, int64_t workflow_id, const HealRequest& request) {
+  static auto& decisions = core::metrics::Default().Counters(
+      "stepwise_heal_decisions_total", "Auto-heal decisions, by method and whether an element was found.",
+      {"method", "found"});
+  auto d = Decide(caller, workflow_id, request);
+  decisions.With({d.method, d.found ? "true" : "false"}).Inc();
+  return d;
+}
+
+HealDecision HealService::Decide(const Caller& caller, int64_t workflow_id, const HealRequest& request) {
   const storage::HealStep step = VisibleStep(caller, workflow_id, request.step_id);
   // Refused for this page state: by an admin or by colleagues' votes (for everyone), or by the
   // caller's own "Not this" (for them). A caller who refused one of these candidates gets a

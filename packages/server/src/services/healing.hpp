@@ -116,6 +116,8 @@ class HealService {
   HealReviewView Decide(const Caller& caller, int64_t review_id, bool approve);
 
  private:
+  // Heal's decision, uncounted.
+  HealDecision Decide(const Caller& caller, int64_t workflow_id, const HealRequest& request);
   struct ReviewShot {
     std::optional<std::string> key;
     std::optional<int64_t> width;

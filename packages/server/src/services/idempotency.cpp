@@ -6,9 +6,11 @@
 
 namespace stepwise::services {
 
-std::optional<StoredAnswer> IdempotencyService::Replay(const Caller& caller, const IdempotentRequest& request) {
+std::optional<StoredAnswer> IdempotencyService::Replay(const Caller& caller,
+                                                       const IdempotentRequest& request) {
   const auto found = db_.Read([&](soci::session& sql) {
-    return storage::IdempotencyRepository(sql, db_.GetDialect()).Find(caller.company_id, caller.user_id, request.key);
+    return storage::IdempotencyRepository(sql, db_.GetDialect())
+        .Find(caller.company_id, caller.user_id, request.key);
   });
   if (!found) return std::nullopt;
   if (found->operation != request.operation || found->request_hash != request.request_hash)

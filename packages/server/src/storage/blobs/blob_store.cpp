@@ -1,10 +1,12 @@
 #include "storage/blobs/blob_store.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
 #include "core/crypto.hpp"
+#include "core/metrics.hpp"
 #include "storage/blobs/file_blob_store.hpp"
 #include "storage/blobs/s3_blob_store.hpp"
 
@@ -41,7 +43,74 @@ bool IsValidBlobKey(std::string_view key) {
   }
 }
 
+namespace {
+
+// Every store counted: operations and errors by kind, and their time (GET /metrics).
+class MeteredBlobStore final : public BlobStore {
+ public:
+  explicit MeteredBlobStore(std::unique_ptr<BlobStore> inner) : inner_(std::move(inner)) {}
+  void Put(const std::string& key, std::string_view bytes, const std::string& content_type) override {
+    Timed("put", [&] { inner_->Put(key, bytes, content_type); });
+  }
+  std::optional<std::string> Get(const std::string& key) override {
+    std::optional<std::string> out;
+    Timed("get", [&] { out = inner_->Get(key); });
+    return out;
+  }
+  void Delete(const std::string& key) override {
+    Timed("delete", [&] { inner_->Delete(key); });
+  }
+  bool Exists(const std::string& key) override {
+    bool out = false;
+    Timed("exists", [&] { out = inner_->Exists(key); });
+    return out;
+  }
+  std::string SignedGetUrl(const std::string& key, int64_t now_unix, int ttl_seconds) override {
+    return inner_->SignedGetUrl(key, now_unix, ttl_seconds);
+  }
+  int RemoveStaleTemporaries(int64_t older_than_ms) override {
+    return inner_->RemoveStaleTemporaries(older_than_ms);
+  }
+  bool ForEachLocal(const std::function<void(const std::string& key, int64_t modified_ms)>& fn) override {
+    return inner_->ForEachLocal(fn);
+  }
+
+ private:
+  template <class F>
+  void Timed(const char* op, F&& fn) {
+    static auto& ops = core::metrics::Default().Counters("stepwise_blob_operations_total",
+                                                         "Blob store operations, by operation and outcome.",
+                                                         {"op", "outcome"});
+    static auto& time = core::metrics::Default().Histograms(
+        "stepwise_blob_operation_duration_seconds", "Time a blob store operation took, in seconds.", {"op"});
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      fn();
+    } catch (...) {
+      ops.With({op, "error"}).Inc();
+      time.With({op}).Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      throw;
+    }
+    ops.With({op, "ok"}).Inc();
+    time.With({op}).Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::unique_ptr<BlobStore> inner_;
+};
+
+std::unique_ptr<BlobStore> OpenUnmetered(const std::string& storage_url, const std::string& data_dir,
+                                         const std::string& signing_key);
+
+}  // namespace
+
 std::unique_ptr<BlobStore> OpenBlobStore(const std::string& storage_url, const std::string& data_dir,
+                                         const std::string& signing_key) {
+  return std::make_unique<MeteredBlobStore>(OpenUnmetered(storage_url, data_dir, signing_key));
+}
+
+namespace {
+
+std::unique_ptr<BlobStore> OpenUnmetered(const std::string& storage_url, const std::string& data_dir,
                                          const std::string& signing_key) {
   if (storage_url.empty()) {
     return OpenFileBlobStore(std::filesystem::path(data_dir.empty() ? "." : data_dir) / "blobs", signing_key);
@@ -70,6 +139,8 @@ std::unique_ptr<BlobStore> OpenBlobStore(const std::string& storage_url, const s
   }
   throw std::invalid_argument("STORAGE_URL must start with file:// or s3://");
 }
+
+}  // namespace
 
 bool VerifyLocalBlobSignature(const std::string& signing_key, const std::string& key, int64_t expires,
                               std::string_view sig_hex, int64_t now_unix) {

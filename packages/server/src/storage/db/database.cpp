@@ -10,6 +10,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include "core/errors.hpp"
+#include "core/metrics.hpp"
 
 namespace stepwise::storage {
 
@@ -110,7 +111,14 @@ core::Error Unavailable() {
 }  // namespace
 
 Database::Lease Database::Acquire() {
+  static auto& waits = core::metrics::Default().Histograms(
+      "stepwise_db_pool_wait_seconds", "Time waited for a database connection from the pool, in seconds.");
+  static auto& in_use = core::metrics::Default().Gauges("stepwise_db_pool_connections_in_use",
+                                                        "Database connections taken from the pool.");
+  const auto asked = std::chrono::steady_clock::now();
   Lease lease{*this, pool_->lease()};
+  waits.With({}).Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
+  in_use.With({}).Add(1);
   if (dialect_ == Dialect::kPostgres && !PostgresConnected(*lease)) {
     // The server restarted or dropped us: reconnect once, else report the outage.
     try {
@@ -132,6 +140,11 @@ void Database::ThrowIfDisconnected(soci::session& sql) {
 }
 
 Database::Lease::~Lease() {
+  if (db_ != nullptr) {
+    static auto& in_use = core::metrics::Default().Gauges("stepwise_db_pool_connections_in_use",
+                                                          "Database connections taken from the pool.");
+    in_use.With({}).Add(-1);
+  }
   if (db_ != nullptr) db_->pool_->give_back(pos_);
 }
 

@@ -20,7 +20,8 @@ class IdempotencyRepository {
   std::optional<IdempotencyRecord> Find(int64_t company_id, int64_t user_id, const std::string& key);
   // Stores the answer under the key; false when the key is taken (another request with it
   // committed first: this transaction must not create anything).
-  bool Store(int64_t company_id, int64_t user_id, const std::string& key, const IdempotencyRecord& r, int64_t now);
+  bool Store(int64_t company_id, int64_t user_id, const std::string& key, const IdempotencyRecord& r,
+             int64_t now);
   int64_t ExpireBefore(int64_t before);
 
  private:
