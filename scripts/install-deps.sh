@@ -12,7 +12,8 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config git
 test_pkgs=(libgtest-dev libgmock-dev postgresql redis-server python3 python3-pytest
   python3-bcrypt python3-jwt clang-14 libclang-rt-14-dev clang-format clang-tidy libvips-tools
   prometheus
-  gdb)  # gdb: the stacks of a server that does not stop, in the test report
+  gdb  # gdb: the stacks of a server that does not stop, in the test report
+  haproxy systemd curl openssl)  # the deploy suite: haproxy -c and a live HAProxy, systemd-analyze verify
 bench_pkgs=(wrk libbenchmark-dev)
 
 pkgs=("${build_pkgs[@]}")
