@@ -226,6 +226,37 @@ def test_redis_restarted_without_its_data_jobs_still_complete(server_factory, re
         rs.close()
 
 
+@pytest.mark.resilience
+def test_jobs_waiting_in_a_redis_that_restarts_without_its_data_are_handed_over_again(server_factory, request):
+    """Issue 17: the database stays the record of every job until it is done. A node with no
+    workers hands its labeling jobs to Redis; Redis restarts empty; a worker that starts then
+    still labels every workflow (nothing waits for the 10-minute watchdog), and the records are
+    gone once done."""
+    rs = W.RedisServer(persist=False).start()
+    try:
+        qenv = W.queue_settings("redis", rs.url)
+        url, prefix = qenv["REDIS_URL"], qenv["REDIS_PREFIX"]
+        api = server_factory(**W.lenv(qenv, WORKER_CONCURRENCY=0, LABELING_WATCHDOG_MS=600000))
+        admin = api.signup_admin()
+        wfs = [W.create(admin, W.wf_body(W.unique_steps(3)), wait=False) for _ in range(4)]
+        W.wait_for(lambda: W.redis_cmd(url, "XLEN", f"{prefix}:jobs") == 4, timeout=10,
+                   what="the jobs handed to Redis")
+        kept = int(api.db.scalar("SELECT COUNT(*) FROM jobs WHERE state = 'outbox' AND lease_owner = 'redis'"))
+        assert kept == 4, api.db.query("SELECT id, type, state, lease_owner FROM jobs")
+        rs.stop()
+        rs.start()  # empty: the jobs Redis held are gone
+        assert W.redis_cmd(url, "EXISTS", f"{prefix}:jobs") == 0
+        worker = server_factory(database=api.db, **W.lenv(qenv, WORKER_CONCURRENCY=2, LABELING_WATCHDOG_MS=600000))
+        for wf_id in wfs:
+            d = W.wait_labeled(admin, wf_id, timeout=20)
+            assert d["status"] == "needs_review" and all(s["field_label"] for s in d["steps"]), d
+        W.wait_for(lambda: int(api.db.scalar("SELECT COUNT(*) FROM jobs WHERE type = 'label_workflow'")) == 0,
+                   timeout=15, what="the job records removed once done")
+        assert "handing them over again" in api.logs() + worker.logs()
+    finally:
+        rs.close()
+
+
 # ------------------------------------------------------------------------------------------------
 # Retries and the dead letter
 # ------------------------------------------------------------------------------------------------

@@ -44,10 +44,14 @@ std::string EscapeLabel(const std::string& v) {
   std::string out;
   out.reserve(v.size());
   for (const char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -90,7 +94,10 @@ template class Family<Histogram>;
 
 void Writer::Header(const std::string& name, const std::string& help, Kind kind) {
   out_ += "# HELP " + name + " " + help + "\n# TYPE " + name + " " +
-          (kind == Kind::kCounter ? "counter" : kind == Kind::kGauge ? "gauge" : "histogram") + "\n";
+          (kind == Kind::kCounter ? "counter"
+           : kind == Kind::kGauge ? "gauge"
+                                  : "histogram") +
+          "\n";
 }
 
 void Writer::Sample(const std::string& name, const std::vector<std::pair<std::string, std::string>>& labels,
@@ -100,8 +107,8 @@ void Writer::Sample(const std::string& name, const std::vector<std::pair<std::st
 
 namespace {
 template <class T>
-Family<T>& Find(std::vector<std::unique_ptr<Family<T>>>& list, const std::string& name, const std::string& help,
-                std::vector<std::string> labels) {
+Family<T>& Find(std::vector<std::unique_ptr<Family<T>>>& list, const std::string& name,
+                const std::string& help, std::vector<std::string> labels) {
   for (auto& f : list)
     if (f->Name() == name) return *f;
   list.push_back(std::make_unique<Family<T>>(name, help, std::move(labels)));
@@ -109,12 +116,14 @@ Family<T>& Find(std::vector<std::unique_ptr<Family<T>>>& list, const std::string
 }
 }  // namespace
 
-Family<Counter>& Registry::Counters(const std::string& name, const std::string& help, std::vector<std::string> labels) {
+Family<Counter>& Registry::Counters(const std::string& name, const std::string& help,
+                                    std::vector<std::string> labels) {
   std::lock_guard lock(mu_);
   return Find(counters_, name, help, std::move(labels));
 }
 
-Family<Gauge>& Registry::Gauges(const std::string& name, const std::string& help, std::vector<std::string> labels) {
+Family<Gauge>& Registry::Gauges(const std::string& name, const std::string& help,
+                                std::vector<std::string> labels) {
   std::lock_guard lock(mu_);
   return Find(gauges_, name, help, std::move(labels));
 }
@@ -138,11 +147,15 @@ std::string Registry::Text() const {
     std::lock_guard lock(mu_);
     for (const auto& f : counters_) {
       w.Header(f->Name(), f->Help(), Kind::kCounter);
-      f->ForEach([&](const auto& values, const Counter& c) { w.Sample(f->Name(), Zip(f->Labels(), values), c.Value()); });
+      f->ForEach([&](const auto& values, const Counter& c) {
+        w.Sample(f->Name(), Zip(f->Labels(), values), c.Value());
+      });
     }
     for (const auto& f : gauges_) {
       w.Header(f->Name(), f->Help(), Kind::kGauge);
-      f->ForEach([&](const auto& values, const Gauge& g) { w.Sample(f->Name(), Zip(f->Labels(), values), g.Value()); });
+      f->ForEach([&](const auto& values, const Gauge& g) {
+        w.Sample(f->Name(), Zip(f->Labels(), values), g.Value());
+      });
     }
     for (const auto& f : histograms_) {
       w.Header(f->Name(), f->Help(), Kind::kHistogram);
@@ -179,9 +192,11 @@ void CollectProcess(Writer& w) {
     std::istringstream fields(text.substr(close + 2));
     std::vector<std::string> f;
     for (std::string s; fields >> s;) f.push_back(s);
-    // Fields after the name, from 0: state(0) … utime(11) stime(12) … num_threads(17) … starttime(19) vsize(20) rss(21)
+    // Fields after the name, from 0: state(0) … utime(11) stime(12) … num_threads(17) … starttime(19)
+    // vsize(20) rss(21)
     if (f.size() > 21) {
-      w.Header("process_cpu_seconds_total", "User and system CPU time of the process, in seconds.", Kind::kCounter);
+      w.Header("process_cpu_seconds_total", "User and system CPU time of the process, in seconds.",
+               Kind::kCounter);
       w.Sample("process_cpu_seconds_total", {}, (std::stod(f[11]) + std::stod(f[12])) / ticks);
       w.Header("process_resident_memory_bytes", "Resident memory of the process, in bytes.", Kind::kGauge);
       w.Sample("process_resident_memory_bytes", {}, std::stod(f[21]) * page);
@@ -193,7 +208,8 @@ void CollectProcess(Writer& w) {
       double up = 0;
       uptime >> up;
       const double boot = static_cast<double>(::time(nullptr)) - up;
-      w.Header("process_start_time_seconds", "Start time of the process since the epoch, in seconds.", Kind::kGauge);
+      w.Header("process_start_time_seconds", "Start time of the process since the epoch, in seconds.",
+               Kind::kGauge);
       w.Sample("process_start_time_seconds", {}, boot + std::stod(f[19]) / ticks);
     }
   }

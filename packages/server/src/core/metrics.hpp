@@ -36,7 +36,7 @@ class Gauge {
 
 // Latency buckets in seconds, 1 ms … 30 s.
 inline constexpr std::array<double, 14> kSecondsBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                           0.25,  0.5,    1,     2.5,  5,     10,  30};
+                                                           0.25,  0.5,    1,     2.5,  5,     10,   30};
 
 class Histogram {
  public:
@@ -80,7 +80,8 @@ class Writer {
  public:
   explicit Writer(std::string& out) : out_(out) {}
   void Header(const std::string& name, const std::string& help, Kind kind);
-  void Sample(const std::string& name, const std::vector<std::pair<std::string, std::string>>& labels, double v);
+  void Sample(const std::string& name, const std::vector<std::pair<std::string, std::string>>& labels,
+              double v);
 
  private:
   std::string& out_;
@@ -88,8 +89,10 @@ class Writer {
 
 class Registry {
  public:
-  Family<Counter>& Counters(const std::string& name, const std::string& help, std::vector<std::string> labels = {});
-  Family<Gauge>& Gauges(const std::string& name, const std::string& help, std::vector<std::string> labels = {});
+  Family<Counter>& Counters(const std::string& name, const std::string& help,
+                            std::vector<std::string> labels = {});
+  Family<Gauge>& Gauges(const std::string& name, const std::string& help,
+                        std::vector<std::string> labels = {});
   Family<Histogram>& Histograms(const std::string& name, const std::string& help,
                                 std::vector<std::string> labels = {});
   // Runs at every scrape, after the families (values read when asked: process, pool, queue).

@@ -5,7 +5,10 @@
 //   redis (REDIS_URL): a Redis Streams consumer group, XAUTOCLAIM for jobs whose worker died, a
 //     sorted set for delayed retries and a dead-letter stream. Jobs are first written to the
 //     database (an outbox, in the transaction that asks for them) and handed to Redis after the
-//     commit — a job is never lost, also when Redis is down at enqueue time.
+//     commit — a job is never lost, also when Redis is down at enqueue time. The row stays until
+//     the job is done (Redis carries the work, the database keeps the record): when Redis comes
+//     back without its data (a marker key is gone), every job it held is handed over again, and a
+//     row not done within an hour of its last sign of life is handed over again anyway.
 // Tasks must be idempotent: a job may run twice (a worker killed after its work, before its ack).
 #include <cstdint>
 #include <memory>
@@ -32,7 +35,8 @@ struct Job {
   nlohmann::json payload;
   int attempt = 1;  // this delivery, from 1
   int max_attempts = 5;
-  std::string owner;  // the lease holder (the worker that claimed it)
+  std::string owner;      // the lease holder (the worker that claimed it)
+  int64_t record_id = 0;  // Redis: the job's row in the database, kept until the job is done
 };
 
 struct EnqueueOptions {

@@ -43,6 +43,7 @@ class RedisQueue : public Queue {
         stream_(prefix + ":jobs"),
         delayed_(prefix + ":jobs:delayed"),
         dead_(prefix + ":jobs:dead"),
+        epoch_(prefix + ":jobs:epoch"),
         relay_owner_("relay-" + std::to_string(::getpid())) {}
 
   void EnqueueIn(soci::session& sql, const std::string& type, const nlohmann::json& payload,
@@ -56,12 +57,14 @@ class RedisQueue : public Queue {
     if (!lock.owns_lock()) return;  // another thread is handing the outbox over right now
     try {
       EnsureGroup();
+      CheckEpoch();
       for (;;) {
         auto rows = table_.Claim("outbox", relay_owner_, 200, core::NowMillis(), 10000);
         if (rows.empty()) break;
         std::vector<int64_t> sent;
         for (const auto& r : rows) {
-          nlohmann::json m = {{"type", r.type}, {"attempts", 0}, {"max_attempts", r.max_attempts}};
+          nlohmann::json m = {
+              {"type", r.type}, {"attempts", r.attempts}, {"max_attempts", r.max_attempts}, {"db_id", r.id}};
           m["payload"] = nlohmann::json::parse(r.payload, nullptr, false);
           const std::string text = m.dump();
           if (r.run_at > core::NowMillis()) {
@@ -71,7 +74,7 @@ class RedisQueue : public Queue {
           }
           sent.push_back(r.id);
         }
-        table_.DeleteMany(sent);
+        table_.HandedOver(sent, core::NowMillis() + kHandedLeaseMs);
         if (rows.size() < 200) break;
       }
       if (outbox_warned_.exchange(false)) core::LogInfo("redis is back: job outbox handed over");
@@ -125,11 +128,16 @@ class RedisQueue : public Queue {
       cmd.emplace_back("JUSTID");
       redis_.Command(cmd);
     }
+    // The records of running jobs are alive: not handed over again meanwhile.
+    std::vector<int64_t> records;
+    for (const auto& j : jobs)
+      if (j.record_id > 0) records.push_back(j.record_id);
+    table_.HandedOver(records, core::NowMillis() + kHandedLeaseMs);
   }
 
   void Ack(const Job& job) override {
-    redis_.Command({"XACK", stream_, kGroup, job.id});
-    redis_.Command({"XDEL", stream_, job.id});
+    AckStream(job);
+    if (job.record_id > 0) table_.DeleteHanded(job.record_id);
   }
 
   void Fail(const Job& job, const std::string& error, int64_t retry_in_ms, bool permanent) override {
@@ -137,19 +145,47 @@ class RedisQueue : public Queue {
                         {"payload", job.payload},
                         {"attempts", job.attempt},
                         {"max_attempts", job.max_attempts}};
+    if (job.record_id > 0) m["db_id"] = job.record_id;
     if (permanent || job.attempt >= job.max_attempts) {
       m["error"] = error.substr(0, 2000);
       redis_.Command({"XADD", dead_, "MAXLEN", "~", "100000", "*", "job", m.dump()});
+      Ack(job);  // the dead letter is in Redis; the record is done
     } else {
-      redis_.Command({"ZADD", delayed_, std::to_string(core::NowMillis() + retry_in_ms), m.dump()});
+      const int64_t run_at = core::NowMillis() + retry_in_ms;
+      redis_.Command({"ZADD", delayed_, std::to_string(run_at), m.dump()});
+      AckStream(job);
+      if (job.record_id > 0)
+        table_.RescheduleHanded(job.record_id, job.attempt, run_at, run_at + kHandedLeaseMs);
     }
-    Ack(job);
   }
 
   const char* Name() const override { return "redis"; }
 
  private:
   static constexpr const char* kGroup = "workers";
+  // A handed-over job with no sign of life (handed, renewed while it runs, retried) for this long
+  // is handed over again: Redis lost it without losing everything (a partial AOF), or a bug did.
+  static constexpr int64_t kHandedLeaseMs = 3600 * 1000;
+
+  void AckStream(const Job& job) {
+    redis_.Command({"XACK", stream_, kGroup, job.id});
+    redis_.Command({"XDEL", stream_, job.id});
+  }
+
+  // Redis keeps a marker key while it keeps its data. When it is missing (a Redis restarted
+  // without persistence, a failover to an empty replica, a new Redis), what Redis held is gone:
+  // the one process that sets the marker again hands every job recorded as handed over again.
+  void CheckEpoch() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_epoch_check_ < std::chrono::milliseconds(500)) return;
+    last_epoch_check_ = now;
+    auto reply = redis_.Command({"SET", epoch_, std::to_string(core::NowMillis()), "NX"});
+    if (reply->type != REDIS_REPLY_STATUS) return;  // the marker is there: nothing was lost
+    const int64_t again = table_.ReleaseHanded();
+    if (again > 0)
+      core::LogWarn("redis lost its jobs (its data is gone): handing them over again from the database",
+                    {{"jobs", again}});
+  }
 
   void EnsureGroup() {
     if (group_ready_.load()) return;
@@ -194,6 +230,7 @@ class RedisQueue : public Queue {
       j.payload = m.value("payload", nlohmann::json::object());
       j.attempt = m.value("attempts", 0) + 1;
       j.max_attempts = m.value("max_attempts", 5);
+      j.record_id = m.value("db_id", int64_t{0});
       j.owner = owner;
       out.push_back(std::move(j));
     }
@@ -210,13 +247,14 @@ class RedisQueue : public Queue {
 
   storage::Redis& redis_;
   storage::JobTable table_;
-  std::string stream_, delayed_, dead_, relay_owner_;
+  std::string stream_, delayed_, dead_, epoch_, relay_owner_;
   std::atomic<bool> group_ready_{false};
   std::atomic<bool> outbox_warned_{false};
   std::mutex flush_mu_;
   std::mutex log_mu_;
   // Per-process pacing; races between worker threads only change how often these run.
-  std::chrono::steady_clock::time_point last_promote_{}, last_autoclaim_{}, last_outage_log_{};
+  std::chrono::steady_clock::time_point last_promote_{}, last_autoclaim_{}, last_outage_log_{},
+      last_epoch_check_{};
 };
 
 }  // namespace

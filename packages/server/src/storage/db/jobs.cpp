@@ -78,6 +78,40 @@ void JobTable::DeleteMany(const std::vector<int64_t>& ids) {
   db_.Transaction([&](soci::session& sql) { sql << "DELETE FROM jobs WHERE id IN (" + list + ")"; });
 }
 
+void JobTable::HandedOver(const std::vector<int64_t>& ids, int64_t until) {
+  if (ids.empty()) return;
+  std::string list;
+  for (const auto id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  db_.Transaction([&](soci::session& sql) {
+    sql << "UPDATE jobs SET lease_owner = 'redis', leased_until = :u WHERE state = 'outbox' AND id IN (" +
+               list + ")",
+        soci::use(until);
+  });
+}
+
+void JobTable::DeleteHanded(int64_t id) {
+  db_.Write([&](soci::session& sql) {
+    sql << "DELETE FROM jobs WHERE id = :i AND state = 'outbox'", soci::use(id);
+  });
+}
+
+void JobTable::RescheduleHanded(int64_t id, int attempts, int64_t run_at, int64_t until) {
+  db_.Write([&](soci::session& sql) {
+    sql << "UPDATE jobs SET attempts = :a, run_at = :r, leased_until = :u WHERE id = :i AND state = 'outbox'",
+        soci::use(attempts), soci::use(run_at), soci::use(until), soci::use(id);
+  });
+}
+
+int64_t JobTable::ReleaseHanded() {
+  return db_.Write([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE jobs SET leased_until = NULL WHERE state = 'outbox' AND lease_owner = "
+                        "'redis'");
+    st.execute(true);
+    return static_cast<int64_t>(st.get_affected_rows());
+  });
+}
+
 void JobTable::Retry(int64_t id, const std::string& owner, int64_t run_at, const std::string& error) {
   const std::string err = error.substr(0, 2000);
   db_.Transaction([&](soci::session& sql) {

@@ -33,6 +33,14 @@ class JobTable {
   // The row, when `owner` still holds its lease, is deleted / rescheduled / dead-lettered.
   void Delete(int64_t id, const std::string& owner);
   void DeleteMany(const std::vector<int64_t>& ids);
+  // Outbox rows handed to Redis stay in the table (the record of the job until it is done): their
+  // lease says when the relay may hand them over again, should Redis have lost them.
+  void HandedOver(const std::vector<int64_t>& ids, int64_t until);
+  // A handed-over job's row: done (deleted), or rescheduled in Redis (attempts, run_at, lease).
+  void DeleteHanded(int64_t id);
+  void RescheduleHanded(int64_t id, int attempts, int64_t run_at, int64_t until);
+  // Every handed-over row may be handed over again now (Redis lost its data); returns how many.
+  int64_t ReleaseHanded();
   void Retry(int64_t id, const std::string& owner, int64_t run_at, const std::string& error);
   void Dead(int64_t id, const std::string& owner, const std::string& error);
 
