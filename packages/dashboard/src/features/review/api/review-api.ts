@@ -1,5 +1,5 @@
 import { api, send } from '../../../lib/api-client';
-import type { CheckStatus, Step, StepUpdateRequest, Workflow, WorkflowDetail, WorkflowUpdateRequest } from '../../../lib/schemas';
+import type { Step, StepUpdateRequest, Workflow, WorkflowDetail, WorkflowUpdateRequest } from '../../../lib/schemas';
 
 /** A value and the workflow version (ETag) it belongs to. */
 export interface Versioned<T> {
@@ -12,15 +12,6 @@ const ifMatch = (etag: string | null): Record<string, string> => (etag ? { 'If-M
 export async function fetchWorkflow(id: number, signal?: AbortSignal): Promise<Versioned<WorkflowDetail>> {
   const r = await api.request('get', '/api/workflows/{id}', signal ? { path: { id }, signal, silent: true } : { path: { id }, silent: true });
   return { data: r.data, etag: r.etag };
-}
-
-/**
- * How the workflow's last scheduled check went (admins only; the contract's WorkflowDetail does not
- * carry `check_status`, the list's Workflow does). Silent: without it the header just shows no badge.
- */
-export async function fetchCheckStatus(id: number, signal?: AbortSignal): Promise<CheckStatus | null> {
-  const check = await api.get('/api/workflows/{id}/check', signal ? { path: { id }, signal, silent: true } : { path: { id }, silent: true });
-  return check.status;
 }
 
 // Changes are silent: the page shows their failure where it happened (a field, the conflict banner).

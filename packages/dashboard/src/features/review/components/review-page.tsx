@@ -5,10 +5,8 @@ import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorState } from '../../../components/ui/error-state';
 import { LoadingState } from '../../../components/ui/spinner';
 import { type ApiError, toApiError } from '../../../lib/api-error';
-import { useAsync } from '../../../lib/use-async';
 import { isLowConfidence } from '../../../lib/workflow-format';
 import { useAuthStore } from '../../../stores/auth-store';
-import { fetchCheckStatus } from '../api/review-api';
 import { useReviewStore } from '../stores/review-store';
 import { DetailsCard } from './details-card';
 import { LabelingProgress } from './labeling-progress';
@@ -43,7 +41,6 @@ export function ReviewPage() {
   const { current, conflict, progress, live, processing, loadError, reload, retry } = useWorkflowReview(id);
   const workflowActions = useWorkflowActions(reload);
   const stepActions = useStepActions();
-  const checkStatus = useAsync((signal) => (isAdmin && Number.isInteger(id) && id > 0 ? fetchCheckStatus(id, signal) : Promise.resolve(null)), [id, isAdmin]);
 
   if (!Number.isInteger(id) || id < 1) return <ErrorState error={toApiError(new Error('This is not a workflow address.'))} title="Workflow not found" />;
   if (loadError && !current) return <LoadFailure error={loadError} isAdmin={isAdmin} onRetry={retry} />;
@@ -63,7 +60,7 @@ export function ReviewPage() {
       <WorkflowHeader
         workflow={current}
         isAdmin={isAdmin}
-        checkStatus={checkStatus.data ?? null}
+        checkStatus={isAdmin ? (current.check_status ?? null) : null}
         statusBusy={workflowActions.statusBusy}
         onSetStatus={(status, done) => void workflowActions.setStatus(status, done)}
         onArchive={workflowActions.askArchive}
