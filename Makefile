@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 PRESET ?= release
 
-.PHONY: run test build deps npm-deps server server-asan web bench fuzz lint format clean
+.PHONY: run test cluster-test build deps npm-deps server server-asan web bench fuzz lint format clean
 
 deps:
 	@scripts/install-deps.sh run
@@ -27,6 +27,10 @@ run: build
 
 test:
 	@scripts/test.sh
+
+# HAProxy, 2 serve + 2 worker nodes, PostgreSQL, Redis, s3rver under load and restarts (deploy/cluster).
+cluster-test:
+	@deploy/cluster/run.sh
 
 bench:
 	@scripts/bench.sh

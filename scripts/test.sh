@@ -41,6 +41,8 @@ fi
 # systemd units, the HAProxy config in front of two nodes, backup/restore on both engines (docs/deploy.md).
 suite deploy env STEPWISE_BIN="$root/build/stepwise" TEST_DATABASE_ADMIN_URL="${PG_ADMIN_URL:-}" \
   $PY -m pytest -q -p no:cacheprovider deploy/test --junitxml="$results/deploy.xml"
+# The cluster under load and restarts: HAProxy, two nodes, two workers, PostgreSQL, Redis, S3 (deploy/cluster).
+suite cluster env STEPWISE_BIN="$root/build/stepwise" deploy/cluster/run.sh --junit "$results/cluster.xml"
 suite api-asan env STEPWISE_BIN="$root/build/asan/stepwise" TEST_DB=sqlite \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   $PY -m pytest -q -p no:cacheprovider -m "not resilience" packages/server/tests --junitxml="$results/api-asan.xml"
