@@ -11,7 +11,8 @@ import time
 import pytest
 
 import wf_support as W
-from helpers import assert_error
+import helpers
+from helpers import assert_envelope, assert_error
 
 
 class SSE:
@@ -235,3 +236,33 @@ def test_events_of_worker_processes_reach_the_stream(server_factory, redis_url, 
             s.close()
     finally:
         assert worker.stop() == 0, worker.logs(3000)
+
+
+def test_a_node_that_just_started_resumes_a_stream_from_redis(server_factory, redis_url):
+    """Two API nodes on one database and one Redis. A client's node is killed; events happen on the
+    other node meanwhile; the killed node starts again and the client resumes there with its
+    Last-Event-ID: it gets what it missed (the node fills its buffer from the stream at start)."""
+    q = W.queue_settings("redis", redis_url)
+    a = server_factory(**W.lenv(q, WORKER_CONCURRENCY=0))
+    b = server_factory(database=a.db, **W.lenv(q, WORKER_CONCURRENCY=2))
+    admin = a.signup_admin()
+    on_b = helpers.Account(b, admin.email, admin.password, assert_envelope(b.login(admin.email), 200))
+    s1 = SSE(a.port, token=admin.token)
+    try:
+        time.sleep(0.3)
+        wf1 = W.create(admin, W.wf_body(W.unique_steps(2)), wait=False)
+        s1.wait_done(wf1, 2)
+        s1.wait(lambda: s1.of(wf1, "notification"), what="notification")
+        last = s1.events[-1]["id"]
+    finally:
+        s1.close()
+    a.kill()
+    wf2 = W.create(on_b, W.wf_body(W.unique_steps(3)))
+    a.start(a.port)
+    s2 = SSE(a.port, token=admin.token, last_event_id=last)
+    try:
+        s2.wait_done(wf2, 3)
+        s2.wait(lambda: s2.of(wf2, "notification"), what="the notification made while the node was down")
+        assert not s2.of(wf1), s2.events
+    finally:
+        s2.close()

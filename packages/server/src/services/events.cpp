@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <chrono>
+#include <optional>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -31,7 +32,11 @@ std::string Str(const redisReply* r) {
 bool EventIdLess(const std::string& a, const std::string& b) { return SplitId(a) < SplitId(b); }
 
 EventBus::EventBus(storage::Redis* redis, std::string prefix) : redis_(redis), stream_(prefix + ":events") {
-  if (redis_ != nullptr) reader_ = std::thread([this] { ReadRedis(); });
+  if (redis_ != nullptr) {
+    reader_ = std::thread([this] { ReadRedis(); });
+  } else {
+    backfilled_ = true;
+  }
 }
 
 EventBus::~EventBus() {
@@ -70,15 +75,56 @@ void EventBus::Append(Event e) {
   while (ring_.size() > kKeep) ring_.pop_front();
 }
 
+namespace {
+// An entry of the events stream as an Event; nullopt when it is not one of ours.
+std::optional<Event> EventOf(const redisReply* e) {
+  if (e == nullptr || e->type != REDIS_REPLY_ARRAY || e->elements < 2) return std::nullopt;
+  const std::string id = Str(e->element[0]);
+  const redisReply* fields = e->element[1];
+  if (fields == nullptr || fields->type != REDIS_REPLY_ARRAY) return std::nullopt;
+  for (size_t f = 0; f + 1 < fields->elements; f += 2) {
+    if (Str(fields->element[f]) != "e") continue;
+    auto j = nlohmann::json::parse(Str(fields->element[f + 1]), nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    return Event{id, j.value("c", int64_t{0}), j.value("t", ""), j.value("d", nlohmann::json()).dump(),
+                 j.value("a", false)};
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::string EventBus::Backfill() {
+  auto r = redis_->Command({"XREVRANGE", stream_, "+", "-", "COUNT", std::to_string(kKeep)});
+  std::string last = "0-0";
+  std::deque<Event> events;
+  if (r->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < r->elements; ++i) {
+      const redisReply* e = r->element[i];
+      if (i == 0 && e != nullptr && e->type == REDIS_REPLY_ARRAY && e->elements > 0)
+        last = Str(e->element[0]);
+      if (auto ev = EventOf(e)) events.push_front(std::move(*ev));  // newest first in the reply
+    }
+  }
+  std::lock_guard lock(mu_);
+  ring_ = std::move(events);
+  backfilled_ = true;
+  backfilled_cv_.notify_all();
+  return last;
+}
+
+void EventBus::WaitForBackfill() {
+  std::unique_lock lock(mu_);
+  backfilled_cv_.wait_for(lock, std::chrono::seconds(2), [&] { return backfilled_; });
+}
+
 void EventBus::ReadRedis() {
-  // From the stream's last entry now. Not "$": every XREAD with "$" starts after whatever is the
-  // newest at that call, so an event added between two reads (before the first one is read) was
-  // skipped.
+  // The ring first holds the stream's newest entries, then follows the stream from the last of
+  // them. Not "$": every XREAD with "$" starts after whatever is the newest at that call, so an
+  // event added between two reads (before the first one is read) was skipped.
   std::string last;
   while (!stop_ && last.empty()) {
     try {
-      auto r = redis_->Command({"XREVRANGE", stream_, "+", "-", "COUNT", "1"});
-      last = r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? Str(r->element[0]->element[0]) : "0-0";
+      last = Backfill();
     } catch (const std::exception&) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -91,16 +137,8 @@ void EventBus::ReadRedis() {
         const redisReply* entries = r->element[s]->element[1];
         for (size_t i = 0; i < entries->elements; ++i) {
           const redisReply* e = entries->element[i];
-          const std::string id = Str(e->element[0]);
-          last = id;
-          const redisReply* fields = e->element[1];
-          for (size_t f = 0; f + 1 < fields->elements; f += 2) {
-            if (Str(fields->element[f]) != "e") continue;
-            auto j = nlohmann::json::parse(Str(fields->element[f + 1]), nullptr, false);
-            if (!j.is_object()) continue;
-            Append(Event{id, j.value("c", int64_t{0}), j.value("t", ""),
-                         j.value("d", nlohmann::json()).dump(), j.value("a", false)});
-          }
+          last = Str(e->element[0]);
+          if (auto ev = EventOf(e)) Append(std::move(*ev));
         }
       }
     } catch (const std::exception&) {
@@ -110,6 +148,7 @@ void EventBus::ReadRedis() {
 }
 
 std::vector<Event> EventBus::Since(int64_t company_id, bool admin, const std::string& after, bool* gap) {
+  WaitForBackfill();
   std::vector<Event> out;
   std::lock_guard lock(mu_);
   if (gap != nullptr) *gap = !ring_.empty() && !after.empty() && EventIdLess(after, ring_.front().id);
@@ -122,6 +161,7 @@ std::vector<Event> EventBus::Since(int64_t company_id, bool admin, const std::st
 }
 
 std::string EventBus::Head() {
+  WaitForBackfill();
   std::lock_guard lock(mu_);
   return ring_.empty() ? std::string("0-0") : ring_.back().id;
 }

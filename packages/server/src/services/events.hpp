@@ -3,6 +3,7 @@
 // Kept in a ring of the last 1,000 per process; with Redis every process publishes to one Redis
 // stream and reads all of them back, so a client sees events from workers in other processes too.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -49,6 +50,10 @@ class EventBus {
  private:
   void Append(Event e);
   void ReadRedis();
+  // The ring filled from the stream's newest kKeep entries (a node that just started resumes a
+  // client's Last-Event-ID like the others); returns the newest id read.
+  std::string Backfill();
+  void WaitForBackfill();
 
   storage::Redis* redis_;
   std::string stream_;
@@ -57,6 +62,8 @@ class EventBus {
   int64_t last_ms_ = 0;
   int64_t seq_ = 0;
   std::atomic<bool> stop_{false};
+  bool backfilled_ = false;  // under mu_; true at once without Redis
+  std::condition_variable backfilled_cv_;
   std::thread reader_;
 };
 
