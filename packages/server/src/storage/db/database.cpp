@@ -161,6 +161,21 @@ bool Database::Ping() {
   }
 }
 
+Database::TxGuard Database::Begin(soci::session& sql) {
+  try {
+    return TxGuard(sql, dialect_);
+  } catch (const soci::soci_error&) {
+    if (!Disconnected(sql)) throw;
+  }
+  try {
+    sql.reconnect();
+    Prepare(sql);
+  } catch (const std::exception&) {
+    throw Unavailable();
+  }
+  return TxGuard(sql, dialect_);
+}
+
 Database::TxGuard::TxGuard(soci::session& sql, Dialect dialect) : sql_(sql) {
   sql_ << (dialect == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
 }

@@ -69,7 +69,7 @@ class Database {
     if (dialect_ == Dialect::kSqlite) writer.lock();
     auto lease = Acquire();
     try {
-      TxGuard tx(*lease, dialect_);
+      TxGuard tx = Begin(*lease);
       if constexpr (std::is_void_v<decltype(fn(*lease))>) {
         fn(*lease);
         tx.Commit();
@@ -128,6 +128,10 @@ class Database {
   class TxGuard {
    public:
     TxGuard(soci::session& sql, Dialect dialect);
+    TxGuard(TxGuard&& other) noexcept : sql_(other.sql_), done_(other.done_) { other.done_ = true; }
+    TxGuard(const TxGuard&) = delete;
+    TxGuard& operator=(const TxGuard&) = delete;
+    TxGuard& operator=(TxGuard&&) = delete;
     ~TxGuard();
     void Commit();
 
@@ -138,6 +142,10 @@ class Database {
 
  private:
   std::mutex sqlite_writer_;  // see Transaction
+  // BEGIN on a pooled connection. A PostgreSQL connection whose server went away (a restart) looks
+  // fine until used: when BEGIN fails on a dead connection, nothing was written, so it reconnects
+  // and begins once more instead of failing the request.
+  TxGuard Begin(soci::session& sql);
   void Prepare(soci::session& sql);
   Dialect dialect_;
   size_t pool_size_;
