@@ -163,7 +163,7 @@ bool Database::Ping() {
 
 Database::TxGuard Database::Begin(soci::session& sql) {
   try {
-    return TxGuard(sql, dialect_);
+    return {sql, dialect_};
   } catch (const soci::soci_error&) {
     if (!Disconnected(sql)) throw;
   }
@@ -173,7 +173,7 @@ Database::TxGuard Database::Begin(soci::session& sql) {
   } catch (const std::exception&) {
     throw Unavailable();
   }
-  return TxGuard(sql, dialect_);
+  return {sql, dialect_};
 }
 
 Database::TxGuard::TxGuard(soci::session& sql, Dialect dialect) : sql_(sql) {
