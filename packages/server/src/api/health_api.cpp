@@ -117,18 +117,7 @@ void RegisterHealthRoutes(http::Router& router, App& app) {
                req.page_url = Opt<std::string>(body, "page_url");
                return app.healing.Heal(caller, id, req);
              });
-             co_return Response::Data(
-                 {{"found", decision.found},
-                  {"selector", decision.selector ? json(*decision.selector) : json(nullptr)},
-                  {"confidence", decision.confidence},
-                  {"method", decision.method},
-                  {"should_update", decision.should_update},
-                  {"candidate_index",
-                   decision.candidate_index ? json(*decision.candidate_index) : json(nullptr)},
-                  {"review_id", decision.review_id ? json(*decision.review_id) : json(nullptr)},
-                  {"ask_user", decision.ask_user},
-                  {"scope", decision.scope},
-                  {"variant_id", decision.variant_id ? json(*decision.variant_id) : json(nullptr)}});
+             co_return Response::Data(services::HealDecisionJson(decision));
            })
       .body_limit = kHealBodyLimit;
 

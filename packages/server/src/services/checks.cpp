@@ -477,7 +477,7 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
     message["proxy"] = proxy.Url();
     Outcome outcome;
     try {
-      outcome = Converse(*run, caller, message, proxy.Url());
+      outcome = Converse(*run, caller, detail, message);
     } catch (const std::exception& e) {
       // The checker could not be started: the job is retried later, and the last try says why.
       if (!last_attempt) throw;
@@ -504,7 +504,7 @@ void CheckService::Execute(int64_t run_id, bool last_attempt) {
 }
 
 CheckService::Outcome CheckService::Converse(const storage::CheckRunRecord& run, const Caller& caller,
-                                             const json& message, const std::string& /*proxy_url*/) {
+                                             const WorkflowDetail& detail, const json& message) {
   const std::string id = std::to_string(run.id);
   auto conversation = checker_->Open(id);
   Outcome out;
@@ -512,9 +512,6 @@ CheckService::Outcome CheckService::Converse(const storage::CheckRunRecord& run,
     out.crashed = true;
     return out;
   }
-  const WorkflowDetail* detail_ptr = nullptr;
-  WorkflowDetail detail = workflows_.Get(caller, run.workflow_id);
-  detail_ptr = &detail;
   const int64_t deadline = core::NowMillis() + options_.timeout_ms + kGraceMs;
   bool cancelled = false;
   for (;;) {
@@ -539,7 +536,7 @@ CheckService::Outcome CheckService::Converse(const storage::CheckRunRecord& run,
       return out;
     }
     if (type == "step") {
-      RecordStep(run, *detail_ptr, *line);
+      RecordStep(run, detail, *line);
       out.outcomes.push_back(kOutcomes.count(line->value("outcome", "")) ? line->value("outcome", "")
                                                                          : "error");
     } else if (type == "heal") {
@@ -640,17 +637,7 @@ json CheckService::Heal(const Caller& caller, int64_t workflow_id, const json& l
     }
     req.page_state_hash = Text(line, "page_state_hash", 128);
     req.page_url = Text(line, "page_url", 2048);
-    const auto d = healing_.Heal(caller, workflow_id, req);
-    return {{"found", d.found},
-            {"selector", d.selector ? json(*d.selector) : json(nullptr)},
-            {"confidence", d.confidence},
-            {"method", d.method},
-            {"should_update", d.should_update},
-            {"candidate_index", d.candidate_index ? json(*d.candidate_index) : json(nullptr)},
-            {"review_id", d.review_id ? json(*d.review_id) : json(nullptr)},
-            {"ask_user", d.ask_user},
-            {"scope", d.scope},
-            {"variant_id", d.variant_id ? json(*d.variant_id) : json(nullptr)}};
+    return HealDecisionJson(healing_.Heal(caller, workflow_id, req));
   } catch (const std::exception& e) {
     core::LogWarn("a check's heal request was not decided", {{"error", e.what()}});
     return nullptr;

@@ -136,8 +136,9 @@ class CheckService {
     std::vector<std::string> outcomes;
     bool crashed = false;
   };
-  Outcome Converse(const storage::CheckRunRecord& run, const Caller& caller, const nlohmann::json& message,
-                   const std::string& proxy_url);
+  // One attempt of a run with the checker: its lines recorded (steps), answered (heals) until done.
+  Outcome Converse(const storage::CheckRunRecord& run, const Caller& caller, const WorkflowDetail& detail,
+                   const nlohmann::json& message);
   void RecordStep(const storage::CheckRunRecord& run, const WorkflowDetail& detail,
                   const nlohmann::json& line);
   nlohmann::json Heal(const Caller& caller, int64_t workflow_id, const nlohmann::json& line);

@@ -99,6 +99,19 @@ std::string BuildHealPrompt(const json& original, const std::vector<HealCandidat
   return p;
 }
 
+json HealDecisionJson(const HealDecision& d) {
+  return {{"found", d.found},
+          {"selector", d.selector ? json(*d.selector) : json(nullptr)},
+          {"confidence", d.confidence},
+          {"method", d.method},
+          {"should_update", d.should_update},
+          {"candidate_index", d.candidate_index ? json(*d.candidate_index) : json(nullptr)},
+          {"review_id", d.review_id ? json(*d.review_id) : json(nullptr)},
+          {"ask_user", d.ask_user},
+          {"scope", d.scope},
+          {"variant_id", d.variant_id ? json(*d.variant_id) : json(nullptr)}};
+}
+
 std::optional<AiAnswer> ParseHealAnswer(std::string_view text, size_t candidates) {
   std::vector<std::string> tries{std::string(text)};
   if (auto a = text.find('{'), b = text.rfind('}');

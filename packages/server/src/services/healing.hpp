@@ -78,6 +78,10 @@ struct HealVoteResult {
   std::optional<storage::VariantRecord> variant;
 };
 
+// A decision as autoHeal answers it (AutoHealResponse's data); the checker protocol's heal_result
+// carries the same shape.
+nlohmann::json HealDecisionJson(const HealDecision& d);
+
 std::string BuildHealPrompt(const nlohmann::json& original_meta,
                             const std::vector<HealCandidate>& candidates);
 // {candidate_index (0-based, nullopt: no match), confidence} from a model's text.
